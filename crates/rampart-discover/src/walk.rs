@@ -1,0 +1,325 @@
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+use ignore::overrides::OverrideBuilder;
+use ignore::{WalkBuilder, WalkState};
+use rampart_source::Diagnostic;
+
+use crate::classify::{self, NameClass};
+use crate::read::read_file;
+use crate::{DiscoverError, DiscoverOptions, Discovery};
+
+enum Found {
+    Files(Discovery),
+    HelmChart(String),
+}
+
+/// Walks `roots` and reads every file rampart understands.
+///
+/// A root that is a file is read whatever its name (it was asked for); a root
+/// that does not exist is an error.
+pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discovery, DiscoverError> {
+    let mut discovery = Discovery::default();
+    let mut helm_charts = BTreeSet::new();
+    for root in roots {
+        if std::fs::symlink_metadata(root).is_err() {
+            return Err(DiscoverError::MissingPath(root.display().to_string()));
+        }
+        if root.is_file() {
+            let name = root
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            read_file(
+                root,
+                display_path(root),
+                name,
+                true,
+                options.max_file_size,
+                &mut discovery,
+            );
+            continue;
+        }
+        let (tx, rx) = mpsc::channel();
+        walk_directory(root, options, &tx)?;
+        drop(tx);
+        for found in rx {
+            match found {
+                Found::Files(mut part) => {
+                    discovery.files.append(&mut part.files);
+                    discovery.diagnostics.append(&mut part.diagnostics);
+                }
+                Found::HelmChart(chart) => {
+                    helm_charts.insert(chart);
+                }
+            }
+        }
+    }
+    for chart in helm_charts {
+        discovery.diagnostics.push(Diagnostic::warning(
+            "helm-template",
+            chart,
+            "Helm chart templates are not valid YAML until rendered; they were skipped. Scan the rendered output: `helm template <chart> | rampart scan -`",
+        ));
+    }
+    discovery
+        .files
+        .sort_by(|a, b| a.display_path.cmp(&b.display_path));
+    discovery
+        .files
+        .dedup_by(|a, b| a.display_path == b.display_path);
+    discovery.diagnostics.sort_by(|a, b| {
+        (&a.file, a.line, a.code).cmp(&(&b.file, b.line, b.code))
+    });
+    discovery.diagnostics.dedup();
+    Ok(discovery)
+}
+
+fn walk_directory(
+    root: &Path,
+    options: &DiscoverOptions,
+    tx: &mpsc::Sender<Found>,
+) -> Result<(), DiscoverError> {
+    let canonical_root = root
+        .canonicalize()
+        .map_err(|_| DiscoverError::MissingPath(root.display().to_string()))?;
+
+    let mut overrides = OverrideBuilder::new(root);
+    for glob in &options.exclude {
+        overrides
+            .add(&format!("!{glob}"))
+            .map_err(|e| DiscoverError::InvalidExclude(glob.clone(), e.to_string()))?;
+    }
+    let overrides = overrides
+        .build()
+        .map_err(|e| DiscoverError::InvalidExclude(options.exclude.join(", "), e.to_string()))?;
+
+    let respect = options.respect_gitignore;
+    let walker = WalkBuilder::new(root)
+        .hidden(false)
+        .parents(respect)
+        .ignore(respect)
+        .git_ignore(respect)
+        .git_exclude(respect)
+        // A developer's global gitignore would make results differ between machines.
+        .git_global(false)
+        // `.gitignore` applies even outside a git checkout (a CI artefact, a tarball).
+        .require_git(false)
+        .follow_links(false)
+        .overrides(overrides)
+        .threads(options.threads)
+        .filter_entry(|entry| entry.file_name() != ".git")
+        .build_parallel();
+
+    let max_file_size = options.max_file_size;
+    walker.run(|| {
+        let tx = tx.clone();
+        let canonical_root = canonical_root.clone();
+        Box::new(move |entry| {
+            let mut part = Discovery::default();
+            match entry {
+                Err(error) => part.diagnostics.push(walk_error(&error, root)),
+                Ok(entry) if entry.depth() == 0 => {}
+                Ok(entry) => {
+                    let path = entry.path();
+                    let display = display_path(path);
+                    let relative = root_relative(path, root);
+                    if entry.path_is_symlink() {
+                        match path.canonicalize() {
+                            Err(_) => part.diagnostics.push(Diagnostic::warning(
+                                "broken-symlink",
+                                display,
+                                "symbolic link to nothing; skipped",
+                            )),
+                            Ok(target) if !target.starts_with(&canonical_root) => {
+                                part.diagnostics.push(Diagnostic::warning(
+                                    "symlink-outside-root",
+                                    display,
+                                    format!(
+                                        "symbolic link to {}, outside the scanned root; not followed",
+                                        target.display()
+                                    ),
+                                ));
+                            }
+                            Ok(target) if target.is_file() => {
+                                read_file(path, display, relative, false, max_file_size, &mut part);
+                            }
+                            // Directories inside the root are scanned under their real path.
+                            Ok(_) => {}
+                        }
+                    } else if entry.file_type().is_some_and(|t| t.is_file()) {
+                        if let Some(chart) = helm_chart_of(path) {
+                            let _ = tx.send(Found::HelmChart(display_path(&chart)));
+                        } else {
+                            read_file(path, display, relative, false, max_file_size, &mut part);
+                        }
+                    }
+                }
+            }
+            if !(part.files.is_empty() && part.diagnostics.is_empty()) {
+                let _ = tx.send(Found::Files(part));
+            }
+            WalkState::Continue
+        })
+    });
+    Ok(())
+}
+
+/// The chart directory when `path` is a YAML file under a Helm chart's `templates/`.
+fn helm_chart_of(path: &Path) -> Option<PathBuf> {
+    if classify::by_name(path) != NameClass::Structured {
+        return None;
+    }
+    let chart = path
+        .ancestors()
+        .skip(1)
+        .find(|dir| dir.file_name().is_some_and(|n| n == "templates"))?
+        .parent()?;
+    chart.join("Chart.yaml").is_file().then(|| chart.to_path_buf())
+}
+
+fn walk_error(error: &ignore::Error, root: &Path) -> Diagnostic {
+    let path = match error {
+        ignore::Error::WithPath { path, .. } => display_path(path),
+        _ => display_path(root),
+    };
+    Diagnostic::error("io-error", path, format!("cannot read: {error}"))
+}
+
+/// A path as the user would type it: `/` separators, no leading `./`.
+fn display_path(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    match text.strip_prefix("./") {
+        Some(rest) if !rest.is_empty() => rest.to_owned(),
+        _ => text,
+    }
+}
+
+fn root_relative(path: &Path, root: &Path) -> String {
+    path.strip_prefix(root)
+        .map_or_else(|_| display_path(path), display_path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::FileKind;
+
+    fn write(dir: &Path, rel: &str, text: &[u8]) {
+        let path = dir.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    const POD: &[u8] = b"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n";
+
+    #[test]
+    fn finds_manifests_and_dockerfiles_and_ignores_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "k8s/pod.yaml", POD);
+        write(dir.path(), "k8s/values.yaml", b"replicas: 3\n");
+        write(dir.path(), "app/Dockerfile", b"FROM alpine\n");
+        write(dir.path(), "README.md", b"# hi\n");
+        let out = discover(&[dir.path().to_path_buf()], &DiscoverOptions::default()).unwrap();
+        let found: Vec<_> = out
+            .files
+            .iter()
+            .map(|f| (f.root_relative_path.as_str(), f.kind))
+            .collect();
+        assert_eq!(
+            found,
+            vec![("app/Dockerfile", FileKind::Dockerfile), ("k8s/pod.yaml", FileKind::Kubernetes)]
+        );
+        assert!(out.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn gitignore_applies_outside_a_git_checkout_and_excludes_work() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), ".gitignore", b"generated/\n");
+        write(dir.path(), "generated/pod.yaml", POD);
+        write(dir.path(), "vendor/pod.yaml", POD);
+        write(dir.path(), "pod.yaml", POD);
+        let options = DiscoverOptions {
+            exclude: vec!["vendor/**".into()],
+            ..DiscoverOptions::default()
+        };
+        let out = discover(&[dir.path().to_path_buf()], &options).unwrap();
+        let names: Vec<_> = out.files.iter().map(|f| f.root_relative_path.as_str()).collect();
+        assert_eq!(names, vec!["pod.yaml"]);
+
+        let options = DiscoverOptions {
+            respect_gitignore: false,
+            ..DiscoverOptions::default()
+        };
+        let out = discover(&[dir.path().to_path_buf()], &options).unwrap();
+        assert_eq!(out.files.len(), 3);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_out_of_the_root_are_not_followed() {
+        let outside = tempfile::tempdir().unwrap();
+        write(outside.path(), "secret.yaml", POD);
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "in.yaml", POD);
+        std::os::unix::fs::symlink(outside.path().join("secret.yaml"), dir.path().join("link.yaml")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("in.yaml"), dir.path().join("inner-link.yaml")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("outdir")).unwrap();
+        let out = discover(&[dir.path().to_path_buf()], &DiscoverOptions::default()).unwrap();
+        let names: Vec<_> = out.files.iter().map(|f| f.root_relative_path.as_str()).collect();
+        assert_eq!(names, vec!["in.yaml", "inner-link.yaml"]);
+        let codes: Vec<_> = out.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, vec!["symlink-outside-root", "symlink-outside-root"]);
+    }
+
+    #[test]
+    fn oversized_and_binary_files_are_diagnosed_and_the_rest_scanned() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "big.yaml", &vec![b'#'; 2048]);
+        write(dir.path(), "x.yaml", b"\x00\x01binary");
+        write(dir.path(), "ok.yaml", POD);
+        let options = DiscoverOptions {
+            max_file_size: 1024,
+            ..DiscoverOptions::default()
+        };
+        let out = discover(&[dir.path().to_path_buf()], &options).unwrap();
+        assert_eq!(out.files.len(), 1);
+        let codes: Vec<_> = out.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, vec!["file-too-large", "binary-file"]);
+    }
+
+    #[test]
+    fn helm_templates_are_reported_once_per_chart() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "chart/Chart.yaml", b"apiVersion: v2\nname: c\n");
+        write(dir.path(), "chart/templates/a.yaml", b"apiVersion: v1\nkind: {{ .Values.kind }}\n");
+        write(dir.path(), "chart/templates/b.yaml", b"apiVersion: v1\nkind: Pod\n");
+        let out = discover(&[dir.path().to_path_buf()], &DiscoverOptions::default()).unwrap();
+        assert_eq!(out.diagnostics.len(), 1);
+        assert_eq!(out.diagnostics[0].code, "helm-template");
+        // Chart.yaml itself has apiVersion but no kind.
+        assert!(out.files.is_empty());
+    }
+
+    #[test]
+    fn missing_roots_are_errors() {
+        let err = discover(&[PathBuf::from("/no/such/path")], &DiscoverOptions::default()).unwrap_err();
+        assert!(matches!(err, DiscoverError::MissingPath(_)));
+    }
+
+    #[test]
+    fn explicit_files_are_read_whatever_their_name() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "manifest.txt", POD);
+        write(dir.path(), "notes.txt", b"hello\n");
+        let out = discover(
+            &[dir.path().join("manifest.txt"), dir.path().join("notes.txt")],
+            &DiscoverOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(out.files.len(), 1);
+        assert_eq!(out.diagnostics[0].code, "unrecognised-file");
+    }
+}

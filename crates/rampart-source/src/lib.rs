@@ -1,0 +1,14 @@
+//! Source files, positions and diagnostics shared by every stage of a scan.
+//!
+//! Every later stage (parsers, model, rules, reports) speaks in terms of these
+//! types, so a finding can always be traced back to a file, a line and a column.
+
+mod diagnostic;
+mod position;
+mod redact;
+mod source;
+
+pub use diagnostic::{Diagnostic, DiagnosticLevel};
+pub use position::{Position, Span};
+pub use redact::{redact, redact_in};
+pub use source::{FileId, SourceFile};

@@ -1,0 +1,129 @@
+use crate::Position;
+
+/// Index of a file in the scanned set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub u32);
+
+impl FileId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A scanned file: its text and where its lines start.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path shown to users (relative to the working directory where possible,
+    /// `/` separators), or `-` for standard input.
+    pub display_path: String,
+    /// The path relative to the scan root it was found under; findings are
+    /// fingerprinted with it so that a baseline does not depend on where the scan
+    /// was started from.
+    pub root_relative_path: String,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    pub fn new(display_path: String, root_relative_path: String, text: String) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Self {
+            display_path,
+            root_relative_path,
+            text,
+            line_starts,
+        }
+    }
+
+    pub fn line_count(&self) -> u32 {
+        // A trailing newline does not start another line.
+        let n = self.line_starts.len();
+        let n = if n > 1 && self.line_starts[n - 1] == self.text.len() {
+            n - 1
+        } else {
+            n
+        };
+        u32::try_from(n).unwrap_or(u32::MAX)
+    }
+
+    /// The text of a 1-based line without its line terminator (`\n` or `\r\n`).
+    pub fn line(&self, line: u32) -> Option<&str> {
+        let idx = (line as usize).checked_sub(1)?;
+        let start = *self.line_starts.get(idx)?;
+        let end = self
+            .line_starts
+            .get(idx + 1)
+            .map_or(self.text.len(), |next| next - 1);
+        let text = self.text.get(start..end.max(start))?;
+        Some(text.strip_suffix('\r').unwrap_or(text))
+    }
+
+    /// Byte offset of a position, clamped to the end of its line.
+    pub fn byte_offset(&self, pos: Position) -> Option<usize> {
+        let idx = (pos.line as usize).checked_sub(1)?;
+        let start = *self.line_starts.get(idx)?;
+        let line = self.line(pos.line)?;
+        let col = (pos.column as usize).saturating_sub(1);
+        let within = line
+            .char_indices()
+            .nth(col)
+            .map_or(line.len(), |(byte, _)| byte);
+        Some(start + within)
+    }
+
+    /// The 1-based position of a byte offset.
+    pub fn position_of(&self, offset: usize) -> Position {
+        let offset = offset.min(self.text.len());
+        let idx = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[idx];
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(0, |s| s.chars().count());
+        Position::new(
+            u32::try_from(idx + 1).unwrap_or(u32::MAX),
+            u32::try_from(column + 1).unwrap_or(u32::MAX),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> SourceFile {
+        SourceFile::new("f".into(), "f".into(), text.into())
+    }
+
+    #[test]
+    fn lines_strip_crlf() {
+        let f = file("a: 1\r\nbb: 2\r\n");
+        assert_eq!(f.line(1), Some("a: 1"));
+        assert_eq!(f.line(2), Some("bb: 2"));
+        assert_eq!(f.line_count(), 2);
+        assert_eq!(f.line(3), Some(""));
+        assert_eq!(f.line(4), None);
+    }
+
+    #[test]
+    fn offsets_round_trip_with_multibyte_characters() {
+        let f = file("é: ü\nx: y\n");
+        let pos = Position::new(1, 4);
+        let off = f.byte_offset(pos).unwrap();
+        assert_eq!(&f.text[off..off + 2], "ü");
+        assert_eq!(f.position_of(off), pos);
+        assert_eq!(f.position_of(f.byte_offset(Position::new(2, 1)).unwrap()), Position::new(2, 1));
+    }
+
+    #[test]
+    fn out_of_range_positions_are_none() {
+        let f = file("a\n");
+        assert_eq!(f.byte_offset(Position::new(0, 1)), None);
+        assert_eq!(f.byte_offset(Position::new(9, 1)), None);
+    }
+}

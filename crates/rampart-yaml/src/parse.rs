@@ -1,0 +1,462 @@
+use std::collections::HashMap;
+
+use rampart_source::{Diagnostic, Position, Span};
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle as YamlStyle, Tag};
+
+use crate::{Entry, Node, ScalarStyle, Value};
+
+/// Bounds that keep a hostile document from exhausting the stack or memory.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Deepest allowed nesting of sequences and mappings.
+    pub max_depth: usize,
+    /// Most nodes that alias expansion may add to one document.
+    pub max_alias_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_depth: 256,
+            max_alias_nodes: 100_000,
+        }
+    }
+}
+
+/// One document of a stream.
+#[derive(Debug)]
+pub struct Document {
+    /// 0-based position of the document in its stream.
+    pub index: usize,
+    pub root: Node,
+}
+
+/// The documents that could be read from a stream, and what went wrong.
+///
+/// A syntax error ends the stream: documents before it are kept (they are
+/// complete and valid), the rest is reported as a diagnostic.
+#[derive(Debug, Default)]
+pub struct ParsedStream {
+    pub documents: Vec<Document>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses a YAML or JSON stream. Never panics; problems become diagnostics naming
+/// `display_path` and the line.
+pub fn parse_stream(text: &str, display_path: &str, limits: &Limits) -> ParsedStream {
+    let mut parser = Parser::new_from_str(text);
+    let mut builder = Builder::new(display_path, *limits);
+    while let Some(result) = parser.next_event() {
+        match result {
+            Ok((event, span)) => builder.event(event, span),
+            Err(error) => {
+                let pos = position(error.marker());
+                builder.out.diagnostics.push(
+                    Diagnostic::error(
+                        "yaml-syntax",
+                        display_path,
+                        format!("invalid YAML: {}", error.info()),
+                    )
+                    .at(pos.line, pos.column),
+                );
+                break;
+            }
+        }
+    }
+    builder.out
+}
+
+fn position(marker: &Marker) -> Position {
+    Position::new(
+        u32::try_from(marker.line()).unwrap_or(u32::MAX),
+        u32::try_from(marker.col() + 1).unwrap_or(u32::MAX),
+    )
+}
+
+fn span_of(span: &saphyr_parser::Span) -> Span {
+    Span::new(position(&span.start), position(&span.end))
+}
+
+fn tag_text(tag: &Tag) -> Box<str> {
+    match tag.handle.as_str() {
+        "!" => format!("!{}", tag.suffix),
+        "tag:yaml.org,2002:" => format!("!!{}", tag.suffix),
+        handle => format!("{handle}{}", tag.suffix),
+    }
+    .into_boxed_str()
+}
+
+enum Collection {
+    Seq(Vec<Node>),
+    Map {
+        entries: Vec<Entry>,
+        pending_key: Option<Node>,
+    },
+}
+
+struct Frame {
+    collection: Collection,
+    start: Position,
+    anchor: usize,
+    tag: Option<Box<str>>,
+}
+
+struct Builder<'a> {
+    display_path: &'a str,
+    limits: Limits,
+    frames: Vec<Frame>,
+    root: Option<Node>,
+    /// Anchored nodes of the current document with their node counts.
+    anchors: HashMap<usize, (Node, usize)>,
+    alias_nodes: usize,
+    /// Set when the current document broke a limit; its remaining events are ignored.
+    abandoned: bool,
+    document_index: usize,
+    out: ParsedStream,
+}
+
+impl<'a> Builder<'a> {
+    fn new(display_path: &'a str, limits: Limits) -> Self {
+        Self {
+            display_path,
+            limits,
+            frames: Vec::new(),
+            root: None,
+            anchors: HashMap::new(),
+            alias_nodes: 0,
+            abandoned: false,
+            document_index: 0,
+            out: ParsedStream::default(),
+        }
+    }
+
+    fn event(&mut self, event: Event<'_>, span: saphyr_parser::Span) {
+        match event {
+            Event::DocumentEnd => self.end_document(),
+            _ if self.abandoned => {}
+            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart(_) => {}
+            Event::Alias(id) => self.alias(id, span_of(&span)),
+            Event::Scalar(text, style, anchor, tag) => {
+                let tag = tag.map(|t| tag_text(&t));
+                let style = match style {
+                    _ if tag.as_deref() == Some("!!str") => ScalarStyle::Quoted,
+                    YamlStyle::Plain => ScalarStyle::Plain,
+                    YamlStyle::SingleQuoted | YamlStyle::DoubleQuoted => ScalarStyle::Quoted,
+                    YamlStyle::Literal | YamlStyle::Folded => ScalarStyle::Block,
+                };
+                let node = Node {
+                    value: Value::Scalar(text.into_owned(), style),
+                    span: span_of(&span),
+                    tag,
+                };
+                self.complete(node, anchor);
+            }
+            Event::SequenceStart(anchor, tag) => {
+                self.open(Collection::Seq(Vec::new()), span, anchor, tag.map(|t| tag_text(&t)));
+            }
+            Event::MappingStart(anchor, tag) => self.open(
+                Collection::Map {
+                    entries: Vec::new(),
+                    pending_key: None,
+                },
+                span,
+                anchor,
+                tag.map(|t| tag_text(&t)),
+            ),
+            Event::SequenceEnd | Event::MappingEnd => self.close(span_of(&span)),
+        }
+    }
+
+    fn open(
+        &mut self,
+        collection: Collection,
+        span: saphyr_parser::Span,
+        anchor: usize,
+        tag: Option<Box<str>>,
+    ) {
+        if self.frames.len() >= self.limits.max_depth {
+            let pos = position(&span.start);
+            self.abandon(
+                Diagnostic::error(
+                    "yaml-depth-limit",
+                    self.display_path,
+                    format!(
+                        "document nests deeper than {} levels; the document was skipped",
+                        self.limits.max_depth
+                    ),
+                )
+                .at(pos.line, pos.column),
+            );
+            return;
+        }
+        self.frames.push(Frame {
+            collection,
+            start: position(&span.start),
+            anchor,
+            tag,
+        });
+    }
+
+    fn close(&mut self, end: Span) {
+        let Some(frame) = self.frames.pop() else {
+            return;
+        };
+        let value = match frame.collection {
+            Collection::Seq(items) => Value::Seq(items),
+            Collection::Map { entries, .. } => Value::Map(self.finish_map(entries)),
+        };
+        // Block collections end where the next token starts, which may be a later
+        // line; never let the end come before the start.
+        let end = end.end.max(frame.start);
+        let node = Node {
+            value,
+            span: Span::new(frame.start, end),
+            tag: frame.tag,
+        };
+        self.complete(node, frame.anchor);
+    }
+
+    /// Applies `<<` merge keys and reports duplicate keys (the last one wins, as in
+    /// the YAML 1.1 decoder Kubernetes uses).
+    fn finish_map(&mut self, entries: Vec<Entry>) -> Vec<Entry> {
+        let (merges, explicit): (Vec<Entry>, Vec<Entry>) = entries
+            .into_iter()
+            .partition(|e| matches!(&e.key.value, Value::Scalar(k, ScalarStyle::Plain) if k == "<<"));
+
+        let mut own: Vec<Entry> = Vec::with_capacity(explicit.len());
+        for entry in explicit {
+            let duplicate = entry.key.as_str().and_then(|key| {
+                own.iter()
+                    .position(|seen| seen.key.as_str() == Some(key))
+                    .map(|i| (i, key.to_owned()))
+            });
+            if let Some((i, key)) = duplicate {
+                let first = own.remove(i);
+                self.out.diagnostics.push(
+                    Diagnostic::warning(
+                        "yaml-duplicate-key",
+                        self.display_path,
+                        format!(
+                            "duplicate key `{key}` (first at line {}); the last value is used",
+                            first.key.span.start.line
+                        ),
+                    )
+                    .at(entry.key.span.start.line, entry.key.span.start.column),
+                );
+            }
+            own.push(entry);
+        }
+
+        for merge in merges {
+            let sources: Vec<&Node> = if merge.value.is_map() {
+                vec![&merge.value]
+            } else {
+                merge.value.items().iter().filter(|n| n.is_map()).collect()
+            };
+            for source in sources {
+                for inherited in source.entries() {
+                    let key = inherited.key.as_str();
+                    if !own.iter().any(|e| e.key.as_str() == key) {
+                        own.push(inherited.clone());
+                    }
+                }
+            }
+        }
+        own
+    }
+
+    fn alias(&mut self, id: usize, span: Span) {
+        let Some((node, count)) = self.anchors.get(&id) else {
+            return;
+        };
+        self.alias_nodes += count;
+        if self.alias_nodes > self.limits.max_alias_nodes {
+            self.abandon(
+                Diagnostic::error(
+                    "yaml-alias-limit",
+                    self.display_path,
+                    format!(
+                        "aliases expand to more than {} nodes (a \"billion laughs\" document?); the document was skipped",
+                        self.limits.max_alias_nodes
+                    ),
+                )
+                .at(span.start.line, span.start.column),
+            );
+            return;
+        }
+        let mut node = node.clone();
+        node.relocate(span);
+        self.push(node);
+    }
+
+    fn complete(&mut self, node: Node, anchor: usize) {
+        if anchor != 0 {
+            let count = node.count();
+            self.anchors.insert(anchor, (node.clone(), count));
+        }
+        self.push(node);
+    }
+
+    fn push(&mut self, node: Node) {
+        match self.frames.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame {
+                collection: Collection::Seq(items),
+                ..
+            }) => items.push(node),
+            Some(Frame {
+                collection:
+                    Collection::Map {
+                        entries,
+                        pending_key,
+                    },
+                ..
+            }) => match pending_key.take() {
+                None => *pending_key = Some(node),
+                Some(key) => entries.push(Entry { key, value: node }),
+            },
+        }
+    }
+
+    fn abandon(&mut self, diagnostic: Diagnostic) {
+        self.out.diagnostics.push(diagnostic);
+        self.abandoned = true;
+        self.frames.clear();
+        self.root = None;
+    }
+
+    fn end_document(&mut self) {
+        if let Some(root) = self.root.take() {
+            self.out.documents.push(Document {
+                index: self.document_index,
+                root,
+            });
+        }
+        self.document_index += 1;
+        self.frames.clear();
+        self.anchors.clear();
+        self.alias_nodes = 0;
+        self.abandoned = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> ParsedStream {
+        parse_stream(text, "t.yaml", &Limits::default())
+    }
+
+    #[test]
+    fn positions_are_one_based() {
+        let out = parse("a:\n  b: true\n");
+        let root = &out.documents[0].root;
+        let b = root.path(&["a", "b"]).unwrap();
+        assert_eq!(b.span.start, Position::new(2, 6));
+        assert_eq!(b.as_bool(), Some(true));
+        assert!(out.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn multi_document_streams_keep_indices() {
+        let out = parse("a: 1\n---\n---\nb: 2\n");
+        let indices: Vec<_> = out.documents.iter().map(|d| d.index).collect();
+        // The empty middle document still counts.
+        assert_eq!(indices.len(), 3);
+        assert_eq!(out.documents[2].root.get("b").unwrap().as_i64(), Some(2));
+    }
+
+    #[test]
+    fn aliases_point_at_their_use_site() {
+        let out = parse("base: &sc {privileged: true}\nuse:\n  securityContext: *sc\n");
+        let root = &out.documents[0].root;
+        let used = root.path(&["use", "securityContext", "privileged"]).unwrap();
+        assert_eq!(used.span.start.line, 3);
+        assert_eq!(used.as_bool(), Some(true));
+    }
+
+    #[test]
+    fn merge_keys_are_applied_without_overriding() {
+        let out = parse("d: &d {a: 1, b: 2}\nm:\n  <<: *d\n  b: 3\n");
+        let m = out.documents[0].root.get("m").unwrap();
+        assert_eq!(m.get("a").unwrap().as_i64(), Some(1));
+        assert_eq!(m.get("b").unwrap().as_i64(), Some(3));
+        assert!(m.get("<<").is_none());
+    }
+
+    #[test]
+    fn duplicate_keys_warn_and_keep_the_last() {
+        let out = parse("a: 1\nb: 2\na: 3\n");
+        assert_eq!(out.documents[0].root.get("a").unwrap().as_i64(), Some(3));
+        assert_eq!(out.diagnostics.len(), 1);
+        assert_eq!(out.diagnostics[0].code, "yaml-duplicate-key");
+        assert_eq!(out.diagnostics[0].line, Some(3));
+    }
+
+    #[test]
+    fn billion_laughs_is_rejected() {
+        let mut text = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+        for pair in names.windows(2) {
+            let (prev, next) = (pair[0], pair[1]);
+            let refs = vec![format!("*{prev}"); 9].join(",");
+            text.push_str(&format!("{next}: &{next} [{refs}]\n"));
+        }
+        text.push_str("---\nok: 1\n");
+        let out = parse(&text);
+        assert_eq!(out.diagnostics[0].code, "yaml-alias-limit");
+        // The next document is still read.
+        assert_eq!(out.documents.len(), 1);
+        assert_eq!(out.documents[0].root.get("ok").unwrap().as_i64(), Some(1));
+    }
+
+    #[test]
+    fn deep_nesting_is_bounded() {
+        let block: String = (0..10_000).map(|_| "- ").collect::<String>() + "x\n";
+        let out = parse(&block);
+        assert!(out.documents.is_empty());
+        assert!(!out.diagnostics.is_empty());
+        let flow = "[".repeat(10_000) + &"]".repeat(10_000);
+        let out = parse(&flow);
+        assert!(out.documents.is_empty());
+        assert_eq!(out.diagnostics.len(), 1);
+    }
+
+    #[test]
+    fn syntax_errors_keep_earlier_documents() {
+        let out = parse("a: 1\n---\nb:\n\t- c\n");
+        assert_eq!(out.documents.len(), 1);
+        assert_eq!(out.diagnostics[0].code, "yaml-syntax");
+        assert_eq!(out.diagnostics[0].line, Some(4));
+    }
+
+    #[test]
+    fn json_with_tabs_and_crlf_parses() {
+        let out = parse("{\r\n\t\"kind\": \"Pod\",\r\n\t\"spec\": {\"hostPID\": true}\r\n}\r\n");
+        assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+        let host_pid = out.documents[0].root.path(&["spec", "hostPID"]).unwrap();
+        assert_eq!(host_pid.as_bool(), Some(true));
+        assert_eq!(host_pid.span.start.line, 3);
+    }
+
+    #[test]
+    fn tags_are_kept() {
+        let out = parse("a: !Ref Foo\nb: !!str 5\n");
+        let root = &out.documents[0].root;
+        assert_eq!(root.get("a").unwrap().tag.as_deref(), Some("!Ref"));
+        assert_eq!(root.get("b").unwrap().as_i64(), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(text in "\\PC{0,200}") {
+            let _ = parse(&text);
+        }
+
+        #[test]
+        fn never_panics_on_yaml_like_text(text in "([-:{}\\[\\],&*!|>'\" \t\n#a-z0-9]){0,300}") {
+            let _ = parse(&text);
+        }
+    }
+}
