@@ -1,0 +1,20 @@
+//! The model a scan evaluates: every file parsed once, every Kubernetes object and
+//! Dockerfile stage with its position, every image reference, and the tier of
+//! each resource.
+//!
+//! Rules read the model and nothing else. Anything a rule would otherwise have to
+//! work out for itself (which path holds a pod template, which security context
+//! applies to a container, which tier a pod belongs to) is worked out here, once.
+
+mod dockerfile;
+mod image;
+mod kubernetes;
+mod locate;
+mod project;
+mod tier;
+
+pub use dockerfile::{DockerfileDoc, parse_pairs};
+pub use image::{ImageContext, ImageRef, ImageUse};
+pub use kubernetes::{Container, ContainerKind, K8sObject, Workload};
+pub use project::{Project, Subject};
+pub use tier::{TierLabel, TierOrigin, tier_labels};

@@ -1,0 +1,106 @@
+//! Line-independent locations, so that fingerprints survive moving a resource
+//! within its file.
+
+use rampart_source::{Position, Span};
+use rampart_yaml::Node;
+
+use crate::dockerfile::DockerfileDoc;
+
+/// The path to the deepest node at `pos`, such as
+/// `spec.template.spec.containers[app].securityContext.privileged`. Sequence items
+/// that have a `name` are named rather than numbered, so reordering containers
+/// does not change the path.
+pub(crate) fn yaml_path(root: &Node, pos: Position) -> String {
+    let mut path = String::new();
+    let mut node = root;
+    'descend: loop {
+        for entry in node.entries() {
+            if entry.key.span.contains(pos) {
+                push_key(&mut path, &entry.key);
+                break 'descend;
+            }
+            if entry.value.span.contains(pos) {
+                push_key(&mut path, &entry.key);
+                node = &entry.value;
+                continue 'descend;
+            }
+        }
+        for (i, item) in node.items().iter().enumerate() {
+            if item.span.contains(pos) {
+                match item.get("name").and_then(Node::as_str) {
+                    Some(name) => path.push_str(&format!("[{name}]")),
+                    None => path.push_str(&format!("[{i}]")),
+                }
+                node = item;
+                continue 'descend;
+            }
+        }
+        break;
+    }
+    path
+}
+
+fn push_key(path: &mut String, key: &Node) {
+    if !path.is_empty() {
+        path.push('.');
+    }
+    path.push_str(key.as_str().unwrap_or("?"));
+}
+
+/// The instruction at `span`, whitespace-normalised: `RUN apt-get install curl`.
+pub(crate) fn dockerfile_instruction(doc: &DockerfileDoc, span: Span) -> String {
+    let line = span.start.line;
+    let Some(instruction) = doc
+        .parsed
+        .instructions
+        .iter()
+        .find(|i| i.span.start.line <= line && line <= i.span.end.line)
+    else {
+        return String::new();
+    };
+    let text: Vec<&str> = instruction.arguments.split_whitespace().collect();
+    let mut located = format!("{} {}", instruction.keyword, text.join(" "));
+    located.truncate(
+        located
+            .char_indices()
+            .nth(200)
+            .map_or(located.len(), |(i, _)| i),
+    );
+    located
+}
+
+/// `Dockerfile/<stage>` for the stage holding `span`.
+pub(crate) fn dockerfile_resource(doc: &DockerfileDoc, span: Span) -> String {
+    let line = span.start.line;
+    let stage = doc.parsed.stages.iter().rev().find(|stage| {
+        doc.parsed
+            .instructions
+            .get(stage.instructions.start)
+            .is_some_and(|from| from.span.start.line <= line)
+    });
+    match stage {
+        Some(stage) => match &stage.name {
+            Some(name) => format!("Dockerfile/{name}"),
+            None => format!("Dockerfile/stage-{}", stage.index),
+        },
+        None => "Dockerfile".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_name_list_items() {
+        let text = "spec:\n  containers:\n  - name: app\n    securityContext:\n      privileged: true\n  - image: x\n";
+        let stream = rampart_yaml::parse_stream(text, "t", &rampart_yaml::Limits::default());
+        let root = &stream.documents[0].root;
+        assert_eq!(
+            yaml_path(root, Position::new(5, 19)),
+            "spec.containers[app].securityContext.privileged"
+        );
+        assert_eq!(yaml_path(root, Position::new(6, 12)), "spec.containers[1].image");
+        assert_eq!(yaml_path(root, Position::new(4, 5)), "spec.containers[app].securityContext");
+    }
+}

@@ -1,0 +1,356 @@
+use std::collections::{HashMap, HashSet};
+
+use rampart_config::{Config, Tier};
+use rampart_discover::{FileKind, InputFile};
+use rampart_dockerfile::BaseImage;
+use rampart_source::{Diagnostic, FileId, SourceFile, Span};
+use rampart_yaml::{Document, Limits, Node, Value};
+use rayon::prelude::*;
+
+use crate::dockerfile::DockerfileDoc;
+use crate::image::{ImageContext, ImageRef, ImageUse};
+use crate::kubernetes::{K8sObject, Workload};
+use crate::locate;
+use crate::tier::{TierOrigin, tier_labels};
+
+/// The thing a finding is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Subject {
+    /// Index into [`Project::objects`].
+    Object(usize),
+    /// Index into [`Project::dockerfiles`].
+    Dockerfile(usize),
+}
+
+/// Everything a scan read, parsed once and indexed.
+#[derive(Debug, Default)]
+pub struct Project {
+    pub files: Vec<SourceFile>,
+    pub objects: Vec<K8sObject>,
+    pub dockerfiles: Vec<DockerfileDoc>,
+    pub images: Vec<ImageUse>,
+    /// Problems met while parsing (the discovery stage has its own).
+    pub diagnostics: Vec<Diagnostic>,
+    namespaces: HashMap<String, usize>,
+    service_accounts: HashMap<(Option<String>, String), usize>,
+    bound_service_accounts: HashSet<(Option<String>, String)>,
+}
+
+enum Content {
+    Kubernetes(Vec<Document>),
+    Dockerfile(rampart_dockerfile::Dockerfile),
+}
+
+struct Parsed {
+    source: SourceFile,
+    content: Content,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn parse_file(input: InputFile) -> Parsed {
+    let source = SourceFile::new(input.display_path, input.root_relative_path, input.text);
+    match input.kind {
+        FileKind::Kubernetes => {
+            let stream =
+                rampart_yaml::parse_stream(&source.text, &source.display_path, &Limits::default());
+            Parsed {
+                source,
+                content: Content::Kubernetes(stream.documents),
+                diagnostics: stream.diagnostics,
+            }
+        }
+        FileKind::Dockerfile => {
+            let mut parsed = rampart_dockerfile::parse(&source.text, &source.display_path);
+            let diagnostics = std::mem::take(&mut parsed.diagnostics);
+            Parsed {
+                source,
+                content: Content::Dockerfile(parsed),
+                diagnostics,
+            }
+        }
+    }
+}
+
+impl Project {
+    /// Parses every file (in parallel) and builds the model.
+    pub fn build(input: Vec<InputFile>, config: &Config) -> Self {
+        let parsed: Vec<Parsed> = input.into_par_iter().map(parse_file).collect();
+        let mut project = Project::default();
+        let tier_keys = &config.tiers.label_keys;
+        for (index, parsed) in parsed.into_iter().enumerate() {
+            let file = FileId(u32::try_from(index).unwrap_or(u32::MAX));
+            project.files.push(parsed.source);
+            project.diagnostics.extend(parsed.diagnostics);
+            match parsed.content {
+                Content::Kubernetes(documents) => {
+                    for document in documents {
+                        project.add_document(file, document);
+                    }
+                }
+                Content::Dockerfile(dockerfile) => project
+                    .dockerfiles
+                    .push(DockerfileDoc::new(file, dockerfile, tier_keys)),
+            }
+        }
+        project.index();
+        project.resolve_tiers(tier_keys);
+        project.collect_images();
+        project
+    }
+
+    fn add_document(&mut self, file: FileId, document: Document) {
+        let root = document.root;
+        let is_list = root
+            .get("kind")
+            .and_then(Node::as_str)
+            .is_some_and(|kind| kind.ends_with("List"))
+            && root.get("items").is_some_and(Node::is_seq);
+        if !is_list {
+            self.add_object(file, document.index, None, root);
+            return;
+        }
+        let Value::Map(entries) = root.value else {
+            return;
+        };
+        let items = entries
+            .into_iter()
+            .find(|e| e.key.as_str() == Some("items"))
+            .map(|e| e.value.value);
+        if let Some(Value::Seq(items)) = items {
+            for (i, item) in items.into_iter().enumerate() {
+                self.add_object(file, document.index, Some(i), item);
+            }
+        }
+    }
+
+    fn add_object(&mut self, file: FileId, document: usize, list_item: Option<usize>, root: Node) {
+        let text = |key: &str| root.get(key).and_then(Node::as_str).map(str::to_owned);
+        let (Some(api_version), Some(kind)) = (text("apiVersion"), text("kind")) else {
+            // Not a Kubernetes object (a Kustomize patch, a values file, …).
+            return;
+        };
+        let metadata = |key: &str| {
+            root.path(&["metadata", key])
+                .and_then(Node::as_str)
+                .map(str::to_owned)
+        };
+        let name = metadata("name")
+            .or_else(|| metadata("generateName").map(|g| format!("{g}*")))
+            .unwrap_or_else(|| "<unnamed>".to_owned());
+        let mut object = K8sObject {
+            file,
+            document,
+            list_item,
+            api_version,
+            kind,
+            name,
+            namespace: metadata("namespace"),
+            root,
+            tier: None,
+            tier_origin: TierOrigin::None,
+        };
+        if object.is_cluster_scoped() {
+            object.namespace = None;
+        }
+        self.objects.push(object);
+    }
+
+    fn index(&mut self) {
+        for (i, object) in self.objects.iter().enumerate() {
+            match object.kind.as_str() {
+                "Namespace" => {
+                    self.namespaces.insert(object.name.clone(), i);
+                }
+                "ServiceAccount" => {
+                    self.service_accounts
+                        .insert((object.namespace.clone(), object.name.clone()), i);
+                }
+                "RoleBinding" | "ClusterRoleBinding" => {
+                    for subject in object.root.get("subjects").map(Node::items).unwrap_or_default() {
+                        if subject.get("kind").and_then(Node::as_str) != Some("ServiceAccount") {
+                            continue;
+                        }
+                        let Some(name) = subject.get("name").and_then(Node::as_str) else {
+                            continue;
+                        };
+                        let namespace = subject
+                            .get("namespace")
+                            .and_then(Node::as_str)
+                            .map(str::to_owned)
+                            .or_else(|| object.namespace.clone());
+                        self.bound_service_accounts
+                            .insert((namespace, name.to_owned()));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn resolve_tiers(&mut self, keys: &[String]) {
+        let own = |labels: Option<&Node>| {
+            tier_labels(labels, keys)
+                .into_iter()
+                .find_map(|l| l.tier.map(|t| (t, l.key)))
+        };
+        // Namespaces first: other objects inherit from them.
+        let mut namespace_tiers: HashMap<String, Tier> = HashMap::new();
+        for object in self.objects.iter_mut().filter(|o| o.kind == "Namespace") {
+            if let Some((tier, key)) = own(object.labels()) {
+                object.tier = Some(tier);
+                object.tier_origin = TierOrigin::Label { key };
+                namespace_tiers.insert(object.name.clone(), tier);
+            }
+        }
+        for object in self.objects.iter_mut().filter(|o| o.kind != "Namespace") {
+            let resolved = own(object.labels())
+                .map(|(t, key)| (t, TierOrigin::Label { key }))
+                .or_else(|| {
+                    own(object.pod_labels()).map(|(t, key)| (t, TierOrigin::PodLabel { key }))
+                })
+                .or_else(|| {
+                    let ns = object.namespace.as_ref()?;
+                    namespace_tiers
+                        .get(ns)
+                        .map(|t| (*t, TierOrigin::Namespace { name: ns.clone() }))
+                });
+            if let Some((tier, origin)) = resolved {
+                object.tier = Some(tier);
+                object.tier_origin = origin;
+            }
+        }
+    }
+
+    fn collect_images(&mut self) {
+        let mut images = Vec::new();
+        for (i, object) in self.objects.iter().enumerate() {
+            let Some(workload) = object.workload() else {
+                continue;
+            };
+            for container in workload.containers() {
+                let Some(node) = container.get("image") else {
+                    continue;
+                };
+                let text = node.as_str().unwrap_or_default().to_owned();
+                images.push(ImageUse {
+                    subject: Subject::Object(i),
+                    reference: ImageRef::parse(&text),
+                    text,
+                    span: node.span,
+                    context: ImageContext::Container {
+                        kind: container.kind,
+                        name: container.name().to_owned(),
+                    },
+                });
+            }
+        }
+        for (d, doc) in self.dockerfiles.iter().enumerate() {
+            let stages = &doc.parsed.stages;
+            for stage in stages {
+                let from = &doc.parsed.instructions[stage.instructions.start];
+                let label = stage.label();
+                let is_final = stage.index + 1 == stages.len();
+                let text = match &stage.base {
+                    BaseImage::Image(text) => text.clone(),
+                    BaseImage::Unresolved(text) => text.clone(),
+                    BaseImage::Stage(_) | BaseImage::Scratch => continue,
+                };
+                images.push(ImageUse {
+                    subject: Subject::Dockerfile(d),
+                    reference: ImageRef::parse(&text),
+                    text,
+                    span: from.span,
+                    context: ImageContext::Stage { label, is_final },
+                });
+                for instruction in doc.parsed.stage_instructions(stage) {
+                    if instruction.keyword != "COPY" {
+                        continue;
+                    }
+                    let Some(from) = instruction.flag("from").and_then(|f| f.value.as_deref())
+                    else {
+                        continue;
+                    };
+                    let names_stage = from.parse::<usize>().is_ok()
+                        || stages
+                            .iter()
+                            .any(|s| s.name.as_deref() == Some(&from.to_ascii_lowercase()));
+                    if names_stage {
+                        continue;
+                    }
+                    images.push(ImageUse {
+                        subject: Subject::Dockerfile(d),
+                        reference: ImageRef::parse(from),
+                        text: from.to_owned(),
+                        span: instruction.span,
+                        context: ImageContext::CopyFrom {
+                            label: stage.label(),
+                        },
+                    });
+                }
+            }
+        }
+        self.images = images;
+    }
+
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id.index()]
+    }
+
+    /// The Namespace object of that name, when it was scanned.
+    pub fn namespace(&self, name: &str) -> Option<&K8sObject> {
+        self.namespaces.get(name).map(|&i| &self.objects[i])
+    }
+
+    /// The ServiceAccount object, when it was scanned.
+    pub fn service_account(&self, namespace: Option<&str>, name: &str) -> Option<&K8sObject> {
+        self.service_accounts
+            .get(&(namespace.map(str::to_owned), name.to_owned()))
+            .map(|&i| &self.objects[i])
+    }
+
+    /// Whether a scanned RoleBinding or ClusterRoleBinding grants the ServiceAccount
+    /// a role (so its pods need an API token).
+    pub fn is_service_account_bound(&self, namespace: Option<&str>, name: &str) -> bool {
+        self.bound_service_accounts
+            .contains(&(namespace.map(str::to_owned), name.to_owned()))
+    }
+
+    pub fn workloads(&self) -> impl Iterator<Item = (usize, Workload<'_>)> {
+        self.objects
+            .iter()
+            .enumerate()
+            .filter_map(|(i, o)| o.workload().map(|w| (i, w)))
+    }
+
+    pub fn subject_file(&self, subject: Subject) -> FileId {
+        match subject {
+            Subject::Object(i) => self.objects[i].file,
+            Subject::Dockerfile(i) => self.dockerfiles[i].file,
+        }
+    }
+
+    pub fn subject_tier(&self, subject: Subject) -> Option<Tier> {
+        match subject {
+            Subject::Object(i) => self.objects[i].tier,
+            Subject::Dockerfile(i) => self.dockerfiles[i].tier,
+        }
+    }
+
+    /// The resource a finding at `span` of `subject` is about: `Kind/namespace/name`
+    /// for Kubernetes objects, `Dockerfile/<stage>` for Dockerfiles.
+    pub fn resource(&self, subject: Subject, span: Span) -> String {
+        match subject {
+            Subject::Object(i) => self.objects[i].identity(),
+            Subject::Dockerfile(i) => locate::dockerfile_resource(&self.dockerfiles[i], span),
+        }
+    }
+
+    /// A description of where in its resource `span` is that does not depend on
+    /// line numbers (a YAML path, a Dockerfile instruction), for fingerprints.
+    pub fn locate(&self, subject: Subject, span: Span) -> String {
+        match subject {
+            Subject::Object(i) => locate::yaml_path(&self.objects[i].root, span.start),
+            Subject::Dockerfile(i) => locate::dockerfile_instruction(&self.dockerfiles[i], span),
+        }
+    }
+}
