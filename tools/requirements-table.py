@@ -26,7 +26,7 @@ def main(path):
         if not line.startswith("| "):
             continue
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) != 7 or not re.match(r"^[GPS]-[A-Z0-9-]+$", cells[0]):
+        if len(cells) != 7 or not re.match(r"^[GPS]-[A-Za-z0-9-]+$", cells[0]):
             continue
         rows.append(cells)
     out = []

@@ -19,9 +19,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 pub use toml::Spanned;
 
-pub use profile::{
-    DdosProtection, NetworkFirewall, SecurityMonitoring, TierProfile, TierSettings,
-};
+pub use profile::{DdosProtection, NetworkFirewall, SecurityMonitoring, TierProfile, TierSettings};
 pub use values::{ByteSize, Cidr, CountryCode, RetentionDays};
 pub use vocabulary::{PodSecurityLevel, Severity, Tier};
 
@@ -369,7 +367,8 @@ mod tests {
 
     #[test]
     fn unknown_keys_name_file_line_and_key() {
-        let err = parse("[tiers]\nlabel-keys = [\"tier\"]\n\n[tiers.critical]\nrate-limit = 5\n").unwrap_err();
+        let err = parse("[tiers]\nlabel-keys = [\"tier\"]\n\n[tiers.critical]\nrate-limit = 5\n")
+            .unwrap_err();
         assert_eq!(err.path, "rampart.toml");
         assert_eq!(err.line, Some(5));
         assert!(err.message.contains("rate-limit"), "{}", err.message);
@@ -379,7 +378,11 @@ mod tests {
     fn wrong_types_and_invalid_values_are_errors_at_their_line() {
         let err = parse("[tiers.high]\nrate-limit-per-minute = \"fast\"\n").unwrap_err();
         assert_eq!(err.line, Some(2));
-        assert!(err.message.contains("rate-limit-per-minute"), "{}", err.message);
+        assert!(
+            err.message.contains("rate-limit-per-minute"),
+            "{}",
+            err.message
+        );
 
         let err = parse("[tiers.critical]\nallowed-ip-ranges = [\"10.0.0.1/8\"]\n").unwrap_err();
         assert_eq!(err.line, Some(2));
@@ -418,7 +421,11 @@ mod tests {
     #[test]
     fn discovery_walks_upward() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join(FILE_NAME), "[images]\napproved-registries = [\"r.example\"]\n").unwrap();
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            "[images]\napproved-registries = [\"r.example\"]\n",
+        )
+        .unwrap();
         let nested = dir.path().join("a/b");
         std::fs::create_dir_all(&nested).unwrap();
         let loaded = LoadedConfig::discover(&nested).unwrap();

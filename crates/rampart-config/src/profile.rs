@@ -212,7 +212,12 @@ impl From<RawTiers> for TierSettings {
     fn from(raw: RawTiers) -> Self {
         Self {
             label_keys: raw.label_keys.map_or_else(
-                || vec!["agent-classification".to_owned(), "classification".to_owned()],
+                || {
+                    vec![
+                        "agent-classification".to_owned(),
+                        "classification".to_owned(),
+                    ]
+                },
                 |k| k.0,
             ),
             critical: TierProfile::seed(Tier::Critical).apply(raw.critical),

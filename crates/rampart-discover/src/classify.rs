@@ -49,7 +49,13 @@ mod tests {
 
     #[test]
     fn dockerfile_names() {
-        for name in ["Dockerfile", "dockerfile", "Dockerfile.prod", "api.Dockerfile", "Containerfile"] {
+        for name in [
+            "Dockerfile",
+            "dockerfile",
+            "Dockerfile.prod",
+            "api.Dockerfile",
+            "Containerfile",
+        ] {
             assert_eq!(by_name(Path::new(name)), NameClass::Dockerfile, "{name}");
         }
         assert_eq!(by_name(Path::new("Dockerfiles.md")), NameClass::Other);

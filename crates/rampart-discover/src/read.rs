@@ -14,10 +14,14 @@ pub fn read_stdin(reader: impl Read, max_file_size: u64) -> Discovery {
     let mut discovery = Discovery::default();
     let display = "<stdin>";
     match read_bounded(reader, max_file_size) {
-        Err(e) => discovery
+        Err(e) => discovery.diagnostics.push(Diagnostic::error(
+            "io-error",
+            display,
+            format!("cannot read standard input: {e}"),
+        )),
+        Ok(None) => discovery
             .diagnostics
-            .push(Diagnostic::error("io-error", display, format!("cannot read standard input: {e}"))),
-        Ok(None) => discovery.diagnostics.push(too_large(display, max_file_size)),
+            .push(too_large(display, max_file_size)),
         Ok(Some(bytes)) => {
             if let Some(text) = decode(bytes, display, &mut discovery.diagnostics) {
                 discovery.files.push(InputFile {
@@ -100,8 +104,11 @@ pub(crate) fn read_file(
     let len = match std::fs::metadata(path) {
         Ok(meta) => meta.len(),
         Err(e) => {
-            out.diagnostics
-                .push(Diagnostic::error("io-error", display, format!("cannot read: {e}")));
+            out.diagnostics.push(Diagnostic::error(
+                "io-error",
+                display,
+                format!("cannot read: {e}"),
+            ));
             return;
         }
     };
@@ -116,8 +123,11 @@ pub(crate) fn read_file(
             return;
         }
         Err(e) => {
-            out.diagnostics
-                .push(Diagnostic::error("io-error", display, format!("cannot read: {e}")));
+            out.diagnostics.push(Diagnostic::error(
+                "io-error",
+                display,
+                format!("cannot read: {e}"),
+            ));
             return;
         }
     };

@@ -69,9 +69,9 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
     discovery
         .files
         .dedup_by(|a, b| a.display_path == b.display_path);
-    discovery.diagnostics.sort_by(|a, b| {
-        (&a.file, a.line, a.code).cmp(&(&b.file, b.line, b.code))
-    });
+    discovery
+        .diagnostics
+        .sort_by(|a, b| (&a.file, a.line, a.code).cmp(&(&b.file, b.line, b.code)));
     discovery.diagnostics.dedup();
     Ok(discovery)
 }
@@ -176,7 +176,10 @@ fn helm_chart_of(path: &Path) -> Option<PathBuf> {
         .skip(1)
         .find(|dir| dir.file_name().is_some_and(|n| n == "templates"))?
         .parent()?;
-    chart.join("Chart.yaml").is_file().then(|| chart.to_path_buf())
+    chart
+        .join("Chart.yaml")
+        .is_file()
+        .then(|| chart.to_path_buf())
 }
 
 fn walk_error(error: &ignore::Error, root: &Path) -> Diagnostic {
@@ -229,7 +232,10 @@ mod tests {
             .collect();
         assert_eq!(
             found,
-            vec![("app/Dockerfile", FileKind::Dockerfile), ("k8s/pod.yaml", FileKind::Kubernetes)]
+            vec![
+                ("app/Dockerfile", FileKind::Dockerfile),
+                ("k8s/pod.yaml", FileKind::Kubernetes)
+            ]
         );
         assert!(out.diagnostics.is_empty());
     }
@@ -246,7 +252,11 @@ mod tests {
             ..DiscoverOptions::default()
         };
         let out = discover(&[dir.path().to_path_buf()], &options).unwrap();
-        let names: Vec<_> = out.files.iter().map(|f| f.root_relative_path.as_str()).collect();
+        let names: Vec<_> = out
+            .files
+            .iter()
+            .map(|f| f.root_relative_path.as_str())
+            .collect();
         assert_eq!(names, vec!["pod.yaml"]);
 
         let options = DiscoverOptions {
@@ -264,11 +274,23 @@ mod tests {
         write(outside.path(), "secret.yaml", POD);
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "in.yaml", POD);
-        std::os::unix::fs::symlink(outside.path().join("secret.yaml"), dir.path().join("link.yaml")).unwrap();
-        std::os::unix::fs::symlink(dir.path().join("in.yaml"), dir.path().join("inner-link.yaml")).unwrap();
+        std::os::unix::fs::symlink(
+            outside.path().join("secret.yaml"),
+            dir.path().join("link.yaml"),
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(
+            dir.path().join("in.yaml"),
+            dir.path().join("inner-link.yaml"),
+        )
+        .unwrap();
         std::os::unix::fs::symlink(outside.path(), dir.path().join("outdir")).unwrap();
         let out = discover(&[dir.path().to_path_buf()], &DiscoverOptions::default()).unwrap();
-        let names: Vec<_> = out.files.iter().map(|f| f.root_relative_path.as_str()).collect();
+        let names: Vec<_> = out
+            .files
+            .iter()
+            .map(|f| f.root_relative_path.as_str())
+            .collect();
         assert_eq!(names, vec!["in.yaml", "inner-link.yaml"]);
         let codes: Vec<_> = out.diagnostics.iter().map(|d| d.code).collect();
         assert_eq!(codes, vec!["symlink-outside-root", "symlink-outside-root"]);
@@ -294,8 +316,16 @@ mod tests {
     fn helm_templates_are_reported_once_per_chart() {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "chart/Chart.yaml", b"apiVersion: v2\nname: c\n");
-        write(dir.path(), "chart/templates/a.yaml", b"apiVersion: v1\nkind: {{ .Values.kind }}\n");
-        write(dir.path(), "chart/templates/b.yaml", b"apiVersion: v1\nkind: Pod\n");
+        write(
+            dir.path(),
+            "chart/templates/a.yaml",
+            b"apiVersion: v1\nkind: {{ .Values.kind }}\n",
+        );
+        write(
+            dir.path(),
+            "chart/templates/b.yaml",
+            b"apiVersion: v1\nkind: Pod\n",
+        );
         let out = discover(&[dir.path().to_path_buf()], &DiscoverOptions::default()).unwrap();
         assert_eq!(out.diagnostics.len(), 1);
         assert_eq!(out.diagnostics[0].code, "helm-template");
@@ -305,7 +335,11 @@ mod tests {
 
     #[test]
     fn missing_roots_are_errors() {
-        let err = discover(&[PathBuf::from("/no/such/path")], &DiscoverOptions::default()).unwrap_err();
+        let err = discover(
+            &[PathBuf::from("/no/such/path")],
+            &DiscoverOptions::default(),
+        )
+        .unwrap_err();
         assert!(matches!(err, DiscoverError::MissingPath(_)));
     }
 
@@ -315,7 +349,10 @@ mod tests {
         write(dir.path(), "manifest.txt", POD);
         write(dir.path(), "notes.txt", b"hello\n");
         let out = discover(
-            &[dir.path().join("manifest.txt"), dir.path().join("notes.txt")],
+            &[
+                dir.path().join("manifest.txt"),
+                dir.path().join("notes.txt"),
+            ],
             &DiscoverOptions::default(),
         )
         .unwrap();

@@ -254,10 +254,10 @@ fn escape_directive(lines: &[Line<'_>]) -> char {
         if !name.chars().all(|c| c.is_ascii_alphanumeric()) || name.is_empty() {
             break;
         }
-        if name == "escape" {
-            if let Some(c @ ('`' | '\\')) = value.trim().chars().next() {
-                return c;
-            }
+        if name == "escape"
+            && let Some(c @ ('`' | '\\')) = value.trim().chars().next()
+        {
+            return c;
         }
     }
     '\\'
@@ -336,7 +336,10 @@ mod tests {
 
     #[test]
     fn escape_directive_changes_the_continuation_character() {
-        let df = parse("# escape=`\nFROM mcr.microsoft.com/windows\nRUN dir `\n  c:\\\n", "Dockerfile");
+        let df = parse(
+            "# escape=`\nFROM mcr.microsoft.com/windows\nRUN dir `\n  c:\\\n",
+            "Dockerfile",
+        );
         assert_eq!(df.instructions[1].arguments, "dir   c:\\");
     }
 
@@ -361,9 +364,19 @@ mod tests {
             "FROM --platform=linux/amd64 golang:1.23 AS build\nCOPY --from=build --chown=1:1 /a /b\nCMD [\"/app\", \"--serve\"]\n",
             "Dockerfile",
         );
-        assert_eq!(df.instructions[0].flag("platform").and_then(|f| f.value.as_deref()), Some("linux/amd64"));
+        assert_eq!(
+            df.instructions[0]
+                .flag("platform")
+                .and_then(|f| f.value.as_deref()),
+            Some("linux/amd64")
+        );
         assert_eq!(df.instructions[0].arguments, "golang:1.23 AS build");
-        assert_eq!(df.instructions[1].flag("from").and_then(|f| f.value.as_deref()), Some("build"));
+        assert_eq!(
+            df.instructions[1]
+                .flag("from")
+                .and_then(|f| f.value.as_deref()),
+            Some("build")
+        );
         assert_eq!(
             df.instructions[2].exec_form.as_deref(),
             Some(&["/app".to_owned(), "--serve".to_owned()][..])

@@ -73,10 +73,7 @@ pub fn parse_pairs(arguments: &str) -> Vec<(String, String)> {
     }
     words
         .into_iter()
-        .filter_map(|w| {
-            w.split_once('=')
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        })
+        .filter_map(|w| w.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
         .collect()
 }
 
@@ -123,7 +120,10 @@ mod tests {
                 ("c".into(), "x".into())
             ]
         );
-        assert_eq!(parse_pairs("DB_PASSWORD hunter2 x"), vec![("DB_PASSWORD".into(), "hunter2 x".into())]);
+        assert_eq!(
+            parse_pairs("DB_PASSWORD hunter2 x"),
+            vec![("DB_PASSWORD".into(), "hunter2 x".into())]
+        );
     }
 
     #[test]
@@ -132,7 +132,11 @@ mod tests {
             "FROM a AS build\nLABEL classification=high\nFROM b\nLABEL agent-classification=critical\n",
             "Dockerfile",
         );
-        let doc = DockerfileDoc::new(FileId(0), parsed, &["agent-classification".into(), "classification".into()]);
+        let doc = DockerfileDoc::new(
+            FileId(0),
+            parsed,
+            &["agent-classification".into(), "classification".into()],
+        );
         assert_eq!(doc.tier, Some(Tier::Critical));
     }
 }

@@ -175,7 +175,9 @@ mod tests {
         assert!(!img.is_from("docker.io"));
         assert!(r("nginx").is_from("docker.io/library"));
         assert!(r("bitnami/redis").is_from("bitnami"));
-        assert!(r("123456789012.dkr.ecr.us-east-1.amazonaws.com/agents/x:1")
-            .is_from("123456789012.dkr.ecr.us-east-1.amazonaws.com"));
+        assert!(
+            r("123456789012.dkr.ecr.us-east-1.amazonaws.com/agents/x:1")
+                .is_from("123456789012.dkr.ecr.us-east-1.amazonaws.com")
+        );
     }
 }

@@ -99,8 +99,15 @@ impl K8sObject {
     fn pod_paths(&self) -> Option<(&'static [&'static str], &'static [&'static str])> {
         Some(match self.kind.as_str() {
             "Pod" => (&["spec"], &["metadata"]),
-            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController"
-            | "Job" => (&["spec", "template", "spec"], &["spec", "template", "metadata"]),
+            "Deployment"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "ReplicaSet"
+            | "ReplicationController"
+            | "Job" => (
+                &["spec", "template", "spec"],
+                &["spec", "template", "metadata"],
+            ),
             "CronJob" => (
                 &["spec", "jobTemplate", "spec", "template", "spec"],
                 &["spec", "jobTemplate", "spec", "template", "metadata"],
@@ -210,16 +217,20 @@ impl<'a> Workload<'a> {
     /// Every container, init container and ephemeral container, in that order.
     pub fn containers(&self) -> impl Iterator<Item = Container<'a>> + 'a {
         let spec = self.spec;
-        [ContainerKind::Container, ContainerKind::Init, ContainerKind::Ephemeral]
-            .into_iter()
-            .flat_map(move |kind| {
-                spec.get(kind.field())
-                    .map(Node::items)
-                    .unwrap_or_default()
-                    .iter()
-                    .filter(|n| n.is_map())
-                    .map(move |node| Container { kind, node })
-            })
+        [
+            ContainerKind::Container,
+            ContainerKind::Init,
+            ContainerKind::Ephemeral,
+        ]
+        .into_iter()
+        .flat_map(move |kind| {
+            spec.get(kind.field())
+                .map(Node::items)
+                .unwrap_or_default()
+                .iter()
+                .filter(|n| n.is_map())
+                .map(move |node| Container { kind, node })
+        })
     }
 
     /// The pod-level `securityContext`.
@@ -237,7 +248,10 @@ impl<'a> Workload<'a> {
     }
 
     pub fn volumes(&self) -> &'a [Node] {
-        self.spec.get("volumes").map(Node::items).unwrap_or_default()
+        self.spec
+            .get("volumes")
+            .map(Node::items)
+            .unwrap_or_default()
     }
 
     pub fn labels(&self) -> Option<&'a Node> {

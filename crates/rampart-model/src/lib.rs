@@ -10,11 +10,13 @@ mod dockerfile;
 mod image;
 mod kubernetes;
 mod locate;
+mod network_policy;
 mod project;
 mod tier;
 
 pub use dockerfile::{DockerfileDoc, parse_pairs};
 pub use image::{ImageContext, ImageRef, ImageUse};
 pub use kubernetes::{Container, ContainerKind, K8sObject, Workload};
+pub use network_policy::{Direction, NetworkPolicy};
 pub use project::{Project, Subject};
 pub use tier::{TierLabel, TierOrigin, tier_labels};

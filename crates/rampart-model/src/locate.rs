@@ -100,7 +100,13 @@ mod tests {
             yaml_path(root, Position::new(5, 19)),
             "spec.containers[app].securityContext.privileged"
         );
-        assert_eq!(yaml_path(root, Position::new(6, 12)), "spec.containers[1].image");
-        assert_eq!(yaml_path(root, Position::new(4, 5)), "spec.containers[app].securityContext");
+        assert_eq!(
+            yaml_path(root, Position::new(6, 12)),
+            "spec.containers[1].image"
+        );
+        assert_eq!(
+            yaml_path(root, Position::new(4, 5)),
+            "spec.containers[app].securityContext"
+        );
     }
 }

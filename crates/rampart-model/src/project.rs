@@ -20,12 +20,16 @@ pub enum Subject {
     Object(usize),
     /// Index into [`Project::dockerfiles`].
     Dockerfile(usize),
+    /// A file as a whole (a suppression comment, a file-level problem).
+    File(FileId),
 }
 
 /// Everything a scan read, parsed once and indexed.
 #[derive(Debug, Default)]
 pub struct Project {
     pub files: Vec<SourceFile>,
+    /// What each file of [`Project::files`] is, by the same index.
+    pub file_kinds: Vec<FileKind>,
     pub objects: Vec<K8sObject>,
     pub dockerfiles: Vec<DockerfileDoc>,
     pub images: Vec<ImageUse>,
@@ -42,6 +46,7 @@ enum Content {
 }
 
 struct Parsed {
+    kind: FileKind,
     source: SourceFile,
     content: Content,
     diagnostics: Vec<Diagnostic>,
@@ -54,6 +59,7 @@ fn parse_file(input: InputFile) -> Parsed {
             let stream =
                 rampart_yaml::parse_stream(&source.text, &source.display_path, &Limits::default());
             Parsed {
+                kind: input.kind,
                 source,
                 content: Content::Kubernetes(stream.documents),
                 diagnostics: stream.diagnostics,
@@ -63,6 +69,7 @@ fn parse_file(input: InputFile) -> Parsed {
             let mut parsed = rampart_dockerfile::parse(&source.text, &source.display_path);
             let diagnostics = std::mem::take(&mut parsed.diagnostics);
             Parsed {
+                kind: input.kind,
                 source,
                 content: Content::Dockerfile(parsed),
                 diagnostics,
@@ -80,6 +87,7 @@ impl Project {
         for (index, parsed) in parsed.into_iter().enumerate() {
             let file = FileId(u32::try_from(index).unwrap_or(u32::MAX));
             project.files.push(parsed.source);
+            project.file_kinds.push(parsed.kind);
             project.diagnostics.extend(parsed.diagnostics);
             match parsed.content {
                 Content::Kubernetes(documents) => {
@@ -166,7 +174,12 @@ impl Project {
                         .insert((object.namespace.clone(), object.name.clone()), i);
                 }
                 "RoleBinding" | "ClusterRoleBinding" => {
-                    for subject in object.root.get("subjects").map(Node::items).unwrap_or_default() {
+                    for subject in object
+                        .root
+                        .get("subjects")
+                        .map(Node::items)
+                        .unwrap_or_default()
+                    {
                         if subject.get("kind").and_then(Node::as_str) != Some("ServiceAccount") {
                             continue;
                         }
@@ -326,6 +339,7 @@ impl Project {
         match subject {
             Subject::Object(i) => self.objects[i].file,
             Subject::Dockerfile(i) => self.dockerfiles[i].file,
+            Subject::File(file) => file,
         }
     }
 
@@ -333,6 +347,7 @@ impl Project {
         match subject {
             Subject::Object(i) => self.objects[i].tier,
             Subject::Dockerfile(i) => self.dockerfiles[i].tier,
+            Subject::File(_) => None,
         }
     }
 
@@ -342,6 +357,7 @@ impl Project {
         match subject {
             Subject::Object(i) => self.objects[i].identity(),
             Subject::Dockerfile(i) => locate::dockerfile_resource(&self.dockerfiles[i], span),
+            Subject::File(file) => self.file(file).root_relative_path.clone(),
         }
     }
 
@@ -351,6 +367,11 @@ impl Project {
         match subject {
             Subject::Object(i) => locate::yaml_path(&self.objects[i].root, span.start),
             Subject::Dockerfile(i) => locate::dockerfile_instruction(&self.dockerfiles[i], span),
+            Subject::File(file) => self
+                .file(file)
+                .line(span.start.line)
+                .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+                .unwrap_or_default(),
         }
     }
 }

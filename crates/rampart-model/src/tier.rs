@@ -6,13 +6,21 @@ use rampart_yaml::Node;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TierOrigin {
     /// The resource's own label (or tag).
-    Label { key: String },
+    Label {
+        key: String,
+    },
     /// A label of the pods a workload runs.
-    PodLabel { key: String },
+    PodLabel {
+        key: String,
+    },
     /// The label of the resource's Namespace.
-    Namespace { name: String },
+    Namespace {
+        name: String,
+    },
     /// A `LABEL` of a Dockerfile's final stage.
-    ImageLabel { key: String },
+    ImageLabel {
+        key: String,
+    },
     None,
 }
 

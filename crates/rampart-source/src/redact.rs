@@ -43,6 +43,9 @@ mod tests {
 
     #[test]
     fn redact_in_replaces_every_occurrence() {
-        assert_eq!(redact_in("a=hunter2 b=hunter2", "hunter2"), "a=******* b=*******");
+        assert_eq!(
+            redact_in("a=hunter2 b=hunter2", "hunter2"),
+            "a=******* b=*******"
+        );
     }
 }

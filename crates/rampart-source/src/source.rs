@@ -117,7 +117,10 @@ mod tests {
         let off = f.byte_offset(pos).unwrap();
         assert_eq!(&f.text[off..off + 2], "ü");
         assert_eq!(f.position_of(off), pos);
-        assert_eq!(f.position_of(f.byte_offset(Position::new(2, 1)).unwrap()), Position::new(2, 1));
+        assert_eq!(
+            f.position_of(f.byte_offset(Position::new(2, 1)).unwrap()),
+            Position::new(2, 1)
+        );
     }
 
     #[test]

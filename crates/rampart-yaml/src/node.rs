@@ -104,8 +104,8 @@ impl Node {
             Value::Scalar(text, ScalarStyle::Plain) => match text.as_str() {
                 "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y"
                 | "Y" => Some(true),
-                "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF"
-                | "n" | "N" => Some(false),
+                "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n"
+                | "N" => Some(false),
                 _ => None,
             },
             _ => None,
@@ -195,6 +195,9 @@ mod tests {
     fn null_has_no_text() {
         assert!(plain("~").is_null());
         assert_eq!(plain("null").as_str(), None);
-        assert_eq!(Node::scalar("null", ScalarStyle::Quoted, Span::default()).as_str(), Some("null"));
+        assert_eq!(
+            Node::scalar("null", ScalarStyle::Quoted, Span::default()).as_str(),
+            Some("null")
+        );
     }
 }

@@ -152,7 +152,12 @@ impl<'a> Builder<'a> {
                 self.complete(node, anchor);
             }
             Event::SequenceStart(anchor, tag) => {
-                self.open(Collection::Seq(Vec::new()), span, anchor, tag.map(|t| tag_text(&t)));
+                self.open(
+                    Collection::Seq(Vec::new()),
+                    span,
+                    anchor,
+                    tag.map(|t| tag_text(&t)),
+                );
             }
             Event::MappingStart(anchor, tag) => self.open(
                 Collection::Map {
@@ -219,9 +224,9 @@ impl<'a> Builder<'a> {
     /// Applies `<<` merge keys and reports duplicate keys (the last one wins, as in
     /// the YAML 1.1 decoder Kubernetes uses).
     fn finish_map(&mut self, entries: Vec<Entry>) -> Vec<Entry> {
-        let (merges, explicit): (Vec<Entry>, Vec<Entry>) = entries
-            .into_iter()
-            .partition(|e| matches!(&e.key.value, Value::Scalar(k, ScalarStyle::Plain) if k == "<<"));
+        let (merges, explicit): (Vec<Entry>, Vec<Entry>) = entries.into_iter().partition(
+            |e| matches!(&e.key.value, Value::Scalar(k, ScalarStyle::Plain) if k == "<<"),
+        );
 
         let mut own: Vec<Entry> = Vec::with_capacity(explicit.len());
         for entry in explicit {
@@ -371,7 +376,9 @@ mod tests {
     fn aliases_point_at_their_use_site() {
         let out = parse("base: &sc {privileged: true}\nuse:\n  securityContext: *sc\n");
         let root = &out.documents[0].root;
-        let used = root.path(&["use", "securityContext", "privileged"]).unwrap();
+        let used = root
+            .path(&["use", "securityContext", "privileged"])
+            .unwrap();
         assert_eq!(used.span.start.line, 3);
         assert_eq!(used.as_bool(), Some(true));
     }
@@ -396,7 +403,9 @@ mod tests {
 
     #[test]
     fn billion_laughs_is_rejected() {
-        let mut text = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        let mut text = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
         let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
         for pair in names.windows(2) {
             let (prev, next) = (pair[0], pair[1]);

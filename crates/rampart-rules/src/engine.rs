@@ -1,0 +1,441 @@
+use std::collections::HashMap;
+
+use rampart_config::{Config, PodSecurityLevel, Severity, Tier};
+use rampart_model::{DockerfileDoc, ImageUse, K8sObject, Project, Subject, Workload};
+use rampart_source::{FileId, Span};
+use rayon::prelude::*;
+
+use crate::fingerprint::fingerprint;
+
+/// The language of a documentation example.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Language {
+    Yaml,
+    Dockerfile,
+}
+
+impl Language {
+    pub fn fence(self) -> &'static str {
+        match self {
+            Self::Yaml => "yaml",
+            Self::Dockerfile => "dockerfile",
+        }
+    }
+}
+
+/// A documentation example; the test suite runs every example through the engine,
+/// so the documentation cannot drift from the rule.
+#[derive(Clone, Copy, Debug)]
+pub struct Example {
+    pub language: Language,
+    pub code: &'static str,
+}
+
+impl Example {
+    pub const fn yaml(code: &'static str) -> Self {
+        Self {
+            language: Language::Yaml,
+            code,
+        }
+    }
+
+    pub const fn dockerfile(code: &'static str) -> Self {
+        Self {
+            language: Language::Dockerfile,
+            code,
+        }
+    }
+}
+
+/// What `rampart explain` prints.
+#[derive(Debug)]
+pub struct RuleDocs {
+    /// What the rule checks.
+    pub what: &'static str,
+    /// Why it matters.
+    pub why: &'static str,
+    /// A resource the rule reports.
+    pub fail: Example,
+    /// The same resource, fixed.
+    pub pass: Example,
+    /// How to fix a finding.
+    pub fix: &'static str,
+}
+
+/// Everything about a rule but its check.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Stable id (`PSS-001`); never reused.
+    pub id: &'static str,
+    /// Kebab-case name (`privileged-container`).
+    pub name: &'static str,
+    pub severity: Severity,
+    /// One line, used as the title everywhere.
+    pub summary: &'static str,
+    /// Requirement ids of the catalogue this rule implements.
+    pub requirements: &'static [&'static str],
+    pub docs: RuleDocs,
+}
+
+impl RuleMeta {
+    /// ISO/IEC 27001:2013 Annex A controls served, from the cited requirements.
+    pub fn iso27001_2013(&self) -> Vec<&'static str> {
+        self.controls(|r| r.iso27001_2013)
+    }
+
+    /// ISO/IEC 27001:2022 Annex A controls served, from the cited requirements.
+    pub fn iso27001_2022(&self) -> Vec<&'static str> {
+        self.controls(|r| r.iso27001_2022)
+    }
+
+    fn controls(
+        &self,
+        pick: impl Fn(&crate::Requirement) -> &'static [&'static str],
+    ) -> Vec<&'static str> {
+        let mut controls: Vec<&'static str> = self
+            .requirements
+            .iter()
+            .filter_map(|id| crate::requirement(id))
+            .flat_map(|r| pick(r).iter().copied())
+            .collect();
+        controls.sort_by_key(|c| control_sort_key(c));
+        controls.dedup();
+        controls
+    }
+}
+
+/// `A.8.9` sorts before `A.8.20`.
+fn control_sort_key(control: &str) -> Vec<u32> {
+    control
+        .trim_start_matches("A.")
+        .split('.')
+        .map(|p| p.parse().unwrap_or(u32::MAX))
+        .collect()
+}
+
+/// How a rule looks at the model.
+pub enum Check {
+    /// Called for every Kubernetes object.
+    Object(fn(&K8sObject, &Context<'_>, &mut Sink<'_>)),
+    /// Called for every object that runs pods.
+    Workload(fn(&Workload<'_>, &Context<'_>, &mut Sink<'_>)),
+    /// Called for every image reference (containers, `FROM`, `COPY --from`).
+    Image(fn(&ImageUse, &Context<'_>, &mut Sink<'_>)),
+    /// Called for every Dockerfile.
+    Dockerfile(fn(&DockerfileDoc, &Context<'_>, &mut Sink<'_>)),
+    /// Called once with the whole project (rules that relate resources).
+    Project(fn(&Context<'_>, &mut Findings)),
+    /// Reported by the filter stage (suppression problems), never evaluated.
+    Filter,
+}
+
+/// A rule: metadata and a check.
+pub struct Rule {
+    pub meta: RuleMeta,
+    pub check: Check,
+    /// Says why the rule cannot check anything under a configuration (for example,
+    /// an empty approved-registry list), so the user is told instead of the rule
+    /// passing silently.
+    pub inactive_when: Option<fn(&Config) -> Option<String>>,
+}
+
+/// What a check can read besides its subject.
+pub struct Context<'a> {
+    pub project: &'a Project,
+    pub config: &'a Config,
+}
+
+impl Context<'_> {
+    /// The Pod Security level a workload must meet: its tier's profile, or the
+    /// level configured for pods without a tier.
+    pub fn required_pod_security(&self, workload: &Workload<'_>) -> PodSecurityLevel {
+        match workload.object.tier {
+            Some(tier) => self.config.tiers.profile(tier).pod_security,
+            None => self.config.kubernetes.untiered_pod_security,
+        }
+    }
+
+    /// `required by the restricted profile of the critical tier`, for messages.
+    pub fn level_reason(&self, workload: &Workload<'_>) -> String {
+        let level = self.required_pod_security(workload);
+        match workload.object.tier {
+            Some(tier) => format!("the `{level}` Pod Security level of the {tier} tier"),
+            None => format!("the `{level}` Pod Security level required of pods without a tier"),
+        }
+    }
+
+    pub fn is_exempt_namespace(&self, namespace: Option<&str>) -> bool {
+        namespace.is_some_and(|ns| {
+            self.config
+                .kubernetes
+                .exempt_namespaces
+                .iter()
+                .any(|e| e == ns)
+        })
+    }
+
+    pub fn is_edge_namespace(&self, namespace: Option<&str>) -> bool {
+        namespace.is_some_and(|ns| {
+            self.config
+                .kubernetes
+                .edge_namespaces
+                .iter()
+                .any(|e| e == ns)
+        })
+    }
+}
+
+/// A finding as a check reports it.
+#[derive(Debug)]
+pub struct Reported {
+    subject: Subject,
+    span: Span,
+    message: String,
+    secret: Option<String>,
+}
+
+/// Where a check reports findings about its subject.
+pub struct Sink<'a> {
+    subject: Subject,
+    out: &'a mut Vec<Reported>,
+}
+
+impl Sink<'_> {
+    /// Reports a finding at `span` of the subject.
+    pub fn report(&mut self, span: Span, message: impl Into<String>) {
+        self.out.push(Reported {
+            subject: self.subject,
+            span,
+            message: message.into(),
+            secret: None,
+        });
+    }
+
+    /// Reports a finding that quotes a secret: the message must show it redacted,
+    /// and every output that prints source lines redacts `secret` in them.
+    pub fn report_secret(&mut self, span: Span, message: impl Into<String>, secret: &str) {
+        self.out.push(Reported {
+            subject: self.subject,
+            span,
+            message: message.into(),
+            secret: Some(secret.to_owned()),
+        });
+    }
+}
+
+/// Where a project rule reports findings, about any subject.
+#[derive(Default)]
+pub struct Findings {
+    out: Vec<Reported>,
+}
+
+impl Findings {
+    pub fn on(&mut self, subject: Subject) -> Sink<'_> {
+        Sink {
+            subject,
+            out: &mut self.out,
+        }
+    }
+}
+
+/// A finding, ready for filtering and reporting.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub rule: &'static RuleMeta,
+    /// Effective severity: the rule's (or its configured override), raised one
+    /// level on critical-tier resources.
+    pub severity: Severity,
+    pub subject: Subject,
+    pub file: FileId,
+    pub span: Span,
+    pub message: String,
+    /// `Kind/namespace/name` or `Dockerfile/<stage>`.
+    pub resource: String,
+    pub tier: Option<Tier>,
+    pub fingerprint: String,
+    /// The secret the finding quotes; never printed, only used to redact.
+    pub secret: Option<String>,
+}
+
+/// Options of an evaluation.
+#[derive(Default)]
+pub struct EvalOptions {
+    /// Default severities overridden by configuration, by rule id.
+    pub severity_overrides: HashMap<&'static str, Severity>,
+}
+
+/// Runs `rules` over the project, in parallel, and returns the findings sorted by
+/// file, position and rule.
+pub fn evaluate(
+    project: &Project,
+    config: &Config,
+    rules: &[&'static Rule],
+    options: &EvalOptions,
+) -> Vec<Finding> {
+    let ctx = Context { project, config };
+    let mut findings: Vec<Finding> = rules
+        .par_iter()
+        .flat_map_iter(|rule| {
+            let reported = run(rule, &ctx);
+            let severity = options
+                .severity_overrides
+                .get(rule.meta.id)
+                .copied()
+                .unwrap_or(rule.meta.severity);
+            finish(&rule.meta, severity, reported, project)
+        })
+        .collect();
+    findings.sort_by(|a, b| {
+        let key = |f: &Finding| {
+            (
+                project.file(f.file).display_path.clone(),
+                f.span.start,
+                f.rule.id,
+            )
+        };
+        key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message))
+    });
+    findings
+}
+
+fn run(rule: &Rule, ctx: &Context<'_>) -> Vec<Reported> {
+    let project = ctx.project;
+    match rule.check {
+        Check::Object(check) => project
+            .objects
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(i, object)| {
+                let mut out = Vec::new();
+                check(
+                    object,
+                    ctx,
+                    &mut Sink {
+                        subject: Subject::Object(i),
+                        out: &mut out,
+                    },
+                );
+                out
+            })
+            .collect(),
+        Check::Workload(check) => project
+            .objects
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(i, object)| {
+                let mut out = Vec::new();
+                if let Some(workload) = object.workload() {
+                    check(
+                        &workload,
+                        ctx,
+                        &mut Sink {
+                            subject: Subject::Object(i),
+                            out: &mut out,
+                        },
+                    );
+                }
+                out
+            })
+            .collect(),
+        Check::Image(check) => project
+            .images
+            .par_iter()
+            .flat_map_iter(|image| {
+                let mut out = Vec::new();
+                check(
+                    image,
+                    ctx,
+                    &mut Sink {
+                        subject: image.subject,
+                        out: &mut out,
+                    },
+                );
+                out
+            })
+            .collect(),
+        Check::Dockerfile(check) => project
+            .dockerfiles
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(i, doc)| {
+                let mut out = Vec::new();
+                check(
+                    doc,
+                    ctx,
+                    &mut Sink {
+                        subject: Subject::Dockerfile(i),
+                        out: &mut out,
+                    },
+                );
+                out
+            })
+            .collect(),
+        Check::Project(check) => {
+            let mut findings = Findings::default();
+            check(ctx, &mut findings);
+            findings.out
+        }
+        Check::Filter => Vec::new(),
+    }
+}
+
+/// Turns what a check reported into findings: severity, tier, resource, fingerprint.
+fn finish(
+    meta: &'static RuleMeta,
+    severity: Severity,
+    reported: Vec<Reported>,
+    project: &Project,
+) -> Vec<Finding> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    reported
+        .into_iter()
+        .map(|r| {
+            let file = project.subject_file(r.subject);
+            let tier = project.subject_tier(r.subject);
+            let resource = project.resource(r.subject, r.span);
+            let location = project.locate(r.subject, r.span);
+            let path = &project.file(file).root_relative_path;
+            let base = fingerprint(&[meta.id, path, &resource, &location]);
+            // The same rule can report twice at one place (two missing settings of
+            // one container); number the repeats so each keeps its own fingerprint.
+            let ordinal = seen.entry(base.clone()).or_insert(0);
+            *ordinal += 1;
+            let fingerprint = if *ordinal == 1 {
+                base
+            } else {
+                crate::fingerprint(&[&base, &ordinal.to_string()])
+            };
+            Finding {
+                rule: meta,
+                severity: if tier == Some(Tier::Critical) {
+                    severity.raised()
+                } else {
+                    severity
+                },
+                subject: r.subject,
+                file,
+                span: r.span,
+                message: r.message,
+                resource,
+                tier,
+                fingerprint,
+                secret: r.secret,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_sort_numerically() {
+        let mut controls = vec!["A.8.20", "A.5.15", "A.8.9", "A.12.1.3", "A.9.2.3"];
+        controls.sort_by_key(|c| control_sort_key(c));
+        assert_eq!(
+            controls,
+            vec!["A.5.15", "A.8.9", "A.8.20", "A.9.2.3", "A.12.1.3"]
+        );
+    }
+}

@@ -1,0 +1,53 @@
+//! The rule engine and the rules.
+//!
+//! A rule is a pure function of the project model: it reads objects, workloads,
+//! images or Dockerfiles and reports findings through a [`Sink`]; it does no I/O.
+//! Each rule lives in its own file under `rules/<domain>/`, with its metadata and
+//! documentation beside the check, so `rampart explain`, the rules reference and
+//! the SARIF help text are all generated from one place.
+//!
+//! Rules cite requirement ids of the requirements catalogue; their ISO 27001
+//! controls are derived from those ids, never typed twice.
+
+mod docs;
+mod engine;
+mod fingerprint;
+mod registry;
+mod requirements;
+mod rules;
+mod secrets;
+
+pub use docs::{explain, rules_reference};
+pub use engine::{
+    Check, Context, EvalOptions, Example, Finding, Findings, Language, Rule, RuleDocs, RuleMeta,
+    Sink, evaluate,
+};
+pub use fingerprint::fingerprint;
+pub use registry::{all_rules, find_rule, is_known_selector, select_rules};
+pub use secrets::{SecretMatch, find_credentials, is_secret_name, secret_in_assignment};
+
+/// A row of the requirements catalogue.
+#[derive(Debug)]
+pub struct Requirement {
+    pub id: &'static str,
+    pub summary: &'static str,
+    /// The catalogue's proposed severity (`High`, `Info (roll-up)`, …).
+    pub severity: &'static str,
+    pub iso27001_2013: &'static [&'static str],
+    pub iso27001_2022: &'static [&'static str],
+}
+
+/// The catalogue row of a requirement id.
+pub fn requirement(id: &str) -> Option<&'static Requirement> {
+    requirements::REQUIREMENTS.iter().find(|r| r.id == id)
+}
+
+/// Every requirement of the catalogue, in catalogue order.
+pub fn requirements() -> &'static [Requirement] {
+    requirements::REQUIREMENTS
+}
+
+/// The meta rules reported by the filter stage (suppressions), by id.
+pub mod meta {
+    pub use crate::rules::meta::{SUPPRESSION_WITHOUT_REASON, UNUSED_SUPPRESSION};
+}

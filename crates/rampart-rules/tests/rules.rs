@@ -1,0 +1,283 @@
+//! Every rule through the real engine: its documentation examples, its fixture
+//! (with `# expect: RULE-ID` markers on the lines that must be reported, and no
+//! finding anywhere else), and a snapshot of the messages users see.
+//!
+//! A fixture is `fixtures/<RULE-ID>.yaml`, `fixtures/<RULE-ID>.Dockerfile` or a
+//! directory `fixtures/<RULE-ID>/`. A `# expect: ID` comment at the end of a line
+//! expects one finding of that rule starting on that line (`# expect: ID, ID` two);
+//! a comment line of its own applies to the next line that is not blank or a
+//! comment. A `rampart.toml` in the directory (or `<RULE-ID>.toml` beside a file)
+//! configures the scan.
+
+// A test's job is to panic on the unexpected.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rampart_config::LoadedConfig;
+use rampart_discover::{DiscoverOptions, FileKind, InputFile, discover};
+use rampart_model::Project;
+use rampart_rules::{Check, EvalOptions, Example, Finding, Language, Rule, all_rules, evaluate};
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn evaluable_rules() -> impl Iterator<Item = &'static Rule> {
+    all_rules()
+        .iter()
+        .copied()
+        .filter(|r| !matches!(r.check, Check::Filter))
+}
+
+fn run(
+    rule: &'static Rule,
+    files: Vec<InputFile>,
+    config: &LoadedConfig,
+) -> (Project, Vec<Finding>) {
+    let project = Project::build(files, &config.config);
+    let findings = evaluate(&project, &config.config, &[rule], &EvalOptions::default());
+    (project, findings)
+}
+
+fn example_input(example: &Example) -> InputFile {
+    let (kind, name) = match example.language {
+        Language::Yaml => (FileKind::Kubernetes, "example.yaml"),
+        Language::Dockerfile => (FileKind::Dockerfile, "Dockerfile"),
+    };
+    InputFile {
+        kind,
+        display_path: name.to_owned(),
+        root_relative_path: name.to_owned(),
+        text: example.code.to_owned(),
+    }
+}
+
+/// The fixture path of a rule and the configuration it is scanned with.
+fn fixture(rule: &Rule) -> (PathBuf, LoadedConfig) {
+    let dir = fixtures_dir();
+    let id = rule.meta.id;
+    let candidates = [
+        dir.join(format!("{id}.yaml")),
+        dir.join(format!("{id}.Dockerfile")),
+        dir.join(id),
+    ];
+    let found: Vec<&PathBuf> = candidates.iter().filter(|p| p.exists()).collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "rule {id} needs exactly one fixture among {candidates:?}"
+    );
+    let path = found[0].clone();
+    let config_path = if path.is_dir() {
+        path.join("rampart.toml")
+    } else {
+        dir.join(format!("{id}.toml"))
+    };
+    let config = if config_path.is_file() {
+        LoadedConfig::load(&config_path).unwrap_or_else(|e| panic!("{e}"))
+    } else {
+        LoadedConfig::default()
+    };
+    (path, config)
+}
+
+/// `(file, line) -> count` of the findings a fixture expects of `rule_id`.
+fn expectations(project: &Project, rule_id: &str) -> BTreeMap<(String, u32), usize> {
+    let mut expected = BTreeMap::new();
+    for file in &project.files {
+        let lines: Vec<&str> = file.text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let Some((before, ids)) = line.split_once("# expect:") else {
+                continue;
+            };
+            let target = if before.trim().is_empty() {
+                // A marker on a line of its own: the next line with content.
+                (i + 1..lines.len())
+                    .find(|&j| {
+                        let t = lines[j].trim();
+                        !t.is_empty() && !t.starts_with('#')
+                    })
+                    .unwrap_or_else(|| {
+                        panic!("{}:{}: marker before nothing", file.display_path, i + 1)
+                    })
+            } else {
+                i
+            };
+            for id in ids.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                assert_eq!(
+                    id,
+                    rule_id,
+                    "{}:{}: marker names another rule",
+                    file.display_path,
+                    i + 1
+                );
+                *expected
+                    .entry((
+                        file.display_path.clone(),
+                        u32::try_from(target + 1).unwrap(),
+                    ))
+                    .or_insert(0) += 1;
+            }
+        }
+    }
+    expected
+}
+
+fn render(project: &Project, findings: &[Finding], root: &Path) -> String {
+    let root = format!("{}/", root.display());
+    findings
+        .iter()
+        .map(|f| {
+            let path = &project.file(f.file).display_path;
+            format!(
+                "{}:{}:{} {} [{}] {}\n",
+                path.strip_prefix(&root).unwrap_or(path),
+                f.span.start.line,
+                f.span.start.column,
+                f.severity,
+                f.resource,
+                f.message
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn documentation_examples_behave_as_documented() {
+    let mut failures = Vec::new();
+    for rule in evaluable_rules() {
+        let (_, config) = fixture(rule);
+        let docs = &rule.meta.docs;
+        let (_, fail) = run(rule, vec![example_input(&docs.fail)], &config);
+        if fail.is_empty() {
+            failures.push(format!(
+                "{}: the failing example is not reported",
+                rule.meta.id
+            ));
+        }
+        let (project, pass) = run(rule, vec![example_input(&docs.pass)], &config);
+        if !pass.is_empty() {
+            failures.push(format!(
+                "{}: the passing example is reported:\n{}",
+                rule.meta.id,
+                render(&project, &pass, Path::new(""))
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn fixtures_report_exactly_the_expected_lines() {
+    let mut failures = Vec::new();
+    for rule in evaluable_rules() {
+        let (path, config) = fixture(rule);
+        let discovery = discover(std::slice::from_ref(&path), &DiscoverOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let (project, findings) = run(rule, discovery.files, &config);
+        assert!(
+            project.diagnostics.is_empty() && discovery.diagnostics.is_empty(),
+            "{}: fixture has problems: {:?} {:?}",
+            rule.meta.id,
+            discovery.diagnostics,
+            project.diagnostics
+        );
+        let expected = expectations(&project, rule.meta.id);
+        assert!(
+            !expected.is_empty(),
+            "{}: the fixture expects no finding",
+            rule.meta.id
+        );
+        let mut actual: BTreeMap<(String, u32), usize> = BTreeMap::new();
+        for f in &findings {
+            *actual
+                .entry((project.file(f.file).display_path.clone(), f.span.start.line))
+                .or_insert(0) += 1;
+        }
+        if actual != expected {
+            failures.push(format!(
+                "{}: expected {expected:?}\n  got {actual:?}\n{}",
+                rule.meta.id,
+                render(&project, &findings, &fixtures_dir())
+            ));
+        }
+        let root = if path.is_dir() {
+            path.clone()
+        } else {
+            fixtures_dir()
+        };
+        insta::assert_snapshot!(rule.meta.id.to_owned(), render(&project, &findings, &root));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn metadata_is_complete_and_consistent() {
+    let mut ids = std::collections::HashSet::new();
+    let mut names = std::collections::HashSet::new();
+    for rule in all_rules() {
+        let meta = &rule.meta;
+        assert!(ids.insert(meta.id), "duplicate id {}", meta.id);
+        assert!(names.insert(meta.name), "duplicate name {}", meta.name);
+        let (family, number) = meta.id.rsplit_once('-').expect("ids are FAMILY-NNN");
+        assert!(
+            family.chars().all(|c| c.is_ascii_uppercase()) && number.len() == 3,
+            "{}",
+            meta.id
+        );
+        assert!(
+            meta.name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+            "{} is not kebab-case",
+            meta.name
+        );
+        assert!(
+            !meta.summary.ends_with('.'),
+            "{}: summaries are titles",
+            meta.id
+        );
+        assert!(
+            !meta.requirements.is_empty(),
+            "{} cites no requirement",
+            meta.id
+        );
+        for id in meta.requirements {
+            assert!(
+                rampart_rules::requirement(id).is_some(),
+                "{}: unknown requirement {id}",
+                meta.id
+            );
+        }
+        assert!(
+            !meta.iso27001_2013().is_empty() && !meta.iso27001_2022().is_empty(),
+            "{}",
+            meta.id
+        );
+        for text in [meta.docs.what, meta.docs.why, meta.docs.fix] {
+            assert!(
+                text.len() > 40,
+                "{}: documentation too thin: {text}",
+                meta.id
+            );
+        }
+    }
+}
+
+#[test]
+fn rules_reference_is_up_to_date() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules.md");
+    let generated = rampart_rules::rules_reference();
+    if std::env::var_os("RAMPART_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &generated).expect("write docs/rules.md");
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "docs/rules.md is stale: regenerate it with `RAMPART_UPDATE_DOCS=1 cargo test -p rampart-rules --test rules rules_reference` \
+         (or `rampart rules --format markdown > docs/rules.md`)"
+    );
+}
