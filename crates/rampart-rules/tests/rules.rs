@@ -24,11 +24,17 @@ fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
+/// The rules to test: all of them, or those whose id starts with one of the
+/// comma-separated prefixes in `RAMPART_TEST_RULES` (for focused work).
 fn evaluable_rules() -> impl Iterator<Item = &'static Rule> {
+    let only: Vec<String> = std::env::var("RAMPART_TEST_RULES")
+        .map(|v| v.split(',').map(|s| s.trim().to_owned()).collect())
+        .unwrap_or_default();
     all_rules()
         .iter()
         .copied()
         .filter(|r| !matches!(r.check, Check::Filter))
+        .filter(move |r| only.is_empty() || only.iter().any(|p| r.meta.id.starts_with(p.as_str())))
 }
 
 fn run(

@@ -3,15 +3,29 @@
 
 use crate::engine::Rule;
 
+pub(crate) mod access;
+pub(crate) mod credentials;
 pub(crate) mod dockerfile;
+pub(crate) mod exposure;
 pub(crate) mod meta;
 pub(crate) mod network_policy;
 pub(crate) mod pod_security;
+pub(crate) mod removed_apis;
+pub(crate) mod resources;
+pub(crate) mod supply_chain;
+pub(crate) mod tiers;
 
 /// Every rule of every domain.
 pub(crate) fn all() -> Vec<&'static Rule> {
     [
         pod_security::RULES,
+        resources::RULES,
+        supply_chain::RULES,
+        credentials::RULES,
+        exposure::RULES,
+        access::RULES,
+        removed_apis::RULES,
+        tiers::RULES,
         network_policy::RULES,
         dockerfile::RULES,
         meta::RULES,

@@ -1,0 +1,5 @@
+//! Resource requests and limits (G-RES).
+
+use crate::engine::Rule;
+
+pub(crate) static RULES: &[&Rule] = &[];
