@@ -285,17 +285,22 @@ pub fn evaluate(
             finish(&rule.meta, severity, reported, project)
         })
         .collect();
+    sort_findings(&mut findings, project);
+    findings
+}
+
+/// Sorts findings the way every report lists them: by file, position, rule, message.
+pub fn sort_findings(findings: &mut [Finding], project: &Project) {
     findings.sort_by(|a, b| {
         let key = |f: &Finding| {
             (
-                project.file(f.file).display_path.clone(),
+                project.file(f.file).display_path.as_str(),
                 f.span.start,
                 f.rule.id,
             )
         };
         key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message))
     });
-    findings
 }
 
 fn run(rule: &Rule, ctx: &Context<'_>) -> Vec<Reported> {
@@ -390,39 +395,54 @@ fn finish(
     reported
         .into_iter()
         .map(|r| {
-            let file = project.subject_file(r.subject);
-            let tier = project.subject_tier(r.subject);
-            let resource = project.resource(r.subject, r.span);
-            let location = project.locate(r.subject, r.span);
-            let path = &project.file(file).root_relative_path;
-            let base = fingerprint(&[meta.id, path, &resource, &location]);
+            let mut finding = Finding::new(meta, severity, r.subject, r.span, r.message, project);
+            finding.secret = r.secret;
             // The same rule can report twice at one place (two missing settings of
             // one container); number the repeats so each keeps its own fingerprint.
-            let ordinal = seen.entry(base.clone()).or_insert(0);
+            let ordinal = seen.entry(finding.fingerprint.clone()).or_insert(0);
             *ordinal += 1;
-            let fingerprint = if *ordinal == 1 {
-                base
-            } else {
-                crate::fingerprint(&[&base, &ordinal.to_string()])
-            };
-            Finding {
-                rule: meta,
-                severity: if tier == Some(Tier::Critical) {
-                    severity.raised()
-                } else {
-                    severity
-                },
-                subject: r.subject,
-                file,
-                span: r.span,
-                message: r.message,
-                resource,
-                tier,
-                fingerprint,
-                secret: r.secret,
+            if *ordinal > 1 {
+                finding.fingerprint = fingerprint(&[&finding.fingerprint, &ordinal.to_string()]);
             }
+            finding
         })
         .collect()
+}
+
+impl Finding {
+    /// A finding of `meta` at `span` of `subject`, with its tier, resource and
+    /// fingerprint worked out from the project. `severity` is the rule's (or its
+    /// configured override); it is raised one level on critical-tier resources.
+    pub fn new(
+        meta: &'static RuleMeta,
+        severity: Severity,
+        subject: Subject,
+        span: Span,
+        message: String,
+        project: &Project,
+    ) -> Self {
+        let file = project.subject_file(subject);
+        let tier = project.subject_tier(subject);
+        let resource = project.resource(subject, span);
+        let location = project.locate(subject, span);
+        let path = &project.file(file).root_relative_path;
+        Finding {
+            rule: meta,
+            severity: if tier == Some(Tier::Critical) {
+                severity.raised()
+            } else {
+                severity
+            },
+            subject,
+            file,
+            span,
+            message,
+            fingerprint: fingerprint(&[meta.id, path, &resource, &location]),
+            resource,
+            tier,
+            secret: None,
+        }
+    }
 }
 
 #[cfg(test)]

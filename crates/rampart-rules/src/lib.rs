@@ -20,7 +20,7 @@ mod secrets;
 pub use docs::{explain, rules_reference};
 pub use engine::{
     Check, Context, EvalOptions, Example, Finding, Findings, Language, Rule, RuleDocs, RuleMeta,
-    Sink, evaluate,
+    Sink, evaluate, sort_findings,
 };
 pub use fingerprint::fingerprint;
 pub use registry::{all_rules, find_rule, is_known_selector, select_rules};

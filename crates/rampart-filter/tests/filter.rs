@@ -1,0 +1,215 @@
+//! Suppressions and baselines on real scans.
+
+use rampart_config::{Config, Severity};
+use rampart_discover::{FileKind, InputFile};
+use rampart_filter::{Baseline, apply_suppressions, parse_suppressions};
+use rampart_model::Project;
+use rampart_rules::{EvalOptions, Finding, Rule, all_rules, evaluate, find_rule};
+
+fn input(kind: FileKind, path: &str, text: &str) -> InputFile {
+    InputFile {
+        kind,
+        display_path: path.to_owned(),
+        root_relative_path: path.to_owned(),
+        text: text.to_owned(),
+    }
+}
+
+fn rules(ids: &[&str]) -> Vec<&'static Rule> {
+    ids.iter().map(|id| find_rule(id).unwrap()).collect()
+}
+
+/// Scans, applies suppressions, and returns `(rule id, line)` of what is left
+/// plus the number suppressed.
+fn scan(files: Vec<InputFile>, run: &[&'static Rule]) -> (Vec<(String, u32, String)>, usize) {
+    let config = Config::default();
+    let project = Project::build(files, &config);
+    let mut findings = evaluate(&project, &config, run, &EvalOptions::default());
+    let suppressions = parse_suppressions(&project);
+    let suppressed = apply_suppressions(
+        &mut findings,
+        &suppressions,
+        run,
+        |r| r.meta.severity,
+        &project,
+    );
+    let left = findings
+        .iter()
+        .map(|f| (f.rule.id.to_owned(), f.span.start.line, f.message.clone()))
+        .collect();
+    (left, suppressed)
+}
+
+const POD: &str = r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: sensor
+spec:
+  securityContext:
+    runAsNonRoot: true
+  containers:
+    - name: a
+      image: registry.example.com/a:1.0.0
+      securityContext:
+        privileged: true # rampart:ignore PSS-001 -- eBPF sensor, approved in SEC-142
+    - name: b
+      image: registry.example.com/b:1.0.0
+      securityContext:
+        # rampart:ignore privileged-container -- same sensor, second probe
+        # (stacked comments are fine)
+        privileged: true
+    - name: c
+      image: registry.example.com/c:1.0.0
+      securityContext:
+        privileged: true # rampart:ignore PSS-001
+    - name: d
+      image: "registry.example.com/d:1.0.0 # rampart:ignore PSS-001 -- inside a string"
+      securityContext:
+        privileged: true
+"#;
+
+#[test]
+fn suppressions_need_a_reason_and_cover_their_line_or_the_next() {
+    let run = rules(&["PSS-001", "META-001", "META-002"]);
+    let (left, suppressed) = scan(vec![input(FileKind::Kubernetes, "pod.yaml", POD)], &run);
+    assert_eq!(suppressed, 2);
+    let summary: Vec<(&str, u32)> = left
+        .iter()
+        .map(|(id, line, _)| (id.as_str(), *line))
+        .collect();
+    // c: the reasonless suppression is reported and suppresses nothing;
+    // d: a `#` inside a quoted string is not a comment.
+    assert_eq!(
+        summary,
+        vec![("PSS-001", 22), ("META-001", 22), ("PSS-001", 26)]
+    );
+}
+
+#[test]
+fn unused_and_unknown_suppressions_are_reported_but_not_for_rules_that_did_not_run() {
+    let text = r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: clean
+spec:
+  containers:
+    - name: a # rampart:ignore PSS-003 -- checked elsewhere
+      image: registry.example.com/a:1.0.0
+      securityContext:
+        privileged: false # rampart:ignore PSS-001, NOPE-1 -- legacy
+"#;
+    let run = rules(&["PSS-001", "META-001", "META-002"]);
+    let (left, _) = scan(vec![input(FileKind::Kubernetes, "pod.yaml", text)], &run);
+    let summary: Vec<(&str, u32)> = left
+        .iter()
+        .map(|(id, line, _)| (id.as_str(), *line))
+        .collect();
+    // PSS-003 did not run: not called unused. PSS-001 suppressed nothing; NOPE-1 is no rule.
+    assert_eq!(summary, vec![("META-002", 10), ("META-002", 10)]);
+    assert!(left[0].2.contains("PSS-001") || left[1].2.contains("PSS-001"));
+    assert!(
+        left.iter()
+            .any(|(_, _, m)| m.contains("`NOPE-1` is not a rampart rule"))
+    );
+
+    // Without META-002 selected, nothing is said about unused suppressions.
+    let run = rules(&["PSS-001", "META-001"]);
+    let (left, _) = scan(vec![input(FileKind::Kubernetes, "pod.yaml", text)], &run);
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn dockerfiles_only_have_comment_lines() {
+    let text = "FROM alpine:3.20@sha256:2222222222222222222222222222222222222222222222222222222222222222\n\
+                # rampart:ignore DF-001 -- the entrypoint drops privileges itself (su-exec)\n\
+                USER root\n";
+    let run = rules(&["DF-001", "META-001", "META-002"]);
+    let (left, suppressed) = scan(vec![input(FileKind::Dockerfile, "Dockerfile", text)], &run);
+    assert_eq!((left.len(), suppressed), (0, 1), "{left:?}");
+
+    // A trailing `#` is part of the instruction, not a suppression.
+    let text = "FROM alpine:3.20@sha256:2222222222222222222222222222222222222222222222222222222222222222 # rampart:ignore DF-001 -- not a comment in a Dockerfile\n";
+    let (left, suppressed) = scan(vec![input(FileKind::Dockerfile, "Dockerfile", text)], &run);
+    assert_eq!(suppressed, 0);
+    assert_eq!(left.len(), 1);
+}
+
+#[test]
+fn a_baseline_survives_moving_resources_within_their_file() {
+    let first = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n    - name: x\n      image: r.example.com/x:1\n      securityContext: {privileged: true}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b}\nspec:\n  containers:\n    - name: y\n      image: r.example.com/y:1\n      securityContext: {privileged: true}\n";
+    // The same resources, swapped and pushed down by a comment block.
+    let moved = "# reordered\n#\n#\napiVersion: v1\nkind: Pod\nmetadata: {name: b}\nspec:\n  containers:\n    - name: y\n      image: r.example.com/y:1\n      securityContext: {privileged: true}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n    - name: x\n      image: r.example.com/x:1\n      securityContext: {privileged: true}\n";
+    let config = Config::default();
+    let run = rules(&["PSS-001"]);
+    let findings = |text: &str| -> (Project, Vec<Finding>) {
+        let project = Project::build(
+            vec![input(FileKind::Kubernetes, "k8s/pods.yaml", text)],
+            &config,
+        );
+        let findings = evaluate(&project, &config, &run, &EvalOptions::default());
+        (project, findings)
+    };
+    let (project, before) = findings(first);
+    assert_eq!(before.len(), 2);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("baseline.json");
+    Baseline::write(&path, &before, &project).unwrap();
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert!(written.contains("\"rule\": \"PSS-001\"") && written.contains("k8s/pods.yaml"));
+
+    let baseline = Baseline::load(&path).unwrap();
+    let (_, mut after) = findings(moved);
+    assert_eq!(after[0].span.start.line, 11, "the findings really moved");
+    assert_eq!(baseline.apply(&mut after), 2);
+    assert!(after.is_empty());
+
+    // A new finding is not in the baseline.
+    let (_, mut grown) = findings(&format!(
+        "{first}---\napiVersion: v1\nkind: Pod\nmetadata: {{name: c}}\nspec:\n  containers:\n    - name: z\n      image: r.example.com/z:1\n      securityContext: {{privileged: true}}\n"
+    ));
+    assert_eq!(baseline.apply(&mut grown), 2);
+    assert_eq!(grown.len(), 1);
+    assert_eq!(grown[0].resource, "Pod/c");
+}
+
+#[test]
+fn broken_baselines_are_errors_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("baseline.json");
+    std::fs::write(
+        &path,
+        "{\"version\": 1, \"findings\": [ {\"fingerprint\": 3} ]}",
+    )
+    .unwrap();
+    let err = Baseline::load(&path).unwrap_err();
+    assert!(err.to_string().contains("baseline.json"), "{err}");
+    assert!(err.message.contains("line 1"), "{err}");
+    std::fs::write(&path, "{\"version\": 7, \"findings\": []}").unwrap();
+    assert!(
+        Baseline::load(&path)
+            .unwrap_err()
+            .message
+            .contains("version 7")
+    );
+    assert!(Baseline::load(&dir.path().join("missing.json")).is_err());
+}
+
+#[test]
+fn severity_overrides_apply_to_meta_findings() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: a # rampart:ignore PSS-001\n      image: r.example.com/a:1\n";
+    let config = Config::default();
+    let project = Project::build(vec![input(FileKind::Kubernetes, "p.yaml", text)], &config);
+    let run: Vec<&'static Rule> = all_rules().to_vec();
+    let mut findings = Vec::new();
+    let suppressions = parse_suppressions(&project);
+    apply_suppressions(
+        &mut findings,
+        &suppressions,
+        &run,
+        |_| Severity::Critical,
+        &project,
+    );
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].severity, Severity::Critical);
+    assert_eq!(findings[0].resource, "p.yaml");
+}
