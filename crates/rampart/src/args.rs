@@ -1,0 +1,188 @@
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use rampart_config::Severity;
+
+/// Policy-as-code for agent fleets.
+///
+/// rampart checks Kubernetes manifests and Dockerfiles against a tiered
+/// infrastructure security policy. Every finding names the file and line, the
+/// severity, the policy requirement it breaks and the ISO/IEC 27001 controls
+/// that requirement serves. Resources carry a tier (`critical`, `high`,
+/// `standard`) in a label; critical-tier findings are raised one severity level.
+#[derive(Debug, Parser)]
+#[command(
+    name = "rampart",
+    version,
+    propagate_version = true,
+    max_term_width = 100,
+    after_help = "Exit codes: 0 nothing at or above the --fail-on threshold; 1 findings at or above it; 2 usage, configuration or input error.\n\nStart with `rampart scan .`, then `rampart explain <RULE>` for any rule it reports."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and directories for policy violations.
+    #[command(
+        long_about = "Scan files and directories for policy violations.\n\nDirectories are walked in parallel; files ignored by .gitignore (also outside a git checkout) and by --exclude are skipped, and links pointing out of the scanned root are never followed. Kubernetes YAML/JSON (multi-document streams and List kinds) and Dockerfiles are recognised by name and content. Use `-` to read a manifest stream from standard input:\n\n    helm template ./chart | rampart scan -\n    kubectl kustomize overlays/prod | rampart scan -",
+        after_help = "Suppress a finding with a comment on its line or the line above, with a reason:\n    privileged: true # rampart:ignore PSS-001 -- eBPF sensor, approved in SEC-142"
+    )]
+    Scan(ScanArgs),
+    /// List the rules.
+    Rules(RulesArgs),
+    /// Explain a rule: what it checks, why, examples and how to fix.
+    Explain(ExplainArgs),
+    /// Print the effective configuration (rampart.toml merged over the defaults).
+    Config(ConfigArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Findings with the offending source line, for people.
+    Pretty,
+    /// The versioned JSON report (docs/json-report.md).
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// JUnit XML, for CI test-report views.
+    Junit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal.
+    Auto,
+    Always,
+    Never,
+}
+
+/// The `--fail-on` threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+    /// Never fail because of findings (input and configuration errors still exit 2).
+    Never,
+}
+
+impl FailOn {
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            Self::Critical => Some(Severity::Critical),
+            Self::High => Some(Severity::High),
+            Self::Medium => Some(Severity::Medium),
+            Self::Low => Some(Severity::Low),
+            Self::Info => Some(Severity::Info),
+            Self::Never => None,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigOption {
+    /// Use this configuration file instead of the rampart.toml found upward from the first path.
+    #[arg(short, long, value_name = "FILE", env = "RAMPART_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files and directories to scan; `-` reads a manifest stream from standard input.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub config: ConfigOption,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = OutputFormat::Pretty)]
+    pub format: OutputFormat,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit with 1 when a finding is at or above this severity.
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Low)]
+    pub fail_on: FailOn,
+
+    /// Run only these rules: ids (PSS-001), names (privileged-container), families (PSS) or ALL.
+    /// Comma-separated; replaces `select` from the configuration.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Vec<String>,
+
+    /// Do not run these rules (ids, names or families); added to `ignore` from the configuration.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+
+    /// Skip paths matching GLOB (gitignore syntax); repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Also scan files that .gitignore, .ignore and git's exclude file ignore.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Skip (and report) files larger than this (`16MiB`, `512KiB`, bytes).
+    #[arg(long, value_name = "SIZE")]
+    pub max_file_size: Option<String>,
+
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Write every current finding to this baseline file (then report as if it applied).
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Exit with 2 when a file could not be read or parsed (by default such files are reported and skipped).
+    #[arg(long)]
+    pub strict: bool,
+
+    /// When to colour the pretty output; NO_COLOR in the environment always disables colour.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Worker threads (0: one per core).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub threads: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    /// One line per rule.
+    Table,
+    /// Every rule's metadata as JSON.
+    Json,
+    /// The rules reference (docs/rules.md).
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    #[arg(short, long, value_enum, default_value_t = RulesFormat::Table)]
+    pub format: RulesFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A rule id (PSS-001) or name (privileged-container).
+    #[arg(value_name = "RULE")]
+    pub rule: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Where to look for rampart.toml (upward from here).
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+
+    #[command(flatten)]
+    pub config: ConfigOption,
+}

@@ -1,0 +1,177 @@
+//! `rampart scan`: discover → parse → model → evaluate → filter → report.
+
+use std::io::{IsTerminal, Write};
+
+use rampart_config::{ByteSize, LoadedConfig};
+use rampart_discover::{DiscoverOptions, Discovery, discover, read_stdin};
+use rampart_filter::{Baseline, apply_suppressions, parse_suppressions};
+use rampart_model::Project;
+use rampart_report::{Format, RenderOptions, ScanReport, Summary, write_report};
+use rampart_rules::{EvalOptions, Rule, evaluate};
+use rampart_source::{Diagnostic, DiagnosticLevel};
+
+use crate::args::{ColorChoice, OutputFormat, ScanArgs};
+use crate::settings::{discovery_start, load_config, selected_rules, severity_overrides};
+use crate::{ExitStatus, Failure};
+
+pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
+    if args.threads > 0 {
+        // Only fails when a global pool already exists, which cannot happen here.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(args.threads)
+            .build_global();
+    }
+    let loaded = load_config(args.config.config.as_deref(), &discovery_start(&args.paths))?;
+    let config = &loaded.config;
+    let rules = selected_rules(&loaded, &args.select, &args.ignore)?;
+    explain_inactive_rules(&rules, &loaded);
+
+    let discovery = discover_inputs(args, &loaded)?;
+    let files_scanned = discovery.files.len();
+    let project = Project::build(discovery.files, config);
+
+    let overrides = severity_overrides(&loaded);
+    let options = EvalOptions {
+        severity_overrides: overrides.clone(),
+    };
+    let mut findings = evaluate(&project, config, &rules, &options);
+    let suppressions = parse_suppressions(&project);
+    let severity_of =
+        |rule: &'static Rule| overrides.get(rule.meta.id).copied().unwrap_or(rule.meta.severity);
+    let suppressed =
+        apply_suppressions(&mut findings, &suppressions, &rules, severity_of, &project);
+
+    let baselined = if let Some(path) = &args.write_baseline {
+        Baseline::write(path, &findings, &project).map_err(|e| Failure::Input(e.to_string()))?;
+        eprintln!(
+            "rampart: wrote {} finding{} to the baseline {}",
+            findings.len(),
+            if findings.len() == 1 { "" } else { "s" },
+            path.display()
+        );
+        let baselined = findings.len();
+        findings.clear();
+        baselined
+    } else if let Some(path) = &args.baseline {
+        let baseline = Baseline::load(path).map_err(|e| Failure::Input(e.to_string()))?;
+        baseline.apply(&mut findings)
+    } else {
+        0
+    };
+
+    let mut diagnostics: Vec<Diagnostic> = discovery.diagnostics;
+    diagnostics.extend(project.diagnostics.iter().cloned());
+    diagnostics.sort_by(|a, b| (&a.file, a.line, a.column, a.code).cmp(&(&b.file, b.line, b.column, b.code)));
+
+    let report = ScanReport {
+        project: &project,
+        findings: &findings,
+        diagnostics: &diagnostics,
+        rules: &rules,
+        summary: Summary {
+            files_scanned,
+            rules_run: rules.len(),
+            suppressed,
+            baselined,
+        },
+    };
+    write_output(args, &report)?;
+
+    if args.strict && diagnostics.iter().any(|d| d.level == DiagnosticLevel::Error) {
+        return Err(Failure::Input(
+            "some files could not be read or parsed (see the diagnostics above); --strict makes that an error".to_owned(),
+        ));
+    }
+    let failing = args
+        .fail_on
+        .threshold()
+        .is_some_and(|threshold| findings.iter().any(|f| f.severity >= threshold));
+    Ok(if failing {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Clean
+    })
+}
+
+/// Tells the user about rules that were selected but can check nothing under
+/// this configuration, instead of letting them pass silently.
+fn explain_inactive_rules(rules: &[&'static Rule], loaded: &LoadedConfig) {
+    for rule in rules {
+        if let Some(reason) = rule.inactive_when.and_then(|inactive| inactive(&loaded.config)) {
+            eprintln!(
+                "rampart: note: {} `{}` checks nothing: {reason}",
+                rule.meta.id, rule.meta.name
+            );
+        }
+    }
+}
+
+fn discover_inputs(args: &ScanArgs, loaded: &LoadedConfig) -> Result<Discovery, Failure> {
+    let scan = &loaded.config.scan;
+    let max_file_size = match &args.max_file_size {
+        Some(text) => ByteSize::parse(text)
+            .map_err(|e| Failure::Usage(format!("--max-file-size: {e}")))?
+            .0,
+        None => scan.max_file_size.0,
+    };
+    let mut exclude: Vec<String> = scan.exclude.iter().map(|g| g.0.clone()).collect();
+    exclude.extend(args.exclude.iter().cloned());
+    let options = DiscoverOptions {
+        exclude,
+        respect_gitignore: scan.respect_gitignore && !args.no_ignore,
+        max_file_size,
+        threads: args.threads,
+    };
+
+    let (stdin, paths): (Vec<_>, Vec<_>) = args.paths.iter().cloned().partition(|p| p.as_os_str() == "-");
+    if stdin.len() > 1 {
+        return Err(Failure::Usage("`-` (standard input) can be given only once".to_owned()));
+    }
+    let mut discovery = if paths.is_empty() {
+        Discovery::default()
+    } else {
+        discover(&paths, &options).map_err(|e| match e {
+            rampart_discover::DiscoverError::MissingPath(_) => Failure::Input(e.to_string()),
+            rampart_discover::DiscoverError::InvalidExclude(..) => Failure::Usage(e.to_string()),
+        })?
+    };
+    if !stdin.is_empty() {
+        let mut from_stdin = read_stdin(std::io::stdin().lock(), max_file_size);
+        discovery.files.append(&mut from_stdin.files);
+        discovery.diagnostics.append(&mut from_stdin.diagnostics);
+    }
+    Ok(discovery)
+}
+
+fn write_output(args: &ScanArgs, report: &ScanReport<'_>) -> Result<(), Failure> {
+    let format = match args.format {
+        OutputFormat::Pretty => Format::Pretty,
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Sarif => Format::Sarif,
+        OutputFormat::Junit => Format::Junit,
+    };
+    let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let color = !no_color_env
+        && match args.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => to_terminal,
+        };
+    let options = RenderOptions { color };
+    let mut buffer = Vec::new();
+    write_report(format, report, &options, &mut buffer)
+        .map_err(|e| Failure::Input(format!("cannot render the report: {e}")))?;
+    match &args.output {
+        Some(path) => std::fs::write(path, &buffer)
+            .map_err(|e| Failure::Input(format!("{}: cannot write the report: {e}", path.display()))),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout.write_all(&buffer).and_then(|()| stdout.flush()) {
+                // A closed pipe (`rampart scan | head`) is not an error worth reporting.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.map_err(|e| Failure::Input(format!("cannot write the report: {e}"))),
+            }
+        }
+    }
+}
