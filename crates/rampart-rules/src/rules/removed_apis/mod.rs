@@ -2,4 +2,6 @@
 
 use crate::engine::Rule;
 
-pub(crate) static RULES: &[&Rule] = &[];
+mod pod_security_policy;
+
+pub(crate) static RULES: &[&Rule] = &[&pod_security_policy::RULE];

@@ -1,0 +1,155 @@
+use std::collections::HashSet;
+
+use rampart_config::Severity;
+use rampart_model::{Subject, Workload};
+use rampart_yaml::Node;
+
+use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
+
+pub(crate) static RULE: Rule = Rule {
+    meta: RuleMeta {
+        id: "SA-001",
+        name: "service-account-token-automounted",
+        severity: Severity::Low,
+        summary: "Pod mounts an API token it has no visible use for",
+        requirements: &["G-SEC-02", "P-IIA-1"],
+        docs: RuleDocs {
+            what: "Reports the pod spec of a workload that gets a Kubernetes API token mounted although nothing in the scan gives the token a use: the pod does not set `automountServiceAccountToken`, its ServiceAccount (`serviceAccountName`, `default` when unset) does not set it to `false` when that ServiceAccount is in the scan, and no scanned RoleBinding or ClusterRoleBinding grants that ServiceAccount a role, whether as a `ServiceAccount` subject, as the user `system:serviceaccount:<namespace>:<name>`, or through the groups `system:serviceaccounts:<namespace>` and `system:serviceaccounts`. A pod that sets `automountServiceAccountToken: true` has decided it needs the token and is not reported. Namespaces in `kubernetes.exempt-namespaces` are skipped.",
+            why: "Kubernetes mounts the service account's API token into every container by default. A pod that never calls the API gains nothing from it, but anyone who compromises the pod gets a credential for the API server: enough to enumerate the cluster, and whatever a later, broader binding grants. The policy asks pods that do not need the API to set `automountServiceAccountToken: false` (G-SEC-02).",
+            fail: Example::yaml(
+                r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: summariser
+  namespace: high-agents
+spec:
+  template:
+    spec:
+      containers:
+        - name: summariser
+          image: registry.example.com/summariser:2.0.1
+"#,
+            ),
+            pass: Example::yaml(
+                r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: summariser
+  namespace: high-agents
+spec:
+  template:
+    spec:
+      automountServiceAccountToken: false
+      containers:
+        - name: summariser
+          image: registry.example.com/summariser:2.0.1
+"#,
+            ),
+            fix: "Set `automountServiceAccountToken: false` in the pod spec, or on the ServiceAccount to cover every pod that uses it. If the pod does call the API, give it its own ServiceAccount bound to a Role listing what it calls (and set `automountServiceAccountToken: true` on the pod to record the decision).",
+        },
+    },
+    check: Check::Project(check),
+    inactive_when: None,
+};
+
+/// Service accounts the scanned bindings grant a role through users and groups
+/// (the `ServiceAccount` subjects are indexed by the model).
+#[derive(Default)]
+struct GroupGrants {
+    /// `system:serviceaccounts`: every service account.
+    all: bool,
+    /// `system:serviceaccounts:<namespace>`.
+    namespaces: HashSet<String>,
+    /// `system:serviceaccount:<namespace>:<name>` users.
+    users: HashSet<(String, String)>,
+}
+
+impl GroupGrants {
+    fn collect(ctx: &Context<'_>) -> Self {
+        let mut grants = GroupGrants::default();
+        let bindings = ctx
+            .project
+            .objects
+            .iter()
+            .filter(|o| matches!(o.kind.as_str(), "RoleBinding" | "ClusterRoleBinding"));
+        for binding in bindings {
+            let subjects = binding
+                .root
+                .get("subjects")
+                .map(Node::items)
+                .unwrap_or_default();
+            for subject in subjects {
+                let kind = subject.get("kind").and_then(Node::as_str);
+                let Some(name) = subject.get("name").and_then(Node::as_str) else {
+                    continue;
+                };
+                match kind {
+                    Some("Group") if name == "system:serviceaccounts" => grants.all = true,
+                    Some("Group") => {
+                        if let Some(ns) = name.strip_prefix("system:serviceaccounts:") {
+                            grants.namespaces.insert(ns.to_owned());
+                        }
+                    }
+                    Some("User") => {
+                        if let Some((ns, sa)) = name
+                            .strip_prefix("system:serviceaccount:")
+                            .and_then(|rest| rest.split_once(':'))
+                        {
+                            grants.users.insert((ns.to_owned(), sa.to_owned()));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        grants
+    }
+
+    fn grants(&self, namespace: Option<&str>, name: &str) -> bool {
+        self.all
+            || namespace.is_some_and(|ns| {
+                self.namespaces.contains(ns)
+                    || self.users.contains(&(ns.to_owned(), name.to_owned()))
+            })
+    }
+}
+
+/// Whether the token is mounted with no visible use.
+fn needlessly_mounted(workload: &Workload<'_>, ctx: &Context<'_>, grants: &GroupGrants) -> bool {
+    if let Some(value) = workload.spec.get("automountServiceAccountToken") {
+        // `true` is a decision; anything else but null is not ours to judge.
+        if !value.is_null() {
+            return false;
+        }
+    }
+    let namespace = workload.object.namespace.as_deref();
+    let account = workload.service_account();
+    let disabled_on_account = ctx
+        .project
+        .service_account(namespace, account)
+        .and_then(|sa| sa.root.get("automountServiceAccountToken"))
+        .and_then(Node::as_bool)
+        == Some(false);
+    !disabled_on_account
+        && !ctx.project.is_service_account_bound(namespace, account)
+        && !grants.grants(namespace, account)
+}
+
+fn check(ctx: &Context<'_>, findings: &mut Findings) {
+    let grants = GroupGrants::collect(ctx);
+    for (i, workload) in ctx.project.workloads() {
+        if ctx.is_exempt_namespace(workload.object.namespace.as_deref()) {
+            continue;
+        }
+        if !needlessly_mounted(&workload, ctx, &grants) {
+            continue;
+        }
+        findings.on(Subject::Object(i)).report(
+            workload.spec_key,
+            format!(
+                "the pod mounts an API token for service account `{}`, which no scanned RoleBinding or ClusterRoleBinding grants a role: set `automountServiceAccountToken: false`",
+                workload.service_account()
+            ),
+        );
+    }
+}
