@@ -160,7 +160,9 @@ impl Context<'_> {
         let level = self.required_pod_security(workload);
         match workload.object.tier {
             Some(tier) => format!("the `{level}` Pod Security level of the {tier} tier"),
-            None => format!("the `{level}` Pod Security level required of pods without a tier"),
+            None => format!(
+                "the `{level}` Pod Security level set for pods without a tier (`kubernetes.untiered-pod-security`)"
+            ),
         }
     }
 

@@ -1,6 +1,7 @@
 use rampart_config::Severity;
 use rampart_model::Workload;
 
+use super::is_exempt;
 use crate::engine::{Check, Context, Example, Rule, RuleDocs, RuleMeta, Sink};
 
 pub(crate) static RULE: Rule = Rule {
@@ -11,7 +12,7 @@ pub(crate) static RULE: Rule = Rule {
         summary: "Container runs privileged",
         requirements: &["S-PSS-01", "S-PSS-05", "G-SEC-02"],
         docs: RuleDocs {
-            what: "Reports every container, init container and ephemeral container whose `securityContext.privileged` is `true`. Forbidden at the Pod Security `baseline` level and above, so it applies to every tier.",
+            what: "Reports every container, init container and ephemeral container whose `securityContext.privileged` is `true`. Forbidden at the Pod Security `baseline` level and above, so it applies to every tier. Workloads in `kubernetes.exempt-namespaces` (by default `kube-system`, `kube-public`, `kube-node-lease`) are skipped: they belong to the platform, whose node agents may need the host.",
             why: "A privileged container runs with every Linux capability and full access to the host's devices: anyone who controls the process controls the node and every other pod on it, including the pods of the critical tier. The policy requires the `restricted` profile for critical agents and at least `baseline` everywhere else (S-PSS-01, S-PSS-05).",
             fail: Example::yaml(
                 r#"apiVersion: v1
@@ -46,7 +47,12 @@ spec:
     inactive_when: None,
 };
 
-fn check(workload: &Workload<'_>, _ctx: &Context<'_>, sink: &mut Sink<'_>) {
+fn check(workload: &Workload<'_>, ctx: &Context<'_>, sink: &mut Sink<'_>) {
+    // Platform namespaces (CNI, CSI, node agents) legitimately run privileged
+    // pods; Pod Security admission exempts them too.
+    if is_exempt(workload, ctx) {
+        return;
+    }
     for container in workload.containers() {
         if let Some(node) = container
             .security("privileged")

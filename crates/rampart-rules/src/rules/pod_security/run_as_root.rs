@@ -68,7 +68,7 @@ fn check(workload: &Workload<'_>, ctx: &Context<'_>, sink: &mut Sink<'_>) {
     {
         sink.report(
             user.span,
-            format!("the pod runs as `runAsUser: 0` (root), against {level}"),
+            format!("the pod runs as `runAsUser: 0` (root), which is forbidden by {level}"),
         );
     }
     for container in workload.containers() {
@@ -79,7 +79,7 @@ fn check(workload: &Workload<'_>, ctx: &Context<'_>, sink: &mut Sink<'_>) {
             sink.report(
                 user.span,
                 format!(
-                    "{} runs as `runAsUser: 0` (root), against {level}",
+                    "{} runs as `runAsUser: 0` (root), which is forbidden by {level}",
                     container.describe()
                 ),
             );
@@ -89,7 +89,7 @@ fn check(workload: &Workload<'_>, ctx: &Context<'_>, sink: &mut Sink<'_>) {
             Some(node) => sink.report(
                 node.span,
                 format!(
-                    "{} sets `runAsNonRoot` to `{}`; {level} requires `true`",
+                    "{} sets `runAsNonRoot` to `{}`; `true` is required by {level}",
                     container.describe(),
                     node.as_str().unwrap_or("null")
                 ),
