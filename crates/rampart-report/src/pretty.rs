@@ -2,7 +2,7 @@
 //! under the offending span, then the input problems, then a one-line summary.
 //!
 //! ```text
-//! critical[PSS-001]: container `agent` runs privileged: it has full access to the node
+//! critical[PSS-001]: container `planner` runs privileged: it has full access to the node
 //!   --> deploy/agents.yaml:23:25
 //!    |
 //! 23 |             privileged: true
