@@ -11,10 +11,13 @@ use crate::{ExitStatus, Failure};
 
 fn print(text: &str) -> Result<ExitStatus, Failure> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(Failure::Input(format!("cannot write to standard output: {e}")))
-        }
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::Input(format!(
+            "cannot write to standard output: {e}"
+        ))),
         _ => Ok(ExitStatus::Clean),
     }
 }

@@ -36,8 +36,12 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     };
     let mut findings = evaluate(&project, config, &rules, &options);
     let suppressions = parse_suppressions(&project);
-    let severity_of =
-        |rule: &'static Rule| overrides.get(rule.meta.id).copied().unwrap_or(rule.meta.severity);
+    let severity_of = |rule: &'static Rule| {
+        overrides
+            .get(rule.meta.id)
+            .copied()
+            .unwrap_or(rule.meta.severity)
+    };
     let suppressed =
         apply_suppressions(&mut findings, &suppressions, &rules, severity_of, &project);
 
@@ -61,7 +65,9 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
 
     let mut diagnostics: Vec<Diagnostic> = discovery.diagnostics;
     diagnostics.extend(project.diagnostics.iter().cloned());
-    diagnostics.sort_by(|a, b| (&a.file, a.line, a.column, a.code).cmp(&(&b.file, b.line, b.column, b.code)));
+    diagnostics.sort_by(|a, b| {
+        (&a.file, a.line, a.column, a.code).cmp(&(&b.file, b.line, b.column, b.code))
+    });
 
     let report = ScanReport {
         project: &project,
@@ -77,7 +83,11 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     };
     write_output(args, &report)?;
 
-    if args.strict && diagnostics.iter().any(|d| d.level == DiagnosticLevel::Error) {
+    if args.strict
+        && diagnostics
+            .iter()
+            .any(|d| d.level == DiagnosticLevel::Error)
+    {
         return Err(Failure::Input(
             "some files could not be read or parsed (see the diagnostics above); --strict makes that an error".to_owned(),
         ));
@@ -97,7 +107,10 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
 /// this configuration, instead of letting them pass silently.
 fn explain_inactive_rules(rules: &[&'static Rule], loaded: &LoadedConfig) {
     for rule in rules {
-        if let Some(reason) = rule.inactive_when.and_then(|inactive| inactive(&loaded.config)) {
+        if let Some(reason) = rule
+            .inactive_when
+            .and_then(|inactive| inactive(&loaded.config))
+        {
             eprintln!(
                 "rampart: note: {} `{}` checks nothing: {reason}",
                 rule.meta.id, rule.meta.name
@@ -109,9 +122,11 @@ fn explain_inactive_rules(rules: &[&'static Rule], loaded: &LoadedConfig) {
 fn discover_inputs(args: &ScanArgs, loaded: &LoadedConfig) -> Result<Discovery, Failure> {
     let scan = &loaded.config.scan;
     let max_file_size = match &args.max_file_size {
-        Some(text) => ByteSize::parse(text)
-            .map_err(|e| Failure::Usage(format!("--max-file-size: {e}")))?
-            .0,
+        Some(text) => {
+            ByteSize::parse(text)
+                .map_err(|e| Failure::Usage(format!("--max-file-size: {e}")))?
+                .0
+        }
         None => scan.max_file_size.0,
     };
     let mut exclude: Vec<String> = scan.exclude.iter().map(|g| g.0.clone()).collect();
@@ -123,9 +138,15 @@ fn discover_inputs(args: &ScanArgs, loaded: &LoadedConfig) -> Result<Discovery, 
         threads: args.threads,
     };
 
-    let (stdin, paths): (Vec<_>, Vec<_>) = args.paths.iter().cloned().partition(|p| p.as_os_str() == "-");
+    let (stdin, paths): (Vec<_>, Vec<_>) = args
+        .paths
+        .iter()
+        .cloned()
+        .partition(|p| p.as_os_str() == "-");
     if stdin.len() > 1 {
-        return Err(Failure::Usage("`-` (standard input) can be given only once".to_owned()));
+        return Err(Failure::Usage(
+            "`-` (standard input) can be given only once".to_owned(),
+        ));
     }
     let mut discovery = if paths.is_empty() {
         Discovery::default()
@@ -163,8 +184,9 @@ fn write_output(args: &ScanArgs, report: &ScanReport<'_>) -> Result<(), Failure>
     write_report(format, report, &options, &mut buffer)
         .map_err(|e| Failure::Input(format!("cannot render the report: {e}")))?;
     match &args.output {
-        Some(path) => std::fs::write(path, &buffer)
-            .map_err(|e| Failure::Input(format!("{}: cannot write the report: {e}", path.display()))),
+        Some(path) => std::fs::write(path, &buffer).map_err(|e| {
+            Failure::Input(format!("{}: cannot write the report: {e}", path.display()))
+        }),
         None => {
             let mut stdout = std::io::stdout().lock();
             match stdout.write_all(&buffer).and_then(|()| stdout.flush()) {

@@ -1,0 +1,146 @@
+//! What every format derives from a finding the same way: its region, its
+//! redacted text, its rule's documentation link, the severity tally.
+
+use std::borrow::Cow;
+
+use rampart_config::Severity;
+use rampart_rules::{Finding, RuleMeta};
+use rampart_source::{SourceFile, Span, redact_in};
+
+/// Where the rules reference is published; `helpUri`s and help lines point into it.
+const RULES_REFERENCE_URL: &str = "https://github.com/rampart-sec/rampart/blob/main/docs/rules.md";
+
+/// The anchor of a rule's heading in `docs/rules.md` (`pss-001-privileged-container`).
+pub fn rule_anchor(meta: &RuleMeta) -> String {
+    format!("{}-{}", meta.id, meta.name).to_ascii_lowercase()
+}
+
+/// The documentation page of a rule.
+pub fn help_uri(meta: &RuleMeta) -> String {
+    format!("{RULES_REFERENCE_URL}#{}", rule_anchor(meta))
+}
+
+/// A finding's text with its secret (if any) redacted. Rules already show secrets
+/// redacted in messages; this makes sure of it for every text a report prints.
+pub(crate) fn scrub<'t>(finding: &Finding, text: &'t str) -> Cow<'t, str> {
+    match finding.secret.as_deref() {
+        Some(secret) if !secret.is_empty() && text.contains(secret) => {
+            Cow::Owned(redact_in(text, secret))
+        }
+        _ => Cow::Borrowed(text),
+    }
+}
+
+/// A finding's location as reports show it: 1-based lines and columns (columns
+/// count characters), the end exclusive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Region {
+    pub start_line: u32,
+    pub start_column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+}
+
+impl Region {
+    /// Normalises a span: positions are at least 1:1, the end is not before the
+    /// start, and a span that ends at column 1 of a later line (a whole-line span)
+    /// ends after the last character of the line before instead, so that no
+    /// region points past the end of its file.
+    pub fn of(file: &SourceFile, span: Span) -> Self {
+        let start_line = span.start.line.max(1);
+        let start_column = span.start.column.max(1);
+        let (mut end_line, mut end_column) = (span.end.line.max(1), span.end.column.max(1));
+        if (end_line, end_column) < (start_line, start_column) {
+            (end_line, end_column) = (start_line, start_column);
+        }
+        if end_column == 1 && end_line > start_line {
+            end_line -= 1;
+            end_column = file
+                .line(end_line)
+                .map_or(1, |text| char_count(text).saturating_add(1));
+        }
+        Self {
+            start_line,
+            start_column,
+            end_line,
+            end_column,
+        }
+    }
+}
+
+pub(crate) fn char_count(text: &str) -> u32 {
+    u32::try_from(text.chars().count()).unwrap_or(u32::MAX)
+}
+
+/// How many findings of each severity, most severe first.
+pub(crate) fn severity_counts(findings: &[Finding]) -> Vec<(Severity, usize)> {
+    Severity::ALL
+        .into_iter()
+        .map(|severity| {
+            let count = findings.iter().filter(|f| f.severity == severity).count();
+            (severity, count)
+        })
+        .collect()
+}
+
+/// `1 finding`, `2 findings`.
+pub(crate) fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("{count} {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rampart_source::Position;
+
+    use super::*;
+
+    fn file(text: &str) -> SourceFile {
+        SourceFile::new("f.yaml".into(), "f.yaml".into(), text.into())
+    }
+
+    #[test]
+    fn whole_line_spans_end_on_their_last_line() {
+        let f = file("a: 1\nbb: 22\n");
+        assert_eq!(
+            Region::of(&f, Span::lines(1, 2)),
+            Region {
+                start_line: 1,
+                start_column: 1,
+                end_line: 2,
+                end_column: 7
+            }
+        );
+    }
+
+    #[test]
+    fn degenerate_spans_are_clamped() {
+        let f = file("a: 1\n");
+        let backwards = Span::new(Position::new(1, 4), Position::new(1, 2));
+        assert_eq!(
+            Region::of(&f, backwards),
+            Region {
+                start_line: 1,
+                start_column: 4,
+                end_line: 1,
+                end_column: 4
+            }
+        );
+        let zero = Span::new(Position::new(0, 0), Position::new(0, 0));
+        assert_eq!(Region::of(&f, zero).start_line, 1);
+        assert_eq!(Region::of(&f, zero).start_column, 1);
+    }
+
+    #[test]
+    fn anchors_match_the_rules_reference_headings() {
+        let rule = rampart_rules::find_rule("PSS-001").unwrap();
+        assert_eq!(rule_anchor(&rule.meta), "pss-001-privileged-container");
+        assert!(
+            rampart_rules::rules_reference().contains("(#pss-001-privileged-container)"),
+            "the reference's index links to the same anchor"
+        );
+    }
+}

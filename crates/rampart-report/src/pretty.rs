@@ -1,0 +1,310 @@
+//! rustc-style terminal output: each finding with its source line and a marker
+//! under the offending span, then the input problems, then a one-line summary.
+//!
+//! ```text
+//! critical[PSS-001]: container `planner` runs privileged: it has full access to the node
+//!   --> deploy/agents.yaml:23:25
+//!    |
+//! 23 |             privileged: true
+//!    |                         ^^^^ Container runs privileged
+//!    |
+//!    = note: resource: Deployment/agents/planner
+//!    = note: tier: critical (critical-tier findings are raised one severity level)
+//!    = note: requirements: S-PSS-01, S-PSS-05, G-SEC-02 (ISO/IEC 27001:2022 A.5.15, A.8.2, A.8.3, A.8.9, A.8.27)
+//!    = help: rampart explain PSS-001
+//! ```
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use annotate_snippets::{
+    AnnotationKind, Group, Level, Origin, Renderer, Snippet, normalize_untrusted_str,
+};
+use anstyle::{AnsiColor, Effects, Style};
+use rampart_config::{Severity, Tier};
+use rampart_rules::Finding;
+use rampart_source::{Diagnostic, DiagnosticLevel};
+
+use crate::common::{Region, plural, scrub, severity_counts};
+use crate::{RenderOptions, ScanReport};
+
+pub(crate) fn write(
+    report: &ScanReport<'_>,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let text = render(report, options.color);
+    if options.color {
+        out.write_all(text.as_bytes())
+    } else {
+        // Rendering is already plain; stripping on the way out guarantees that
+        // nothing from a scanned file can smuggle an escape sequence through.
+        for piece in anstream::adapter::strip_str(&text) {
+            out.write_all(piece.as_bytes())?;
+        }
+        Ok(())
+    }
+}
+
+fn render(report: &ScanReport<'_>, color: bool) -> String {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut out = String::new();
+    for finding in report.findings {
+        let group = finding_group(report, finding);
+        let _ = writeln!(out, "{}\n", renderer.render(&[group]));
+    }
+    for diagnostic in report.diagnostics {
+        let _ = writeln!(out, "{}", diagnostic_line(diagnostic, color));
+    }
+    if !report.diagnostics.is_empty() {
+        out.push('\n');
+    }
+    let summary = summary_line(report);
+    if color {
+        let style = Style::new().effects(Effects::BOLD);
+        let _ = writeln!(out, "{style}{summary}{style:#}");
+    } else {
+        let _ = writeln!(out, "{summary}");
+    }
+    out
+}
+
+/// The annotate-snippets level a severity is shown with; the label is always
+/// rampart's own severity word.
+fn level(severity: Severity) -> Level<'static> {
+    let level = match severity {
+        Severity::Critical | Severity::High => Level::ERROR,
+        Severity::Medium => Level::WARNING,
+        Severity::Low => Level::INFO,
+        Severity::Info => Level::NOTE,
+    };
+    level.with_name(severity.as_str())
+}
+
+fn finding_group<'a>(report: &ScanReport<'a>, finding: &'a Finding) -> Group<'a> {
+    let meta = finding.rule;
+    let file = report.project.file(finding.file);
+    let region = Region::of(file, finding.span);
+    let title = level(finding.severity)
+        .primary_title(terminal_safe(&scrub(finding, &finding.message)))
+        .id(meta.id);
+    let mut group = match file.line(region.start_line) {
+        Some(line) => {
+            // Redaction keeps the number of characters, so columns stay valid.
+            let line = strip_c1(&scrub(finding, line));
+            let start = byte_at_column(&line, region.start_column);
+            let end = if region.end_line == region.start_line {
+                byte_at_column(&line, region.end_column).max(start)
+            } else {
+                // A span over several lines: mark the rest of its first line.
+                line.len()
+            };
+            title.element(
+                Snippet::source(line)
+                    .line_start(region.start_line as usize)
+                    .path(file.display_path.as_str())
+                    .annotation(AnnotationKind::Primary.span(start..end).label(meta.summary)),
+            )
+        }
+        None => title.element(
+            Origin::path(file.display_path.as_str())
+                .line(region.start_line as usize)
+                .char_column(region.start_column as usize),
+        ),
+    };
+    let note = |text: String| Level::NOTE.message(terminal_safe(&text));
+    group = group.element(note(format!(
+        "resource: {}",
+        scrub(finding, &finding.resource)
+    )));
+    if let Some(tier) = finding.tier {
+        let text = if tier == Tier::Critical {
+            format!("tier: {tier} (critical-tier findings are raised one severity level)")
+        } else {
+            format!("tier: {tier}")
+        };
+        group = group.element(note(text));
+    }
+    if !meta.requirements.is_empty() {
+        let controls = meta.iso27001_2022();
+        let text = if controls.is_empty() {
+            format!("requirements: {}", meta.requirements.join(", "))
+        } else {
+            format!(
+                "requirements: {} (ISO/IEC 27001:2022 {})",
+                meta.requirements.join(", "),
+                controls.join(", ")
+            )
+        };
+        group = group.element(note(text));
+    }
+    group.element(Level::HELP.message(format!("rampart explain {}", meta.id)))
+}
+
+/// `error[yaml-syntax]: deploy/broken.yaml:3:7: message`
+fn diagnostic_line(diagnostic: &Diagnostic, color: bool) -> String {
+    let word = diagnostic.level.as_str();
+    let head = if color {
+        let style = match diagnostic.level {
+            DiagnosticLevel::Error => AnsiColor::BrightRed.on_default(),
+            DiagnosticLevel::Warning => AnsiColor::BrightYellow.on_default(),
+        }
+        .effects(Effects::BOLD);
+        format!("{style}{word}{style:#}")
+    } else {
+        word.to_owned()
+    };
+    // One line per problem: a message cannot start a line of its own.
+    let text = format!(
+        "{}: {}",
+        diagnostic.location(),
+        diagnostic.message.replace(['\n', '\r'], " ")
+    );
+    format!("{head}[{}]: {}", diagnostic.code, terminal_safe(&text))
+}
+
+pub(crate) fn summary_line(report: &ScanReport<'_>) -> String {
+    let files = plural(report.summary.files_scanned, "file");
+    let mut parts = Vec::new();
+    if report.findings.is_empty() {
+        parts.push(format!("no findings in {files}"));
+    } else {
+        let counts: Vec<String> = severity_counts(report.findings)
+            .into_iter()
+            .filter(|(_, count)| *count > 0)
+            .map(|(severity, count)| format!("{count} {severity}"))
+            .collect();
+        parts.push(format!(
+            "{} ({}) in {files}",
+            plural(report.findings.len(), "finding"),
+            counts.join(", ")
+        ));
+    }
+    let mut hidden = Vec::new();
+    if report.summary.suppressed > 0 {
+        hidden.push(format!("{} suppressed", report.summary.suppressed));
+    }
+    if report.summary.baselined > 0 {
+        hidden.push(format!("{} in baseline", report.summary.baselined));
+    }
+    if !hidden.is_empty() {
+        parts.push(hidden.join(", "));
+    }
+    if !report.diagnostics.is_empty() {
+        parts.push(plural(report.diagnostics.len(), "input problem"));
+    }
+    parts.join("; ")
+}
+
+/// The byte offset of a 1-based character column, clamped to the line's end.
+fn byte_at_column(line: &str, column: u32) -> usize {
+    let index = (column as usize).saturating_sub(1);
+    line.char_indices()
+        .nth(index)
+        .map_or(line.len(), |(byte, _)| byte)
+}
+
+/// C1 controls (U+0080–U+009F) are escape introducers on some terminals and
+/// annotate-snippets leaves them alone; one character for one keeps columns.
+fn strip_c1(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if ('\u{80}'..='\u{9f}').contains(&c) {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// Text from a scanned file made safe for a terminal: control characters are
+/// shown as symbols, bidirectional overrides replaced.
+fn terminal_safe(text: &str) -> String {
+    normalize_untrusted_str(&strip_c1(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use rampart_model::{Project, Subject};
+    use rampart_source::{FileId, SourceFile, Span};
+
+    use super::*;
+    use crate::Summary;
+
+    fn render_one(text: &str, span: Span) -> String {
+        let mut project = Project::default();
+        project.files.push(SourceFile::new(
+            "f.yaml".into(),
+            "f.yaml".into(),
+            text.into(),
+        ));
+        let findings = [Finding {
+            rule: &rampart_rules::find_rule("PSS-001").unwrap().meta,
+            severity: Severity::Medium,
+            subject: Subject::File(FileId(0)),
+            file: FileId(0),
+            span,
+            message: "something is wrong".into(),
+            resource: "Pod/x".into(),
+            tier: Some(Tier::Standard),
+            fingerprint: "0".repeat(16),
+            secret: None,
+        }];
+        let report = ScanReport {
+            project: &project,
+            findings: &findings,
+            diagnostics: &[],
+            rules: &[],
+            summary: Summary::default(),
+        };
+        render(&report, false)
+    }
+
+    #[test]
+    fn an_empty_span_gets_a_single_marker() {
+        let text = render_one("a: 1\nkey: value\n", Span::on_line(2, 6, 0));
+        assert!(
+            text.contains("medium[PSS-001]: something is wrong"),
+            "{text}"
+        );
+        assert!(text.contains(" --> f.yaml:2:6"), "{text}");
+        assert!(text.contains("2 | key: value\n  |      ^"), "{text}");
+        assert!(text.contains("= note: tier: standard\n"), "{text}");
+    }
+
+    #[test]
+    fn a_position_past_the_end_of_the_file_still_names_it() {
+        let text = render_one("a: 1\n", Span::on_line(9, 3, 1));
+        assert!(text.contains("f.yaml:9:3"), "{text}");
+    }
+
+    #[test]
+    fn tabs_and_wide_characters_keep_the_marker_under_the_span() {
+        let text = render_one("\tname: ü日本\n", Span::on_line(1, 8, 3));
+        assert!(
+            text.contains("1 |     name: ü日本\n  |           ^^^^^"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn columns_count_characters() {
+        assert_eq!(byte_at_column("é: ü", 4), 4);
+        assert_eq!(byte_at_column("ab", 9), 2);
+        assert_eq!(byte_at_column("ab", 0), 0);
+    }
+
+    #[test]
+    fn hostile_text_cannot_reach_the_terminal() {
+        let safe = terminal_safe("a\u{1b}[31mb\u{9b}31mc\u{202e}d\u{7}");
+        assert!(!safe.contains('\u{1b}'));
+        assert!(!safe.contains('\u{9b}'));
+        assert!(!safe.contains('\u{202e}'));
+        assert!(!safe.contains('\u{7}'));
+    }
+}
