@@ -73,18 +73,17 @@ fn check(object: &K8sObject, ctx: &Context<'_>, sink: &mut Sink<'_>) {
         let (Some(key), Some(value)) = (entry.key.as_str(), entry.value.as_str()) else {
             continue;
         };
-        if !value.trim().contains('\n') {
-            if let Some(found) = secret_in_assignment(key, value) {
-                sink.report_secret(
-                    entry.value.span,
-                    format!(
-                        "ConfigMap `{config_map}` key `{key}` holds {}; ConfigMaps are neither secret nor encrypted",
-                        describe(&found)
-                    ),
-                    &found.text,
-                );
-                continue;
-            }
+        let single_line = !value.trim().contains('\n');
+        if single_line && let Some(found) = secret_in_assignment(key, value) {
+            sink.report_secret(
+                entry.value.span,
+                format!(
+                    "ConfigMap `{config_map}` key `{key}` holds {}; ConfigMaps are neither secret nor encrypted",
+                    describe(&found)
+                ),
+                &found.text,
+            );
+            continue;
         }
         embedded(file, key, &entry.value, config_map, entry.key.span, sink);
     }

@@ -78,7 +78,7 @@ fn data_value_is_real(text: &str) -> bool {
 }
 
 /// The keys of a block that hold real values.
-fn real_keys<'a>(block: Option<&'a Node>, real: fn(&str) -> bool) -> Vec<&'a str> {
+fn real_keys(block: Option<&Node>, real: fn(&str) -> bool) -> Vec<&str> {
     block
         .map(Node::entries)
         .unwrap_or_default()
