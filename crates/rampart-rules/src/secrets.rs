@@ -9,7 +9,7 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 
 /// A credential with a recognisable shape, found in a value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,10 +73,20 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     .collect()
 });
 
+/// All patterns at once, in the order of [`PATTERNS`].
+static PATTERN_SET: LazyLock<Option<RegexSet>> =
+    LazyLock::new(|| RegexSet::new(PATTERNS.iter().map(|p| p.regex.as_str())).ok());
+
 /// Credentials with a known shape in `text`.
 pub fn find_credentials(text: &str) -> Vec<SecretMatch> {
     let mut found = Vec::new();
-    for pattern in PATTERNS.iter() {
+    // One pass over the text says which patterns can match at all; most strings
+    // of a manifest match none.
+    let candidates = match PATTERN_SET.as_ref() {
+        Some(set) => set.matches(text).into_iter().collect::<Vec<_>>(),
+        None => (0..PATTERNS.len()).collect(),
+    };
+    for pattern in candidates.into_iter().filter_map(|i| PATTERNS.get(i)) {
         for m in pattern.regex.find_iter(text) {
             let matched = m.as_str();
             if pattern.kind == "password in a URL" && url_password_is_placeholder(matched) {
@@ -240,12 +250,35 @@ const NON_SECRET_SUFFIXES: &[&str] = &[
     "namespace",
     "template",
     "dummy",
+    "class",
+    "len",
+    "day",
+    "hour",
+    "minute",
+    "second",
 ];
 
 /// First words that make a name a setting about secrets (`MAX_TOKEN_AGE`,
-/// `ENABLE_TOKEN_AUTH`), not a secret.
+/// `ENABLE_TOKEN_AUTH`, Helm's `existingSecret`), not a secret.
 const NON_SECRET_PREFIXES: &[&str] = &[
     "max", "min", "num", "enable", "disable", "require", "allow", "use", "is", "has", "skip",
+    "existing",
+];
+
+/// Words that make a name a quantity (`TOKEN_BUDGET`, `DAILY_TOKEN_QUOTA`): agents
+/// count model tokens, and those counts are not credentials.
+const QUANTITY_WORDS: &[&str] = &[
+    "budget",
+    "quota",
+    "limit",
+    "limits",
+    "count",
+    "usage",
+    "rate",
+    "threshold",
+    "window",
+    "cost",
+    "price",
 ];
 
 /// Words that say a key is meant to be public (`PUBLIC_KEY`, BuildKit's own
@@ -272,7 +305,9 @@ pub fn is_secret_name(name: &str) -> bool {
     };
     let compact = words.concat();
     if PATH_NAMES.contains(&compact.as_str())
-        || words.iter().any(|w| PUBLIC_WORDS.contains(&w.as_str()))
+        || words
+            .iter()
+            .any(|w| PUBLIC_WORDS.contains(&w.as_str()) || QUANTITY_WORDS.contains(&w.as_str()))
         || words
             .first()
             .is_some_and(|w| NON_SECRET_PREFIXES.contains(&w.as_str()) && words.len() > 1)
@@ -399,6 +434,44 @@ pub struct LineAssignment<'a> {
     pub key: &'a str,
     pub value: &'a str,
     pub value_offset: usize,
+    /// The value was written in quotes.
+    pub quoted: bool,
+}
+
+/// Names code reads configuration from (`process.env.X`, `settings.X`).
+const CODE_ROOTS: &[&str] = &[
+    "process", "os", "env", "ENV", "settings", "config", "conf", "cfg", "self", "this", "secrets",
+    "vars", "values", "Values", "ctx", "context", "app", "params", "props", "options", "opts",
+];
+
+impl LineAssignment<'_> {
+    /// Whether the value is code that computes a secret rather than a secret:
+    /// an unquoted call, index, dotted name or expression
+    /// (`os.environ["DB_PASSWORD"]`, `process.env.TOKEN`, `str = ""`), as scripts
+    /// kept in ConfigMaps and heredocs read them.
+    pub fn is_code(&self) -> bool {
+        if self.quoted {
+            return false;
+        }
+        let value = self.value.trim_end_matches(';');
+        let parts: Vec<&str> = value.split('.').collect();
+        let is_identifier = |part: &&str| {
+            part.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        };
+        // `process.env.DB_PASSWORD`, `settings.SECRET_KEY`, `config.password`; a
+        // dotted literal such as `hunter2.hunter2` stays a value.
+        let dotted_name = parts.len() > 1
+            && parts.iter().all(is_identifier)
+            && (CODE_ROOTS.contains(&parts[0])
+                || parts
+                    .last()
+                    .is_some_and(|p| p.chars().all(|c| !c.is_ascii_lowercase())));
+        dotted_name
+            || value.contains(['(', '[', '{'])
+            || value.contains(" = ")
+            || value.contains("==")
+    }
 }
 
 /// Reads `key=value` (`.env`, `.properties`, INI, TOML), `key: value` (YAML) and
@@ -459,6 +532,7 @@ pub fn assignment_in_line(line: &str) -> Option<LineAssignment<'_>> {
         key,
         value,
         value_offset: offset,
+        quoted: quoted.is_some(),
     })
 }
 
@@ -637,6 +711,11 @@ mod tests {
             "SECRET_KEY_BASE_DUMMY",
             "MAX_PASSWORD_AGE",
             "ENABLE_TOKEN_AUTH",
+            "TOKEN_BUDGET",
+            "DAILY_TOKEN_QUOTA",
+            "TOKEN_BUDGET_PER_DAY",
+            "existingSecret",
+            "SECRET_PROVIDER_CLASS",
             "",
             "_",
         ] {
@@ -693,6 +772,18 @@ mod tests {
         assert_eq!(a.value, "postgres://db:5432/app");
         let a = assignment_in_line("password:").unwrap();
         assert_eq!(a.value, "");
+        for (line, code) in [
+            ("password = os.environ[\"DB_PASSWORD\"]", true),
+            ("  password: process.env.DB_PASSWORD,", true),
+            ("password: str = \"\"", true),
+            ("token = get_token()", true),
+            ("db.password=s3cr3t-pa55", false),
+            ("password = \"os.environ(x)\"", false),
+            ("password: hunter2.hunter2", false),
+            ("SECRET_KEY = settings.SECRET_KEY", true),
+        ] {
+            assert_eq!(assignment_in_line(line).unwrap().is_code(), code, "{line}");
+        }
         for line in [
             "# password=x",
             "[database]",

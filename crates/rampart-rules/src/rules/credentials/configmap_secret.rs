@@ -105,7 +105,13 @@ fn embedded(
     for (index, line) in text.split('\n').enumerate() {
         let (found, at, subject) = match assignment_in_line(line) {
             Some(assignment) => {
-                let Some(found) = secret_in_assignment(assignment.key, assignment.value) else {
+                let found = if assignment.is_code() {
+                    // Code computing the value: only a credential shape counts.
+                    find_credentials(assignment.value).into_iter().next()
+                } else {
+                    secret_in_assignment(assignment.key, assignment.value)
+                };
+                let Some(found) = found else {
                     continue;
                 };
                 let at = line[assignment.value_offset..]

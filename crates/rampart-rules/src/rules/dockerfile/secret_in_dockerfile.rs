@@ -169,7 +169,11 @@ fn heredoc_assignments(reporter: &mut Reporter<'_, '_>, body: &str, keyword: &st
             continue;
         };
         let (key, value) = (assignment.key, assignment.value);
-        if is_secret_name(key) && !is_placeholder(value) && find_credentials(value).is_empty() {
+        if is_secret_name(key)
+            && !assignment.is_code()
+            && !is_placeholder(value)
+            && find_credentials(value).is_empty()
+        {
             reporter.secret(
                 value,
                 format!(
