@@ -15,7 +15,7 @@ pub(crate) static RULE: Rule = Rule {
         summary: "Secret manifest with values committed to the repository",
         requirements: &["P-IIB2-a", "G-CFG-02", "P-IIB2-b"],
         docs: RuleDocs {
-            what: "Reports a `v1` `Secret` whose `data` or `stringData` holds at least one real value. Values that are visibly not secrets do not count: empty values, references resolved later (`${VAR}`, `{{ .Values.x }}`, `$(VAR)`), placeholders (`REPLACE_ME`, `<password>`), and `data` values whose base64 decodes to one of those. A `data` value that is not valid base64 is judged as written. The message names the keys, never the values. Secrets that carry no values (a `kubernetes.io/service-account-token` Secret the control plane fills in) and other kinds that describe secrets without holding them (`ExternalSecret`, `SealedSecret`, `SecretProviderClass`) are not reported.",
+            what: "Reports a `v1` `Secret` whose `data` or `stringData` holds at least one real value. Values that are visibly not secrets do not count: empty values, references resolved later (`${VAR}`, `{{ .Values.x }}`, `$(VAR)`), placeholders (`REPLACE_ME`, `<password>`), public certificates alone (a `ca.crt`), and `data` values whose base64 decodes to one of those. A `data` value that is not valid base64 is judged as written. The message names the keys, never the values. Secrets that carry no values (a `kubernetes.io/service-account-token` Secret the control plane fills in) and other kinds that describe secrets without holding them (`ExternalSecret`, `SealedSecret`, `SecretProviderClass`) are not reported.",
             why: "Base64 is an encoding, not encryption: a committed Secret is a plaintext secret in every clone, fork and CI cache of the repository, forever in its history, and a `kubectl apply` away from any cluster. The policy requires secrets to live in an approved vault and be injected at runtime (P-IIB2-a, G-CFG-02) and never be committed (P-IIB2-b).",
             fail: Example::yaml(
                 r#"apiVersion: v1
@@ -69,12 +69,25 @@ fn data_value_is_real(text: &str) -> bool {
     }
     match decode_base64(text) {
         Some(bytes) => match String::from_utf8(bytes) {
-            Ok(decoded) => !is_placeholder(&decoded),
+            Ok(decoded) => string_value_is_real(&decoded),
             // Binary (a keystore, a DER key): a real value.
             Err(_) => true,
         },
-        None => !is_placeholder(text),
+        None => string_value_is_real(text),
     }
+}
+
+/// Whether a plain value is a secret: not a placeholder, and not only public
+/// certificates (a CA bundle in a Secret is not secret material).
+fn string_value_is_real(value: &str) -> bool {
+    let trimmed = value.trim();
+    let certificates_only = trimmed.starts_with("-----BEGIN CERTIFICATE-----")
+        && !trimmed.contains("PRIVATE KEY")
+        && trimmed
+            .lines()
+            .filter(|l| l.starts_with("-----BEGIN"))
+            .all(|l| l.trim() == "-----BEGIN CERTIFICATE-----");
+    !certificates_only && !is_placeholder(value)
 }
 
 /// The keys of a block that hold real values.
@@ -99,7 +112,7 @@ fn check(object: &K8sObject, _ctx: &Context<'_>, sink: &mut Sink<'_>) {
     let mut span: Option<Span> = None;
     for (block, real) in [
         ("data", data_value_is_real as fn(&str) -> bool),
-        ("stringData", |v: &str| !is_placeholder(v)),
+        ("stringData", string_value_is_real),
     ] {
         let found = real_keys(object.root.get(block), real);
         if !found.is_empty() {
