@@ -385,12 +385,17 @@ pub fn is_placeholder(value: &str) -> bool {
     if references.iter().any(|r| lower.starts_with(r)) || value.starts_with('$') {
         return true;
     }
+    // Assembled from a reference (`Bearer $(TOKEN)`, `prefix-${KEY}`): the secret
+    // part is resolved later.
+    if ["${", "$(", "{{"].iter().any(|r| value.contains(r)) {
+        return true;
+    }
     if value.starts_with('/') || value.starts_with("./") || value.starts_with("file://") {
         return true;
     }
     if matches!(
         lower.as_str(),
-        "true" | "false" | "null" | "none" | "changeme_in_vault"
+        "true" | "false" | "null" | "none" | "changeme" | "changeit" | "changeme_in_vault"
     ) {
         return true;
     }
@@ -616,6 +621,8 @@ mod tests {
             "true",
             "<your-password>",
             "REPLACE_ME",
+            "Bearer $(API_TOKEN)",
+            "sk-${OPENAI_KEY_SUFFIX}",
         ] {
             assert!(is_placeholder(value), "{value}");
         }
