@@ -9,7 +9,7 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 
 /// A credential with a recognisable shape, found in a value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,9 +29,8 @@ fn pattern(kind: &'static str, regex: &str) -> Option<Pattern> {
     Regex::new(regex).ok().map(|regex| Pattern { kind, regex })
 }
 
-static PATTERNS: LazyLock<Vec<Pattern>> =
-    LazyLock::new(|| {
-        [
+static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+    [
         pattern("AWS access key id", r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b"),
         pattern(
             "private key",
@@ -42,6 +41,24 @@ static PATTERNS: LazyLock<Vec<Pattern>> =
         pattern("GitLab token", r"\bglpat-[A-Za-z0-9_-]{20}\b"),
         pattern("Slack token", r"\bxox[abprs]-[A-Za-z0-9-]{10,}"),
         pattern("Stripe secret key", r"\b(?:sk|rk)_live_[A-Za-z0-9]{20,}\b"),
+        // OpenAI keys carry `T3BlbkFJ` ("OpenAI" in base64) in the middle.
+        pattern(
+            "OpenAI API key",
+            r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,}T3BlbkFJ[A-Za-z0-9_-]{16,}",
+        ),
+        pattern(
+            "Anthropic API key",
+            r"\bsk-ant-(?:api|admin|oat)[0-9]{2}-[A-Za-z0-9_-]{80,}",
+        ),
+        pattern("Hugging Face token", r"\bhf_[A-Za-z0-9]{34,40}\b"),
+        pattern("Google API key", r"\bAIza[0-9A-Za-z_-]{35}\b"),
+        pattern("npm token", r"\bnpm_[A-Za-z0-9]{36}\b"),
+        pattern("PyPI token", r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}"),
+        pattern("SendGrid API key", r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b"),
+        pattern(
+            "Slack webhook URL",
+            r"https://hooks\.slack\.com/services/T[A-Za-z0-9_]{6,}/B[A-Za-z0-9_]{6,}/[A-Za-z0-9_]{20,}",
+        ),
         pattern(
             "JSON Web Token",
             r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
@@ -54,12 +71,22 @@ static PATTERNS: LazyLock<Vec<Pattern>> =
     .into_iter()
     .flatten()
     .collect()
-    });
+});
+
+/// All patterns at once, in the order of [`PATTERNS`].
+static PATTERN_SET: LazyLock<Option<RegexSet>> =
+    LazyLock::new(|| RegexSet::new(PATTERNS.iter().map(|p| p.regex.as_str())).ok());
 
 /// Credentials with a known shape in `text`.
 pub fn find_credentials(text: &str) -> Vec<SecretMatch> {
     let mut found = Vec::new();
-    for pattern in PATTERNS.iter() {
+    // One pass over the text says which patterns can match at all; most strings
+    // of a manifest match none.
+    let candidates = match PATTERN_SET.as_ref() {
+        Some(set) => set.matches(text).into_iter().collect::<Vec<_>>(),
+        None => (0..PATTERNS.len()).collect(),
+    };
+    for pattern in candidates.into_iter().filter_map(|i| PATTERNS.get(i)) {
         for m in pattern.regex.find_iter(text) {
             let matched = m.as_str();
             if pattern.kind == "password in a URL" && url_password_is_placeholder(matched) {
@@ -75,6 +102,16 @@ pub fn find_credentials(text: &str) -> Vec<SecretMatch> {
             });
         }
     }
+    // A URL whose password is a token with a known shape is one credential:
+    // keep the precise finding, not the URL around it.
+    let specific: Vec<String> = found
+        .iter()
+        .filter(|m| m.kind != "password in a URL")
+        .map(|m| m.text.clone())
+        .collect();
+    found.retain(|m| {
+        m.kind != "password in a URL" || !specific.iter().any(|s| m.text.contains(s.as_str()))
+    });
     found
 }
 
@@ -87,24 +124,69 @@ fn url_password_is_placeholder(url: &str) -> bool {
     is_placeholder(password)
 }
 
-/// Words in a name that say the value is a secret.
-static SECRET_NAME: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(pass(word|wd|phrase)?|pwd|secret|token|api[_-]?key|apikey|private[_-]?key|credential|access[_-]?key|auth[_-]?key|signing[_-]?key|client[_-]?secret|encryption[_-]?key)",
-    )
-    .ok()
-});
+/// Words that say a value is a secret wherever they appear in a name (`DB_PASSWORD`,
+/// `githubToken`, `clientSecret`, `APIKEY`).
+const SECRET_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "passphrase",
+    "secret",
+    "token",
+    "credential",
+    "apikey",
+    "privatekey",
+    "accesskey",
+    "authkey",
+    "secretkey",
+    "sshkey",
+    "signingkey",
+    "encryptionkey",
+];
+
+/// Words that say a value is a secret when followed by `key` (`API_KEY`, `private-key`).
+const KEY_QUALIFIERS: &[&str] = &[
+    "api",
+    "private",
+    "access",
+    "auth",
+    "secret",
+    "signing",
+    "encryption",
+    "ssh",
+    "deploy",
+    "master",
+];
+
+/// Short words that name a password only as the last word (`DB_PASS`, `MYSQL_PWD`),
+/// where elsewhere they mean something else (`PASS_HOST_HEADER`).
+const SHORT_SECRET_WORDS: &[&str] = &["pass", "pwd", "pw", "pword"];
+
+/// Words containing a secret word without meaning one (`passwordless`,
+/// `tokenizer`, `MAX_TOKENS`, `secretary`).
+const FALSE_FRIENDS: &[&str] = &[
+    "passwordless",
+    "tokeniz",
+    "tokens",
+    "secretary",
+    "bypass",
+    "passthrough",
+    "compass",
+];
 
 /// Name endings that say the value is about a secret, not the secret itself
 /// (`DB_PASSWORD_FILE=/run/secrets/db`, `TOKEN_URL`, `SECRET_NAME`).
 const NON_SECRET_SUFFIXES: &[&str] = &[
     "file",
+    "files",
     "path",
     "dir",
     "url",
     "uri",
     "endpoint",
     "host",
+    "port",
+    "server",
+    "service",
     "name",
     "ref",
     "arn",
@@ -114,11 +196,25 @@ const NON_SECRET_SUFFIXES: &[&str] = &[
     "ttl",
     "expiry",
     "expiration",
+    "expires",
+    "lifetime",
+    "duration",
+    "interval",
+    "seconds",
+    "minutes",
+    "hours",
+    "days",
+    "ms",
+    "age",
     "timeout",
     "enabled",
+    "enable",
+    "disabled",
+    "required",
     "header",
     "version",
     "type",
+    "kind",
     "policy",
     "rotation",
     "mount",
@@ -132,38 +228,110 @@ const NON_SECRET_SUFFIXES: &[&str] = &[
     "audience",
     "scope",
     "scopes",
+    "manager",
+    "helper",
+    "provider",
+    "backend",
+    "store",
+    "prompt",
+    "user",
+    "username",
+    "limit",
+    "count",
+    "size",
+    "min",
+    "max",
+    "mode",
+    "method",
+    "algorithm",
+    "alias",
+    "field",
+    "label",
+    "namespace",
+    "template",
+    "dummy",
+    "class",
+    "len",
+    "day",
+    "hour",
+    "minute",
+    "second",
 ];
 
+/// First words that make a name a setting about secrets (`MAX_TOKEN_AGE`,
+/// `ENABLE_TOKEN_AUTH`, Helm's `existingSecret`), not a secret.
+const NON_SECRET_PREFIXES: &[&str] = &[
+    "max", "min", "num", "enable", "disable", "require", "allow", "use", "is", "has", "skip",
+    "existing",
+];
+
+/// Words that make a name a quantity (`TOKEN_BUDGET`, `DAILY_TOKEN_QUOTA`): agents
+/// count model tokens, and those counts are not credentials.
+const QUANTITY_WORDS: &[&str] = &[
+    "budget",
+    "quota",
+    "limit",
+    "limits",
+    "count",
+    "usage",
+    "rate",
+    "threshold",
+    "window",
+    "cost",
+    "price",
+];
+
+/// Words that say a key is meant to be public (`PUBLIC_KEY`, BuildKit's own
+/// exception, and `NEXT_PUBLIC_API_KEY`, which front-end builds publish).
+const PUBLIC_WORDS: &[&str] = &["public", "publishable", "pub"];
+
+/// Names that always hold a path to a credential file, never the credential.
+const PATH_NAMES: &[&str] = &["googleapplicationcredentials"];
+
 /// Whether a variable or key name says its value is a secret.
+///
+/// The name is split into words (`DB_PASSWORD`, `dbPassword`, `db-password` are
+/// all `db password`); it is a secret name when a word is or contains a secret
+/// word (`password`, `token`, `apikey`, …), a word pair is one (`api key`,
+/// `private key`), or its last word is a short form (`pass`, `pwd`) — unless the
+/// name is visibly about a secret rather than one: a last word such as `file`,
+/// `url`, `name`, `id` or `version`, a first word such as `max` or `enable`, or
+/// a `public` word (the false positives BuildKit's `SecretsUsedInArgOrEnv` check
+/// is known for).
 pub fn is_secret_name(name: &str) -> bool {
-    let Some(regex) = SECRET_NAME.as_ref() else {
+    let words = split_words(name);
+    let Some(last) = words.last() else {
         return false;
     };
-    if !regex.is_match(name) {
+    let compact = words.concat();
+    if PATH_NAMES.contains(&compact.as_str())
+        || words
+            .iter()
+            .any(|w| PUBLIC_WORDS.contains(&w.as_str()) || QUANTITY_WORDS.contains(&w.as_str()))
+        || words
+            .first()
+            .is_some_and(|w| NON_SECRET_PREFIXES.contains(&w.as_str()) && words.len() > 1)
+    {
         return false;
     }
-    let lower = name.to_ascii_lowercase();
-    // Split camelCase and separators into words to look at the last one.
-    let words = split_words(name);
-    let last = words.last().map(String::as_str).unwrap_or_default();
     let last_two = match words.as_slice() {
         [.., a, b] => format!("{a}_{b}"),
         _ => String::new(),
     };
-    if NON_SECRET_SUFFIXES.contains(&last) || NON_SECRET_SUFFIXES.contains(&last_two.as_str()) {
+    if words.len() > 1
+        && (NON_SECRET_SUFFIXES.contains(&last.as_str())
+            || NON_SECRET_SUFFIXES.contains(&last_two.as_str()))
+    {
         return false;
     }
-    // `passwordless`, `tokenizer`, `bypass` carry the word without meaning it.
-    ![
-        "passwordless",
-        "tokenizer",
-        "tokenize",
-        "bypass",
-        "passthrough",
-        "compass",
-    ]
-    .iter()
-    .any(|w| lower.contains(w))
+    let secret_word = |w: &String| {
+        !FALSE_FRIENDS.iter().any(|f| w.contains(f)) && SECRET_WORDS.iter().any(|s| w.contains(s))
+    };
+    words.iter().any(secret_word)
+        || words
+            .windows(2)
+            .any(|pair| pair[1] == "key" && KEY_QUALIFIERS.contains(&pair[0].as_str()))
+        || SHORT_SECRET_WORDS.contains(&last.as_str())
 }
 
 fn split_words(name: &str) -> Vec<String> {
@@ -211,8 +379,15 @@ pub fn is_placeholder(value: &str) -> bool {
         "ref+",
         "secretsmanager:",
         "ssm:",
+        // Jasypt and similar tools keep encrypted values as `ENC(…)`.
+        "enc(",
     ];
     if references.iter().any(|r| lower.starts_with(r)) || value.starts_with('$') {
+        return true;
+    }
+    // Assembled from a reference (`Bearer $(TOKEN)`, `prefix-${KEY}`): the secret
+    // part is resolved later.
+    if ["${", "$(", "{{"].iter().any(|r| value.contains(r)) {
         return true;
     }
     if value.starts_with('/') || value.starts_with("./") || value.starts_with("file://") {
@@ -220,7 +395,7 @@ pub fn is_placeholder(value: &str) -> bool {
     }
     if matches!(
         lower.as_str(),
-        "true" | "false" | "null" | "none" | "changeme_in_vault"
+        "true" | "false" | "null" | "none" | "changeme" | "changeit" | "changeme_in_vault"
     ) {
         return true;
     }
@@ -254,6 +429,153 @@ pub fn secret_in_assignment(name: &str, value: &str) -> Option<SecretMatch> {
         kind: "literal secret",
         text: value.trim().to_owned(),
     })
+}
+
+/// An assignment found in one line of an embedded configuration file: the key,
+/// the value (quotes and trailing comments removed) and the byte offset of the
+/// value in the line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineAssignment<'a> {
+    pub key: &'a str,
+    pub value: &'a str,
+    pub value_offset: usize,
+    /// The value was written in quotes.
+    pub quoted: bool,
+}
+
+/// Names code reads configuration from (`process.env.X`, `settings.X`).
+const CODE_ROOTS: &[&str] = &[
+    "process", "os", "env", "ENV", "settings", "config", "conf", "cfg", "self", "this", "secrets",
+    "vars", "values", "Values", "ctx", "context", "app", "params", "props", "options", "opts",
+];
+
+impl LineAssignment<'_> {
+    /// Whether the value is code that computes a secret rather than a secret:
+    /// an unquoted call, index, dotted name or expression
+    /// (`os.environ["DB_PASSWORD"]`, `process.env.TOKEN`, `str = ""`), as scripts
+    /// kept in ConfigMaps and heredocs read them.
+    pub fn is_code(&self) -> bool {
+        if self.quoted {
+            return false;
+        }
+        let value = self.value.trim_end_matches(';');
+        let parts: Vec<&str> = value.split('.').collect();
+        let is_identifier = |part: &&str| {
+            part.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        };
+        // `process.env.DB_PASSWORD`, `settings.SECRET_KEY`, `config.password`; a
+        // dotted literal such as `hunter2.hunter2` stays a value.
+        let dotted_name = parts.len() > 1
+            && parts.iter().all(is_identifier)
+            && (CODE_ROOTS.contains(&parts[0])
+                || parts
+                    .last()
+                    .is_some_and(|p| p.chars().all(|c| !c.is_ascii_lowercase())));
+        dotted_name
+            || value.contains(['(', '[', '{'])
+            || value.contains(" = ")
+            || value.contains("==")
+    }
+}
+
+/// Reads `key=value` (`.env`, `.properties`, INI, TOML), `key: value` (YAML) and
+/// `"key": "value"` (JSON) lines, with an optional `export ` in front. `None` for
+/// lines that are not one assignment to a name-like key (comments, section
+/// headers, prose, nested-map openers such as `password:`).
+pub fn assignment_in_line(line: &str) -> Option<LineAssignment<'_>> {
+    let trimmed = line.trim_start();
+    if trimmed.starts_with(['#', ';', '!', '[', '/', '<']) {
+        return None;
+    }
+    let body_start = line.len() - trimmed.len();
+    let body = trimmed
+        .strip_prefix("export ")
+        .or_else(|| trimmed.strip_prefix("- "))
+        .unwrap_or(trimmed);
+    let body_start = body_start + (trimmed.len() - body.len());
+    // The first `=` or `:` separates; a `:` must be followed by a space or end the
+    // line (YAML), so `url=http://x` and `time: 12:30` split where they should.
+    let separator = body.char_indices().find_map(|(i, c)| match c {
+        '=' => Some((i, 1)),
+        ':' if body[i + 1..].is_empty() || body[i + 1..].starts_with([' ', '\t']) => Some((i, 1)),
+        _ => None,
+    })?;
+    let (sep_at, sep_len) = separator;
+    let key = body[..sep_at].trim().trim_matches(['"', '\'']);
+    let is_name = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if !is_name {
+        return None;
+    }
+    let raw = &body[sep_at + sep_len..];
+    let leading = raw.len() - raw.trim_start().len();
+    let mut value = raw.trim();
+    let mut offset = body_start + sep_at + sep_len + leading;
+    // JSON: `"password": "x",`.
+    value = value.strip_suffix(',').unwrap_or(value).trim_end();
+    let quoted = ['"', '\''].into_iter().find_map(|q| {
+        let inner = value.strip_prefix(q)?;
+        let end = inner.find(q)?;
+        Some(&inner[..end])
+    });
+    match quoted {
+        Some(inner) => {
+            offset += 1;
+            value = inner;
+        }
+        None => {
+            // An unquoted value ends at a ` #` comment.
+            if let Some(comment) = value.find(" #") {
+                value = value[..comment].trim_end();
+            }
+        }
+    }
+    Some(LineAssignment {
+        key,
+        value,
+        value_offset: offset,
+        quoted: quoted.is_some(),
+    })
+}
+
+/// Decodes standard or URL-safe base64, ignoring whitespace and tolerating missing
+/// padding. `None` when the text is not base64.
+pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    let mut bits: u32 = 0;
+    let mut count = 0u32;
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let mut padding = 0;
+    for c in text.bytes() {
+        let value = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            b'=' => {
+                padding += 1;
+                continue;
+            }
+            b' ' | b'\n' | b'\r' | b'\t' => continue,
+            _ => return None,
+        };
+        if padding > 0 {
+            // Data after padding.
+            return None;
+        }
+        bits = (bits << 6) | u32::from(value);
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push(u8::try_from((bits >> count) & 0xff).unwrap_or(0));
+            bits &= (1 << count) - 1;
+        }
+    }
+    // A single leftover character cannot encode a byte.
+    (count < 6 && padding <= 2).then_some(out)
 }
 
 #[cfg(test)]
@@ -299,6 +621,8 @@ mod tests {
             "true",
             "<your-password>",
             "REPLACE_ME",
+            "Bearer $(API_TOKEN)",
+            "sk-${OPENAI_KEY_SUFFIX}",
         ] {
             assert!(is_placeholder(value), "{value}");
         }
@@ -331,6 +655,10 @@ mod tests {
         );
         assert!(kinds("postgres://app:${PW}@db:5432/x").is_empty());
         assert!(kinds("AKIA-not-a-key").is_empty());
+        assert_eq!(
+            kinds("https://deploy:glpat-AbCdEfGhIjKlMnOpQrSt@gitlab.example.com/x.git"),
+            ["GitLab token"]
+        );
     }
 
     #[test]
@@ -345,5 +673,143 @@ mod tests {
             secret_in_assignment("CONFIG", "AKIAZ7Q3EXJ2M5K8P4RW").map(|m| m.kind),
             Some("AWS access key id")
         );
+    }
+
+    #[test]
+    fn secret_names_avoid_buildkit_false_positives() {
+        for name in [
+            "DB_PASS",
+            "MYSQL_PWD",
+            "dbPass",
+            "SECRET_KEY_BASE",
+            "NPM_TOKEN",
+            "SSH_PRIVATE_KEY",
+            "DEPLOY_KEY",
+            "OPENAI_API_KEY",
+            "password",
+            "GITHUBTOKEN",
+            "CREDENTIALS_JSON",
+            "OAuthToken",
+        ] {
+            assert!(is_secret_name(name), "{name}");
+        }
+        for name in [
+            "PUBLIC_KEY",
+            "JWT_PUBLIC_KEY",
+            "NEXT_PUBLIC_API_KEY",
+            "GPG_KEY",
+            "KMS_KEY_ALIAS",
+            "KEY_NAME",
+            "AUTH_URL",
+            "REQUIRE_MFA_AUTH",
+            "GIT_CREDENTIAL_HELPER",
+            "CREDENTIAL_MANAGER",
+            "PASSWORD_PROMPT",
+            "SESSION_SECRET_FILE",
+            "AUTH_MODULE_VERSION",
+            "TOKEN_VERSION",
+            "GOOGLE_APPLICATION_CREDENTIALS",
+            "MAX_TOKENS",
+            "maxNewTokens",
+            "TOKENIZERS_PARALLELISM",
+            "PASSENGER_APP_ENV",
+            "FTP_PASSIVE_PORTS",
+            "PASS_HOST_HEADER",
+            "SECRET_KEY_BASE_DUMMY",
+            "MAX_PASSWORD_AGE",
+            "ENABLE_TOKEN_AUTH",
+            "TOKEN_BUDGET",
+            "DAILY_TOKEN_QUOTA",
+            "TOKEN_BUDGET_PER_DAY",
+            "existingSecret",
+            "SECRET_PROVIDER_CLASS",
+            "",
+            "_",
+        ] {
+            assert!(!is_secret_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn more_credential_shapes() {
+        let kinds = |text: &str| {
+            find_credentials(text)
+                .into_iter()
+                .map(|m| m.kind)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            kinds("OPENAI_API_KEY=sk-proj-AbCdEfGhIjKlMnOpQrStT3BlbkFJuVwXyZaBcDeFgHiJkLmN"),
+            ["OpenAI API key"]
+        );
+        let anthropic = format!("sk-ant-api03-{}AA", "x".repeat(93));
+        assert_eq!(kinds(&anthropic), ["Anthropic API key"]);
+        assert_eq!(
+            kinds("hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh"),
+            ["Hugging Face token"]
+        );
+        assert_eq!(
+            kinds("AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW"),
+            ["Google API key"]
+        );
+        // Lookalikes.
+        assert!(kinds("sk-this-is-not-a-key").is_empty());
+        assert!(kinds("hf_transfer_enabled").is_empty());
+        assert!(kinds("https://user:@host/x").is_empty());
+    }
+
+    #[test]
+    fn lines_of_embedded_configuration() {
+        let a = assignment_in_line("db.password=s3cr3t-pa55").unwrap();
+        assert_eq!(
+            (a.key, a.value, a.value_offset),
+            ("db.password", "s3cr3t-pa55", 12)
+        );
+        let a = assignment_in_line("    password: \"hunter2hunter2\" # prod").unwrap();
+        assert_eq!((a.key, a.value), ("password", "hunter2hunter2"));
+        assert_eq!(
+            &"    password: \"hunter2hunter2\" # prod"[a.value_offset..][..14],
+            "hunter2hunter2"
+        );
+        let a = assignment_in_line("export API_TOKEN='abc def'").unwrap();
+        assert_eq!((a.key, a.value), ("API_TOKEN", "abc def"));
+        let a = assignment_in_line("  \"client_secret\": \"xyz123456\",").unwrap();
+        assert_eq!((a.key, a.value), ("client_secret", "xyz123456"));
+        let a = assignment_in_line("url=postgres://db:5432/app").unwrap();
+        assert_eq!(a.value, "postgres://db:5432/app");
+        let a = assignment_in_line("password:").unwrap();
+        assert_eq!(a.value, "");
+        for (line, code) in [
+            ("password = os.environ[\"DB_PASSWORD\"]", true),
+            ("  password: process.env.DB_PASSWORD,", true),
+            ("password: str = \"\"", true),
+            ("token = get_token()", true),
+            ("db.password=s3cr3t-pa55", false),
+            ("password = \"os.environ(x)\"", false),
+            ("password: hunter2.hunter2", false),
+            ("SECRET_KEY = settings.SECRET_KEY", true),
+        ] {
+            assert_eq!(assignment_in_line(line).unwrap().is_code(), code, "{line}");
+        }
+        for line in [
+            "# password=x",
+            "[database]",
+            "Set the password: please",
+            "",
+            "http://x:y@z",
+        ] {
+            assert!(assignment_in_line(line).is_none(), "{line}");
+        }
+    }
+
+    #[test]
+    fn base64() {
+        assert_eq!(decode_base64("aHVudGVyMg==").unwrap(), b"hunter2");
+        assert_eq!(decode_base64("aHVudGVyMg").unwrap(), b"hunter2");
+        assert_eq!(decode_base64("aHVu\n dGVy").unwrap(), b"hunter");
+        assert_eq!(decode_base64("").unwrap(), b"");
+        assert!(decode_base64("not base64!").is_none());
+        assert!(decode_base64("a").is_none());
+        assert!(decode_base64("aGk=aGk=").is_none());
     }
 }

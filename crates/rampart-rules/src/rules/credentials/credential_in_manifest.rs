@@ -1,0 +1,139 @@
+use rampart_config::Severity;
+use rampart_model::K8sObject;
+use rampart_source::redact;
+use rampart_yaml::Value;
+
+use super::{
+    Step, char_column, display_path, env_item, is_core, line_in_scalar, walk, with_article,
+};
+use crate::engine::{Check, Context, Example, Rule, RuleDocs, RuleMeta, Sink};
+use crate::secrets::find_credentials;
+
+pub(crate) static RULE: Rule = Rule {
+    meta: RuleMeta {
+        id: "SEC-004",
+        name: "credential-in-manifest",
+        severity: Severity::Critical,
+        summary: "Credential committed in a Kubernetes manifest",
+        requirements: &["P-IIB2-b", "G-CFG-02"],
+        docs: RuleDocs {
+            what: "Reports credentials with a known shape (AWS access key ids, private keys, GitHub, GitLab, Slack, Stripe, OpenAI, Anthropic, Hugging Face, Google, npm and PyPI tokens, Slack webhooks, JSON Web Tokens, passwords in URLs) in any string of any Kubernetes object: annotations, labels, container `command` and `args`, probes, and the specs of custom resources. Documented sample keys (`AKIAIOSFODNN7EXAMPLE`) and URLs whose password is a reference (`postgres://app:${PW}@db`) are not credentials. The places other rules read are left to them, so nothing is reported twice: `env[].value` (SEC-001), the `data` of a ConfigMap (SEC-002), the `data` and `stringData` of a Secret (SEC-003), and the `kubectl.kubernetes.io/last-applied-configuration` annotation, which repeats the object.",
+            why: "A credential in a manifest is committed: it is in every clone, fork and CI cache of the repository and in its history for good, and anyone who can read the object in the cluster can read it too. Credentials with a recognisable shape are live keys to real systems, which is why the policy treats any committed one as critical (P-IIB2-b) and requires secrets to come from a vault at runtime (G-CFG-02).",
+            fail: Example::yaml(
+                r#"apiVersion: batch/v1
+kind: Job
+metadata:
+  name: fetch-model
+  namespace: high-agents
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: fetch
+          image: registry.example.com/agents/fetch:1.0.3
+          args:
+            - --repo=https://github.com/acme/models.git
+            - --token=ghp_R8x2Kq7LmN4pV9sT3wY6zA1bC5dE0fG7hJ2k
+"#,
+            ),
+            pass: Example::yaml(
+                r#"apiVersion: batch/v1
+kind: Job
+metadata:
+  name: fetch-model
+  namespace: high-agents
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: fetch
+          image: registry.example.com/agents/fetch:1.0.3
+          args:
+            - --repo=https://github.com/acme/models.git
+            - --token-file=/var/run/secrets/github/token
+          volumeMounts:
+            - name: github
+              mountPath: /var/run/secrets/github
+              readOnly: true
+      volumes:
+        - name: github
+          secret:
+            secretName: fetch-model-github
+"#,
+            ),
+            fix: "Revoke the credential now (it is in the repository's history) and issue a new one into the vault. Deliver it at runtime from a Secret synced by the External Secrets Operator or mounted by the Secrets Store CSI driver: as a file the program reads (`--token-file`), or as an environment variable set with `valueFrom.secretKeyRef` and referenced in `args` as `$(TOKEN)`.",
+        },
+    },
+    check: Check::Object(check),
+    inactive_when: None,
+};
+
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// Whether another rule reads the node at `path`, or it repeats the object.
+fn read_elsewhere(object: &K8sObject, path: &[Step<'_>]) -> bool {
+    match path {
+        [Step::Key("data" | "stringData"), ..] if is_core(object, "Secret") => true,
+        [Step::Key("data"), ..] if is_core(object, "ConfigMap") => true,
+        [
+            Step::Key("metadata"),
+            Step::Key("annotations"),
+            Step::Key(LAST_APPLIED),
+        ] => true,
+        _ => false,
+    }
+}
+
+fn check(object: &K8sObject, ctx: &Context<'_>, sink: &mut Sink<'_>) {
+    let file = ctx.project.file(object.file);
+    walk(&object.root, |node, path| {
+        if read_elsewhere(object, path) {
+            return false;
+        }
+        if env_item(node, path).is_some() {
+            // SEC-001 reads the value; the rest of the item (`valueFrom`) holds
+            // nothing literal.
+            return false;
+        }
+        let Value::Scalar(..) = node.value else {
+            return true;
+        };
+        let Some(text) = node.as_str() else {
+            return false;
+        };
+        let mut seen: Vec<String> = Vec::new();
+        for (index, line) in text.split('\n').enumerate() {
+            for found in find_credentials(line) {
+                if seen.contains(&found.text) {
+                    continue;
+                }
+                seen.push(found.text.clone());
+                let span = line
+                    .find(found.text.as_str())
+                    .and_then(|byte| {
+                        line_in_scalar(
+                            file,
+                            node,
+                            index,
+                            char_column(line, byte),
+                            found.text.chars().count(),
+                        )
+                    })
+                    .unwrap_or(node.span);
+                sink.report_secret(
+                    span,
+                    format!(
+                        "`{}` contains {} (`{}`); revoke it and deliver it from a Secret at runtime",
+                        display_path(path),
+                        with_article(found.kind),
+                        redact(&found.text)
+                    ),
+                    &found.text,
+                );
+            }
+        }
+        false
+    });
+}

@@ -1,0 +1,92 @@
+use rampart_config::Severity;
+use rampart_model::K8sObject;
+use rampart_source::redact;
+
+use super::{env_item, env_owner, walk, with_article};
+use crate::engine::{Check, Context, Example, Rule, RuleDocs, RuleMeta, Sink};
+use crate::secrets::secret_in_assignment;
+
+pub(crate) static RULE: Rule = Rule {
+    meta: RuleMeta {
+        id: "SEC-001",
+        name: "secret-in-env",
+        severity: Severity::High,
+        summary: "Secret written as a literal environment variable value",
+        requirements: &["G-CFG-02", "P-IIB2-a", "P-IIB2-b"],
+        docs: RuleDocs {
+            what: "Reports `env[].value` literals that are secrets: the variable's name says it holds one (`DB_PASSWORD`, `OPENAI_API_KEY`, `clientSecret`, `REDIS_PASS`) and the value is not visibly something else (empty, a `$(VAR)` or `${VAR}` reference, a path, a placeholder such as `REPLACE_ME` or `<your-token>`, a boolean), or the value has the shape of a known credential (an AWS access key id, a private key, a GitHub, Slack, OpenAI, Anthropic or Hugging Face token, a password in a URL, …) whatever the name. Names that are about a secret rather than one are not secret names: `DB_PASSWORD_FILE`, `TOKEN_URL`, `SECRET_NAME`, `AWS_ACCESS_KEY_ID`, `PUBLIC_KEY`, `MAX_TOKENS`. It reads every `env` list of every object: containers, init containers and ephemeral containers of every workload kind, and container-like entries of custom resources (Tekton steps, Argo templates, Knative services).",
+            why: "A value written into `env` lives in the repository, in every clone and fork, in CI logs and in the object the API server stores unencrypted in etcd; anyone who can read the Deployment can read the secret, and rotating it means a commit. The policy requires secrets to stay in an approved vault and reach pods at runtime (G-CFG-02, P-IIB2-a) and never be committed (P-IIB2-b).",
+            fail: Example::yaml(
+                r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: summariser
+  namespace: high-agents
+spec:
+  template:
+    spec:
+      containers:
+        - name: summariser
+          image: registry.example.com/agents/summariser:2.4.1
+          env:
+            - name: DB_PASSWORD
+              value: "Tr0ub4dor&3-horse"
+"#,
+            ),
+            pass: Example::yaml(
+                r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: summariser
+  namespace: high-agents
+spec:
+  template:
+    spec:
+      containers:
+        - name: summariser
+          image: registry.example.com/agents/summariser:2.4.1
+          env:
+            - name: DB_PASSWORD
+              valueFrom:
+                secretKeyRef:
+                  name: summariser-db
+                  key: password
+"#,
+            ),
+            fix: "Remove the value from the manifest and rotate it: it is in the repository's history. Store it in the vault (AWS Secrets Manager, SSM Parameter Store), sync it into a Secret with the External Secrets Operator or mount it with the Secrets Store CSI driver, and reference it with `valueFrom.secretKeyRef`.",
+        },
+    },
+    check: Check::Object(check),
+    inactive_when: None,
+};
+
+fn check(object: &K8sObject, _ctx: &Context<'_>, sink: &mut Sink<'_>) {
+    walk(&object.root, |node, path| {
+        let Some((name, value_node)) = env_item(node, path) else {
+            return true;
+        };
+        let Some(value) = value_node.as_str() else {
+            return false;
+        };
+        if let Some(found) = secret_in_assignment(name, value) {
+            let what = if found.kind == "literal secret" {
+                format!("a literal secret `{}`", redact(&found.text))
+            } else {
+                format!(
+                    "a value containing {} (`{}`)",
+                    with_article(found.kind),
+                    redact(&found.text)
+                )
+            };
+            sink.report_secret(
+                value_node.span,
+                format!(
+                    "{} sets `{name}` to {what}; reference a Secret with `valueFrom.secretKeyRef` instead",
+                    env_owner(&object.root, path)
+                ),
+                &found.text,
+            );
+        }
+        false
+    });
+}
