@@ -116,9 +116,9 @@ fn next_content_line(lines: &[&str], index: usize, kind: Option<FileKind>) -> Op
         .skip(index + 1)
         .find(|(_, line)| {
             let trimmed = line.trim();
-            !trimmed.is_empty() && !trimmed.starts_with('#')
-                // A YAML document separator is not content a finding can be on.
-                && !(kind == Some(FileKind::Kubernetes) && trimmed == "---")
+            // A YAML document separator is not content a finding can be on.
+            let separator = kind == Some(FileKind::Kubernetes) && trimmed == "---";
+            !(trimmed.is_empty() || trimmed.starts_with('#') || separator)
         })
         .and_then(|(i, _)| u32::try_from(i + 1).ok())
 }

@@ -1,5 +1,8 @@
 //! Suppressions and baselines on real scans.
 
+// A test's job is to panic on the unexpected.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use rampart_config::{Config, Severity};
 use rampart_discover::{FileKind, InputFile};
 use rampart_filter::{Baseline, apply_suppressions, parse_suppressions};

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{self, Write};
 
 use rampart_config::Severity;
-use rampart_rules::{Finding, Rule, RuleMeta, explain, find_rule};
+use rampart_rules::{Finding, RuleMeta, explain};
 use rampart_source::{Diagnostic, DiagnosticLevel};
 use serde::Serialize;
 
@@ -244,9 +244,7 @@ fn driver_rules(report: &ScanReport<'_>) -> Vec<&'static RuleMeta> {
 }
 
 fn descriptor(meta: &'static RuleMeta) -> ReportingDescriptor {
-    let help = find_rule(meta.id)
-        .filter(|rule| rule.meta.name == meta.name)
-        .map_or_else(|| fallback_help(meta), |rule: &'static Rule| explain(rule));
+    let help = explain(meta);
     let iso_2013 = meta.iso27001_2013();
     let iso_2022 = meta.iso27001_2022();
     let mut tags = vec!["security".to_owned()];
@@ -282,20 +280,6 @@ fn descriptor(meta: &'static RuleMeta) -> ReportingDescriptor {
             iso27001_2022: iso_2022,
         },
     }
-}
-
-/// Help for a rule the registry does not know (only rules built outside it, as
-/// in tests): its own documentation, without the generated facts list.
-fn fallback_help(meta: &RuleMeta) -> String {
-    format!(
-        "# {} `{}`: {}\n\n## What it checks\n\n{}\n\n## Why it matters\n\n{}\n\n## How to fix\n\n{}\n",
-        meta.id,
-        meta.name,
-        meta.summary,
-        meta.docs.what.trim(),
-        meta.docs.why.trim(),
-        meta.docs.fix.trim()
-    )
 }
 
 fn result<'a>(report: &ScanReport<'a>, finding: &'a Finding, rule_index: usize) -> SarifResult<'a> {

@@ -4,15 +4,14 @@
 
 use std::fmt::Write;
 
-use crate::engine::Rule;
+use crate::engine::RuleMeta;
 use crate::registry::all_rules;
 
 /// The full documentation of a rule, as Markdown (readable as plain text).
-pub fn explain(rule: &Rule) -> String {
-    let meta = &rule.meta;
+pub fn explain(meta: &RuleMeta) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {} `{}`: {}\n", meta.id, meta.name, meta.summary);
-    out.push_str(&facts(rule));
+    out.push_str(&facts(meta));
     let docs = &meta.docs;
     let _ = writeln!(out, "\n## What it checks\n\n{}", docs.what.trim());
     let _ = writeln!(out, "\n## Why it matters\n\n{}", docs.why.trim());
@@ -31,8 +30,7 @@ pub fn explain(rule: &Rule) -> String {
 }
 
 /// Severity, requirement ids and ISO controls as a short list.
-fn facts(rule: &Rule) -> String {
-    let meta = &rule.meta;
+fn facts(meta: &RuleMeta) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -88,7 +86,7 @@ pub fn rules_reference() -> String {
     for rule in all_rules() {
         let meta = &rule.meta;
         // A heading whose anchor the index table links to.
-        let text = explain(rule);
+        let text = explain(meta);
         let body = text.split_once('\n').map_or("", |(_, rest)| rest);
         let _ = write!(
             out,

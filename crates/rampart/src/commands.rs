@@ -74,7 +74,7 @@ pub fn rules(args: &RulesArgs) -> Result<ExitStatus, Failure> {
 
 pub fn explain(args: &ExplainArgs) -> Result<ExitStatus, Failure> {
     match find_rule(&args.rule) {
-        Some(rule) => print(&explain_rule(rule)),
+        Some(rule) => print(&explain_rule(&rule.meta)),
         None => Err(Failure::Usage(format!(
             "`{}` is not a rule id or name; `rampart rules` lists them",
             args.rule
