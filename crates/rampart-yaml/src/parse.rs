@@ -51,14 +51,25 @@ pub fn parse_stream(text: &str, display_path: &str, limits: &Limits) -> ParsedSt
             Ok((event, span)) => builder.event(event, span),
             Err(error) => {
                 let pos = position(error.marker());
-                builder.out.diagnostics.push(
+                // The parser has its own nesting bound for flow collections; report
+                // it like ours, so users see one code for one problem.
+                let diagnostic = if error.info().contains("recursion limit") {
+                    Diagnostic::error(
+                        "yaml-depth-limit",
+                        display_path,
+                        "document nests too deeply; the rest of the file was skipped",
+                    )
+                } else {
                     Diagnostic::error(
                         "yaml-syntax",
                         display_path,
                         format!("invalid YAML: {}", error.info()),
                     )
-                    .at(pos.line, pos.column),
-                );
+                };
+                builder
+                    .out
+                    .diagnostics
+                    .push(diagnostic.at(pos.line, pos.column));
                 break;
             }
         }
@@ -430,6 +441,7 @@ mod tests {
         let out = parse(&flow);
         assert!(out.documents.is_empty());
         assert_eq!(out.diagnostics.len(), 1);
+        assert_eq!(out.diagnostics[0].code, "yaml-depth-limit");
     }
 
     #[test]

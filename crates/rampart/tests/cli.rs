@@ -1,0 +1,658 @@
+//! The real binary, end to end: exit codes, formats, standard input,
+//! configuration errors, hostile input, baselines, suppressions.
+
+// A test's job is to panic on the unexpected.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn rampart() -> Command {
+    let mut cmd = Command::cargo_bin("rampart").unwrap();
+    // Tests must not depend on the developer's environment.
+    cmd.env_remove("NO_COLOR").env_remove("RAMPART_CONFIG");
+    cmd
+}
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/agent-platform")
+}
+
+fn write(dir: &Path, relative: &str, text: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(relative);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A pod that satisfies every rule (restricted, pinned, resourced, tiered).
+const CLEAN_POD: &str = r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: clean
+  labels:
+    agent-classification: standard
+spec:
+  automountServiceAccountToken: false
+  securityContext:
+    runAsNonRoot: true
+    runAsUser: 10001
+    seccompProfile: {type: RuntimeDefault}
+  containers:
+    - name: app
+      image: registry.example.com/app:1.0.0@sha256:5f1d3c2b9a8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a392817065f4e
+      resources:
+        requests: {cpu: 100m, memory: 128Mi, ephemeral-storage: 64Mi}
+        limits: {cpu: 500m, memory: 256Mi, ephemeral-storage: 128Mi}
+      securityContext:
+        allowPrivilegeEscalation: false
+        readOnlyRootFilesystem: true
+        capabilities: {drop: [ALL]}
+"#;
+
+const PRIVILEGED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: bad}\nspec:\n  containers:\n    - name: app\n      image: registry.example.com/app:1.0.0\n      securityContext:\n        privileged: true\n";
+
+fn json_report(output: &[u8]) -> Value {
+    serde_json::from_slice(output)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(output)))
+}
+
+/// `rule file:line` of every finding, for compact assertions.
+fn finding_lines(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let file = f["file"].as_str().unwrap();
+            let file = file
+                .rsplit_once("agent-platform/")
+                .map_or(file, |(_, rest)| rest);
+            format!("{} {}:{}", f["rule"].as_str().unwrap(), file, f["line"])
+        })
+        .collect()
+}
+
+#[test]
+fn the_example_reports_every_deliberate_violation_and_nothing_else() {
+    let output = rampart()
+        .args(["scan", "--format", "json"])
+        .arg(example())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json_report(&output);
+    assert_eq!(report["version"], 1);
+    assert_eq!(report["summary"]["suppressed"], 1);
+    assert!(report["diagnostics"].as_array().unwrap().is_empty());
+    insta::assert_snapshot!(finding_lines(&report).join("\n"));
+}
+
+#[test]
+fn a_clean_tree_exits_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "pod.yaml", CLEAN_POD);
+    rampart()
+        .arg("scan")
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("no findings in 1 file"));
+}
+
+#[test]
+fn fail_on_sets_the_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    // Only a medium finding: a writable root filesystem.
+    let medium = CLEAN_POD.replace(
+        "readOnlyRootFilesystem: true",
+        "readOnlyRootFilesystem: false",
+    );
+    write(dir.path(), "pod.yaml", medium);
+    let scan = |threshold: &str| {
+        rampart()
+            .args(["scan", "--format", "json", "--fail-on", threshold])
+            .arg(dir.path())
+            .assert()
+    };
+    scan("high").code(0);
+    scan("medium").code(1);
+    scan("low").code(1);
+    scan("never").code(0);
+    let report = json_report(&scan("low").get_output().stdout);
+    assert_eq!(finding_lines(&report).len(), 1);
+    assert_eq!(report["findings"][0]["severity"], "medium");
+}
+
+#[test]
+fn standard_input_is_a_manifest_stream() {
+    let output = rampart()
+        .args(["scan", "-", "--format", "json"])
+        .write_stdin(format!("{CLEAN_POD}---\n{PRIVILEGED_POD}"))
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json_report(&output);
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "PSS-001")
+        .unwrap();
+    assert_eq!(finding["file"], "<stdin>");
+    let line = CLEAN_POD.lines().count() + 1 + 9;
+    assert_eq!(finding["line"], line);
+    assert_eq!(finding["resource"], "Pod/bad");
+}
+
+#[test]
+fn json_findings_carry_the_contract_fields() {
+    let output = rampart()
+        .args(["scan", "--format", "json", "--select", "PSS-001"])
+        .arg(example().join("k8s"))
+        .write_stdin("")
+        .assert()
+        .get_output()
+        .stdout
+        .clone();
+    let report = json_report(&output);
+    assert_eq!(report["tool"]["name"], "rampart");
+    for finding in report["findings"].as_array().unwrap() {
+        for key in [
+            "rule",
+            "name",
+            "severity",
+            "file",
+            "line",
+            "column",
+            "message",
+            "resource",
+            "tier",
+            "requirements",
+            "iso27001",
+            "fingerprint",
+        ] {
+            assert!(finding.get(key).is_some(), "{key} missing in {finding}");
+        }
+    }
+    let output = rampart()
+        .args(["scan", "--format", "json", "--select", "SEC-001"])
+        .arg(example().join("k8s/critical"))
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json_report(&output);
+    let finding = &report["findings"][0];
+    assert_eq!(
+        finding["severity"], "critical",
+        "raised on the critical tier"
+    );
+    assert_eq!(finding["tier"], "critical");
+    assert!(
+        finding["iso27001"]["2013"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("A.9.4.3"))
+    );
+    assert!(
+        finding["iso27001"]["2022"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("A.5.17"))
+    );
+    // The secret itself never appears.
+    assert!(!String::from_utf8_lossy(&output).contains("Pr0d-ledger-2024!"));
+}
+
+#[test]
+fn sarif_and_junit_go_to_the_output_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let sarif = dir.path().join("rampart.sarif");
+    rampart()
+        .args(["scan", "--format", "sarif", "--output"])
+        .arg(&sarif)
+        .arg(example())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::is_empty());
+    let value: Value = serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    assert_eq!(value["version"], "2.1.0");
+    let results = value["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    assert!(
+        results
+            .iter()
+            .all(|r| r["partialFingerprints"]["rampart/v1"].is_string())
+    );
+
+    let junit = dir.path().join("rampart.xml");
+    rampart()
+        .args(["scan", "--format", "junit", "-o"])
+        .arg(&junit)
+        .arg(example())
+        .assert()
+        .code(1);
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.starts_with("<?xml"));
+    assert!(xml.contains("<failure"));
+}
+
+#[test]
+fn configuration_errors_name_file_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "pod.yaml", CLEAN_POD);
+    write(
+        dir.path(),
+        "rampart.toml",
+        "[tiers.critical]\nrate-limit-per-minute = 100\nflow-log-retention = 365\n",
+    );
+    rampart()
+        .arg("scan")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("rampart.toml:3:"))
+        .stderr(predicate::str::contains("flow-log-retention"));
+
+    write(
+        dir.path(),
+        "rampart.toml",
+        "[rules]\nselect = [\"ALL\"]\nignore = [\"PSS-999\"]\n",
+    );
+    rampart()
+        .arg("scan")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("rampart.toml:3:"))
+        .stderr(predicate::str::contains("PSS-999"));
+
+    write(
+        dir.path(),
+        "rampart.toml",
+        "[images]\napproved-registries = \"ghcr.io\"\n",
+    );
+    rampart()
+        .arg("config")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("rampart.toml:2:"));
+
+    rampart()
+        .args(["scan", "--select", "NOPE"])
+        .arg(dir.path().join("pod.yaml"))
+        .arg("--config")
+        .arg(example().join("rampart.toml"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("`NOPE` names no rule"));
+}
+
+#[test]
+fn missing_paths_and_bad_options_exit_two() {
+    rampart()
+        .args(["scan", "/no/such/path"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/no/such/path"));
+    rampart()
+        .args(["scan", "--format", "xml", "."])
+        .assert()
+        .code(2);
+    rampart()
+        .args(["scan", "--max-file-size", "lots", "."])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn hostile_files_become_diagnostics_and_the_scan_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // The file that must still be scanned.
+    write(root, "ok/privileged.yaml", PRIVILEGED_POD);
+    // A tab where YAML forbids one.
+    write(
+        root,
+        "tabs.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n\tname: tabbed\n",
+    );
+    // Invalid UTF-8 in a value: reported at its line, the rest still scanned.
+    write(
+        root,
+        "latin1.yaml",
+        b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: caf\xe9\nspec:\n  hostPID: true\n"
+            .as_slice(),
+    );
+    // A byte-order mark and CRLF line ends are fine.
+    write(
+        root,
+        "bom-crlf.yaml",
+        "\u{feff}apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  name: windows-edited\r\nspec:\r\n  hostIPC: true\r\n",
+    );
+    // Billion laughs.
+    let mut laughs = String::from(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\ndata:\n  a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+    for pair in names.windows(2) {
+        laughs.push_str(&format!(
+            "  {}: &{} [{}]\n",
+            pair[1],
+            pair[1],
+            vec![format!("*{}", pair[0]); 9].join(",")
+        ));
+    }
+    write(root, "laughs.yaml", laughs);
+    // Nesting 10,000 deep.
+    write(
+        root,
+        "deep.yaml",
+        format!(
+            "apiVersion: v1\nkind: Pod\nspec: {}{}\n",
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        ),
+    );
+    // 200 MB (sparse: the size check must not read it).
+    let big = std::fs::File::create(root.join("big.yaml")).unwrap();
+    big.set_len(200 << 20).unwrap();
+    // A binary file named like a manifest.
+    write(
+        root,
+        "x.yaml",
+        b"\x7fELF\x02\x01\x01\x00\x00\x00apiVersion kind".as_slice(),
+    );
+
+    let output = rampart()
+        .args(["scan", "--format", "json", "--select", "PSS-001,PSS-007"])
+        .arg(root)
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json_report(&output);
+    let diagnostics: Vec<(String, String)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let file = d["file"].as_str().unwrap();
+            let name = Path::new(file)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (name, d["code"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    for expected in [
+        ("big.yaml", "file-too-large"),
+        ("deep.yaml", "yaml-depth-limit"),
+        ("laughs.yaml", "yaml-alias-limit"),
+        ("latin1.yaml", "invalid-utf8"),
+        ("tabs.yaml", "yaml-syntax"),
+        ("x.yaml", "binary-file"),
+    ] {
+        assert!(
+            diagnostics.contains(&(expected.0.to_owned(), expected.1.to_owned())),
+            "{expected:?} not in {diagnostics:?}"
+        );
+    }
+    let lines: Vec<String> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "yaml-syntax" || d["code"] == "invalid-utf8")
+        .map(|d| d["line"].to_string())
+        .collect();
+    assert_eq!(lines, ["4", "4"], "diagnostics name the line");
+    let mut rules: Vec<String> = finding_lines(&report)
+        .into_iter()
+        .map(|l| {
+            let (rule, place) = l.split_once(' ').unwrap();
+            let file = Path::new(place)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            format!("{rule} {file}")
+        })
+        .collect();
+    rules.sort();
+    assert_eq!(
+        rules,
+        [
+            "PSS-001 privileged.yaml:9",
+            "PSS-007 bom-crlf.yaml:6",
+            "PSS-007 latin1.yaml:6"
+        ]
+    );
+
+    // --strict turns unreadable input into a failed run.
+    rampart()
+        .args([
+            "scan", "--strict", "--format", "json", "--select", "PSS-001",
+        ])
+        .arg(root)
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn a_written_baseline_silences_existing_findings_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("tree");
+    write(&tree, "a.yaml", PRIVILEGED_POD);
+    let baseline = dir.path().join("baseline.json");
+    rampart()
+        .args(["scan", "--write-baseline"])
+        .arg(&baseline)
+        .arg(&tree)
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("wrote"));
+    rampart()
+        .args(["scan", "--baseline"])
+        .arg(&baseline)
+        .arg(&tree)
+        .assert()
+        .code(0);
+
+    // Move the pod down the file and add a new problem: only the new one is reported.
+    write(
+        &tree,
+        "a.yaml",
+        format!(
+            "# moved\n\n{PRIVILEGED_POD}---\n{}",
+            PRIVILEGED_POD.replace("name: bad", "name: worse")
+        ),
+    );
+    let output = rampart()
+        .args(["scan", "--format", "json", "--baseline"])
+        .arg(&baseline)
+        .arg(&tree)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json_report(&output);
+    let resources: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["resource"].as_str().unwrap())
+        .collect();
+    assert!(resources.iter().all(|r| *r == "Pod/worse"), "{resources:?}");
+    assert!(report["summary"]["baselined"].as_u64().unwrap() > 0);
+
+    write(dir.path(), "broken.json", "{");
+    rampart()
+        .args(["scan", "--baseline"])
+        .arg(dir.path().join("broken.json"))
+        .arg(&tree)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("broken.json"));
+}
+
+#[test]
+fn suppressions_without_a_reason_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = PRIVILEGED_POD.replace(
+        "privileged: true",
+        "privileged: true # rampart:ignore PSS-001",
+    );
+    write(dir.path(), "pod.yaml", text);
+    let output = rampart()
+        .args(["scan", "--format", "json", "--select", "PSS-001,META"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let rules: Vec<String> = finding_lines(&json_report(&output))
+        .into_iter()
+        .map(|l| l.split(' ').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(rules, ["PSS-001", "META-001"]);
+}
+
+#[test]
+fn colour_only_when_asked_and_never_with_no_color() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "pod.yaml", PRIVILEGED_POD);
+    let escape = predicate::str::contains("\u{1b}[");
+    rampart()
+        .arg("scan")
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(escape.clone().not());
+    rampart()
+        .args(["scan", "--color", "always"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(escape.clone());
+    rampart()
+        .args(["scan", "--color", "always"])
+        .arg(dir.path())
+        .env("NO_COLOR", "1")
+        .assert()
+        .code(1)
+        .stdout(escape.not());
+}
+
+#[test]
+fn gitignore_and_exclude_are_respected() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".gitignore", "rendered/\n");
+    write(dir.path(), "rendered/pod.yaml", PRIVILEGED_POD);
+    write(dir.path(), "vendor/pod.yaml", PRIVILEGED_POD);
+    write(dir.path(), "pod.yaml", CLEAN_POD);
+    rampart()
+        .args(["scan", "--exclude", "vendor/**"])
+        .arg(dir.path())
+        .assert()
+        .code(0);
+    rampart()
+        .args([
+            "scan",
+            "--no-ignore",
+            "--exclude",
+            "vendor/**",
+            "--format",
+            "json",
+        ])
+        .arg(dir.path())
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn rules_that_cannot_check_anything_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "pod.yaml", CLEAN_POD);
+    rampart()
+        .args(["scan", "--select", "IMG-003"])
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("IMG-003"))
+        .stderr(predicate::str::contains("approved"));
+}
+
+#[test]
+fn rules_explain_and_config_document_themselves() {
+    let output = rampart()
+        .arg("rules")
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let table = String::from_utf8(output).unwrap();
+    assert!(
+        table
+            .lines()
+            .filter(|l| l.contains('-') && l.starts_with(char::is_uppercase))
+            .count()
+            >= 30
+    );
+    assert!(table.contains("privileged-container"));
+
+    let output = rampart()
+        .args(["rules", "--format", "json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let rules: Value = serde_json::from_slice(&output).unwrap();
+    assert!(rules.as_array().unwrap().len() >= 30);
+
+    rampart()
+        .args(["explain", "privileged-container"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("# PSS-001"))
+        .stdout(predicate::str::contains("## How to fix"))
+        .stdout(predicate::str::contains("ISO/IEC 27001:2022"));
+    rampart().args(["explain", "NOPE-1"]).assert().code(2);
+
+    rampart()
+        .arg("config")
+        .arg(example())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+        ))
+        .stdout(predicate::str::contains("rate-limit-per-minute = 100"));
+}
+
+#[test]
+fn help_teaches_the_options() {
+    rampart()
+        .args(["scan", "--help"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("--fail-on"))
+        .stdout(predicate::str::contains("helm template"))
+        .stdout(predicate::str::contains("rampart:ignore"));
+}
