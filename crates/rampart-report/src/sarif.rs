@@ -7,8 +7,11 @@
 //! GitHub-specific choices: `properties.security-severity` on each rule (GitHub
 //! ranks security alerts by it, in its bands: critical 9.0+, high 7.0–8.9,
 //! medium 4.0–6.9, low 0.1–3.9); `partialFingerprints` so alerts survive edits
-//! elsewhere in a file; artifact URIs relative to `%SRCROOT%`; columns counted in
-//! Unicode code points, as rampart counts them.
+//! elsewhere in a file; artifact URIs relative to `%SRCROOT%`, which is the
+//! working directory rampart ran in (in CI, the repository root, which is what
+//! GitHub resolves URIs against) — so URIs are the paths as the user gave them,
+//! not relative to the scanned directory; columns counted in Unicode code
+//! points, as rampart counts them.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{self, Write};
@@ -200,22 +203,11 @@ pub(crate) fn write(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<
             },
             invocations: [Invocation {
                 execution_successful: true,
-                tool_execution_notifications: {
-                    // Diagnostics name files by display path; resolve them to the
-                    // root-relative path when the file was scanned, so that they
-                    // resolve against `%SRCROOT%` like results do.
-                    let root_relative: HashMap<&str, &str> = report
-                        .project
-                        .files
-                        .iter()
-                        .map(|f| (f.display_path.as_str(), f.root_relative_path.as_str()))
-                        .collect();
-                    report
-                        .diagnostics
-                        .iter()
-                        .map(|d| notification(&root_relative, d))
-                        .collect()
-                },
+                tool_execution_notifications: report
+                    .diagnostics
+                    .iter()
+                    .map(notification)
+                    .collect(),
             }],
             column_kind: "unicodeCodePoints",
             results: report
@@ -285,7 +277,7 @@ fn descriptor(meta: &'static RuleMeta) -> ReportingDescriptor {
 fn result<'a>(report: &ScanReport<'a>, finding: &'a Finding, rule_index: usize) -> SarifResult<'a> {
     let file = report.project.file(finding.file);
     let region = Region::of(file, finding.span);
-    let (uri, uri_base_id) = artifact_uri(&file.root_relative_path);
+    let (uri, uri_base_id) = artifact_uri(&file.display_path);
     SarifResult {
         rule_id: finding.rule.id,
         rule_index,
@@ -314,12 +306,8 @@ fn result<'a>(report: &ScanReport<'a>, finding: &'a Finding, rule_index: usize) 
     }
 }
 
-fn notification(root_relative: &HashMap<&str, &str>, diagnostic: &Diagnostic) -> Notification {
-    let path = root_relative
-        .get(diagnostic.file.as_str())
-        .copied()
-        .unwrap_or(&diagnostic.file);
-    let (uri, uri_base_id) = artifact_uri(path);
+fn notification(diagnostic: &Diagnostic) -> Notification {
+    let (uri, uri_base_id) = artifact_uri(&diagnostic.file);
     let region = diagnostic.line.filter(|l| *l > 0).map(|line| SarifRegion {
         start_line: line,
         start_column: diagnostic.column.filter(|c| *c > 0),

@@ -656,3 +656,23 @@ fn help_teaches_the_options() {
         .stdout(predicate::str::contains("helm template"))
         .stdout(predicate::str::contains("rampart:ignore"));
 }
+
+#[test]
+fn sarif_uris_are_the_paths_as_given_relative_to_the_working_directory() {
+    // GitHub resolves SARIF URIs against the repository root, where CI runs.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "deploy/agents/pod.yaml", PRIVILEGED_POD);
+    let output = rampart()
+        .current_dir(dir.path())
+        .args(["scan", "deploy/agents", "--format", "sarif", "--select", "PSS-001"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let sarif: Value = serde_json::from_slice(&output).unwrap();
+    let location = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], "deploy/agents/pod.yaml");
+    assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+    assert_eq!(location["region"]["startLine"], 9);
+}
