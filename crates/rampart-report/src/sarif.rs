@@ -203,11 +203,7 @@ pub(crate) fn write(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<
             },
             invocations: [Invocation {
                 execution_successful: true,
-                tool_execution_notifications: report
-                    .diagnostics
-                    .iter()
-                    .map(notification)
-                    .collect(),
+                tool_execution_notifications: report.diagnostics.iter().map(notification).collect(),
             }],
             column_kind: "unicodeCodePoints",
             results: report

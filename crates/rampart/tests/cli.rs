@@ -664,7 +664,14 @@ fn sarif_uris_are_the_paths_as_given_relative_to_the_working_directory() {
     write(dir.path(), "deploy/agents/pod.yaml", PRIVILEGED_POD);
     let output = rampart()
         .current_dir(dir.path())
-        .args(["scan", "deploy/agents", "--format", "sarif", "--select", "PSS-001"])
+        .args([
+            "scan",
+            "deploy/agents",
+            "--format",
+            "sarif",
+            "--select",
+            "PSS-001",
+        ])
         .assert()
         .code(1)
         .get_output()
@@ -672,7 +679,10 @@ fn sarif_uris_are_the_paths_as_given_relative_to_the_working_directory() {
         .clone();
     let sarif: Value = serde_json::from_slice(&output).unwrap();
     let location = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
-    assert_eq!(location["artifactLocation"]["uri"], "deploy/agents/pod.yaml");
+    assert_eq!(
+        location["artifactLocation"]["uri"],
+        "deploy/agents/pod.yaml"
+    );
     assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
     assert_eq!(location["region"]["startLine"], 9);
 }
