@@ -48,10 +48,21 @@ fn too_large(display: &str, max: u64) -> Diagnostic {
         "file-too-large",
         display,
         format!(
-            "larger than the {} MiB limit; skipped (raise it with --max-file-size or [scan] max-file-size)",
-            max as f64 / f64::from(1 << 20)
+            "larger than the {} limit; skipped (raise it with --max-file-size or [scan] max-file-size)",
+            human_size(max)
         ),
     )
+}
+
+/// `16 MiB`, `512 KiB`, `1000 bytes`.
+fn human_size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 30 && b.is_multiple_of(1 << 30) => format!("{} GiB", b >> 30),
+        b if b >= 1 << 20 && b.is_multiple_of(1 << 20) => format!("{} MiB", b >> 20),
+        b if b >= 1 << 10 && b.is_multiple_of(1 << 10) => format!("{} KiB", b >> 10),
+        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / f64::from(1 << 20)),
+        b => format!("{b} bytes"),
+    }
 }
 
 /// Turns bytes into text, or explains why not.
@@ -158,6 +169,14 @@ pub(crate) fn read_file(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_naturally() {
+        assert_eq!(human_size(16 << 20), "16 MiB");
+        assert_eq!(human_size(10), "10 bytes");
+        assert_eq!(human_size(1536 << 10), "1536 KiB");
+        assert_eq!(human_size(1_500_000), "1.4 MiB");
+    }
 
     #[test]
     fn stdin_is_bounded() {

@@ -77,7 +77,7 @@ impl Baseline {
 
     /// The baseline of `findings`, as the JSON a file holds (sorted, so that a
     /// rewritten baseline diffs cleanly).
-    pub fn render(findings: &[Finding], project: &Project) -> String {
+    pub fn render(findings: &[Finding], project: &Project) -> serde_json::Result<String> {
         let mut entries: Vec<BaselineEntry> = findings
             .iter()
             .map(|f| BaselineEntry {
@@ -96,9 +96,9 @@ impl Baseline {
             version: VERSION,
             findings: entries,
         };
-        let mut text = serde_json::to_string_pretty(&file).unwrap_or_default();
+        let mut text = serde_json::to_string_pretty(&file)?;
         text.push('\n');
-        text
+        Ok(text)
     }
 
     /// Writes the baseline of `findings` to `path`.
@@ -107,24 +107,13 @@ impl Baseline {
         findings: &[Finding],
         project: &Project,
     ) -> Result<(), BaselineError> {
-        std::fs::write(path, Self::render(findings, project)).map_err(|e| BaselineError {
+        let error = |message: String| BaselineError {
             path: path.display().to_string(),
-            message: format!("cannot write the baseline: {e}"),
-        })
-    }
-
-    pub fn from_fingerprints(fingerprints: impl IntoIterator<Item = String>) -> Self {
-        Self {
-            fingerprints: fingerprints.into_iter().collect(),
-        }
-    }
-
-    pub fn len(&self) -> usize {
-        self.fingerprints.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.fingerprints.is_empty()
+            message,
+        };
+        let text = Self::render(findings, project)
+            .map_err(|e| error(format!("cannot render the baseline: {e}")))?;
+        std::fs::write(path, text).map_err(|e| error(format!("cannot write the baseline: {e}")))
     }
 
     /// Removes the findings the baseline accepts; returns how many.

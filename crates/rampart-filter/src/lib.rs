@@ -1,9 +1,10 @@
 //! The filter stage: which findings a scan reports.
 //!
 //! * Inline suppressions: `# rampart:ignore RULE-ID -- reason` at the end of the
-//!   offending line, or on a line of its own above it. The reason is required; a
-//!   suppression without one suppresses nothing and is reported (META-001), and
-//!   so is one that suppressed nothing (META-002).
+//!   offending line, or on a line of its own above it; it covers the YAML entry,
+//!   list item or Dockerfile instruction that starts on that line, all of it. The
+//!   reason is required; a suppression without one suppresses nothing and is
+//!   reported (META-001), and so is one that suppressed nothing (META-002).
 //! * Baselines: a file of fingerprints of accepted findings (`--write-baseline`,
 //!   `--baseline`). Fingerprints do not depend on line numbers, so a baseline
 //!   survives edits elsewhere in a file and moving a resource within it.
@@ -13,19 +14,3 @@ mod suppression;
 
 pub use baseline::{Baseline, BaselineError};
 pub use suppression::{Suppression, apply_suppressions, parse_suppressions};
-
-use rampart_rules::Finding;
-
-/// What filtering removed, for the summary.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Filtered {
-    pub suppressed: usize,
-    pub baselined: usize,
-}
-
-/// Findings that survived the filter, and what it removed.
-#[derive(Debug, Default)]
-pub struct FilterOutcome {
-    pub findings: Vec<Finding>,
-    pub filtered: Filtered,
-}

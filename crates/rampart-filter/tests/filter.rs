@@ -216,3 +216,78 @@ fn severity_overrides_apply_to_meta_findings() {
     assert_eq!(findings[0].severity, Severity::Critical);
     assert_eq!(findings[0].resource, "p.yaml");
 }
+
+#[test]
+fn a_suppression_covers_the_whole_entry_or_instruction_below_it() {
+    let yaml = r#"apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+    - name: app
+      image: r.example.com/a:1
+      env:
+        # rampart:ignore SEC-001 -- test fixture credential, rotated daily
+        - name: DB_PASSWORD
+          value: "Sup3rS3cretValue!"
+        - name: API_TOKEN # rampart:ignore SEC-001 -- same fixture
+          value: "an0therS3cretValue"
+        - name: UNSUPPRESSED_PASSWORD
+          value: "th1rdS3cretValue!!"
+"#;
+    let run = rules(&["SEC-001", "META-001", "META-002"]);
+    let (left, suppressed) = scan(vec![input(FileKind::Kubernetes, "pod.yaml", yaml)], &run);
+    assert_eq!(suppressed, 2);
+    let summary: Vec<(&str, u32)> = left
+        .iter()
+        .map(|(id, line, _)| (id.as_str(), *line))
+        .collect();
+    assert_eq!(summary, vec![("SEC-001", 15)]);
+
+    let dockerfile = "FROM alpine:3.20@sha256:2222222222222222222222222222222222222222222222222222222222222222\n\
+                      USER 10001\n\
+                      # rampart:ignore DF-003 -- build-time only, scrubbed in the final stage\n\
+                      ENV APP_MODE=prod \\\n    DB_PASSWORD=Sup3rS3cretValue!\n";
+    let run = rules(&["DF-003", "META-001", "META-002"]);
+    let (left, suppressed) = scan(
+        vec![input(FileKind::Dockerfile, "Dockerfile", dockerfile)],
+        &run,
+    );
+    assert_eq!((left.len(), suppressed), (0, 1), "{left:?}");
+}
+
+#[test]
+fn families_can_be_suppressed_and_quoted_text_cannot_suppress() {
+    let text = r#"apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  hostPID: true # rampart:ignore PSS -- node-level profiler, approved in SEC-77
+  hostIPC: true
+  containers:
+    - name: a
+      image: 'it''s # rampart:ignore PSS-007 -- injected through a value'
+"#;
+    let run = rules(&["PSS-007", "META-001", "META-002"]);
+    let (left, suppressed) = scan(vec![input(FileKind::Kubernetes, "pod.yaml", text)], &run);
+    assert_eq!(suppressed, 1);
+    let summary: Vec<(&str, u32)> = left
+        .iter()
+        .map(|(id, line, _)| (id.as_str(), *line))
+        .collect();
+    assert_eq!(summary, vec![("PSS-007", 6)]);
+}
+
+#[test]
+fn many_suppressions_in_one_file() {
+    // 20,000 suppressed findings (matching looks each one up by line).
+    let mut text = String::new();
+    for i in 0..20_000 {
+        text.push_str(&format!(
+            "---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}}}\nspec:\n  hostPID: true # rampart:ignore PSS-007 -- profiler\n"
+        ));
+    }
+    let run = rules(&["PSS-007"]);
+    let (left, suppressed) = scan(vec![input(FileKind::Kubernetes, "pods.yaml", &text)], &run);
+    assert_eq!((left.len(), suppressed), (0, 20_000));
+}

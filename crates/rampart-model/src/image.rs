@@ -42,7 +42,13 @@ impl ImageRef {
         if name.is_empty() {
             return None;
         }
-        let (registry, repository) = split_registry(name);
+        // Without a `/` there is no registry part: `foo.bar` is Docker Hub's
+        // `library/foo.bar`, however much it looks like a host name.
+        let (registry, repository) = if name.contains('/') {
+            split_registry(name)
+        } else {
+            ("docker.io".to_owned(), name)
+        };
         let repository = if registry == "docker.io" && !repository.contains('/') {
             format!("library/{repository}")
         } else {
@@ -143,6 +149,7 @@ mod tests {
         assert_eq!(nginx.tag, None);
         assert_eq!(r("bitnami/redis:7.2").name(), "docker.io/bitnami/redis");
         assert_eq!(r("index.docker.io/library/nginx:1").registry, "docker.io");
+        assert_eq!(r("foo.bar:1").name(), "docker.io/library/foo.bar");
     }
 
     #[test]

@@ -96,7 +96,21 @@ impl K8sObject {
     }
 
     /// Where the pod spec sits, for kinds that run pods.
+    ///
+    /// Besides the built-in kinds, any other object whose `spec.template.spec`
+    /// (or `spec.jobTemplate.spec.template.spec`) holds a `containers` list is a
+    /// workload: Argo Rollouts, Knative Services, OpenKruise CloneSets and many
+    /// operators embed a pod template there, and skipping them would let a
+    /// privileged container through unchecked.
     fn pod_paths(&self) -> Option<(&'static [&'static str], &'static [&'static str])> {
+        const TEMPLATE: (&[&str], &[&str]) = (
+            &["spec", "template", "spec"],
+            &["spec", "template", "metadata"],
+        );
+        const JOB_TEMPLATE: (&[&str], &[&str]) = (
+            &["spec", "jobTemplate", "spec", "template", "spec"],
+            &["spec", "jobTemplate", "spec", "template", "metadata"],
+        );
         Some(match self.kind.as_str() {
             "Pod" => (&["spec"], &["metadata"]),
             "Deployment"
@@ -104,16 +118,15 @@ impl K8sObject {
             | "DaemonSet"
             | "ReplicaSet"
             | "ReplicationController"
-            | "Job" => (
-                &["spec", "template", "spec"],
-                &["spec", "template", "metadata"],
-            ),
-            "CronJob" => (
-                &["spec", "jobTemplate", "spec", "template", "spec"],
-                &["spec", "jobTemplate", "spec", "template", "metadata"],
-            ),
+            | "Job" => TEMPLATE,
+            "CronJob" => JOB_TEMPLATE,
             "PodTemplate" => (&["template", "spec"], &["template", "metadata"]),
-            _ => return None,
+            _ => [TEMPLATE, JOB_TEMPLATE].into_iter().find(|(spec, _)| {
+                self.root
+                    .path(spec)
+                    .and_then(|s| s.get("containers"))
+                    .is_some_and(Node::is_seq)
+            })?,
         })
     }
 

@@ -2,7 +2,7 @@
 //! within its file.
 
 use rampart_source::{Position, Span};
-use rampart_yaml::Node;
+use rampart_yaml::{Node, Value};
 
 use crate::dockerfile::DockerfileDoc;
 
@@ -38,6 +38,38 @@ pub(crate) fn yaml_path(root: &Node, pos: Position) -> String {
         break;
     }
     path
+}
+
+/// The scalar a finding at `pos` is about: the scalar node at `pos`, or, when
+/// `pos` is on a key, that key's scalar value. `None` for a key whose value is a
+/// collection. Fingerprints include it so that a baseline accepts the value it
+/// saw (`NET_ADMIN`) and not a worse one written in the same place (`SYS_ADMIN`).
+pub(crate) fn scalar_at(root: &Node, pos: Position) -> Option<&str> {
+    let mut node = root;
+    'descend: loop {
+        if let Value::Scalar(text, _) = &node.value {
+            return node.span.contains(pos).then_some(text.as_str());
+        }
+        for entry in node.entries() {
+            if entry.key.span.contains(pos) {
+                return match &entry.value.value {
+                    Value::Scalar(text, _) => Some(text),
+                    _ => None,
+                };
+            }
+            if entry.value.span.contains(pos) {
+                node = &entry.value;
+                continue 'descend;
+            }
+        }
+        for item in node.items() {
+            if item.span.contains(pos) {
+                node = item;
+                continue 'descend;
+            }
+        }
+        return None;
+    }
 }
 
 fn push_key(path: &mut String, key: &Node) {
@@ -108,5 +140,15 @@ mod tests {
             yaml_path(root, Position::new(4, 5)),
             "spec.containers[app].securityContext"
         );
+    }
+
+    #[test]
+    fn scalars_at_values_and_keys() {
+        let text = "spec:\n  add: [NET_ADMIN]\n  path: /var/log\n  block:\n    a: 1\n";
+        let stream = rampart_yaml::parse_stream(text, "t", &rampart_yaml::Limits::default());
+        let root = &stream.documents[0].root;
+        assert_eq!(scalar_at(root, Position::new(2, 11)), Some("NET_ADMIN"));
+        assert_eq!(scalar_at(root, Position::new(3, 3)), Some("/var/log"));
+        assert_eq!(scalar_at(root, Position::new(4, 3)), None);
     }
 }

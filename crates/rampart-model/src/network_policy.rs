@@ -70,20 +70,21 @@ impl<'a> NetworkPolicy<'a> {
     }
 
     /// Whether the policy restricts a direction: listed in `policyTypes`, or, when
-    /// `policyTypes` is absent, `Ingress` always and `Egress` when an `egress`
-    /// section is present (the API server's defaulting).
+    /// `policyTypes` is absent or empty, `Ingress` always and `Egress` when the
+    /// `egress` section has at least one rule — the API server's defaulting
+    /// (`SetDefaults_NetworkPolicy`), under which `egress: []` restricts nothing.
     pub fn restricts(&self, direction: Direction) -> bool {
         let Some(spec) = self.spec else {
             return direction == Direction::Ingress;
         };
-        match spec.get("policyTypes").filter(|n| n.is_seq()) {
+        match spec.get("policyTypes").filter(|n| !n.items().is_empty()) {
             Some(types) => types
                 .items()
                 .iter()
                 .any(|t| t.as_str() == Some(direction.as_str())),
             None => match direction {
                 Direction::Ingress => true,
-                Direction::Egress => spec.get("egress").is_some_and(|n| !n.is_null()),
+                Direction::Egress => !self.rules(Direction::Egress).is_empty(),
             },
         }
     }
@@ -154,6 +155,21 @@ mod tests {
             &b.rules(Direction::Egress)[0],
             Direction::Egress
         ));
+    }
+
+    #[test]
+    fn empty_lists_default_like_missing_ones() {
+        // `egress: []` without policyTypes leaves egress open; `policyTypes: []`
+        // defaults to Ingress.
+        let project = policy_project(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: x}\nspec:\n  podSelector: {}\n  ingress: []\n  egress: []\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: b, namespace: x}\nspec:\n  podSelector: {}\n  policyTypes: []\n",
+        );
+        let a = NetworkPolicy::new(&project.objects[0]).unwrap();
+        assert!(a.is_default_deny(Direction::Ingress));
+        assert!(!a.restricts(Direction::Egress));
+        let b = NetworkPolicy::new(&project.objects[1]).unwrap();
+        assert!(b.is_default_deny(Direction::Ingress));
+        assert!(!b.restricts(Direction::Egress));
     }
 
     #[test]

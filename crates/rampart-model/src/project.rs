@@ -361,6 +361,19 @@ impl Project {
         }
     }
 
+    /// What the finding at `span` is about, when it is a scalar (a capability, a
+    /// path, an image): part of its fingerprint, so that a baseline does not
+    /// accept a different value written in the same place. Empty where the
+    /// location already says it (a Dockerfile instruction, a line of a file).
+    pub fn evidence(&self, subject: Subject, span: Span) -> String {
+        match subject {
+            Subject::Object(i) => locate::scalar_at(&self.objects[i].root, span.start)
+                .unwrap_or_default()
+                .to_owned(),
+            Subject::Dockerfile(_) | Subject::File(_) => String::new(),
+        }
+    }
+
     /// A description of where in its resource `span` is that does not depend on
     /// line numbers (a YAML path, a Dockerfile instruction), for fingerprints.
     pub fn locate(&self, subject: Subject, span: Span) -> String {

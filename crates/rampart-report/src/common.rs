@@ -4,8 +4,10 @@
 use std::borrow::Cow;
 
 use rampart_config::Severity;
-use rampart_rules::{Finding, RuleMeta};
-use rampart_source::{SourceFile, Span, redact_in};
+use std::collections::HashMap;
+
+use rampart_rules::{Finding, RuleMeta, find_credentials};
+use rampart_source::{FileId, Secret, SourceFile, Span, redact_in};
 
 /// Where the rules reference is published; `helpUri`s and help lines point into it.
 const RULES_REFERENCE_URL: &str = "https://github.com/rampart-sec/rampart/blob/main/docs/rules.md";
@@ -20,14 +22,50 @@ pub fn help_uri(meta: &RuleMeta) -> String {
     format!("{RULES_REFERENCE_URL}#{}", rule_anchor(meta))
 }
 
-/// A finding's text with its secret (if any) redacted. Rules already show secrets
-/// redacted in messages; this makes sure of it for every text a report prints.
-pub(crate) fn scrub<'t>(finding: &Finding, text: &'t str) -> Cow<'t, str> {
-    match finding.secret.as_deref() {
-        Some(secret) if !secret.is_empty() && text.contains(secret) => {
-            Cow::Owned(redact_in(text, secret))
+/// Every secret the scan detected, by file, so that any text a report prints
+/// from a file is redacted — not only the text of the finding that detected it.
+/// Build it from all findings before filtering (suppressed and baselined ones
+/// too), so a secret stays hidden even when its own finding is not shown.
+#[derive(Debug, Default)]
+pub struct Redactions {
+    by_file: HashMap<FileId, Vec<Secret>>,
+}
+
+impl Redactions {
+    pub fn from_findings<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Self {
+        let mut by_file: HashMap<FileId, Vec<Secret>> = HashMap::new();
+        for finding in findings {
+            if let Some(secret) = finding.secret.as_ref().filter(|s| !s.expose().is_empty()) {
+                let known = by_file.entry(finding.file).or_default();
+                if !known.contains(secret) {
+                    known.push(secret.clone());
+                }
+            }
         }
-        _ => Cow::Borrowed(text),
+        // Longest first, so that a secret containing another is redacted whole.
+        for secrets in by_file.values_mut() {
+            secrets.sort_by_key(|s| std::cmp::Reverse(s.expose().len()));
+        }
+        Self { by_file }
+    }
+
+    /// `text` (a message, a resource name, a source line of the finding's file)
+    /// with every known secret of the file redacted, and, as a backstop, every
+    /// credential with a known shape.
+    pub fn scrub<'t>(&self, finding: &Finding, text: &'t str) -> Cow<'t, str> {
+        let mut out = Cow::Borrowed(text);
+        let own = finding.secret.iter();
+        let known = self.by_file.get(&finding.file).into_iter().flatten();
+        for secret in own.chain(known) {
+            let secret = secret.expose();
+            if !secret.is_empty() && out.contains(secret) {
+                out = Cow::Owned(redact_in(&out, secret));
+            }
+        }
+        for found in find_credentials(&out) {
+            out = Cow::Owned(redact_in(&out, &found.text));
+        }
+        out
     }
 }
 

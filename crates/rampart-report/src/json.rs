@@ -12,7 +12,7 @@ use rampart_source::Diagnostic;
 use serde::Serialize;
 
 use crate::ScanReport;
-use crate::common::{Region, help_uri, scrub, severity_counts};
+use crate::common::{Region, help_uri, severity_counts};
 
 pub(crate) const VERSION: u32 = 1;
 
@@ -145,8 +145,14 @@ fn finding<'a>(report: &ScanReport<'a>, finding: &'a Finding) -> JsonFinding<'a>
         column: region.start_column,
         end_line: region.end_line,
         end_column: region.end_column,
-        message: scrub(finding, &finding.message).into_owned(),
-        resource: scrub(finding, &finding.resource).into_owned(),
+        message: report
+            .redactions
+            .scrub(finding, &finding.message)
+            .into_owned(),
+        resource: report
+            .redactions
+            .scrub(finding, &finding.resource)
+            .into_owned(),
         tier: finding.tier.map(|t| t.as_str()),
         requirements: meta.requirements,
         iso27001: Iso27001 {

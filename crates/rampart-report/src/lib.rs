@@ -7,7 +7,7 @@
 //! - `sarif`: SARIF 2.1.0 for GitHub code scanning and other viewers;
 //! - `junit`: JUnit XML, so any CI shows findings as failed tests.
 //!
-//! Every format redacts a finding's secret wherever it could appear, and none
+//! Every format redacts every detected secret wherever it could appear, and none
 //! trusts the text it prints: messages, resource names and source lines come
 //! from scanned files and are escaped or neutralised for the target format.
 
@@ -26,7 +26,7 @@ mod pretty;
 mod sarif;
 mod xml;
 
-pub use common::{help_uri, rule_anchor};
+pub use common::{Redactions, help_uri, rule_anchor};
 pub use xml::{escape_attribute, escape_text};
 
 /// The version of the JSON report's contract (`docs/json-report.md`).
@@ -112,6 +112,8 @@ pub struct ScanReport<'a> {
     /// The rules that ran (SARIF lists them as `tool.driver.rules`).
     pub rules: &'a [&'static Rule],
     pub summary: Summary,
+    /// Secrets to hide in everything printed.
+    pub redactions: &'a Redactions,
 }
 
 /// How to render; only the pretty format looks at it.

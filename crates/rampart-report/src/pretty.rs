@@ -25,7 +25,7 @@ use rampart_config::{Severity, Tier};
 use rampart_rules::Finding;
 use rampart_source::{Diagnostic, DiagnosticLevel};
 
-use crate::common::{Region, plural, scrub, severity_counts};
+use crate::common::{Region, plural, severity_counts};
 use crate::{RenderOptions, ScanReport};
 
 pub(crate) fn write(
@@ -90,12 +90,14 @@ fn finding_group<'a>(report: &ScanReport<'a>, finding: &'a Finding) -> Group<'a>
     let file = report.project.file(finding.file);
     let region = Region::of(file, finding.span);
     let title = level(finding.severity)
-        .primary_title(terminal_safe(&scrub(finding, &finding.message)))
+        .primary_title(terminal_safe(
+            &report.redactions.scrub(finding, &finding.message),
+        ))
         .id(meta.id);
     let mut group = match file.line(region.start_line) {
         Some(line) => {
             // Redaction keeps the number of characters, so columns stay valid.
-            let line = strip_c1(&scrub(finding, line));
+            let line = strip_c1(&report.redactions.scrub(finding, line));
             let start = byte_at_column(&line, region.start_column);
             let end = if region.end_line == region.start_line {
                 byte_at_column(&line, region.end_column).max(start)
@@ -119,7 +121,7 @@ fn finding_group<'a>(report: &ScanReport<'a>, finding: &'a Finding) -> Group<'a>
     let note = |text: String| Level::NOTE.message(terminal_safe(&text));
     group = group.element(note(format!(
         "resource: {}",
-        scrub(finding, &finding.resource)
+        report.redactions.scrub(finding, &finding.resource)
     )));
     if let Some(tier) = finding.tier {
         let text = if tier == Tier::Critical {
@@ -261,6 +263,7 @@ mod tests {
             diagnostics: &[],
             rules: &[],
             summary: Summary::default(),
+            redactions: &crate::Redactions::default(),
         };
         render(&report, false)
     }

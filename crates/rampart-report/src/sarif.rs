@@ -22,7 +22,7 @@ use rampart_source::{Diagnostic, DiagnosticLevel};
 use serde::Serialize;
 
 use crate::ScanReport;
-use crate::common::{Region, help_uri, scrub};
+use crate::common::{Region, help_uri};
 
 const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -279,7 +279,10 @@ fn result<'a>(report: &ScanReport<'a>, finding: &'a Finding, rule_index: usize) 
         rule_index,
         level: level(finding.severity),
         message: Text {
-            text: scrub(finding, &finding.message).into_owned(),
+            text: report
+                .redactions
+                .scrub(finding, &finding.message)
+                .into_owned(),
         },
         locations: [Location {
             physical_location: PhysicalLocation {
@@ -295,7 +298,10 @@ fn result<'a>(report: &ScanReport<'a>, finding: &'a Finding, rule_index: usize) 
         partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, finding.fingerprint.as_str())]),
         properties: ResultProperties {
             severity: finding.severity.as_str(),
-            resource: scrub(finding, &finding.resource).into_owned(),
+            resource: report
+                .redactions
+                .scrub(finding, &finding.resource)
+                .into_owned(),
             tier: finding.tier.map(|t| t.as_str()),
             requirements: finding.rule.requirements,
         },

@@ -13,9 +13,9 @@ use boon::{Compiler, Schemas, UrlLoader};
 use rampart_config::{Config, Severity, Tier};
 use rampart_discover::{FileKind, InputFile};
 use rampart_model::{Project, Subject};
-use rampart_report::{Format, RenderOptions, ScanReport, Summary, write_report};
+use rampart_report::{Format, Redactions, RenderOptions, ScanReport, Summary, write_report};
 use rampart_rules::{EvalOptions, Finding, Rule, evaluate, explain, find_rule};
-use rampart_source::{Diagnostic, Position, Span};
+use rampart_source::{Diagnostic, Position, Secret, Span};
 use serde_json::Value;
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
@@ -70,6 +70,7 @@ fn input(kind: FileKind, path: &str, text: &str) -> InputFile {
 struct Scan {
     project: Project,
     findings: Vec<Finding>,
+    redactions: Redactions,
     diagnostics: Vec<Diagnostic>,
     rules: Vec<&'static Rule>,
 }
@@ -87,6 +88,7 @@ impl Scan {
                 suppressed: 2,
                 baselined: 1,
             },
+            redactions: &self.redactions,
         }
     }
 }
@@ -123,9 +125,11 @@ fn scan() -> Scan {
         key(a).cmp(&key(b))
     });
     let diagnostics = project.diagnostics.clone();
+    let redactions = Redactions::from_findings(&findings);
     Scan {
         project,
         findings,
+        redactions,
         diagnostics,
         rules,
     }
@@ -175,7 +179,7 @@ fn secret_finding(project: &Project) -> Finding {
         ]),
         resource,
         tier,
-        secret: Some(SECRET.to_owned()),
+        secret: Some(Secret::new(SECRET)),
     }
 }
 

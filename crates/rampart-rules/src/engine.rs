@@ -2,7 +2,7 @@ use std::collections::HashMap;
 
 use rampart_config::{Config, PodSecurityLevel, Severity, Tier};
 use rampart_model::{DockerfileDoc, ImageUse, K8sObject, Project, Subject, Workload};
-use rampart_source::{FileId, Span};
+use rampart_source::{FileId, Secret, Span};
 use rayon::prelude::*;
 
 use crate::fingerprint::fingerprint;
@@ -193,7 +193,7 @@ pub struct Reported {
     subject: Subject,
     span: Span,
     message: String,
-    secret: Option<String>,
+    secret: Option<Secret>,
 }
 
 /// Where a check reports findings about its subject.
@@ -220,7 +220,7 @@ impl Sink<'_> {
             subject: self.subject,
             span,
             message: message.into(),
-            secret: Some(secret.to_owned()),
+            secret: Some(Secret::new(secret)),
         });
     }
 }
@@ -256,7 +256,7 @@ pub struct Finding {
     pub tier: Option<Tier>,
     pub fingerprint: String,
     /// The secret the finding quotes; never printed, only used to redact.
-    pub secret: Option<String>,
+    pub secret: Option<Secret>,
 }
 
 /// Options of an evaluation.
@@ -397,8 +397,9 @@ fn finish(
     reported
         .into_iter()
         .map(|r| {
-            let mut finding = Finding::new(meta, severity, r.subject, r.span, r.message, project);
-            finding.secret = r.secret;
+            let mut finding = Finding::new(
+                meta, severity, r.subject, r.span, r.message, r.secret, project,
+            );
             // The same rule can report twice at one place (two missing settings of
             // one container); number the repeats so each keeps its own fingerprint.
             let ordinal = seen.entry(finding.fingerprint.clone()).or_insert(0);
@@ -415,18 +416,29 @@ impl Finding {
     /// A finding of `meta` at `span` of `subject`, with its tier, resource and
     /// fingerprint worked out from the project. `severity` is the rule's (or its
     /// configured override); it is raised one level on critical-tier resources.
+    ///
+    /// The fingerprint is the rule, the file's path relative to the scan root,
+    /// the resource, the place within it and the scalar found there — never a
+    /// line number. A finding that quotes a secret leaves the secret out: the
+    /// fingerprint is printed in every report, and a replaced secret in the same
+    /// place is the same problem.
     pub fn new(
         meta: &'static RuleMeta,
         severity: Severity,
         subject: Subject,
         span: Span,
         message: String,
+        secret: Option<Secret>,
         project: &Project,
     ) -> Self {
         let file = project.subject_file(subject);
         let tier = project.subject_tier(subject);
         let resource = project.resource(subject, span);
         let location = project.locate(subject, span);
+        let evidence = match secret {
+            Some(_) => String::new(),
+            None => project.evidence(subject, span),
+        };
         let path = &project.file(file).root_relative_path;
         Finding {
             rule: meta,
@@ -439,10 +451,10 @@ impl Finding {
             file,
             span,
             message,
-            fingerprint: fingerprint(&[meta.id, path, &resource, &location]),
+            fingerprint: fingerprint(&[meta.id, path, &resource, &location, &evidence]),
             resource,
             tier,
-            secret: None,
+            secret,
         }
     }
 }

@@ -32,9 +32,12 @@ fn pattern(kind: &'static str, regex: &str) -> Option<Pattern> {
 static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     [
         pattern("AWS access key id", r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b"),
+        // A key's header ends its line (the material follows on the next one, or
+        // after an escaped newline, or on the same line); a header followed by
+        // prose is documentation.
         pattern(
             "private key",
-            r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----",
+            r"(?m)-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----(?:[ \t]*\r?$|\\[rn]|\s*[A-Za-z0-9+/]{16,})",
         ),
         pattern("GitHub token", r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b"),
         pattern("GitHub fine-grained token", r"\bgithub_pat_[A-Za-z0-9_]{82}\b"),
@@ -63,9 +66,15 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             "JSON Web Token",
             r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
         ),
+        // The user may be empty (`redis://:password@host`).
         pattern(
             "password in a URL",
-            r"\b[a-z][a-z0-9+.-]*://[^\s:/@]+:[^\s@/$]{3,}@[^\s/]+",
+            r"\b[a-z][a-z0-9+.-]*://[^\s:/@]*:[^\s@/$]{3,}@[^\s/]+",
+        ),
+        // Redis configuration (`redis.conf`) writes its passwords without `=`.
+        pattern(
+            "Redis password",
+            r#"(?m)^\s*(?:requirepass|masterauth)\s+[^\s#$"']{4,}"#,
         ),
     ]
     .into_iter()
@@ -94,6 +103,12 @@ pub fn find_credentials(text: &str) -> Vec<SecretMatch> {
             }
             // AWS documents its sample keys with this suffix; they are not credentials.
             if pattern.kind == "AWS access key id" && matched.ends_with("EXAMPLE") {
+                continue;
+            }
+            // The sample token of jwt.io, quoted in countless docs and CRD schemas.
+            if pattern.kind == "JSON Web Token"
+                && matched.ends_with("SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c")
+            {
                 continue;
             }
             found.push(SecretMatch {
@@ -327,11 +342,69 @@ pub fn is_secret_name(name: &str) -> bool {
     let secret_word = |w: &String| {
         !FALSE_FRIENDS.iter().any(|f| w.contains(f)) && SECRET_WORDS.iter().any(|s| w.contains(s))
     };
-    words.iter().any(secret_word)
-        || words
-            .windows(2)
-            .any(|pair| pair[1] == "key" && KEY_QUALIFIERS.contains(&pair[0].as_str()))
-        || SHORT_SECRET_WORDS.contains(&last.as_str())
+    // The last word that says "secret" (`password`, or `key` after `api`).
+    let last_secret = (0..words.len()).rev().find(|&i| {
+        secret_word(&words[i])
+            || words[i] == "key" && i > 0 && KEY_QUALIFIERS.contains(&words[i - 1].as_str())
+    });
+    match last_secret {
+        // Only qualifiers may follow it: `DB_PASSWORD_PROD` and `SECRET_KEY_BASE`
+        // hold secrets; `SECRET_VOLUME`, `GITHUB_TOKEN_PERMISSIONS` and
+        // `TOKEN_SIGNING_ALG` describe one.
+        Some(i) => words[i + 1..].iter().all(|w| is_trailing_qualifier(w)),
+        None => SHORT_SECRET_WORDS.contains(&last.as_str()),
+    }
+}
+
+/// Words that may follow a secret word in a name that still holds the secret:
+/// environments, versions, encodings, and Rails' `SECRET_KEY_BASE`.
+fn is_trailing_qualifier(word: &str) -> bool {
+    const QUALIFIERS: &[&str] = &[
+        "prod",
+        "production",
+        "prd",
+        "dev",
+        "development",
+        "staging",
+        "stage",
+        "stg",
+        "test",
+        "qa",
+        "uat",
+        "live",
+        "sandbox",
+        "local",
+        "primary",
+        "secondary",
+        "old",
+        "new",
+        "next",
+        "current",
+        "previous",
+        "base",
+        "value",
+        "raw",
+        "b64",
+        "base64",
+        "hex",
+        "pem",
+        "encoded",
+        "plain",
+        "plaintext",
+        "json",
+        "yaml",
+        "yml",
+        "txt",
+        "string",
+        "data",
+        "contents",
+        "content",
+    ];
+    QUALIFIERS.contains(&word)
+        || word.chars().all(|c| c.is_ascii_digit())
+        || word
+            .strip_prefix('v')
+            .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit()))
 }
 
 fn split_words(name: &str) -> Vec<String> {
@@ -605,8 +678,20 @@ mod tests {
             "passwordless",
             "jwtSecretRef",
             "TOKEN_TTL",
+            "SECRET_VOLUME",
+            "GITHUB_TOKEN_PERMISSIONS",
+            "SECRET_ENGINE",
+            "TOKEN_SIGNING_ALG",
         ] {
             assert!(!is_secret_name(name), "{name}");
+        }
+        for name in [
+            "DB_PASSWORD_PROD",
+            "API_KEY_V2",
+            "ADMIN_PASSWORD_2",
+            "SECRET_KEY_BASE",
+        ] {
+            assert!(is_secret_name(name), "{name}");
         }
     }
 
@@ -642,9 +727,31 @@ mod tests {
         assert_eq!(kinds("key=AKIAZ7Q3EXJ2M5K8P4RW"), ["AWS access key id"]);
         assert!(kinds("key=AKIAIOSFODNN7EXAMPLE").is_empty());
         assert_eq!(
-            kinds("-----BEGIN OPENSSH PRIVATE KEY-----"),
+            kinds(
+                "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"
+            ),
             ["private key"]
         );
+        assert_eq!(
+            kinds(
+                "key: \"-----BEGIN RSA PRIVATE KEY-----\\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVTLw\""
+            ),
+            ["private key"]
+        );
+        // The header alone (documentation, a schema description) is no key.
+        assert!(
+            kinds("PEM starting with -----BEGIN PRIVATE KEY----- and ending with END").is_empty()
+        );
+        assert_eq!(
+            kinds("redis://:s3cr3tRedisPw@redis:6379"),
+            ["password in a URL"]
+        );
+        assert_eq!(
+            kinds("bind 0.0.0.0\nrequirepass foobared123\n"),
+            ["Redis password"]
+        );
+        assert!(kinds("requirepass ${REDIS_PASSWORD}").is_empty());
+        assert!(kinds("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c").is_empty());
         assert_eq!(
             kinds("ghp_0123456789abcdefghijklmnopqrstuvwxyz"),
             ["GitHub token"]

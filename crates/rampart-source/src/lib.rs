@@ -10,5 +10,5 @@ mod source;
 
 pub use diagnostic::{Diagnostic, DiagnosticLevel};
 pub use position::{Position, Span};
-pub use redact::{redact, redact_in};
+pub use redact::{Secret, redact, redact_in};
 pub use source::{FileId, SourceFile};

@@ -49,3 +49,37 @@ mod tests {
         );
     }
 }
+
+/// A detected secret. It is kept only to redact it wherever text from its file is
+/// printed; its `Debug` form never shows it, so logging a finding cannot leak it.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(text: impl Into<String>) -> Self {
+        Self(text.into())
+    }
+
+    /// The secret itself, for redaction only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Secret({})", redact(&self.0))
+    }
+}
+
+#[cfg(test)]
+mod secret_tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_secret() {
+        let secret = Secret::new("hunter2hunter2");
+        assert_eq!(format!("{secret:?}"), "Secret(hunt**********)");
+        assert_eq!(secret.expose(), "hunter2hunter2");
+    }
+}

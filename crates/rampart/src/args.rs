@@ -87,7 +87,7 @@ impl FailOn {
 #[derive(Debug, Args)]
 pub struct ConfigOption {
     /// Use this configuration file instead of the rampart.toml found upward from the first path.
-    #[arg(short, long, value_name = "FILE", env = "RAMPART_CONFIG")]
+    #[arg(short, long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 }
 

@@ -6,8 +6,8 @@ use rampart_config::{ByteSize, LoadedConfig};
 use rampart_discover::{DiscoverOptions, Discovery, discover, read_stdin};
 use rampart_filter::{Baseline, apply_suppressions, parse_suppressions};
 use rampart_model::Project;
-use rampart_report::{Format, RenderOptions, ScanReport, Summary, write_report};
-use rampart_rules::{EvalOptions, Rule, evaluate};
+use rampart_report::{Format, Redactions, RenderOptions, ScanReport, Summary, write_report};
+use rampart_rules::{EvalOptions, Finding, Rule, all_rules, evaluate};
 use rampart_source::{Diagnostic, DiagnosticLevel};
 
 use crate::args::{ColorChoice, OutputFormat, ScanArgs};
@@ -24,17 +24,26 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     let loaded = load_config(args.config.config.as_deref(), &discovery_start(&args.paths))?;
     let config = &loaded.config;
     let rules = selected_rules(&loaded, &args.select, &args.ignore)?;
-    explain_inactive_rules(&rules, &loaded);
 
     let discovery = discover_inputs(args, &loaded)?;
     let files_scanned = discovery.files.len();
+    // Only now that the command line is known to be usable.
+    explain_inactive_rules(&rules, &loaded);
     let project = Project::build(discovery.files, config);
 
     let overrides = severity_overrides(&loaded);
     let options = EvalOptions {
         severity_overrides: overrides.clone(),
     };
-    let mut findings = evaluate(&project, config, &rules, &options);
+    // Every rule runs, selected or not, so that every secret in the scanned files
+    // is known and redacted wherever a report prints their text; selection then
+    // decides which findings are reported.
+    let evaluated = evaluate(&project, config, all_rules(), &options);
+    let redactions = Redactions::from_findings(&evaluated);
+    let mut findings: Vec<Finding> = evaluated
+        .into_iter()
+        .filter(|f| rules.iter().any(|r| r.meta.id == f.rule.id))
+        .collect();
     let suppressions = parse_suppressions(&project);
     let severity_of = |rule: &'static Rule| {
         overrides
@@ -80,6 +89,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
             suppressed,
             baselined,
         },
+        redactions: &redactions,
     };
     write_output(args, &report)?;
 
@@ -88,9 +98,14 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
             .iter()
             .any(|d| d.level == DiagnosticLevel::Error)
     {
-        return Err(Failure::Input(
-            "some files could not be read or parsed (see the diagnostics above); --strict makes that an error".to_owned(),
-        ));
+        let problems = diagnostics
+            .iter()
+            .filter(|d| d.level == DiagnosticLevel::Error)
+            .count();
+        return Err(Failure::Input(format!(
+            "{problems} file{} could not be read or parsed (the report lists them); --strict makes that an error",
+            if problems == 1 { "" } else { "s" }
+        )));
     }
     let failing = args
         .fail_on
@@ -158,8 +173,26 @@ fn discover_inputs(args: &ScanArgs, loaded: &LoadedConfig) -> Result<Discovery, 
     };
     if !stdin.is_empty() {
         let mut from_stdin = read_stdin(std::io::stdin().lock(), max_file_size);
+        // An empty stream is what `helm template … | rampart scan -` sends when
+        // helm fails without `pipefail`: passing it would hide the failure.
+        if from_stdin.files.iter().all(|f| f.text.trim().is_empty())
+            && from_stdin.diagnostics.is_empty()
+        {
+            return Err(Failure::Input(
+                "standard input is empty: nothing to scan (did the command before `|` fail?)"
+                    .to_owned(),
+            ));
+        }
         discovery.files.append(&mut from_stdin.files);
         discovery.diagnostics.append(&mut from_stdin.diagnostics);
+    }
+    if discovery.files.is_empty() && !paths.is_empty() {
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        discovery.diagnostics.push(Diagnostic::warning(
+            "nothing-to-scan",
+            names.join(", "),
+            "no Kubernetes manifest or Dockerfile was found here, so nothing was checked",
+        ));
     }
     Ok(discovery)
 }

@@ -78,7 +78,24 @@ pub fn selected_rules(
     };
     let mut ignore = texts(&loaded.config.rules.ignore);
     ignore.extend(cli_ignore.iter().cloned());
-    Ok(select_rules(&select, &ignore))
+    let rules = select_rules(&select, &ignore);
+    if rules.is_empty() {
+        // A scan that checks nothing would pass every gate.
+        return Err(Failure::Usage(format!(
+            "no rule is selected (select: {}; ignore: {}); nothing would be checked",
+            if select.is_empty() {
+                "nothing".to_owned()
+            } else {
+                select.join(", ")
+            },
+            if ignore.is_empty() {
+                "nothing".to_owned()
+            } else {
+                ignore.join(", ")
+            },
+        )));
+    }
+    Ok(rules)
 }
 
 /// `[rules.severity]` by rule id.

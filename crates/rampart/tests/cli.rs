@@ -13,7 +13,7 @@ use serde_json::Value;
 fn rampart() -> Command {
     let mut cmd = Command::cargo_bin("rampart").unwrap();
     // Tests must not depend on the developer's environment.
-    cmd.env_remove("NO_COLOR").env_remove("RAMPART_CONFIG");
+    cmd.env_remove("NO_COLOR");
     cmd
 }
 
@@ -685,4 +685,122 @@ fn sarif_uris_are_the_paths_as_given_relative_to_the_working_directory() {
     );
     assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
     assert_eq!(location["region"]["startLine"], 9);
+}
+
+#[test]
+fn a_scan_that_would_check_nothing_is_not_a_pass() {
+    rampart()
+        .args(["scan", "-"])
+        .write_stdin("\n  \n")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("standard input is empty"));
+
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "pod.yaml", PRIVILEGED_POD);
+    rampart()
+        .args(["scan", "--select", "PSS-001", "--ignore", "PSS"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no rule is selected"));
+
+    let empty = tempfile::tempdir().unwrap();
+    write(empty.path(), "README.md", "# nothing here\n");
+    let output = rampart()
+        .args(["scan", "--format", "json"])
+        .arg(empty.path())
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json_report(&output);
+    assert_eq!(report["diagnostics"][0]["code"], "nothing-to-scan");
+}
+
+#[test]
+fn no_output_prints_a_detected_secret_even_on_other_findings_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789";
+    write(
+        dir.path(),
+        "pod.yaml",
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: p, namespace: team}}\nspec:\n  containers:\n  - {{name: app, image: nginx, args: [\"--github-token={token}\"]}}\n"
+        ),
+    );
+    let password = "Sup3rS3cretValue!";
+    write(
+        dir.path(),
+        "Dockerfile",
+        format!(
+            "FROM alpine:3.20\nADD https://deploy:{password}@gitlab.example.com/tool.tgz /tmp/\n"
+        ),
+    );
+    for format in ["pretty", "json", "sarif", "junit"] {
+        // Even with the secret rules deselected, the secret is known and hidden.
+        for select in ["ALL", "PSS,RES,IMG,DF-002"] {
+            let output = rampart()
+                .args([
+                    "scan", "--color", "never", "--format", format, "--select", select,
+                ])
+                .arg(dir.path())
+                .assert()
+                .code(1)
+                .get_output()
+                .stdout
+                .clone();
+            let text = String::from_utf8_lossy(&output);
+            assert!(
+                !text.contains(token),
+                "{format}/{select} prints the token:\n{text}"
+            );
+            assert!(
+                !text.contains(password),
+                "{format}/{select} prints the password:\n{text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_baseline_does_not_accept_a_worse_value_in_the_same_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("tree");
+    let pod = |capability: &str, path: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  containers:\n    - name: app\n      image: r.example.com/app:1\n      securityContext:\n        capabilities:\n          add: [{capability}]\n  volumes:\n    - name: logs\n      hostPath:\n        path: {path}\n"
+        )
+    };
+    write(&tree, "pod.yaml", pod("NET_ADMIN", "/var/log/agent"));
+    let baseline = dir.path().join("baseline.json");
+    rampart()
+        .args(["scan", "--select", "PSS-005,PSS-008", "--write-baseline"])
+        .arg(&baseline)
+        .arg(&tree)
+        .assert()
+        .code(0);
+    write(&tree, "pod.yaml", pod("SYS_ADMIN", "/"));
+    let output = rampart()
+        .args([
+            "scan",
+            "--select",
+            "PSS-005,PSS-008",
+            "--format",
+            "json",
+            "--baseline",
+        ])
+        .arg(&baseline)
+        .arg(&tree)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let rules: Vec<String> = finding_lines(&json_report(&output))
+        .into_iter()
+        .map(|l| l.split(' ').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(rules, ["PSS-005", "PSS-008"]);
 }

@@ -13,7 +13,7 @@ pub(crate) static RULE: Rule = Rule {
         summary: "Binding grants cluster-admin",
         requirements: &["G-SEC-02", "P-IIA-1"],
         docs: RuleDocs {
-            what: "Reports every subject of a ClusterRoleBinding or RoleBinding whose `roleRef` is the ClusterRole `cluster-admin`, at the subject's name. A RoleBinding grants it within its namespace only, which is still full control of that namespace (its Secrets, RBAC and workloads). Kubernetes' own identities (users and groups named `system:…`, such as `system:masters`) are not reported, except those that stand for whole populations rather than a component: `system:authenticated`, `system:unauthenticated`, `system:anonymous`, `system:serviceaccounts`, `system:serviceaccounts:<namespace>` and service account users `system:serviceaccount:<namespace>:<name>`. Bindings named `system:…` or labelled `kubernetes.io/bootstrapping: rbac-defaults` are Kubernetes' own and skipped.",
+            what: "Reports every subject of a ClusterRoleBinding or RoleBinding whose `roleRef` is the ClusterRole `cluster-admin`, at the subject's name. A RoleBinding grants it within its namespace only, which is still full control of that namespace (its Secrets, RBAC and workloads). Only the identities Kubernetes itself gives `cluster-admin` are not reported: the `system:masters` group and control-plane component users (`system:kube-…`). Every other subject is, including `system:` groups that stand for whole populations (`system:authenticated`, `system:nodes`, `system:serviceaccounts[:<namespace>]`, …). Bindings labelled `kubernetes.io/bootstrapping: rbac-defaults` are Kubernetes' own and skipped; a `system:` name alone is not, since anyone can choose it.",
             why: "`cluster-admin` allows every action on every resource. Whoever holds it (a person, a CI identity, or the service account of a compromised agent pod) can read every Secret, run privileged pods on critical nodes and rewrite RBAC to keep access. The policy forbids bindings to `cluster-admin` for non-system subjects (G-SEC-02).",
             fail: Example::yaml(
                 r#"apiVersion: rbac.authorization.k8s.io/v1
@@ -53,25 +53,32 @@ subjects:
     inactive_when: None,
 };
 
-/// How a `system:` identity is described, when it is a population rather than a
-/// Kubernetes component; `None` for components (not reported).
-fn system_population(kind: &str, name: &str) -> Option<String> {
-    match (kind, name) {
-        ("Group", "system:authenticated") => Some("every authenticated identity".to_owned()),
+/// How a `system:` identity is described. `None` for the identities Kubernetes
+/// itself binds to `cluster-admin` (the `system:masters` break-glass group) and
+/// for control-plane components (`system:kube-controller-manager`, …), which are
+/// not agents' business; every other `system:` identity is reported, described
+/// by the population it stands for where it stands for one.
+fn system_identity(kind: &str, name: &str) -> Option<String> {
+    let population = match (kind, name) {
+        ("Group", "system:masters") => return None,
+        ("User", user) if user.starts_with("system:kube-") => return None,
+        ("Group", "system:authenticated") => "every authenticated identity".to_owned(),
         ("Group", "system:unauthenticated") | ("User", "system:anonymous") => {
-            Some("anonymous requests".to_owned())
+            "anonymous requests".to_owned()
         }
-        ("Group", "system:serviceaccounts") => {
-            Some("every service account of the cluster".to_owned())
-        }
-        ("Group", group) => group
-            .strip_prefix("system:serviceaccounts:")
-            .map(|ns| format!("every service account of namespace `{ns}`")),
-        ("User", user) => user
-            .strip_prefix("system:serviceaccount:")
-            .map(|sa| format!("service account `{}`", sa.replacen(':', "/", 1))),
-        _ => None,
-    }
+        ("Group", "system:serviceaccounts") => "every service account of the cluster".to_owned(),
+        ("Group", "system:nodes") => "every node's kubelet".to_owned(),
+        ("Group", group) if group.starts_with("system:serviceaccounts:") => format!(
+            "every service account of namespace `{}`",
+            &group["system:serviceaccounts:".len()..]
+        ),
+        ("User", user) if user.starts_with("system:serviceaccount:") => format!(
+            "service account `{}`",
+            user["system:serviceaccount:".len()..].replacen(':', "/", 1)
+        ),
+        _ => return Some(format!("{} `{name}`", kind.to_lowercase())),
+    };
+    Some(format!("{} `{name}` ({population})", kind.to_lowercase()))
 }
 
 fn check(object: &K8sObject, _ctx: &Context<'_>, sink: &mut Sink<'_>) {
@@ -101,8 +108,8 @@ fn check(object: &K8sObject, _ctx: &Context<'_>, sink: &mut Sink<'_>) {
             continue;
         };
         let who = if name.starts_with("system:") && kind != "ServiceAccount" {
-            match system_population(kind, name) {
-                Some(population) => format!("{} `{name}` ({population})", kind.to_lowercase()),
+            match system_identity(kind, name) {
+                Some(who) => who,
                 None => continue,
             }
         } else if kind == "ServiceAccount" {

@@ -21,14 +21,14 @@ pub(crate) static RULES: &[&Rule] = &[
 
 const RBAC_GROUP: &str = "rbac.authorization.k8s.io/";
 
-/// Whether the object is an RBAC object of one of `kinds` that an agent team
-/// wrote: Kubernetes' own roles and bindings (named `system:…`, or labelled
-/// `kubernetes.io/bootstrapping: rbac-defaults` like `cluster-admin`, `admin`,
-/// `edit` and `view`) are skipped.
+/// Whether the object is an RBAC object of one of `kinds` that rampart should
+/// judge. Kubernetes' own roles and bindings (`cluster-admin`, `admin`, `edit`,
+/// `view`, the `system:` roles), as a cluster dump contains them, carry the label
+/// `kubernetes.io/bootstrapping: rbac-defaults` and are skipped. A `system:` name
+/// alone proves nothing: anyone can choose it.
 pub(crate) fn is_own_rbac(object: &K8sObject, kinds: &[&str]) -> bool {
     kinds.contains(&object.kind.as_str())
         && object.api_version.starts_with(RBAC_GROUP)
-        && !object.name.starts_with("system:")
         && object.label("kubernetes.io/bootstrapping") != Some("rbac-defaults")
 }
 

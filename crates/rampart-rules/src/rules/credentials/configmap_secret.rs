@@ -3,7 +3,7 @@ use rampart_model::K8sObject;
 use rampart_source::{Span, redact};
 use rampart_yaml::Node;
 
-use super::{char_column, is_core, line_in_scalar, with_article};
+use super::{LiteralBlock, char_column, is_core, with_article};
 use crate::engine::{Check, Context, Example, Rule, RuleDocs, RuleMeta, Sink};
 use crate::secrets::{SecretMatch, assignment_in_line, find_credentials, secret_in_assignment};
 
@@ -102,6 +102,7 @@ fn embedded(
     let Some(text) = value.as_str() else {
         return;
     };
+    let block = LiteralBlock::new(file, value);
     for (index, line) in text.split('\n').enumerate() {
         let (found, at, subject) = match assignment_in_line(line) {
             Some(assignment) => {
@@ -127,14 +128,8 @@ fn embedded(
                 (found, at, "contains".to_owned())
             }
         };
-        let precise = at.and_then(|byte| {
-            line_in_scalar(
-                file,
-                value,
-                index,
-                char_column(line, byte),
-                found.text.chars().count(),
-            )
+        let precise = at.zip(block.as_ref()).and_then(|(byte, block)| {
+            block.span(index, char_column(line, byte), found.text.chars().count())
         });
         let (span, place) = match precise {
             Some(span) => (span, String::new()),

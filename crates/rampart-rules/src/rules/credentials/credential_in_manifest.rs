@@ -1,11 +1,11 @@
+use std::collections::HashSet;
+
 use rampart_config::Severity;
 use rampart_model::K8sObject;
 use rampart_source::redact;
 use rampart_yaml::Value;
 
-use super::{
-    Step, char_column, display_path, env_item, is_core, line_in_scalar, walk, with_article,
-};
+use super::{LiteralBlock, Step, char_column, display_path, env_item, is_core, walk, with_article};
 use crate::engine::{Check, Context, Example, Rule, RuleDocs, RuleMeta, Sink};
 use crate::secrets::find_credentials;
 
@@ -17,7 +17,7 @@ pub(crate) static RULE: Rule = Rule {
         summary: "Credential committed in a Kubernetes manifest",
         requirements: &["P-IIB2-b", "G-CFG-02"],
         docs: RuleDocs {
-            what: "Reports credentials with a known shape (AWS access key ids, private keys, GitHub, GitLab, Slack, Stripe, OpenAI, Anthropic, Hugging Face, Google, npm and PyPI tokens, Slack webhooks, JSON Web Tokens, passwords in URLs) in any string of any Kubernetes object: annotations, labels, container `command` and `args`, probes, and the specs of custom resources. Documented sample keys (`AKIAIOSFODNN7EXAMPLE`) and URLs whose password is a reference (`postgres://app:${PW}@db`) are not credentials. The places other rules read are left to them, so nothing is reported twice: `env[].value` (SEC-001), the `data` of a ConfigMap (SEC-002), the `data` and `stringData` of a Secret (SEC-003), and the `kubectl.kubernetes.io/last-applied-configuration` annotation, which repeats the object.",
+            what: "Reports credentials with a known shape (AWS access key ids, private keys, GitHub, GitLab, Slack, Stripe, OpenAI, Anthropic, Hugging Face, Google, npm and PyPI tokens, Slack webhooks, JSON Web Tokens, passwords in URLs, Redis `requirepass`) in any string of any Kubernetes object: annotations, labels, container `command` and `args`, probes, and the specs of custom resources. Documented sample keys (`AKIAIOSFODNN7EXAMPLE`, the jwt.io sample token), a private-key header followed by prose, URLs whose password is a reference (`postgres://app:${PW}@db`) and the `description` texts of a CustomResourceDefinition's schema are not credentials. The places other rules read are left to them, so nothing is reported twice: `env[].value` (SEC-001), the `data` of a ConfigMap (SEC-002), the `data` and `stringData` of a Secret (SEC-003), and the `kubectl.kubernetes.io/last-applied-configuration` annotation, which repeats the object.",
             why: "A credential in a manifest is committed: it is in every clone, fork and CI cache of the repository and in its history for good, and anyone who can read the object in the cluster can read it too. Credentials with a recognisable shape are live keys to real systems, which is why the policy treats any committed one as critical (P-IIB2-b) and requires secrets to come from a vault at runtime (G-CFG-02).",
             fail: Example::yaml(
                 r#"apiVersion: batch/v1
@@ -82,6 +82,8 @@ fn read_elsewhere(object: &K8sObject, path: &[Step<'_>]) -> bool {
             Step::Key("annotations"),
             Step::Key(LAST_APPLIED),
         ] => true,
+        // Schema documentation quotes example connection strings and tokens.
+        [.., Step::Key("description")] => object.kind == "CustomResourceDefinition",
         _ => false,
     }
 }
@@ -103,23 +105,18 @@ fn check(object: &K8sObject, ctx: &Context<'_>, sink: &mut Sink<'_>) {
         let Some(text) = node.as_str() else {
             return false;
         };
-        let mut seen: Vec<String> = Vec::new();
+        let block = LiteralBlock::new(file, node);
+        let mut seen: HashSet<String> = HashSet::new();
         for (index, line) in text.split('\n').enumerate() {
             for found in find_credentials(line) {
-                if seen.contains(&found.text) {
+                if !seen.insert(found.text.clone()) {
                     continue;
                 }
-                seen.push(found.text.clone());
                 let span = line
                     .find(found.text.as_str())
-                    .and_then(|byte| {
-                        line_in_scalar(
-                            file,
-                            node,
-                            index,
-                            char_column(line, byte),
-                            found.text.chars().count(),
-                        )
+                    .zip(block.as_ref())
+                    .and_then(|(byte, block)| {
+                        block.span(index, char_column(line, byte), found.text.chars().count())
                     })
                     .unwrap_or(node.span);
                 sink.report_secret(

@@ -136,52 +136,64 @@ pub(crate) fn env_owner(object_root: &Node, path: &[Step<'_>]) -> String {
     }
 }
 
-/// The span of `len` characters at character `column` (0-based) of line
-/// `line_index` (0-based) of a multi-line scalar, when it can be located
-/// reliably: only for literal block scalars (`|`, `|-`, `|+`, with an optional
-/// indentation indicator), whose lines are the source lines after the header,
-/// and only when the source line really ends with the value's line. `None`
-/// otherwise (folded and quoted scalars, aliases), so callers fall back to a
-/// coarser span.
-pub(crate) fn line_in_scalar(
-    file: &SourceFile,
-    node: &Node,
-    line_index: usize,
-    column: usize,
-    len: usize,
-) -> Option<Span> {
-    let Value::Scalar(text, ScalarStyle::Block) = &node.value else {
-        return None;
-    };
-    let lines: Vec<&str> = text.split('\n').collect();
-    // The node starts at its first non-empty line; leading empty lines are kept
-    // in the value.
-    let leading = lines.iter().take_while(|l| l.is_empty()).count();
-    let first = node.span.start.line;
-    let header = first.checked_sub(u32::try_from(leading).ok()? + 1)?;
-    if !is_literal_header(file.line(header)?) {
-        return None;
+/// A literal block scalar (`|`, `|-`, `|+`, with an optional indentation
+/// indicator) whose lines map to source lines: line `i` of the value is source
+/// line `header + 1 + i`. Built once per scalar, so locating many embedded lines
+/// costs one split, not one per line.
+pub(crate) struct LiteralBlock<'a> {
+    file: &'a SourceFile,
+    lines: Vec<&'a str>,
+    header: u32,
+}
+
+impl<'a> LiteralBlock<'a> {
+    /// `None` unless the mapping is reliable: folded and quoted scalars, aliases
+    /// and anything whose first content line is not where the parser put the
+    /// node cannot be mapped, and callers fall back to a coarser span.
+    pub(crate) fn new(file: &'a SourceFile, node: &'a Node) -> Option<Self> {
+        let Value::Scalar(text, ScalarStyle::Block) = &node.value else {
+            return None;
+        };
+        let lines: Vec<&str> = text.split('\n').collect();
+        // The node starts at its first non-empty line; leading empty lines are
+        // kept in the value.
+        let leading = lines.iter().take_while(|l| l.is_empty()).count();
+        let first = node.span.start.line;
+        let header = first.checked_sub(u32::try_from(leading).ok()? + 1)?;
+        if !is_literal_header(file.line(header)?) {
+            return None;
+        }
+        let first_ok = lines
+            .get(leading)
+            .zip(file.line(first))
+            .is_some_and(|(value, source)| source.ends_with(value));
+        first_ok.then_some(Self {
+            file,
+            lines,
+            header,
+        })
     }
-    let value_line = lines.get(line_index)?;
-    let line = header
-        .checked_add(1)?
-        .checked_add(u32::try_from(line_index).ok()?)?;
-    let source = file.line(line)?;
-    // The first content line must be where the parser put the node, and the
-    // reported line must be the source line minus its indentation.
-    let first_ok = lines
-        .get(leading)
-        .zip(file.line(first))
-        .is_some_and(|(value, source)| source.ends_with(value));
-    if !first_ok || value_line.is_empty() || !source.ends_with(value_line) {
-        return None;
+
+    /// The span of `len` characters at character `column` (0-based) of line
+    /// `line_index` (0-based) of the value, when the source line really ends
+    /// with that line of the value.
+    pub(crate) fn span(&self, line_index: usize, column: usize, len: usize) -> Option<Span> {
+        let value_line = self.lines.get(line_index)?;
+        let line = self
+            .header
+            .checked_add(1)?
+            .checked_add(u32::try_from(line_index).ok()?)?;
+        let source = self.file.line(line)?;
+        if value_line.is_empty() || !source.ends_with(value_line) {
+            return None;
+        }
+        let indent = source.chars().count() - value_line.chars().count();
+        Some(Span::on_line(
+            line,
+            u32::try_from(indent + column + 1).ok()?,
+            u32::try_from(len).ok()?,
+        ))
     }
-    let indent = source.chars().count() - value_line.chars().count();
-    Some(Span::on_line(
-        line,
-        u32::try_from(indent + column + 1).ok()?,
-        u32::try_from(len).ok()?,
-    ))
 }
 
 /// Whether a line ends with a literal block scalar header: `|` with optional
@@ -245,18 +257,14 @@ mod tests {
     #[test]
     fn lines_inside_literal_blocks() {
         let (file, node) = source("a: |-  # note\n\n  x=1\n  pw=abc\nb: c\n");
-        assert_eq!(
-            line_in_scalar(&file, &node, 2, 3, 3),
-            Some(Span::on_line(4, 6, 3))
-        );
-        assert_eq!(
-            line_in_scalar(&file, &node, 1, 0, 3),
-            Some(Span::on_line(3, 3, 3))
-        );
+        let block = LiteralBlock::new(&file, &node).unwrap();
+        assert_eq!(block.span(2, 3, 3), Some(Span::on_line(4, 6, 3)));
+        assert_eq!(block.span(1, 0, 3), Some(Span::on_line(3, 3, 3)));
+        assert_eq!(block.span(0, 0, 1), None, "an empty line has no place");
         // Folded and quoted scalars cannot be mapped.
         let (file, node) = source("a: >\n  x=1\n  pw=abc\n");
-        assert_eq!(line_in_scalar(&file, &node, 0, 0, 1), None);
+        assert!(LiteralBlock::new(&file, &node).is_none());
         let (file, node) = source("a: \"x=1\\npw=abc\"\n");
-        assert_eq!(line_in_scalar(&file, &node, 1, 0, 1), None);
+        assert!(LiteralBlock::new(&file, &node).is_none());
     }
 }

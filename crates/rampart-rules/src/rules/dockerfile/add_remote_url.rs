@@ -92,6 +92,19 @@ fn remote(source: &str) -> Option<Remote> {
     is_http.then_some(Remote::Http)
 }
 
+/// A URL as messages may quote it: credentials in its user part
+/// (`https://deploy:token@host/…`) replaced by `***`.
+fn without_userinfo(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
+        None => url.to_owned(),
+    }
+}
+
 fn check(doc: &DockerfileDoc, _ctx: &Context<'_>, sink: &mut Sink<'_>) {
     for instruction in doc
         .parsed
@@ -103,26 +116,27 @@ fn check(doc: &DockerfileDoc, _ctx: &Context<'_>, sink: &mut Sink<'_>) {
             .flag("checksum")
             .and_then(|f| f.value.as_deref());
         for source in copy_sources(instruction) {
+            let shown = without_userinfo(&source);
             match remote(&source) {
                 Some(Remote::Http) => match checksum {
                     Some(value) if is_valid_checksum(value) => {}
                     Some(value) => sink.report(
                         instruction.span,
                         format!(
-                            "`ADD` downloads `{source}` with a malformed `--checksum={value}` (expected `sha256:` followed by 64 hex digits), so nothing verifies what the server returns"
+                            "`ADD` downloads `{shown}` with a malformed `--checksum={value}` (expected `sha256:` followed by 64 hex digits), so nothing verifies what the server returns"
                         ),
                     ),
                     None => sink.report(
                         instruction.span,
                         format!(
-                            "`ADD` downloads `{source}` without `--checksum`: the image gets whatever the server returns at build time"
+                            "`ADD` downloads `{shown}` without `--checksum`: the image gets whatever the server returns at build time"
                         ),
                     ),
                 },
                 Some(Remote::Git { pinned: false }) => sink.report(
                     instruction.span,
                     format!(
-                        "`ADD` fetches the Git repository `{source}` at a branch or tag, which can move; pin it to a full commit hash"
+                        "`ADD` fetches the Git repository `{shown}` at a branch or tag, which can move; pin it to a full commit hash"
                     ),
                 ),
                 Some(Remote::Git { pinned: true }) | None => {}

@@ -13,7 +13,7 @@ pub(crate) static RULE: Rule = Rule {
         summary: "Pod mounts a directory or file of the node (hostPath volume)",
         requirements: &["S-PSS-01", "S-PSS-05", "G-SEC-02"],
         docs: RuleDocs {
-            what: "At the `baseline` Pod Security level and above (every tier by default), reports every volume with a `hostPath` source, at its `hostPath` key, naming the volume and the path. Container-runtime sockets (`docker.sock`, `containerd.sock`, `crio.sock`, …) and the directories that hold them, the node's root, and the kubelet's credentials are called out. Whether a container mounts the volume does not matter: the volume alone is forbidden, as in Pod Security admission. Namespaces in `kubernetes.exempt-namespaces` are skipped.",
+            what: "At the `baseline` Pod Security level and above (every tier by default), reports every volume with a `hostPath` source, at its `path` (or its `hostPath` key when it has none), naming the volume and the path. Container-runtime sockets (`docker.sock`, `containerd.sock`, `crio.sock`, …) and the directories that hold them, the node's root, and the kubelet's credentials are called out. Whether a container mounts the volume does not matter: the volume alone is forbidden, as in Pod Security admission. Namespaces in `kubernetes.exempt-namespaces` are skipped.",
             why: "A hostPath volume gives the pod the node's filesystem: node credentials, other pods' secrets under `/var/lib/kubelet`, and with the container runtime's socket, the power to start a privileged container and own the node. It also ties the pod to one node's disk. The policy forbids it at every level (`baseline`, S-PSS-05; `restricted`, S-PSS-01).",
             fail: Example::yaml(
                 r#"apiVersion: apps/v1
@@ -137,7 +137,10 @@ fn check(workload: &Workload<'_>, ctx: &Context<'_>, sink: &mut Sink<'_>) {
                 "volume `{name}` is a hostPath volume (a path of the node), forbidden by {level}"
             ),
         };
-        sink.report(entry.key.span, message);
+        // At the path when there is one: the path is what a baseline accepts, so a
+        // worse path written in the same place is a new finding.
+        let span = entry.value.get("path").map_or(entry.key.span, |p| p.span);
+        sink.report(span, message);
     }
 }
 
