@@ -17,6 +17,61 @@ pub(crate) enum NameClass {
     Other,
 }
 
+/// `Dockerfile.prod` is a Dockerfile; `dockerfile.rs`, `Dockerfile.md` and
+/// `Dockerfile.j2` (source, docs, a template) are not.
+const NOT_DOCKERFILE_SUFFIXES: &[&str] = &[
+    "rs",
+    "go",
+    "py",
+    "js",
+    "mjs",
+    "ts",
+    "tsx",
+    "jsx",
+    "java",
+    "kt",
+    "rb",
+    "php",
+    "c",
+    "h",
+    "cc",
+    "cpp",
+    "cs",
+    "swift",
+    "scala",
+    "sh",
+    "bash",
+    "zsh",
+    "ps1",
+    "md",
+    "rst",
+    "adoc",
+    "txt",
+    "json",
+    "yaml",
+    "yml",
+    "toml",
+    "xml",
+    "html",
+    "css",
+    "lock",
+    "j2",
+    "jinja",
+    "jinja2",
+    "tmpl",
+    "tpl",
+    "template",
+    "erb",
+    "mustache",
+    "hbs",
+    "bak",
+    "orig",
+    "rej",
+    "swp",
+    "snap",
+    "dockerignore",
+];
+
 pub(crate) fn by_name(path: &Path) -> NameClass {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return NameClass::Other;
@@ -24,8 +79,10 @@ pub(crate) fn by_name(path: &Path) -> NameClass {
     let lower = name.to_ascii_lowercase();
     let is_dockerfile = ["dockerfile", "containerfile"].iter().any(|base| {
         lower == *base
-            || lower.starts_with(&format!("{base}."))
             || lower.ends_with(&format!(".{base}"))
+            || lower
+                .strip_prefix(&format!("{base}."))
+                .is_some_and(|suffix| !NOT_DOCKERFILE_SUFFIXES.contains(&suffix))
     });
     if is_dockerfile {
         return NameClass::Dockerfile;
@@ -59,6 +116,14 @@ mod tests {
             assert_eq!(by_name(Path::new(name)), NameClass::Dockerfile, "{name}");
         }
         assert_eq!(by_name(Path::new("Dockerfiles.md")), NameClass::Other);
+        for name in [
+            "dockerfile.rs",
+            "Dockerfile.md",
+            "Dockerfile.j2",
+            "containerfile.go",
+        ] {
+            assert_eq!(by_name(Path::new(name)), NameClass::Other, "{name}");
+        }
     }
 
     #[test]

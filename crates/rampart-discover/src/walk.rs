@@ -22,7 +22,11 @@ enum Found {
 pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discovery, DiscoverError> {
     let mut discovery = Discovery::default();
     let mut helm_charts = BTreeSet::new();
+    let cwd = std::env::current_dir().ok();
     for root in roots {
+        // Paths are shown (and fingerprinted) relative to the working directory,
+        // whether the user typed `k8s` or `$PWD/k8s`.
+        let root = &relative_to(root, cwd.as_deref());
         if std::fs::symlink_metadata(root).is_err() {
             return Err(DiscoverError::MissingPath(root.display().to_string()));
         }
@@ -44,7 +48,9 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
         let (tx, rx) = mpsc::channel();
         walk_directory(root, options, &tx)?;
         drop(tx);
+        let mut found_anything = false;
         for found in rx {
+            found_anything = true;
             match found {
                 Found::Files(mut part) => {
                     discovery.files.append(&mut part.files);
@@ -54,6 +60,15 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
                     helm_charts.insert(chart);
                 }
             }
+        }
+        // A directory that yields nothing (a typo, the wrong checkout) must not
+        // pass as a clean result; an error also fails a `--strict` run.
+        if !found_anything {
+            discovery.diagnostics.push(Diagnostic::error(
+                "nothing-to-scan",
+                display_path(root),
+                "no Kubernetes manifest or Dockerfile was found here, so nothing was checked",
+            ));
         }
     }
     for chart in helm_charts {
@@ -164,6 +179,17 @@ fn walk_directory(
         })
     });
     Ok(())
+}
+
+/// `path` relative to `cwd` when it lies under it (`.` for `cwd` itself).
+fn relative_to(path: &Path, cwd: Option<&Path>) -> PathBuf {
+    match cwd.and_then(|cwd| path.strip_prefix(cwd).ok()) {
+        Some(relative) if path.is_absolute() && relative.as_os_str().is_empty() => {
+            PathBuf::from(".")
+        }
+        Some(relative) if path.is_absolute() => relative.to_path_buf(),
+        _ => path.to_path_buf(),
+    }
 }
 
 /// The chart directory when `path` is a YAML file under a Helm chart's `templates/`.

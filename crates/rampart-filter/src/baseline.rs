@@ -3,7 +3,7 @@ use std::fmt;
 use std::path::Path;
 
 use rampart_model::Project;
-use rampart_rules::Finding;
+use rampart_rules::{Finding, Redactions};
 use serde::{Deserialize, Serialize};
 
 /// The baseline file format. Entries carry more than the fingerprint so that a
@@ -77,15 +77,20 @@ impl Baseline {
 
     /// The baseline of `findings`, as the JSON a file holds (sorted, so that a
     /// rewritten baseline diffs cleanly).
-    pub fn render(findings: &[Finding], project: &Project) -> serde_json::Result<String> {
+    /// Messages are redacted like every report: a baseline is committed.
+    pub fn render(
+        findings: &[Finding],
+        project: &Project,
+        redactions: &Redactions,
+    ) -> serde_json::Result<String> {
         let mut entries: Vec<BaselineEntry> = findings
             .iter()
             .map(|f| BaselineEntry {
                 fingerprint: f.fingerprint.clone(),
                 rule: f.rule.id.to_owned(),
-                file: project.file(f.file).root_relative_path.clone(),
-                resource: f.resource.clone(),
-                message: f.message.clone(),
+                file: project.file(f.file).display_path.clone(),
+                resource: redactions.scrub_finding(f, &f.resource).into_owned(),
+                message: redactions.scrub_finding(f, &f.message).into_owned(),
             })
             .collect();
         entries.sort_by(|a, b| {
@@ -106,12 +111,13 @@ impl Baseline {
         path: &Path,
         findings: &[Finding],
         project: &Project,
+        redactions: &Redactions,
     ) -> Result<(), BaselineError> {
         let error = |message: String| BaselineError {
             path: path.display().to_string(),
             message,
         };
-        let text = Self::render(findings, project)
+        let text = Self::render(findings, project, redactions)
             .map_err(|e| error(format!("cannot render the baseline: {e}")))?;
         std::fs::write(path, text).map_err(|e| error(format!("cannot write the baseline: {e}")))
     }

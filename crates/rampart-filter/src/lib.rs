@@ -13,4 +13,4 @@ mod baseline;
 mod suppression;
 
 pub use baseline::{Baseline, BaselineError};
-pub use suppression::{Suppression, apply_suppressions, parse_suppressions};
+pub use suppression::{RuleSets, Suppression, apply_suppressions, parse_suppressions};

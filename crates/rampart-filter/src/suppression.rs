@@ -5,9 +5,9 @@ use rampart_config::Severity;
 use rampart_discover::FileKind;
 use rampart_model::{Project, Subject};
 use rampart_rules::meta::{SUPPRESSION_WITHOUT_REASON, UNUSED_SUPPRESSION};
-use rampart_rules::{Finding, Rule, find_rule, is_known_selector, sort_findings};
-use rampart_source::{FileId, Span};
-use rampart_yaml::Node;
+use rampart_rules::{Finding, Rule, RuleMeta, find_rule, is_known_selector, sort_findings};
+use rampart_source::{FileId, Position, SourceFile, Span};
+use rampart_yaml::{Node, ScalarStyle, Value};
 
 const MARKER: &str = "rampart:ignore";
 
@@ -53,6 +53,11 @@ pub fn parse_suppressions(project: &Project) -> Vec<Suppression> {
             let Some(comment) = comment_of(line, kind) else {
                 continue;
             };
+            let line_number = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            // A `#` inside a block scalar or a multi-line quoted scalar is text.
+            if extents.in_scalar(Position::new(line_number, comment.column)) {
+                continue;
+            }
             let Some(body) = comment.text.trim_start().strip_prefix(MARKER) else {
                 continue;
             };
@@ -60,7 +65,6 @@ pub fn parse_suppressions(project: &Project) -> Vec<Suppression> {
             if body.starts_with(|c: char| c.is_alphanumeric() || c == '-' || c == '_') {
                 continue;
             }
-            let line_number = u32::try_from(i + 1).unwrap_or(u32::MAX);
             let target = if comment.own_line {
                 next_content_line(&lines, i, kind).unwrap_or(line_number)
             } else {
@@ -187,62 +191,69 @@ fn next_content_line(lines: &[&str], index: usize, kind: Option<FileKind>) -> Op
         .and_then(|(i, _)| u32::try_from(i + 1).ok())
 }
 
-/// The line ranges of the things that start on each line of a file: YAML
-/// entries and list items, Dockerfile instructions.
+/// What the YAML or Dockerfile structure of a file says about its lines: the
+/// line range of the things that start on each line (YAML entries and list
+/// items, Dockerfile instructions), and where multi-line scalars are, inside
+/// which a `#` is text, not a comment.
 #[derive(Default)]
 struct Extents {
     /// First line → last line of the outermost thing starting there.
     by_start: HashMap<u32, u32>,
+    /// Scalars that cover more than one line, sorted by start.
+    multi_line_scalars: Vec<MultiLineScalar>,
 }
 
 impl Extents {
     fn of(project: &Project, file: FileId, kind: Option<FileKind>) -> Self {
         let mut extents = Self::default();
+        let source = project.file(file);
         match kind {
             Some(FileKind::Dockerfile) => {
                 for doc in project.dockerfiles.iter().filter(|d| d.file == file) {
                     for instruction in &doc.parsed.instructions {
-                        extents.add(instruction.span.start.line, instruction.span);
+                        extents.add(source, instruction.span);
                     }
                 }
             }
             Some(FileKind::Kubernetes) => {
                 for object in project.objects.iter().filter(|o| o.file == file) {
-                    extents.add_yaml(&object.root);
+                    extents.add_yaml(source, &object.root);
                 }
+                extents.multi_line_scalars.sort();
             }
             None => {}
         }
         extents
     }
 
-    fn add(&mut self, first: u32, span: Span) {
-        // A block collection's span ends where the next token starts: at column 1
-        // of a later line, which it does not include.
-        let last = if span.end.column <= 1 && span.end.line > first {
-            span.end.line - 1
-        } else {
-            span.end.line
-        };
+    fn add(&mut self, source: &SourceFile, span: Span) {
+        let first = span.start.line;
+        let last = last_line(source, span);
         let entry = self.by_start.entry(first).or_insert(first);
         *entry = (*entry).max(last);
     }
 
     /// Records every mapping entry (key through value) and list item, walking the
     /// tree with an explicit stack (the parser bounds its depth, but stay flat).
-    fn add_yaml(&mut self, root: &Node) {
+    fn add_yaml(&mut self, source: &SourceFile, root: &Node) {
         let mut stack = vec![root];
         while let Some(node) = stack.pop() {
+            if let Value::Scalar(_, style) = &node.value {
+                if node.span.end.line > node.span.start.line {
+                    self.multi_line_scalars.push(MultiLineScalar {
+                        span: node.span,
+                        block: *style == ScalarStyle::Block,
+                    });
+                }
+                continue;
+            }
             for entry in node.entries() {
-                let span = Span::new(
-                    entry.key.span.start,
-                    entry.value.span.end.max(entry.key.span.end),
-                );
-                self.add(entry.key.span.start.line, span);
+                let end = entry.value.span.end.max(entry.key.span.end);
+                self.add(source, Span::new(entry.key.span.start, end));
                 stack.push(&entry.value);
             }
             for item in node.items() {
-                self.add(item.span.start.line, item.span);
+                self.add(source, item.span);
                 stack.push(item);
             }
         }
@@ -252,75 +263,178 @@ impl Extents {
     fn starting_at(&self, line: u32) -> RangeInclusive<u32> {
         line..=self.by_start.get(&line).copied().unwrap_or(line).max(line)
     }
+
+    /// Whether `position` lies inside a multi-line scalar (a block scalar or a
+    /// quoted scalar that spans lines).
+    fn in_scalar(&self, position: Position) -> bool {
+        let candidates = self
+            .multi_line_scalars
+            .partition_point(|scalar| scalar.span.start <= position);
+        self.multi_line_scalars[..candidates]
+            .iter()
+            .rev()
+            .take(64)
+            .any(|scalar| scalar.contains(position))
+    }
 }
 
-/// Whether a suppression's word (a rule id, name or family) names `rule`.
-fn names(written: &str, rule: &Rule) -> bool {
-    rule.meta.id.eq_ignore_ascii_case(written)
-        || rule.meta.name == written
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct MultiLineScalar {
+    span: Span,
+    block: bool,
+}
+
+impl MultiLineScalar {
+    fn contains(&self, position: Position) -> bool {
+        let span = self.span;
+        if !(span.start <= position && position < span.end) {
+            return false;
+        }
+        // A block scalar's span runs to the next token; its content is only the
+        // lines indented at least as far as its first line (the parser starts the
+        // node there), so a less indented comment after it is a comment.
+        !self.block || position.column >= span.start.column
+    }
+}
+
+/// The last line a span really covers. A block collection or block scalar ends
+/// where the next token starts, which is often the first character of the next
+/// line's content (a sibling key, the next list item): a span ending where only
+/// indentation precedes it ends on the line before.
+fn last_line(source: &SourceFile, span: Span) -> u32 {
+    let end = span.end;
+    if end.line <= span.start.line {
+        return span.start.line;
+    }
+    let only_indentation_before = source.line(end.line).is_some_and(|text| {
+        text.chars()
+            .take(end.column.saturating_sub(1) as usize)
+            .all(char::is_whitespace)
+    });
+    if only_indentation_before {
+        end.line - 1
+    } else {
+        end.line
+    }
+}
+
+/// Whether a suppression's word (`ALL`, a rule id, name or family) names a rule.
+fn names(written: &str, rule: &RuleMeta) -> bool {
+    written.eq_ignore_ascii_case("ALL")
+        || rule.id.eq_ignore_ascii_case(written)
+        || rule.name == written
         || rule
-            .meta
             .id
             .rsplit_once('-')
             .is_some_and(|(family, _)| family.eq_ignore_ascii_case(written))
 }
 
-/// Removes suppressed findings and adds the findings about the suppressions
-/// themselves (META-001, META-002) when those rules are among `rules_run`.
+/// Which rules a suppression stage works with.
+#[derive(Clone, Copy)]
+pub struct RuleSets<'a> {
+    /// The rules whose findings were evaluated: a suppression is "unused" only
+    /// when the rules it names ran and reported nothing it covers.
+    pub evaluated: &'a [&'static Rule],
+    /// The rules the user selected: META-001/META-002 are reported only when
+    /// selected.
+    pub selected: &'a [&'static Rule],
+}
+
+/// Suppressions of one file with the same coverage, merged: stacked comments
+/// above one entry are one range, however many there are.
+struct Cover {
+    lines: RangeInclusive<u32>,
+    /// The suppressions (with a reason) covering these lines.
+    suppressions: Vec<usize>,
+}
+
+/// Removes suppressed findings, adds the findings about the suppressions
+/// themselves (META-001, META-002) when those rules are selected, and returns
+/// the findings it suppressed.
 ///
-/// Returns the number of findings suppressed.
+/// Matching sweeps each file's findings in line order against its suppression
+/// ranges sorted by start, so its cost grows with findings plus suppressions,
+/// not with their product or with the lines a suppression covers.
 pub fn apply_suppressions(
     findings: &mut Vec<Finding>,
     suppressions: &[Suppression],
-    rules_run: &[&'static Rule],
+    rules: RuleSets<'_>,
     severity_of: impl Fn(&'static Rule) -> Severity,
     project: &Project,
-) -> usize {
-    // Suppressions that can suppress (they have a reason), by file and line.
-    let mut by_line: HashMap<(FileId, u32), Vec<usize>> = HashMap::new();
+) -> Vec<Finding> {
+    let mut covers: HashMap<FileId, Vec<Cover>> = HashMap::new();
+    let mut cover_of: HashMap<(FileId, u32, u32), usize> = HashMap::new();
     for (index, suppression) in suppressions.iter().enumerate() {
         if suppression.reason.is_none() {
             continue;
         }
-        for line in suppression.covers.clone() {
-            by_line
-                .entry((suppression.file, line))
-                .or_default()
-                .push(index);
+        let (first, last) = (*suppression.covers.start(), *suppression.covers.end());
+        let file_covers = covers.entry(suppression.file).or_default();
+        match cover_of.get(&(suppression.file, first, last)) {
+            Some(&cover) => file_covers[cover].suppressions.push(index),
+            None => {
+                cover_of.insert((suppression.file, first, last), file_covers.len());
+                file_covers.push(Cover {
+                    lines: suppression.covers.clone(),
+                    suppressions: vec![index],
+                });
+            }
         }
     }
-    // (suppression, rule id) pairs that suppressed something.
+    for file_covers in covers.values_mut() {
+        file_covers.sort_by_key(|c| *c.lines.start());
+    }
+
+    // Findings by file, in line order.
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by_key(|&i| (findings[i].file, findings[i].span.start.line));
+    let mut suppressed_by: Vec<Option<usize>> = vec![None; findings.len()];
     let mut used: HashSet<(usize, &'static str)> = HashSet::new();
-    let before = findings.len();
-    findings.retain(|finding| {
-        let candidates = by_line
-            .get(&(finding.file, finding.span.start.line))
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        let matched = candidates.iter().copied().find(|&index| {
-            suppressions[index].rules.iter().any(|written| {
-                finding.rule.id.eq_ignore_ascii_case(written)
-                    || finding.rule.name == written.as_str()
-                    || finding
-                        .rule
-                        .id
-                        .rsplit_once('-')
-                        .is_some_and(|(family, _)| family.eq_ignore_ascii_case(written))
+    let mut current: Option<FileId> = None;
+    let mut next_cover = 0;
+    let mut active: Vec<usize> = Vec::new();
+    for index in order {
+        let finding = &findings[index];
+        let Some(file_covers) = covers.get(&finding.file) else {
+            continue;
+        };
+        if current != Some(finding.file) {
+            current = Some(finding.file);
+            next_cover = 0;
+            active.clear();
+        }
+        let line = finding.span.start.line;
+        while next_cover < file_covers.len() && *file_covers[next_cover].lines.start() <= line {
+            active.push(next_cover);
+            next_cover += 1;
+        }
+        active.retain(|&c| *file_covers[c].lines.end() >= line);
+        let matched = active.iter().find_map(|&c| {
+            file_covers[c].suppressions.iter().copied().find(|&s| {
+                suppressions[s]
+                    .rules
+                    .iter()
+                    .any(|written| names(written, finding.rule))
             })
         });
-        match matched {
-            Some(index) => {
-                used.insert((index, finding.rule.id));
-                false
-            }
-            None => true,
+        if let Some(s) = matched {
+            suppressed_by[index] = Some(s);
+            used.insert((s, finding.rule.id));
         }
-    });
-    let suppressed = before - findings.len();
+    }
+    let mut suppressed = Vec::new();
+    let mut kept = Vec::with_capacity(findings.len());
+    for (finding, by) in std::mem::take(findings).into_iter().zip(suppressed_by) {
+        match by {
+            Some(_) => suppressed.push(finding),
+            None => kept.push(finding),
+        }
+    }
+    *findings = kept;
 
-    let runs = |rule: &Rule| rules_run.iter().any(|r| r.meta.id == rule.meta.id);
-    let report_missing_reason = runs(&SUPPRESSION_WITHOUT_REASON);
-    let report_unused = runs(&UNUSED_SUPPRESSION);
+    let selected = |rule: &Rule| rules.selected.iter().any(|r| r.meta.id == rule.meta.id);
+    let report_missing_reason = selected(&SUPPRESSION_WITHOUT_REASON);
+    let report_unused = selected(&UNUSED_SUPPRESSION);
     for (index, suppression) in suppressions.iter().enumerate() {
         let subject = Subject::File(suppression.file);
         let finding = |rule: &'static Rule, message: String| {
@@ -330,7 +444,7 @@ pub fn apply_suppressions(
                 subject,
                 suppression.span,
                 message,
-                None,
+                Vec::new(),
                 project,
             )
         };
@@ -359,10 +473,11 @@ pub fn apply_suppressions(
                 ));
                 continue;
             }
-            let named: Vec<&'static Rule> = rules_run
+            let named: Vec<&'static Rule> = rules
+                .evaluated
                 .iter()
                 .copied()
-                .filter(|rule| names(written, rule))
+                .filter(|rule| names(written, &rule.meta))
                 .collect();
             // Rules that did not run cannot be said to be unused.
             if named.is_empty()
@@ -374,6 +489,7 @@ pub fn apply_suppressions(
             }
             let what = match find_rule(written) {
                 Some(rule) => format!("{} `{}`", rule.meta.id, rule.meta.name),
+                None if written.eq_ignore_ascii_case("ALL") => "any rule".to_owned(),
                 None => format!("the {written} rules"),
             };
             let lines = if suppression.covers.start() == suppression.covers.end() {

@@ -5,9 +5,9 @@
 
 use rampart_config::{Config, Severity};
 use rampart_discover::{FileKind, InputFile};
-use rampart_filter::{Baseline, apply_suppressions, parse_suppressions};
+use rampart_filter::{Baseline, RuleSets, apply_suppressions, parse_suppressions};
 use rampart_model::Project;
-use rampart_rules::{EvalOptions, Finding, Rule, all_rules, evaluate, find_rule};
+use rampart_rules::{EvalOptions, Finding, Redactions, Rule, all_rules, evaluate, find_rule};
 
 fn input(kind: FileKind, path: &str, text: &str) -> InputFile {
     InputFile {
@@ -29,10 +29,14 @@ fn scan(files: Vec<InputFile>, run: &[&'static Rule]) -> (Vec<(String, u32, Stri
     let project = Project::build(files, &config);
     let mut findings = evaluate(&project, &config, run, &EvalOptions::default());
     let suppressions = parse_suppressions(&project);
+    let rule_sets = RuleSets {
+        evaluated: run,
+        selected: run,
+    };
     let suppressed = apply_suppressions(
         &mut findings,
         &suppressions,
-        run,
+        rule_sets,
         |r| r.meta.severity,
         &project,
     );
@@ -40,7 +44,7 @@ fn scan(files: Vec<InputFile>, run: &[&'static Rule]) -> (Vec<(String, u32, Stri
         .iter()
         .map(|f| (f.rule.id.to_owned(), f.span.start.line, f.message.clone()))
         .collect();
-    (left, suppressed)
+    (left, suppressed.len())
 }
 
 const POD: &str = r#"apiVersion: v1
@@ -156,7 +160,7 @@ fn a_baseline_survives_moving_resources_within_their_file() {
     assert_eq!(before.len(), 2);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("baseline.json");
-    Baseline::write(&path, &before, &project).unwrap();
+    Baseline::write(&path, &before, &project, &Redactions::default()).unwrap();
     let written = std::fs::read_to_string(&path).unwrap();
     assert!(written.contains("\"rule\": \"PSS-001\"") && written.contains("k8s/pods.yaml"));
 
@@ -205,10 +209,14 @@ fn severity_overrides_apply_to_meta_findings() {
     let run: Vec<&'static Rule> = all_rules().to_vec();
     let mut findings = Vec::new();
     let suppressions = parse_suppressions(&project);
+    let rule_sets = RuleSets {
+        evaluated: &run,
+        selected: &run,
+    };
     apply_suppressions(
         &mut findings,
         &suppressions,
-        &run,
+        rule_sets,
         |_| Severity::Critical,
         &project,
     );
@@ -290,4 +298,54 @@ fn many_suppressions_in_one_file() {
     let run = rules(&["PSS-007"]);
     let (left, suppressed) = scan(vec![input(FileKind::Kubernetes, "pods.yaml", &text)], &run);
     assert_eq!((left.len(), suppressed), (0, 20_000));
+}
+
+#[test]
+fn a_suppression_stops_where_its_entry_ends() {
+    // The comment above `sidecar` covers that container, not the next one, and a
+    // comment above an env item does not reach the flow item after it.
+    let text = r#"apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+    # rampart:ignore PSS-010 -- the sidecar writes its socket to the root filesystem
+    - name: sidecar
+      image: r.example.com/s:1
+      env:
+        # rampart:ignore SEC-001 -- rotated test credential
+        - name: A_PASSWORD
+          value: "Zq9xLw7Tp4Vb2Nm"
+        - {name: B_PASSWORD, value: "Hk3Rt8Yw2Qs6Pz1"}
+    - name: app
+      image: r.example.com/a:1
+  hostPID: true
+"#;
+    let run = rules(&["PSS-010", "SEC-001", "META-001", "META-002"]);
+    let (left, suppressed) = scan(vec![input(FileKind::Kubernetes, "pod.yaml", text)], &run);
+    assert_eq!(suppressed, 2);
+    let summary: Vec<(&str, u32)> = left
+        .iter()
+        .map(|(id, line, _)| (id.as_str(), *line))
+        .collect();
+    assert_eq!(summary, vec![("SEC-001", 13), ("PSS-010", 14)]);
+}
+
+#[test]
+fn comment_text_inside_block_scalars_is_not_a_suppression() {
+    let text = r#"apiVersion: v1
+kind: ConfigMap
+metadata: {name: c}
+data:
+  notes: |
+    # rampart:ignore SEC-002 -- this is documentation, not a comment
+    ok
+# rampart:ignore SEC-002 -- a real comment after the block
+  other: x
+"#;
+    let config = Config::default();
+    let project = Project::build(vec![input(FileKind::Kubernetes, "cm.yaml", text)], &config);
+    let suppressions = parse_suppressions(&project);
+    let lines: Vec<u32> = suppressions.iter().map(|s| s.span.start.line).collect();
+    assert_eq!(lines, vec![8]);
 }

@@ -5,6 +5,7 @@ use rampart_source::{Position, Span};
 use rampart_yaml::{Node, Value};
 
 use crate::dockerfile::DockerfileDoc;
+use crate::image::ImageRef;
 
 /// The path to the deepest node at `pos`, such as
 /// `spec.template.spec.containers[app].securityContext.privileged`. Sequence items
@@ -44,20 +45,25 @@ pub(crate) fn yaml_path(root: &Node, pos: Position) -> String {
 /// `pos` is on a key, that key's scalar value. `None` for a key whose value is a
 /// collection. Fingerprints include it so that a baseline accepts the value it
 /// saw (`NET_ADMIN`) and not a worse one written in the same place (`SYS_ADMIN`).
-pub(crate) fn scalar_at(root: &Node, pos: Position) -> Option<&str> {
+///
+/// An `image` is reduced to its repository: a new tag or digest of the same
+/// image is the same finding, or every release would reopen the baseline.
+pub(crate) fn scalar_at(root: &Node, pos: Position) -> Option<String> {
     let mut node = root;
+    let mut key: Option<&str> = None;
     'descend: loop {
         if let Value::Scalar(text, _) = &node.value {
-            return node.span.contains(pos).then_some(text.as_str());
+            return node.span.contains(pos).then(|| canonical_value(key, text));
         }
         for entry in node.entries() {
             if entry.key.span.contains(pos) {
                 return match &entry.value.value {
-                    Value::Scalar(text, _) => Some(text),
+                    Value::Scalar(text, _) => Some(canonical_value(entry.key.as_str(), text)),
                     _ => None,
                 };
             }
             if entry.value.span.contains(pos) {
+                key = entry.key.as_str();
                 node = &entry.value;
                 continue 'descend;
             }
@@ -69,6 +75,15 @@ pub(crate) fn scalar_at(root: &Node, pos: Position) -> Option<&str> {
             }
         }
         return None;
+    }
+}
+
+fn canonical_value(key: Option<&str>, text: &str) -> String {
+    match key {
+        Some("image") => {
+            ImageRef::parse(text).map_or_else(|| text.to_owned(), |image| image.name())
+        }
+        _ => text.to_owned(),
     }
 }
 
@@ -90,8 +105,20 @@ pub(crate) fn dockerfile_instruction(doc: &DockerfileDoc, span: Span) -> String 
     else {
         return String::new();
     };
-    let text: Vec<&str> = instruction.arguments.split_whitespace().collect();
-    let mut located = format!("{} {}", instruction.keyword, text.join(" "));
+    let mut words: Vec<String> = instruction
+        .arguments
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    // A base image is named without its tag or digest: bumping it is the same
+    // place, not a new finding.
+    if instruction.keyword == "FROM"
+        && let Some(image) = words.first_mut()
+        && let Some(reference) = ImageRef::parse(image)
+    {
+        *image = reference.name();
+    }
+    let mut located = format!("{} {}", instruction.keyword, words.join(" "));
     located.truncate(
         located
             .char_indices()
@@ -147,8 +174,21 @@ mod tests {
         let text = "spec:\n  add: [NET_ADMIN]\n  path: /var/log\n  block:\n    a: 1\n";
         let stream = rampart_yaml::parse_stream(text, "t", &rampart_yaml::Limits::default());
         let root = &stream.documents[0].root;
-        assert_eq!(scalar_at(root, Position::new(2, 11)), Some("NET_ADMIN"));
-        assert_eq!(scalar_at(root, Position::new(3, 3)), Some("/var/log"));
+        assert_eq!(
+            scalar_at(root, Position::new(2, 11)).as_deref(),
+            Some("NET_ADMIN")
+        );
+        assert_eq!(
+            scalar_at(root, Position::new(3, 3)).as_deref(),
+            Some("/var/log")
+        );
         assert_eq!(scalar_at(root, Position::new(4, 3)), None);
+        let text = "image: r.example.com/a:1.2.3@sha256:abc\n";
+        let stream = rampart_yaml::parse_stream(text, "t", &rampart_yaml::Limits::default());
+        let root = &stream.documents[0].root;
+        assert_eq!(
+            scalar_at(root, Position::new(1, 8)).as_deref(),
+            Some("r.example.com/a")
+        );
     }
 }

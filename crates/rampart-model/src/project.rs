@@ -367,9 +367,9 @@ impl Project {
     /// location already says it (a Dockerfile instruction, a line of a file).
     pub fn evidence(&self, subject: Subject, span: Span) -> String {
         match subject {
-            Subject::Object(i) => locate::scalar_at(&self.objects[i].root, span.start)
-                .unwrap_or_default()
-                .to_owned(),
+            Subject::Object(i) => {
+                locate::scalar_at(&self.objects[i].root, span.start).unwrap_or_default()
+            }
             Subject::Dockerfile(_) | Subject::File(_) => String::new(),
         }
     }

@@ -1,13 +1,9 @@
 //! What every format derives from a finding the same way: its region, its
 //! redacted text, its rule's documentation link, the severity tally.
 
-use std::borrow::Cow;
-
 use rampart_config::Severity;
-use std::collections::HashMap;
-
-use rampart_rules::{Finding, RuleMeta, find_credentials};
-use rampart_source::{FileId, Secret, SourceFile, Span, redact_in};
+use rampart_rules::{Finding, RuleMeta};
+use rampart_source::{SourceFile, Span};
 
 /// Where the rules reference is published; `helpUri`s and help lines point into it.
 const RULES_REFERENCE_URL: &str = "https://github.com/rampart-sec/rampart/blob/main/docs/rules.md";
@@ -20,53 +16,6 @@ pub fn rule_anchor(meta: &RuleMeta) -> String {
 /// The documentation page of a rule.
 pub fn help_uri(meta: &RuleMeta) -> String {
     format!("{RULES_REFERENCE_URL}#{}", rule_anchor(meta))
-}
-
-/// Every secret the scan detected, by file, so that any text a report prints
-/// from a file is redacted — not only the text of the finding that detected it.
-/// Build it from all findings before filtering (suppressed and baselined ones
-/// too), so a secret stays hidden even when its own finding is not shown.
-#[derive(Debug, Default)]
-pub struct Redactions {
-    by_file: HashMap<FileId, Vec<Secret>>,
-}
-
-impl Redactions {
-    pub fn from_findings<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Self {
-        let mut by_file: HashMap<FileId, Vec<Secret>> = HashMap::new();
-        for finding in findings {
-            if let Some(secret) = finding.secret.as_ref().filter(|s| !s.expose().is_empty()) {
-                let known = by_file.entry(finding.file).or_default();
-                if !known.contains(secret) {
-                    known.push(secret.clone());
-                }
-            }
-        }
-        // Longest first, so that a secret containing another is redacted whole.
-        for secrets in by_file.values_mut() {
-            secrets.sort_by_key(|s| std::cmp::Reverse(s.expose().len()));
-        }
-        Self { by_file }
-    }
-
-    /// `text` (a message, a resource name, a source line of the finding's file)
-    /// with every known secret of the file redacted, and, as a backstop, every
-    /// credential with a known shape.
-    pub fn scrub<'t>(&self, finding: &Finding, text: &'t str) -> Cow<'t, str> {
-        let mut out = Cow::Borrowed(text);
-        let own = finding.secret.iter();
-        let known = self.by_file.get(&finding.file).into_iter().flatten();
-        for secret in own.chain(known) {
-            let secret = secret.expose();
-            if !secret.is_empty() && out.contains(secret) {
-                out = Cow::Owned(redact_in(&out, secret));
-            }
-        }
-        for found in find_credentials(&out) {
-            out = Cow::Owned(redact_in(&out, &found.text));
-        }
-        out
-    }
 }
 
 /// A finding's location as reports show it: 1-based lines and columns (columns

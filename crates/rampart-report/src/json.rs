@@ -147,11 +147,11 @@ fn finding<'a>(report: &ScanReport<'a>, finding: &'a Finding) -> JsonFinding<'a>
         end_column: region.end_column,
         message: report
             .redactions
-            .scrub(finding, &finding.message)
+            .scrub_finding(finding, &finding.message)
             .into_owned(),
         resource: report
             .redactions
-            .scrub(finding, &finding.resource)
+            .scrub_finding(finding, &finding.resource)
             .into_owned(),
         tier: finding.tier.map(|t| t.as_str()),
         requirements: meta.requirements,

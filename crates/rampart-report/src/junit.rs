@@ -100,7 +100,7 @@ fn write_finding(xml: &mut String, report: &ScanReport<'_>, finding: &Finding) {
     let meta = finding.rule;
     let file = report.project.file(finding.file);
     let region = Region::of(file, finding.span);
-    let resource = report.redactions.scrub(finding, &finding.resource);
+    let resource = report.redactions.scrub_finding(finding, &finding.resource);
     let name = format!("{} {} {}", meta.id, resource, region.start_line);
     let _ = writeln!(
         xml,
@@ -125,7 +125,7 @@ fn write_finding(xml: &mut String, report: &ScanReport<'_>, finding: &Finding) {
     let _ = writeln!(
         xml,
         "      <failure message=\"{}\" type=\"{}\">{}</failure>",
-        attr(&report.redactions.scrub(finding, &finding.message)),
+        attr(&report.redactions.scrub_finding(finding, &finding.message)),
         finding.severity,
         text(&body)
     );

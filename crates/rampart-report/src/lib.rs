@@ -26,7 +26,8 @@ mod pretty;
 mod sarif;
 mod xml;
 
-pub use common::{Redactions, help_uri, rule_anchor};
+pub use common::{help_uri, rule_anchor};
+pub use rampart_rules::Redactions;
 pub use xml::{escape_attribute, escape_text};
 
 /// The version of the JSON report's contract (`docs/json-report.md`).

@@ -91,13 +91,13 @@ fn finding_group<'a>(report: &ScanReport<'a>, finding: &'a Finding) -> Group<'a>
     let region = Region::of(file, finding.span);
     let title = level(finding.severity)
         .primary_title(terminal_safe(
-            &report.redactions.scrub(finding, &finding.message),
+            &report.redactions.scrub_finding(finding, &finding.message),
         ))
         .id(meta.id);
     let mut group = match file.line(region.start_line) {
         Some(line) => {
             // Redaction keeps the number of characters, so columns stay valid.
-            let line = strip_c1(&report.redactions.scrub(finding, line));
+            let line = strip_c1(&report.redactions.scrub_finding(finding, line));
             let start = byte_at_column(&line, region.start_column);
             let end = if region.end_line == region.start_line {
                 byte_at_column(&line, region.end_column).max(start)
@@ -121,7 +121,7 @@ fn finding_group<'a>(report: &ScanReport<'a>, finding: &'a Finding) -> Group<'a>
     let note = |text: String| Level::NOTE.message(terminal_safe(&text));
     group = group.element(note(format!(
         "resource: {}",
-        report.redactions.scrub(finding, &finding.resource)
+        report.redactions.scrub_finding(finding, &finding.resource)
     )));
     if let Some(tier) = finding.tier {
         let text = if tier == Tier::Critical {
@@ -255,7 +255,7 @@ mod tests {
             resource: "Pod/x".into(),
             tier: Some(Tier::Standard),
             fingerprint: "0".repeat(16),
-            secret: None,
+            secrets: Vec::new(),
         }];
         let report = ScanReport {
             project: &project,
@@ -263,7 +263,7 @@ mod tests {
             diagnostics: &[],
             rules: &[],
             summary: Summary::default(),
-            redactions: &crate::Redactions::default(),
+            redactions: &rampart_rules::Redactions::default(),
         };
         render(&report, false)
     }

@@ -281,7 +281,7 @@ fn result<'a>(report: &ScanReport<'a>, finding: &'a Finding, rule_index: usize) 
         message: Text {
             text: report
                 .redactions
-                .scrub(finding, &finding.message)
+                .scrub_finding(finding, &finding.message)
                 .into_owned(),
         },
         locations: [Location {
@@ -300,7 +300,7 @@ fn result<'a>(report: &ScanReport<'a>, finding: &'a Finding, rule_index: usize) 
             severity: finding.severity.as_str(),
             resource: report
                 .redactions
-                .scrub(finding, &finding.resource)
+                .scrub_finding(finding, &finding.resource)
                 .into_owned(),
             tier: finding.tier.map(|t| t.as_str()),
             requirements: finding.rule.requirements,

@@ -179,7 +179,7 @@ fn secret_finding(project: &Project) -> Finding {
         ]),
         resource,
         tier,
-        secret: Some(Secret::new(SECRET)),
+        secrets: vec![Secret::new(SECRET)],
     }
 }
 
@@ -641,7 +641,7 @@ fn a_message_that_quotes_the_secret_is_redacted_too() {
     let finding = scan
         .findings
         .iter_mut()
-        .find(|f| f.secret.is_some())
+        .find(|f| !f.secrets.is_empty())
         .unwrap();
     finding.message = format!("found {SECRET}");
     finding.resource = format!("Pod/{SECRET}");

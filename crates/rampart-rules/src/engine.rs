@@ -193,7 +193,7 @@ pub struct Reported {
     subject: Subject,
     span: Span,
     message: String,
-    secret: Option<Secret>,
+    secrets: Vec<Secret>,
 }
 
 /// Where a check reports findings about its subject.
@@ -209,18 +209,28 @@ impl Sink<'_> {
             subject: self.subject,
             span,
             message: message.into(),
-            secret: None,
+            secrets: Vec::new(),
         });
     }
 
     /// Reports a finding that quotes a secret: the message must show it redacted,
-    /// and every output that prints source lines redacts `secret` in them.
+    /// and every output that prints text of the file redacts `secret` in it.
     pub fn report_secret(&mut self, span: Span, message: impl Into<String>, secret: &str) {
+        self.report_secrets(span, message, &[secret]);
+    }
+
+    /// Reports a finding about several secrets at once (the values of a
+    /// committed `Secret`), all of which are redacted wherever printed.
+    pub fn report_secrets(&mut self, span: Span, message: impl Into<String>, secrets: &[&str]) {
         self.out.push(Reported {
             subject: self.subject,
             span,
             message: message.into(),
-            secret: Some(Secret::new(secret)),
+            secrets: secrets
+                .iter()
+                .filter(|s| !s.is_empty())
+                .map(|s| Secret::new(*s))
+                .collect(),
         });
     }
 }
@@ -255,8 +265,8 @@ pub struct Finding {
     pub resource: String,
     pub tier: Option<Tier>,
     pub fingerprint: String,
-    /// The secret the finding quotes; never printed, only used to redact.
-    pub secret: Option<Secret>,
+    /// The secrets the finding is about; never printed, only used to redact.
+    pub secrets: Vec<Secret>,
 }
 
 /// Options of an evaluation.
@@ -398,7 +408,7 @@ fn finish(
         .into_iter()
         .map(|r| {
             let mut finding = Finding::new(
-                meta, severity, r.subject, r.span, r.message, r.secret, project,
+                meta, severity, r.subject, r.span, r.message, r.secrets, project,
             );
             // The same rule can report twice at one place (two missing settings of
             // one container); number the repeats so each keeps its own fingerprint.
@@ -417,29 +427,33 @@ impl Finding {
     /// fingerprint worked out from the project. `severity` is the rule's (or its
     /// configured override); it is raised one level on critical-tier resources.
     ///
-    /// The fingerprint is the rule, the file's path relative to the scan root,
-    /// the resource, the place within it and the scalar found there — never a
-    /// line number. A finding that quotes a secret leaves the secret out: the
-    /// fingerprint is printed in every report, and a replaced secret in the same
-    /// place is the same problem.
+    /// The fingerprint is the rule, the file's path as shown (relative to the
+    /// working directory, as in SARIF), the resource, the place within it and
+    /// the scalar found there — never a line number. A finding about a secret
+    /// leaves the secret out of all of it: fingerprints are printed in every
+    /// report, and a replaced secret in the same place is the same problem.
     pub fn new(
         meta: &'static RuleMeta,
         severity: Severity,
         subject: Subject,
         span: Span,
         message: String,
-        secret: Option<Secret>,
+        secrets: Vec<Secret>,
         project: &Project,
     ) -> Self {
         let file = project.subject_file(subject);
         let tier = project.subject_tier(subject);
         let resource = project.resource(subject, span);
-        let location = project.locate(subject, span);
-        let evidence = match secret {
-            Some(_) => String::new(),
-            None => project.evidence(subject, span),
+        let mut location = project.locate(subject, span);
+        for secret in &secrets {
+            location = location.replace(secret.expose(), "<secret>");
+        }
+        let evidence = if secrets.is_empty() {
+            project.evidence(subject, span)
+        } else {
+            String::new()
         };
-        let path = &project.file(file).root_relative_path;
+        let path = &project.file(file).display_path;
         Finding {
             rule: meta,
             severity: if tier == Some(Tier::Critical) {
@@ -454,7 +468,7 @@ impl Finding {
             fingerprint: fingerprint(&[meta.id, path, &resource, &location, &evidence]),
             resource,
             tier,
-            secret,
+            secrets,
         }
     }
 }

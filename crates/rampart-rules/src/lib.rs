@@ -12,6 +12,7 @@
 mod docs;
 mod engine;
 mod fingerprint;
+mod redaction;
 mod registry;
 mod requirements;
 mod rules;
@@ -23,6 +24,7 @@ pub use engine::{
     Sink, evaluate, sort_findings,
 };
 pub use fingerprint::fingerprint;
+pub use redaction::{Redactions, scrub_credentials};
 pub use registry::{all_rules, find_rule, is_known_selector, select_rules};
 pub use secrets::{SecretMatch, find_credentials, is_secret_name, secret_in_assignment};
 

@@ -71,10 +71,11 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             "password in a URL",
             r"\b[a-z][a-z0-9+.-]*://[^\s:/@]*:[^\s@/$]{3,}@[^\s/]+",
         ),
-        // Redis configuration (`redis.conf`) writes its passwords without `=`.
+        // Redis configuration (`redis.conf`, or `redis-server --requirepass`)
+        // writes its passwords without `=`, quoted or not.
         pattern(
             "Redis password",
-            r#"(?m)^\s*(?:requirepass|masterauth)\s+[^\s#$"']{4,}"#,
+            r#"(?m)(?:^[ \t]*|--)(?:requirepass|masterauth)[ \t=]+["']?[^\s#$"'<]{4,}"#,
         ),
     ]
     .into_iter()
@@ -130,13 +131,34 @@ pub fn find_credentials(text: &str) -> Vec<SecretMatch> {
     found
 }
 
+/// The whole PEM block of a private key whose header starts at byte `start` of
+/// `text`: through its `-----END … -----` line, or to the end of the text when
+/// there is none. Rules that find the header on one line record the whole block,
+/// so that every line of the key is redacted wherever it is printed.
+pub fn private_key_block(text: &str, start: usize) -> &str {
+    let Some(rest) = text.get(start..) else {
+        return "";
+    };
+    match rest.find("-----END ") {
+        Some(end) => {
+            let after = &rest[end + "-----END ".len()..];
+            let close = after
+                .find("-----")
+                .map_or(after.len(), |i| i + "-----".len());
+            &rest[..end + "-----END ".len() + close]
+        }
+        None => rest,
+    }
+}
+
 fn url_password_is_placeholder(url: &str) -> bool {
     let password = url
         .split_once("://")
         .and_then(|(_, rest)| rest.split_once('@'))
         .and_then(|(userinfo, _)| userinfo.split_once(':'))
         .map_or("", |(_, password)| password);
-    is_placeholder(password)
+    // `http://localhost:8080@x` is a host and a port, not a user and a password.
+    is_placeholder(password) || password.chars().all(|c| c.is_ascii_digit())
 }
 
 /// Words that say a value is a secret wherever they appear in a name (`DB_PASSWORD`,
@@ -342,18 +364,17 @@ pub fn is_secret_name(name: &str) -> bool {
     let secret_word = |w: &String| {
         !FALSE_FRIENDS.iter().any(|f| w.contains(f)) && SECRET_WORDS.iter().any(|s| w.contains(s))
     };
-    // The last word that says "secret" (`password`, or `key` after `api`).
+    // The last word that says "secret" (`password`, `key` after `api`, or a
+    // short form such as `pass`).
     let last_secret = (0..words.len()).rev().find(|&i| {
         secret_word(&words[i])
+            || SHORT_SECRET_WORDS.contains(&words[i].as_str())
             || words[i] == "key" && i > 0 && KEY_QUALIFIERS.contains(&words[i - 1].as_str())
     });
-    match last_secret {
-        // Only qualifiers may follow it: `DB_PASSWORD_PROD` and `SECRET_KEY_BASE`
-        // hold secrets; `SECRET_VOLUME`, `GITHUB_TOKEN_PERMISSIONS` and
-        // `TOKEN_SIGNING_ALG` describe one.
-        Some(i) => words[i + 1..].iter().all(|w| is_trailing_qualifier(w)),
-        None => SHORT_SECRET_WORDS.contains(&last.as_str()),
-    }
+    // Only qualifiers may follow it: `DB_PASSWORD_PROD`, `DB_PASS_PROD` and
+    // `SECRET_KEY_BASE` hold secrets; `SECRET_VOLUME`, `GITHUB_TOKEN_PERMISSIONS`,
+    // `TOKEN_SIGNING_ALG` and `PASS_HOST_HEADER` describe one or something else.
+    last_secret.is_some_and(|i| words[i + 1..].iter().all(|w| is_trailing_qualifier(w)))
 }
 
 /// Words that may follow a secret word in a name that still holds the secret:
@@ -687,6 +708,7 @@ mod tests {
         }
         for name in [
             "DB_PASSWORD_PROD",
+            "DB_PASS_PROD",
             "API_KEY_V2",
             "ADMIN_PASSWORD_2",
             "SECRET_KEY_BASE",
@@ -751,6 +773,13 @@ mod tests {
             ["Redis password"]
         );
         assert!(kinds("requirepass ${REDIS_PASSWORD}").is_empty());
+        assert!(kinds("masterauth <password>").is_empty());
+        assert_eq!(kinds("requirepass \"foobared123\""), ["Redis password"]);
+        assert_eq!(
+            kinds("redis-server --requirepass foobared123"),
+            ["Redis password"]
+        );
+        assert!(kinds("http://localhost:8080@x").is_empty());
         assert!(kinds("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c").is_empty());
         assert_eq!(
             kinds("ghp_0123456789abcdefghijklmnopqrstuvwxyz"),
@@ -766,6 +795,18 @@ mod tests {
             kinds("https://deploy:glpat-AbCdEfGhIjKlMnOpQrSt@gitlab.example.com/x.git"),
             ["GitLab token"]
         );
+    }
+
+    #[test]
+    fn private_key_blocks_run_to_their_end_line() {
+        let text = "key: |\n-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg\n-----END EC PRIVATE KEY-----\nnext";
+        let start = text.find("-----BEGIN").unwrap();
+        assert_eq!(
+            private_key_block(text, start),
+            "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg\n-----END EC PRIVATE KEY-----"
+        );
+        assert_eq!(private_key_block("-----BEGIN X", 0), "-----BEGIN X");
+        assert_eq!(private_key_block("abc", 9), "");
     }
 
     #[test]

@@ -132,19 +132,25 @@ fn expectations(project: &Project, rule_id: &str) -> BTreeMap<(String, u32), usi
 }
 
 fn render(project: &Project, findings: &[Finding], root: &Path) -> String {
-    let root = format!("{}/", root.display());
+    // Paths are shown relative to the working directory (the crate's, under
+    // `cargo test`); show them relative to the fixture instead.
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let relative = root.strip_prefix(&cwd).unwrap_or(root);
+    let prefixes = [
+        format!("{}/", root.display()),
+        format!("{}/", relative.display()),
+    ];
     findings
         .iter()
         .map(|f| {
             let path = &project.file(f.file).display_path;
+            let shown = prefixes
+                .iter()
+                .find_map(|p| path.strip_prefix(p.as_str()))
+                .unwrap_or(path);
             format!(
                 "{}:{}:{} {} [{}] {}\n",
-                path.strip_prefix(&root).unwrap_or(path),
-                f.span.start.line,
-                f.span.start.column,
-                f.severity,
-                f.resource,
-                f.message
+                shown, f.span.start.line, f.span.start.column, f.severity, f.resource, f.message
             )
         })
         .collect()

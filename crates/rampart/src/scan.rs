@@ -4,10 +4,12 @@ use std::io::{IsTerminal, Write};
 
 use rampart_config::{ByteSize, LoadedConfig};
 use rampart_discover::{DiscoverOptions, Discovery, discover, read_stdin};
-use rampart_filter::{Baseline, apply_suppressions, parse_suppressions};
+use rampart_filter::{Baseline, RuleSets, apply_suppressions, parse_suppressions};
 use rampart_model::Project;
-use rampart_report::{Format, Redactions, RenderOptions, ScanReport, Summary, write_report};
-use rampart_rules::{EvalOptions, Finding, Rule, all_rules, evaluate};
+use rampart_report::{Format, RenderOptions, ScanReport, Summary, write_report};
+use rampart_rules::{
+    EvalOptions, Finding, Redactions, Rule, all_rules, evaluate, scrub_credentials,
+};
 use rampart_source::{Diagnostic, DiagnosticLevel};
 
 use crate::args::{ColorChoice, OutputFormat, ScanArgs};
@@ -40,22 +42,36 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     // decides which findings are reported.
     let evaluated = evaluate(&project, config, all_rules(), &options);
     let redactions = Redactions::from_findings(&evaluated);
-    let mut findings: Vec<Finding> = evaluated
-        .into_iter()
-        .filter(|f| rules.iter().any(|r| r.meta.id == f.rule.id))
-        .collect();
-    let suppressions = parse_suppressions(&project);
     let severity_of = |rule: &'static Rule| {
         overrides
             .get(rule.meta.id)
             .copied()
             .unwrap_or(rule.meta.severity)
     };
-    let suppressed =
-        apply_suppressions(&mut findings, &suppressions, &rules, severity_of, &project);
+    // Suppressions apply to every evaluated finding, so that whether a
+    // suppression is used does not depend on which rules are selected.
+    let mut findings = evaluated;
+    let suppressions = parse_suppressions(&project);
+    let rule_sets = RuleSets {
+        evaluated: all_rules(),
+        selected: &rules,
+    };
+    let is_selected = |f: &Finding| rules.iter().any(|r| r.meta.id == f.rule.id);
+    let suppressed = apply_suppressions(
+        &mut findings,
+        &suppressions,
+        rule_sets,
+        severity_of,
+        &project,
+    )
+    .iter()
+    .filter(|f| is_selected(f))
+    .count();
+    findings.retain(is_selected);
 
     let baselined = if let Some(path) = &args.write_baseline {
-        Baseline::write(path, &findings, &project).map_err(|e| Failure::Input(e.to_string()))?;
+        Baseline::write(path, &findings, &project, &redactions)
+            .map_err(|e| Failure::Input(e.to_string()))?;
         eprintln!(
             "rampart: wrote {} finding{} to the baseline {}",
             findings.len(),
@@ -74,6 +90,13 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
 
     let mut diagnostics: Vec<Diagnostic> = discovery.diagnostics;
     diagnostics.extend(project.diagnostics.iter().cloned());
+    // Diagnostics quote input (an unknown Dockerfile instruction's first word).
+    for diagnostic in &mut diagnostics {
+        let scrubbed = scrub_credentials(std::borrow::Cow::Borrowed(&diagnostic.message));
+        if let std::borrow::Cow::Owned(text) = scrubbed {
+            diagnostic.message = text;
+        }
+    }
     diagnostics.sort_by(|a, b| {
         (&a.file, a.line, a.column, a.code).cmp(&(&b.file, b.line, b.column, b.code))
     });
@@ -185,14 +208,6 @@ fn discover_inputs(args: &ScanArgs, loaded: &LoadedConfig) -> Result<Discovery, 
         }
         discovery.files.append(&mut from_stdin.files);
         discovery.diagnostics.append(&mut from_stdin.diagnostics);
-    }
-    if discovery.files.is_empty() && !paths.is_empty() {
-        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-        discovery.diagnostics.push(Diagnostic::warning(
-            "nothing-to-scan",
-            names.join(", "),
-            "no Kubernetes manifest or Dockerfile was found here, so nothing was checked",
-        ));
     }
     Ok(discovery)
 }

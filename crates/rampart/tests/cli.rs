@@ -804,3 +804,89 @@ fn a_baseline_does_not_accept_a_worse_value_in_the_same_place() {
         .collect();
     assert_eq!(rules, ["PSS-005", "PSS-008"]);
 }
+
+#[test]
+fn whether_a_suppression_is_used_does_not_depend_on_the_selection() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "pod.yaml",
+        PRIVILEGED_POD.replace(
+            "spec:\n",
+            "spec:\n  hostPID: true # rampart:ignore PSS -- node profiler, approved in SEC-77\n",
+        ),
+    );
+    let output = rampart()
+        .args(["scan", "--format", "json", "--select", "PSS-001,META"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json_report(&output);
+    let rules: Vec<String> = finding_lines(&report)
+        .into_iter()
+        .map(|l| l.split(' ').next().unwrap().to_owned())
+        .collect();
+    // PSS-007 was suppressed (not selected, so not counted); nothing is unused.
+    assert_eq!(rules, ["PSS-001"]);
+    assert_eq!(report["summary"]["suppressed"], 0);
+}
+
+#[test]
+fn fingerprints_follow_the_path_as_shown_so_roots_do_not_collide() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "staging/pod.yaml", PRIVILEGED_POD);
+    write(dir.path(), "prod/pod.yaml", PRIVILEGED_POD);
+    let baseline = dir.path().join("baseline.json");
+    rampart()
+        .current_dir(dir.path())
+        .args(["scan", "staging", "--select", "PSS-001", "--write-baseline"])
+        .arg(&baseline)
+        .assert()
+        .code(0);
+    let output = rampart()
+        .current_dir(dir.path())
+        .args([
+            "scan",
+            "staging",
+            "prod",
+            "--select",
+            "PSS-001",
+            "--format",
+            "json",
+            "--baseline",
+        ])
+        .arg(&baseline)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let lines = finding_lines(&json_report(&output));
+    assert_eq!(lines, ["PSS-001 prod/pod.yaml:9"]);
+    // Scanning the parent, or by absolute path, names the files the same way.
+    rampart()
+        .current_dir(dir.path())
+        .args([
+            "scan",
+            ".",
+            "--select",
+            "PSS-001",
+            "--fail-on",
+            "low",
+            "--baseline",
+        ])
+        .arg(&baseline)
+        .assert()
+        .code(1);
+    let absolute = dir.path().join("staging");
+    rampart()
+        .current_dir(dir.path())
+        .args(["scan", "--select", "PSS-001", "--baseline"])
+        .arg(&baseline)
+        .arg(&absolute)
+        .assert()
+        .code(0);
+}

@@ -13,7 +13,7 @@ pub(crate) static RULE: Rule = Rule {
         summary: "Binding grants cluster-admin",
         requirements: &["G-SEC-02", "P-IIA-1"],
         docs: RuleDocs {
-            what: "Reports every subject of a ClusterRoleBinding or RoleBinding whose `roleRef` is the ClusterRole `cluster-admin`, at the subject's name. A RoleBinding grants it within its namespace only, which is still full control of that namespace (its Secrets, RBAC and workloads). Only the identities Kubernetes itself gives `cluster-admin` are not reported: the `system:masters` group and control-plane component users (`system:kube-…`). Every other subject is, including `system:` groups that stand for whole populations (`system:authenticated`, `system:nodes`, `system:serviceaccounts[:<namespace>]`, …). Bindings labelled `kubernetes.io/bootstrapping: rbac-defaults` are Kubernetes' own and skipped; a `system:` name alone is not, since anyone can choose it.",
+            what: "Reports every subject of a ClusterRoleBinding or RoleBinding whose `roleRef` is the ClusterRole `cluster-admin`, at the subject's name. A RoleBinding grants it within its namespace only, which is still full control of that namespace (its Secrets, RBAC and workloads). Only the identity Kubernetes itself gives `cluster-admin` is not reported: the `system:masters` group. Every other subject is, including `system:` groups that stand for whole populations (`system:authenticated`, `system:nodes`, `system:serviceaccounts[:<namespace>]`, …). Kubernetes' own bindings (a bootstrap name such as `cluster-admin` or `system:…` together with the label `kubernetes.io/bootstrapping: rbac-defaults`) are skipped; a name or a label alone is not, since anyone can write either.",
             why: "`cluster-admin` allows every action on every resource. Whoever holds it (a person, a CI identity, or the service account of a compromised agent pod) can read every Secret, run privileged pods on critical nodes and rewrite RBAC to keep access. The policy forbids bindings to `cluster-admin` for non-system subjects (G-SEC-02).",
             fail: Example::yaml(
                 r#"apiVersion: rbac.authorization.k8s.io/v1
@@ -53,15 +53,13 @@ subjects:
     inactive_when: None,
 };
 
-/// How a `system:` identity is described. `None` for the identities Kubernetes
-/// itself binds to `cluster-admin` (the `system:masters` break-glass group) and
-/// for control-plane components (`system:kube-controller-manager`, …), which are
-/// not agents' business; every other `system:` identity is reported, described
-/// by the population it stands for where it stands for one.
+/// How a `system:` identity is described. `None` only for the identity
+/// Kubernetes itself binds to `cluster-admin`, the `system:masters` break-glass
+/// group; every other `system:` identity is reported, described by the
+/// population it stands for where it stands for one.
 fn system_identity(kind: &str, name: &str) -> Option<String> {
     let population = match (kind, name) {
         ("Group", "system:masters") => return None,
-        ("User", user) if user.starts_with("system:kube-") => return None,
         ("Group", "system:authenticated") => "every authenticated identity".to_owned(),
         ("Group", "system:unauthenticated") | ("User", "system:anonymous") => {
             "anonymous requests".to_owned()

@@ -22,14 +22,23 @@ pub(crate) static RULES: &[&Rule] = &[
 const RBAC_GROUP: &str = "rbac.authorization.k8s.io/";
 
 /// Whether the object is an RBAC object of one of `kinds` that rampart should
-/// judge. Kubernetes' own roles and bindings (`cluster-admin`, `admin`, `edit`,
-/// `view`, the `system:` roles), as a cluster dump contains them, carry the label
-/// `kubernetes.io/bootstrapping: rbac-defaults` and are skipped. A `system:` name
-/// alone proves nothing: anyone can choose it.
+/// judge. Kubernetes' own roles and bindings, as a cluster dump contains them,
+/// are skipped: they carry the label `kubernetes.io/bootstrapping: rbac-defaults`
+/// and a bootstrap name (`cluster-admin`, `admin`, `edit`, `view`, or a
+/// `system:` name). Neither alone proves anything — anyone can choose a name or a
+/// label — so an object needs both to be skipped.
 pub(crate) fn is_own_rbac(object: &K8sObject, kinds: &[&str]) -> bool {
     kinds.contains(&object.kind.as_str())
         && object.api_version.starts_with(RBAC_GROUP)
-        && object.label("kubernetes.io/bootstrapping") != Some("rbac-defaults")
+        && !is_kubernetes_default(object)
+}
+
+fn is_kubernetes_default(object: &K8sObject) -> bool {
+    let bootstrap_name = matches!(
+        object.name.as_str(),
+        "cluster-admin" | "admin" | "edit" | "view"
+    ) || object.name.starts_with("system:");
+    bootstrap_name && object.label("kubernetes.io/bootstrapping") == Some("rbac-defaults")
 }
 
 /// The text of an item of an RBAC string list. A null item decodes as the empty

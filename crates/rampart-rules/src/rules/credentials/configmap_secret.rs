@@ -3,7 +3,7 @@ use rampart_model::K8sObject;
 use rampart_source::{Span, redact};
 use rampart_yaml::Node;
 
-use super::{LiteralBlock, char_column, is_core, with_article};
+use super::{LiteralBlock, char_column, is_core, whole_secret, with_article};
 use crate::engine::{Check, Context, Example, Rule, RuleDocs, RuleMeta, Sink};
 use crate::secrets::{SecretMatch, assignment_in_line, find_credentials, secret_in_assignment};
 
@@ -103,7 +103,10 @@ fn embedded(
         return;
     };
     let block = LiteralBlock::new(file, value);
+    let mut line_start = 0;
     for (index, line) in text.split('\n').enumerate() {
+        let offset = line_start;
+        line_start += line.len() + 1;
         let (found, at, subject) = match assignment_in_line(line) {
             Some(assignment) => {
                 let found = if assignment.is_code() {
@@ -142,7 +145,7 @@ fn embedded(
                 "ConfigMap `{config_map}` key `{key}`{place} {subject} {}; ConfigMaps are neither secret nor encrypted",
                 describe(&found)
             ),
-            &found.text,
+            whole_secret(text, offset, line, &found),
         );
     }
 }

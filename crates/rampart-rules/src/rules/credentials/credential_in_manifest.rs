@@ -5,7 +5,10 @@ use rampart_model::K8sObject;
 use rampart_source::redact;
 use rampart_yaml::Value;
 
-use super::{LiteralBlock, Step, char_column, display_path, env_item, is_core, walk, with_article};
+use super::{
+    LiteralBlock, Step, char_column, display_path, env_item, is_core, walk, whole_secret,
+    with_article,
+};
 use crate::engine::{Check, Context, Example, Rule, RuleDocs, RuleMeta, Sink};
 use crate::secrets::find_credentials;
 
@@ -107,7 +110,10 @@ fn check(object: &K8sObject, ctx: &Context<'_>, sink: &mut Sink<'_>) {
         };
         let block = LiteralBlock::new(file, node);
         let mut seen: HashSet<String> = HashSet::new();
+        let mut line_start = 0;
         for (index, line) in text.split('\n').enumerate() {
+            let offset = line_start;
+            line_start += line.len() + 1;
             for found in find_credentials(line) {
                 if !seen.insert(found.text.clone()) {
                     continue;
@@ -127,7 +133,7 @@ fn check(object: &K8sObject, ctx: &Context<'_>, sink: &mut Sink<'_>) {
                         with_article(found.kind),
                         redact(&found.text)
                     ),
-                    &found.text,
+                    whole_secret(text, offset, line, &found),
                 );
             }
         }

@@ -4,6 +4,7 @@
 //! reported once: SEC-001 reads `env[].value`, SEC-002 the `data` of ConfigMaps,
 //! SEC-003 the `data` and `stringData` of Secrets, and SEC-004 every other string.
 
+use crate::secrets::{SecretMatch, private_key_block};
 use rampart_model::{ContainerKind, K8sObject};
 use rampart_source::{SourceFile, Span};
 use rampart_yaml::{Node, ScalarStyle, Value};
@@ -133,6 +134,24 @@ pub(crate) fn env_owner(object_root: &Node, path: &[Step<'_>]) -> String {
         (Some(kind), _) => format!("{} `{name}`", kind.noun()),
         (None, Some(list)) => format!("`{list}` entry `{name}`"),
         (None, None) => format!("`{name}`"),
+    }
+}
+
+/// The secret to record for a credential found on `line` (which starts at byte
+/// `offset` of the scalar `text`): the match itself, or for a private key the
+/// whole PEM block, whose later lines hold the key material.
+pub(crate) fn whole_secret<'t>(
+    text: &'t str,
+    offset: usize,
+    line: &str,
+    found: &'t SecretMatch,
+) -> &'t str {
+    if found.kind != "private key" {
+        return &found.text;
+    }
+    match line.find("-----BEGIN") {
+        Some(at) => private_key_block(text, offset + at),
+        None => &found.text,
     }
 }
 

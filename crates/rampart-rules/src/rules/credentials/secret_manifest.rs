@@ -90,8 +90,8 @@ fn string_value_is_real(value: &str) -> bool {
     !certificates_only && !is_placeholder(value)
 }
 
-/// The keys of a block that hold real values.
-fn real_keys(block: Option<&Node>, real: fn(&str) -> bool) -> Vec<&str> {
+/// The keys of a block that hold real values, with the values.
+fn real_entries(block: Option<&Node>, real: fn(&str) -> bool) -> Vec<(&str, &str)> {
     block
         .map(Node::entries)
         .unwrap_or_default()
@@ -99,7 +99,7 @@ fn real_keys(block: Option<&Node>, real: fn(&str) -> bool) -> Vec<&str> {
         .filter_map(|e| {
             let key = e.key.as_str()?;
             let value = e.value.as_str()?;
-            real(value).then_some(key)
+            real(value).then_some((key, value))
         })
         .collect()
 }
@@ -109,19 +109,32 @@ fn check(object: &K8sObject, _ctx: &Context<'_>, sink: &mut Sink<'_>) {
         return;
     }
     let mut keys: Vec<&str> = Vec::new();
+    // The values as written and, for `data`, decoded: every report redacts them
+    // wherever this file's text is printed.
+    let mut secrets: Vec<String> = Vec::new();
     let mut span: Option<Span> = None;
     for (block, real) in [
         ("data", data_value_is_real as fn(&str) -> bool),
         ("stringData", string_value_is_real),
     ] {
-        let found = real_keys(object.root.get(block), real);
+        let found = real_entries(object.root.get(block), real);
         if !found.is_empty() {
             // Point at whichever block comes first in the file.
             span = match (span, object.key_span(&[block])) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
-            keys.extend(found);
+            for (key, value) in found {
+                keys.push(key);
+                secrets.push(value.trim().to_owned());
+                if block == "data"
+                    && let Some(decoded) = decode_base64(value)
+                        .and_then(|bytes| String::from_utf8(bytes).ok())
+                        .filter(|text| !text.trim().is_empty())
+                {
+                    secrets.push(decoded.trim().to_owned());
+                }
+            }
         }
     }
     let Some(span) = span else {
@@ -135,12 +148,14 @@ fn check(object: &K8sObject, _ctx: &Context<'_>, sink: &mut Sink<'_>) {
         .collect::<Vec<_>>()
         .join(", ");
     let noun = if keys.len() == 1 { "value" } else { "values" };
-    sink.report(
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    sink.report_secrets(
         span,
         format!(
             "Secret `{}` commits {} {noun} ({list}) to the repository; base64 is an encoding, not encryption",
             object.name,
             keys.len(),
         ),
+        &secrets,
     );
 }

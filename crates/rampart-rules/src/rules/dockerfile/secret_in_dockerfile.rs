@@ -82,12 +82,36 @@ impl Reporter<'_, '_> {
     }
 }
 
+/// Whether a value is nothing but a variable reference (`$TOKEN`, `${TOKEN}`,
+/// `"${TOKEN:-}"`), which copies a build argument rather than holding a secret.
+/// A literal with a `$` in it (`Hk3$Rt8Yw2`) is a literal.
+fn is_variable_reference(value: &str) -> bool {
+    let value = value.trim();
+    let value = value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .unwrap_or(value);
+    let Some(rest) = value.strip_prefix('$') else {
+        return false;
+    };
+    let name = match rest.strip_prefix('{') {
+        Some(braced) => match braced.strip_suffix('}') {
+            Some(inner) => inner.split([':', '-', '+', '?']).next().unwrap_or_default(),
+            None => return false,
+        },
+        None => rest,
+    };
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 fn env(reporter: &mut Reporter<'_, '_>, name: &str, value: &str) {
     reporter.shapes(value, "ENV");
     if !is_secret_name(name) || value.trim().is_empty() {
         return;
     }
-    if value.contains('$') {
+    if is_variable_reference(value) {
         reporter.plain(
             name,
             format!(
@@ -115,7 +139,9 @@ fn arg(reporter: &mut Reporter<'_, '_>, name: &str, default: Option<&str>) {
     }
     match default {
         Some(value)
-            if !is_placeholder(value) && !value.contains('$') && find_credentials(value).is_empty() =>
+            if !is_placeholder(value)
+                && !is_variable_reference(value)
+                && find_credentials(value).is_empty() =>
         {
             reporter.secret(
                 value,
@@ -149,7 +175,8 @@ fn shell_assignments(reporter: &mut Reporter<'_, '_>, script: &str, keyword: &st
             && key
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-        if is_name && is_secret_name(key) && !is_placeholder(value) && !value.contains('$') {
+        if is_name && is_secret_name(key) && !is_placeholder(value) && !is_variable_reference(value)
+        {
             reporter.secret(
                 value,
                 format!(
@@ -227,6 +254,26 @@ fn check(doc: &DockerfileDoc, ctx: &Context<'_>, sink: &mut Sink<'_>) {
                     heredoc_assignments(&mut reporter, &heredoc.body, keyword);
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_variable_reference;
+
+    #[test]
+    fn references_are_whole_values() {
+        for value in [
+            "$TOKEN",
+            "${TOKEN}",
+            "\"${TOKEN:-}\"",
+            "${API_KEY:?missing}",
+        ] {
+            assert!(is_variable_reference(value), "{value}");
+        }
+        for value in ["Hk3$Rt8Yw2Qs6Pz1", "pre${TOKEN}", "$", "${}", "$1abc"] {
+            assert!(!is_variable_reference(value), "{value}");
         }
     }
 }

@@ -1,0 +1,151 @@
+//! Keeping detected secrets out of everything a scan prints.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use rampart_source::{FileId, redact_in};
+
+use crate::engine::Finding;
+use crate::secrets::find_credentials;
+
+/// Every secret the scan detected, by file, in every spelling it may have in the
+/// file's text, so that any text printed from a file is redacted — not only the
+/// text of the finding that detected it.
+///
+/// Build it from all findings before filtering (suppressed, baselined and
+/// deselected ones too), so a secret stays hidden when its own finding is not
+/// shown.
+#[derive(Debug, Default)]
+pub struct Redactions {
+    by_file: HashMap<FileId, Vec<String>>,
+}
+
+/// Lines of a multi-line secret shorter than this are not searched for on their
+/// own (an empty or one-word line would redact unrelated text).
+const MIN_LINE_LEN: usize = 8;
+
+/// Secrets shorter than this are not redacted wherever they appear: a one- or
+/// two-character value (a decoded flag) would blank out unrelated text. Rules
+/// treat such short values as no secret anyway.
+const MIN_SECRET_LEN: usize = 4;
+
+impl Redactions {
+    pub fn from_findings<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Self {
+        let mut by_file: HashMap<FileId, Vec<String>> = HashMap::new();
+        for finding in findings {
+            for secret in &finding.secrets {
+                let known = by_file.entry(finding.file).or_default();
+                for spelling in spellings(secret.expose()) {
+                    if !known.contains(&spelling) {
+                        known.push(spelling);
+                    }
+                }
+            }
+        }
+        // Longest first, so that a secret containing another is redacted whole.
+        for secrets in by_file.values_mut() {
+            secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        }
+        Self { by_file }
+    }
+
+    /// `text` from `file` (a message, a resource name, a source line) with every
+    /// secret known in that file redacted, and, as a backstop, every credential
+    /// with a known shape.
+    pub fn scrub<'t>(&self, file: FileId, text: &'t str) -> Cow<'t, str> {
+        let mut out = Cow::Borrowed(text);
+        for secret in self.by_file.get(&file).into_iter().flatten() {
+            if out.contains(secret.as_str()) {
+                out = Cow::Owned(redact_in(&out, secret));
+            }
+        }
+        scrub_credentials(out)
+    }
+
+    /// A finding's text: its own secrets, its file's, and credential shapes.
+    pub fn scrub_finding<'t>(&self, finding: &Finding, text: &'t str) -> Cow<'t, str> {
+        let mut out = self.scrub(finding.file, text);
+        for secret in &finding.secrets {
+            for spelling in spellings(secret.expose()) {
+                if out.contains(spelling.as_str()) {
+                    out = Cow::Owned(redact_in(&out, &spelling));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Text with no known file (a diagnostic about an unreadable file): credential
+/// shapes redacted.
+pub fn scrub_credentials(text: Cow<'_, str>) -> Cow<'_, str> {
+    let found = find_credentials(&text);
+    if found.is_empty() {
+        return text;
+    }
+    let mut out = text.into_owned();
+    for credential in found {
+        out = redact_in(&out, &credential.text);
+    }
+    Cow::Owned(out)
+}
+
+/// The ways a secret value can be written in a source file: as decoded, escaped
+/// inside double quotes (YAML, JSON, Dockerfile), with single quotes doubled
+/// (YAML), and, for a multi-line secret (a private key), each of its lines.
+fn spellings(secret: &str) -> Vec<String> {
+    if secret.chars().count() < MIN_SECRET_LEN {
+        return Vec::new();
+    }
+    let mut out = vec![secret.to_owned()];
+    let mut escaped = String::with_capacity(secret.len());
+    for c in secret.chars() {
+        match c {
+            '\\' => escaped.push_str("\\\\"),
+            '"' => escaped.push_str("\\\""),
+            '\n' => escaped.push_str("\\n"),
+            '\r' => escaped.push_str("\\r"),
+            '\t' => escaped.push_str("\\t"),
+            c => escaped.push(c),
+        }
+    }
+    out.push(escaped);
+    out.push(secret.replace('\'', "''"));
+    if secret.contains('\n') {
+        out.extend(
+            secret
+                .lines()
+                .map(str::trim)
+                .filter(|line| line.len() >= MIN_LINE_LEN)
+                .map(str::to_owned),
+        );
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_spelling_of_a_secret_is_known() {
+        let spelled = spellings("Zq9'x\"Lw7\\Tp");
+        assert!(spelled.contains(&"Zq9'x\"Lw7\\Tp".to_owned()));
+        assert!(spelled.contains(&"Zq9'x\\\"Lw7\\\\Tp".to_owned()));
+        assert!(spelled.contains(&"Zq9''x\"Lw7\\Tp".to_owned()));
+        let key = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo\n-----END RSA PRIVATE KEY-----";
+        let spelled = spellings(key);
+        assert!(spelled.contains(&"MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo".to_owned()));
+        assert!(spelled.iter().any(|s| s.contains("-----\\nMIIE")));
+    }
+
+    #[test]
+    fn credentials_are_scrubbed_without_a_finding() {
+        let text = scrub_credentials(Cow::Borrowed(
+            "unknown instruction `ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789`",
+        ));
+        assert!(!text.contains("aBcDeFgHiJ"), "{text}");
+    }
+}
