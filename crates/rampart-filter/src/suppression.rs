@@ -3,7 +3,7 @@ use std::ops::RangeInclusive;
 
 use rampart_config::Severity;
 use rampart_discover::FileKind;
-use rampart_model::{Project, Subject};
+use rampart_model::{DockerfileDoc, Project, Subject};
 use rampart_rules::meta::{SUPPRESSION_WITHOUT_REASON, UNUSED_SUPPRESSION};
 use rampart_rules::{Finding, Rule, RuleMeta, find_rule, is_known_selector, sort_findings};
 use rampart_source::{FileId, Position, SourceFile, Span};
@@ -40,6 +40,19 @@ struct Comment<'a> {
 /// The suppression comments of every scanned file.
 pub fn parse_suppressions(project: &Project) -> Vec<Suppression> {
     let mut out = Vec::new();
+    // Which objects and Dockerfiles each file holds, built once (a scan of many
+    // files with a suppression each must not rescan every object per file).
+    let mut objects_by_file: HashMap<FileId, Vec<&Node>> = HashMap::new();
+    for object in &project.objects {
+        objects_by_file
+            .entry(object.file)
+            .or_default()
+            .push(&object.root);
+    }
+    let mut dockerfiles_by_file: HashMap<FileId, Vec<&DockerfileDoc>> = HashMap::new();
+    for doc in &project.dockerfiles {
+        dockerfiles_by_file.entry(doc.file).or_default().push(doc);
+    }
     for (index, file) in project.files.iter().enumerate() {
         // Cheap test first: most files have no suppression at all.
         if !file.text.contains(MARKER) {
@@ -47,7 +60,17 @@ pub fn parse_suppressions(project: &Project) -> Vec<Suppression> {
         }
         let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
         let kind = project.file_kinds.get(index).copied();
-        let extents = Extents::of(project, id, kind);
+        let extents = Extents::of(
+            file,
+            objects_by_file
+                .get(&id)
+                .map(Vec::as_slice)
+                .unwrap_or_default(),
+            dockerfiles_by_file
+                .get(&id)
+                .map(Vec::as_slice)
+                .unwrap_or_default(),
+        );
         let lines: Vec<&str> = file.text.lines().collect();
         for (i, line) in lines.iter().enumerate() {
             let Some(comment) = comment_of(line, kind) else {
@@ -204,25 +227,17 @@ struct Extents {
 }
 
 impl Extents {
-    fn of(project: &Project, file: FileId, kind: Option<FileKind>) -> Self {
+    fn of(source: &SourceFile, roots: &[&Node], dockerfiles: &[&DockerfileDoc]) -> Self {
         let mut extents = Self::default();
-        let source = project.file(file);
-        match kind {
-            Some(FileKind::Dockerfile) => {
-                for doc in project.dockerfiles.iter().filter(|d| d.file == file) {
-                    for instruction in &doc.parsed.instructions {
-                        extents.add(source, instruction.span);
-                    }
-                }
+        for doc in dockerfiles {
+            for instruction in &doc.parsed.instructions {
+                extents.add(source, instruction.span);
             }
-            Some(FileKind::Kubernetes) => {
-                for object in project.objects.iter().filter(|o| o.file == file) {
-                    extents.add_yaml(source, &object.root);
-                }
-                extents.multi_line_scalars.sort();
-            }
-            None => {}
         }
+        for root in roots {
+            extents.add_yaml(source, root);
+        }
+        extents.multi_line_scalars.sort();
         extents
     }
 
