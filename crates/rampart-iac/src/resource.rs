@@ -1,0 +1,71 @@
+use rampart_source::{FileId, Span};
+
+use crate::value::{Node, Origin, Unknown};
+
+/// Which language a resource was written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Language {
+    Terraform,
+    TerraformPlan,
+    CloudFormation,
+}
+
+/// What kind of block a resource is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BlockKind {
+    /// A managed resource (`resource`, a CloudFormation resource).
+    Resource,
+    /// A data source (`data`).
+    Data,
+    /// A provider configuration (`provider "aws"`).
+    Provider,
+    /// A variable declaration (`variable`, a CloudFormation parameter).
+    Variable,
+}
+
+/// A resource (or provider, data source, variable) after evaluation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resource {
+    pub language: Language,
+    pub kind: BlockKind,
+    pub file: FileId,
+    /// The block's header (`resource "aws_subnet" "private"`) or logical id.
+    pub span: Span,
+    /// `aws_subnet`, `AWS::EC2::Subnet`, `aws` for a provider.
+    pub resource_type: String,
+    /// `module.vpc.aws_subnet.private[0]`, a CloudFormation logical id,
+    /// `provider.aws.east`, `var.db_password`.
+    pub address: String,
+    /// The module the resource belongs to (`module.vpc`), empty for the root.
+    pub module: String,
+    /// The evaluated attributes and nested blocks.
+    pub attributes: Node,
+}
+
+impl Resource {
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.attributes.get(key)
+    }
+
+    pub fn path(&self, keys: &[&str]) -> Option<&Node> {
+        self.attributes.path(keys)
+    }
+
+    /// Where to report about an attribute: where its value was written, or the
+    /// resource's header when it was not written (a missing attribute).
+    pub fn span_of(&self, node: Option<&Node>) -> (FileId, Span) {
+        match node.and_then(|n| n.origin) {
+            Some(Origin { file, span }) => (file, span),
+            None => (self.file, self.span),
+        }
+    }
+}
+
+/// A value rampart could not evaluate, for `--show-unknown`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnknownValue {
+    pub origin: Origin,
+    /// `aws_security_group.lb.ingress[0].cidr_blocks`.
+    pub address: String,
+    pub unknown: Unknown,
+}
