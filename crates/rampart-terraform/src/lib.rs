@@ -1,0 +1,671 @@
+//! Terraform configurations evaluated the way `terraform plan` would see them,
+//! without running Terraform.
+//!
+//! * Every directory of `.tf` files is a module; directories no other module
+//!   calls are root modules and are evaluated on their own.
+//! * Variables take their values as Terraform gives them: default, then
+//!   `terraform.tfvars`, then `*.auto.tfvars` in name order, then `--var-file`,
+//!   then `--var`.
+//! * Locals, module inputs and outputs, the common functions, conditionals,
+//!   `for` expressions, `count`, `for_each` and `dynamic` blocks are evaluated;
+//!   local modules (`source = "./…"`) and modules already downloaded under
+//!   `.terraform/modules` (found through `modules.json`) are instantiated with
+//!   their inputs.
+//! * Every value keeps the place it was written, through all of that.
+//! * What cannot be known is an explicit unknown, listed for `--show-unknown`.
+
+mod config;
+mod eval;
+mod functions;
+mod parse;
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
+
+use hcl_edit::Span as _;
+use hcl_edit::expr::Expression;
+use hcl_edit::structure::Structure;
+use rampart_iac::{BlockKind, Language, Node, Origin, Resource, Unknown, UnknownValue, Value};
+use rampart_source::Diagnostic;
+
+pub use config::TfFile;
+pub use parse::{body_offset, parse_body};
+
+use crate::config::{ModuleCall, ModuleConfig, literal_string};
+use crate::eval::{EvalError, Instance, Modules, Scope, error, expansion, instance_suffix};
+
+/// Meta-arguments of a `resource` block, which are not attributes of the resource.
+const META_ARGUMENTS: &[&str] = &[
+    "count",
+    "for_each",
+    "depends_on",
+    "provider",
+    "lifecycle",
+    "provisioner",
+    "connection",
+];
+
+/// Deepest module nesting instantiated.
+const MAX_MODULE_DEPTH: usize = 16;
+
+/// A module downloaded by `terraform init`, from `.terraform/modules/modules.json`.
+#[derive(Clone, Debug)]
+pub struct ManifestEntry {
+    /// `vpc`, or `vpc.subnets` for a module called from a module.
+    pub key: String,
+    /// The module's directory as shown to users (`infra/.terraform/modules/vpc`).
+    pub dir: String,
+}
+
+/// What to evaluate.
+#[derive(Default)]
+pub struct TerraformInput<'a> {
+    /// Every `.tf` file.
+    pub files: Vec<TfFile<'a>>,
+    /// Every `terraform.tfvars` and `*.auto.tfvars` file (applied to the root
+    /// module of their directory).
+    pub auto_tfvars: Vec<TfFile<'a>>,
+    /// `--var-file` files, in order (applied to every root module).
+    pub var_files: Vec<TfFile<'a>>,
+    /// `--var name=value`, in order.
+    pub vars: Vec<(String, String)>,
+    /// `modules.json` entries, by the root module directory they belong to.
+    pub manifests: BTreeMap<String, Vec<ManifestEntry>>,
+}
+
+/// What evaluation found.
+#[derive(Default)]
+pub struct TerraformOutput {
+    pub resources: Vec<Resource>,
+    pub unknowns: Vec<UnknownValue>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The directory of a display path (`.` for a file in the working directory).
+pub fn dir_of(display_path: &str) -> String {
+    match display_path.rsplit_once('/') {
+        Some((dir, _)) if !dir.is_empty() => dir.to_owned(),
+        Some(_) => "/".to_owned(),
+        None => ".".to_owned(),
+    }
+}
+
+/// `base` joined with a relative path, `.` and `..` resolved.
+pub fn join_dir(base: &str, relative: &str) -> String {
+    let mut parts: Vec<&str> = if base == "." {
+        Vec::new()
+    } else {
+        base.split('/').collect()
+    };
+    let absolute = base.starts_with('/');
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|p| *p != ".." && !p.is_empty()) {
+                    parts.pop();
+                } else if !absolute {
+                    parts.push("..");
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    let joined = parts.join("/");
+    if joined.is_empty() {
+        if absolute {
+            "/".to_owned()
+        } else {
+            ".".to_owned()
+        }
+    } else {
+        joined
+    }
+}
+
+fn is_local_source(source: &str) -> bool {
+    source.starts_with("./") || source.starts_with("../")
+}
+
+/// Evaluates every root module of the input.
+pub fn evaluate(input: &TerraformInput<'_>) -> TerraformOutput {
+    let mut output = TerraformOutput::default();
+    let mut by_dir: BTreeMap<String, Vec<TfFile<'_>>> = BTreeMap::new();
+    for file in &input.files {
+        by_dir
+            .entry(dir_of(&file.source.display_path))
+            .or_default()
+            .push(*file);
+    }
+    let configs: HashMap<String, ModuleConfig<'_>> = by_dir
+        .iter()
+        .map(|(dir, files)| {
+            (
+                dir.clone(),
+                ModuleConfig::collect(dir.clone(), files, &mut output.diagnostics),
+            )
+        })
+        .collect();
+
+    // Directories another module calls, and downloaded modules, are not roots.
+    let mut called: BTreeSet<String> = BTreeSet::new();
+    for config in configs.values() {
+        for call in config.module_calls.values() {
+            if let Some(source) = call
+                .block
+                .body
+                .get_attribute("source")
+                .and_then(|a| literal_string(&a.value))
+                && is_local_source(source)
+            {
+                called.insert(join_dir(&config.dir, source));
+            }
+        }
+    }
+    for entries in input.manifests.values() {
+        called.extend(entries.iter().map(|e| e.dir.clone()));
+    }
+    let missing = ModuleConfig::default();
+    let mut roots: Vec<&String> = configs
+        .keys()
+        .filter(|dir| !called.contains(*dir) && !dir.contains(".terraform/modules"))
+        .collect();
+    roots.sort();
+
+    for root in roots {
+        let Some(config) = configs.get(root) else {
+            continue;
+        };
+        let registry = Registry {
+            configs: &configs,
+            missing: &missing,
+            manifest: input
+                .manifests
+                .get(root)
+                .map(Vec::as_slice)
+                .unwrap_or_default(),
+            instances: RefCell::default(),
+            notes: RefCell::default(),
+        };
+        let vars = root_variables(config, input);
+        let instance = Rc::new(Instance::new(config, String::new(), vars, 0));
+        registry.collect(&instance, &mut output);
+        output.diagnostics.extend(registry.notes.into_inner());
+    }
+    output.resources.sort_by(|a, b| {
+        (a.file, a.span.start, &a.address).cmp(&(b.file, b.span.start, &b.address))
+    });
+    output
+}
+
+/// The root module's variables: default < `terraform.tfvars` < `*.auto.tfvars`
+/// (by name) < `--var-file` < `--var`.
+fn root_variables<'a>(
+    config: &ModuleConfig<'a>,
+    input: &TerraformInput<'a>,
+) -> HashMap<String, Node> {
+    let empty = ModuleConfig::default();
+    let mut values: HashMap<String, Node> = HashMap::new();
+    // Defaults, evaluated where they are written (they may use functions but no
+    // references).
+    for (name, declaration) in &config.variables {
+        if let Some(default) = declaration.block.body.get_attribute("default") {
+            let scope = literal_scope(&empty, declaration.file);
+            let value = scope
+                .expr(&default.value)
+                .unwrap_or_else(|EvalError(reason)| {
+                    unevaluated(reason, declaration.file.origin(default.value.span()))
+                });
+            values.insert((*name).to_owned(), value);
+        }
+    }
+    let mut auto: Vec<&TfFile<'_>> = input
+        .auto_tfvars
+        .iter()
+        .filter(|f| dir_of(&f.source.display_path) == config.dir)
+        .collect();
+    // `terraform.tfvars` first, then `*.auto.tfvars` in lexical order.
+    auto.sort_by_key(|f| {
+        let name = f
+            .source
+            .display_path
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        (name != "terraform.tfvars", name)
+    });
+    for file in auto.into_iter().chain(input.var_files.iter()) {
+        let scope = literal_scope(&empty, *file);
+        for structure in file.body.iter() {
+            let Structure::Attribute(attribute) = structure else {
+                continue;
+            };
+            let name = attribute.key.as_str();
+            if !config.variables.contains_key(name) {
+                // Terraform warns about values for undeclared variables; so do we,
+                // only for files that are meant for this module.
+                continue;
+            }
+            let value = scope
+                .expr(&attribute.value)
+                .unwrap_or_else(|EvalError(reason)| {
+                    unevaluated(reason, file.origin(attribute.value.span()))
+                });
+            values.insert(name.to_owned(), value);
+        }
+    }
+    for (name, text) in &input.vars {
+        let Some(declaration) = config.variables.get(name.as_str()) else {
+            continue;
+        };
+        // `--var` values are HCL for complex types, plain strings otherwise.
+        let value = match hcl_edit::parser::parse_expr(text) {
+            Ok(expression)
+                if !matches!(
+                    expression,
+                    Expression::Variable(_) | Expression::Traversal(_)
+                ) =>
+            {
+                let scope = literal_scope(&empty, declaration.file);
+                scope
+                    .expr(&expression)
+                    .map(|mut v| {
+                        v.origin = None;
+                        v
+                    })
+                    .unwrap_or_else(|_| Node::new(Value::String(text.clone()), None))
+            }
+            _ => Node::new(Value::String(text.clone()), None),
+        };
+        values.insert(name.clone(), value);
+    }
+    values
+}
+
+struct NoModules;
+
+impl<'a> Modules<'a> for NoModules {
+    fn child(
+        &self,
+        _: &Rc<Instance<'a>>,
+        name: &str,
+        _: Option<(&Node, &Node)>,
+        _: bool,
+    ) -> Result<Rc<Instance<'a>>, EvalError> {
+        error(format!("module `{name}` cannot be referenced here"))
+    }
+    fn child_instances(
+        &self,
+        _: &Rc<Instance<'a>>,
+        name: &str,
+    ) -> Result<Option<Vec<(Node, Node)>>, EvalError> {
+        error(format!("module `{name}` cannot be referenced here"))
+    }
+}
+
+/// A scope with no variables, locals or resources: for defaults and tfvars.
+fn literal_scope<'s, 'a>(empty: &'a ModuleConfig<'a>, file: TfFile<'a>) -> Scope<'s, 'a> {
+    Scope {
+        modules: &NoModules,
+        instance: Rc::new(Instance::new(empty, String::new(), HashMap::new(), 0)),
+        file,
+        bindings: Vec::new(),
+        depth: 0,
+    }
+}
+
+fn unevaluated(reason: String, origin: Origin) -> Node {
+    Node::unknown(Unknown::Unevaluated { reason }, Some(origin))
+}
+
+/// The module instances of one root module's evaluation.
+struct Registry<'c, 'a> {
+    configs: &'c HashMap<String, ModuleConfig<'a>>,
+    missing: &'c ModuleConfig<'a>,
+    manifest: &'c [ManifestEntry],
+    instances: RefCell<HashMap<String, Rc<Instance<'c>>>>,
+    notes: RefCell<Vec<Diagnostic>>,
+}
+
+impl<'c, 'a: 'c> Registry<'c, 'a> {
+    fn scope(&self, instance: &Rc<Instance<'c>>, file: TfFile<'c>) -> Scope<'_, 'c> {
+        Scope {
+            modules: self,
+            instance: Rc::clone(instance),
+            file,
+            bindings: Vec::new(),
+            depth: 0,
+        }
+    }
+
+    /// The module a call's `source` names.
+    fn resolve(&self, parent: &Instance<'c>, call: &ModuleCall<'c>) -> &'c ModuleConfig<'a> {
+        let source = call
+            .block
+            .body
+            .get_attribute("source")
+            .and_then(|a| literal_string(&a.value));
+        let dir = match source {
+            Some(source) if is_local_source(source) => Some(join_dir(&parent.config.dir, source)),
+            _ => {
+                // A downloaded module: `modules.json` keys are the chain of call
+                // names (`vpc.subnets`).
+                let key = manifest_key(&parent.address, call.name);
+                self.manifest
+                    .iter()
+                    .find(|e| e.key == key)
+                    .map(|e| e.dir.clone())
+            }
+        };
+        match dir.as_deref().and_then(|dir| self.configs.get(dir)) {
+            Some(config) => config,
+            None => {
+                let header = call.file.header(call.block);
+                self.notes.borrow_mut().push(
+                    Diagnostic::warning(
+                        "terraform-module-not-found",
+                        call.file.source.display_path.clone(),
+                        format!(
+                            "module `{}` ({}) is not in the scanned files; its resources are not checked and its outputs are unknown (run `terraform init` to download it, or scan its directory)",
+                            call.name,
+                            source.unwrap_or("a computed source")
+                        ),
+                    )
+                    .at(header.start.line, header.start.column),
+                );
+                self.missing
+            }
+        }
+    }
+
+    /// Every resource, data source, provider and variable of an instance and of
+    /// the module instances it calls.
+    fn collect(&self, instance: &Rc<Instance<'c>>, output: &mut TerraformOutput) {
+        let config = instance.config;
+        let prefix = instance.prefix();
+        for (name, declaration) in &config.variables {
+            let body = &declaration.block.body;
+            let scope = self.scope(instance, declaration.file);
+            let origin = declaration.file.origin(declaration.block.span());
+            let mut attributes = match scope.body(body, &["validation", "type"], origin) {
+                Ok(node) => node,
+                Err(EvalError(reason)) => unevaluated(reason, origin),
+            };
+            if let Value::Map(entries) = &mut attributes.value
+                && let Some(value) = instance.vars.get(*name)
+            {
+                entries.push(("value".to_owned(), value.clone()));
+            }
+            output.resources.push(Resource {
+                language: Language::Terraform,
+                kind: BlockKind::Variable,
+                file: declaration.file.file,
+                span: declaration.file.header(declaration.block),
+                resource_type: "variable".to_owned(),
+                address: format!("{prefix}var.{name}"),
+                module: instance.address.clone(),
+                attributes,
+            });
+        }
+        for provider in &config.providers {
+            let block = provider.item;
+            let scope = self.scope(instance, provider.file);
+            let origin = provider.file.origin(block.span());
+            let attributes = scope
+                .body(&block.body, &[], origin)
+                .unwrap_or_else(|EvalError(r)| unevaluated(r, origin));
+            let name = block.labels.first().map(|l| l.as_str()).unwrap_or_default();
+            let alias = attributes
+                .get("alias")
+                .and_then(Node::as_str)
+                .map(|a| format!(".{a}"))
+                .unwrap_or_default();
+            output.resources.push(Resource {
+                language: Language::Terraform,
+                kind: BlockKind::Provider,
+                file: provider.file.file,
+                span: provider.file.header(block),
+                resource_type: name.to_owned(),
+                address: format!("{prefix}provider.{name}{alias}"),
+                module: instance.address.clone(),
+                attributes,
+            });
+        }
+        for declaration in &config.resources {
+            let scope = self.scope(instance, declaration.file);
+            let body = &declaration.block.body;
+            let header = declaration.file.header(declaration.block);
+            let origin = Origin {
+                file: declaration.file.file,
+                span: header,
+            };
+            let base = format!(
+                "{prefix}{}{}.{}",
+                if declaration.data { "data." } else { "" },
+                declaration.resource_type,
+                declaration.name
+            );
+            let for_each = body.get_attribute("for_each").is_some();
+            let instances = match expansion(
+                &scope,
+                body.get_attribute("count").map(|a| &a.value),
+                body.get_attribute("for_each").map(|a| &a.value),
+            ) {
+                Ok(None) => vec![(base.clone(), scope.clone())],
+                Ok(Some(Some(pairs))) => pairs
+                    .into_iter()
+                    .map(|(key, value)| {
+                        let suffix = instance_suffix(&key).unwrap_or_default();
+                        let scope = if for_each {
+                            scope.with("each.key", key).with("each.value", value)
+                        } else {
+                            scope.with("count.index", key)
+                        };
+                        (format!("{base}{suffix}"), scope)
+                    })
+                    .collect(),
+                Ok(Some(None)) | Err(_) => {
+                    // How many instances is unknown: evaluate one, with the
+                    // instance key unknown, and say so.
+                    let reason = if for_each { "`for_each`" } else { "`count`" };
+                    let unknown =
+                        unevaluated(format!("{reason} is known only after apply"), origin);
+                    output.unknowns.push(UnknownValue {
+                        origin,
+                        address: format!("{base}.{}", if for_each { "for_each" } else { "count" }),
+                        unknown: Unknown::Unevaluated {
+                            reason: format!(
+                                "{reason} is not known, so the number of instances is not known"
+                            ),
+                        },
+                    });
+                    let scope = if for_each {
+                        scope
+                            .with("each.key", unknown.clone())
+                            .with("each.value", unknown)
+                    } else {
+                        scope.with("count.index", unknown)
+                    };
+                    vec![(base.clone(), scope)]
+                }
+            };
+            for (address, scope) in instances {
+                let attributes = match scope.body(body, META_ARGUMENTS, origin) {
+                    Ok(node) => node,
+                    Err(EvalError(reason)) => unevaluated(reason, origin),
+                };
+                record_unknowns(&address, &attributes, origin, &mut output.unknowns);
+                output.resources.push(Resource {
+                    language: Language::Terraform,
+                    kind: if declaration.data {
+                        BlockKind::Data
+                    } else {
+                        BlockKind::Resource
+                    },
+                    file: declaration.file.file,
+                    span: header,
+                    resource_type: declaration.resource_type.to_owned(),
+                    address,
+                    module: instance.address.clone(),
+                    attributes,
+                });
+            }
+        }
+        if instance.depth >= MAX_MODULE_DEPTH {
+            return;
+        }
+        for name in config.module_calls.keys() {
+            let children = match self.child_instances(instance, name) {
+                Ok(None) => vec![self.child(instance, name, None, false)],
+                Ok(Some(pairs)) => {
+                    let for_each = config
+                        .module_calls
+                        .get(name)
+                        .is_some_and(|c| c.block.body.get_attribute("for_each").is_some());
+                    pairs
+                        .iter()
+                        .map(|(k, v)| self.child(instance, name, Some((k, v)), for_each))
+                        .collect()
+                }
+                Err(_) => vec![self.child(instance, name, None, false)],
+            };
+            for child in children.into_iter().flatten() {
+                self.collect(&child, output);
+            }
+        }
+    }
+}
+
+impl<'c, 'a: 'c> Modules<'c> for Registry<'c, 'a> {
+    fn child_instances(
+        &self,
+        parent: &Rc<Instance<'c>>,
+        name: &str,
+    ) -> Result<Option<Vec<(Node, Node)>>, EvalError> {
+        let Some(call) = parent.config.module_calls.get(name) else {
+            return error(format!("module `{name}` is not called here"));
+        };
+        let scope = self.scope(parent, call.file);
+        let body = &call.block.body;
+        match expansion(
+            &scope,
+            body.get_attribute("count").map(|a| &a.value),
+            body.get_attribute("for_each").map(|a| &a.value),
+        )? {
+            None => Ok(None),
+            Some(Some(pairs)) => Ok(Some(pairs)),
+            Some(None) => error(format!(
+                "the instances of module `{name}` are known only after apply"
+            )),
+        }
+    }
+
+    fn child(
+        &self,
+        parent: &Rc<Instance<'c>>,
+        name: &str,
+        key: Option<(&Node, &Node)>,
+        for_each: bool,
+    ) -> Result<Rc<Instance<'c>>, EvalError> {
+        let suffix = key
+            .and_then(|(k, _)| instance_suffix(k))
+            .unwrap_or_default();
+        let address = format!("{}module.{name}{suffix}", parent.prefix());
+        if let Some(existing) = self.instances.borrow().get(&address) {
+            return Ok(Rc::clone(existing));
+        }
+        if parent.depth >= MAX_MODULE_DEPTH {
+            return error("modules nest too deeply");
+        }
+        let Some(call) = parent.config.module_calls.get(name).copied() else {
+            return error(format!("module `{name}` is not called here"));
+        };
+        let config = self.resolve(parent, &call);
+        let mut scope = self.scope(parent, call.file);
+        if let Some((k, v)) = key {
+            scope = if for_each {
+                scope
+                    .with("each.key", k.clone())
+                    .with("each.value", v.clone())
+            } else {
+                scope.with("count.index", k.clone())
+            };
+        }
+        let mut vars = HashMap::new();
+        for (var, declaration) in &config.variables {
+            let value = match call.block.body.get_attribute(var) {
+                Some(input) => scope
+                    .expr(&input.value)
+                    .unwrap_or_else(|EvalError(reason)| {
+                        unevaluated(reason, call.file.origin(input.value.span()))
+                    }),
+                None => match declaration.block.body.get_attribute("default") {
+                    Some(default) => {
+                        let default_scope = self.scope(parent, declaration.file);
+                        default_scope
+                            .expr(&default.value)
+                            .unwrap_or_else(|EvalError(reason)| {
+                                unevaluated(reason, declaration.file.origin(default.value.span()))
+                            })
+                    }
+                    None => continue,
+                },
+            };
+            vars.insert((*var).to_owned(), value);
+        }
+        let instance = Rc::new(Instance::new(
+            config,
+            address.clone(),
+            vars,
+            parent.depth + 1,
+        ));
+        self.instances
+            .borrow_mut()
+            .insert(address, Rc::clone(&instance));
+        Ok(instance)
+    }
+}
+
+/// `vpc.subnets` for the call `subnets` inside `module.vpc`.
+fn manifest_key(parent_address: &str, name: &str) -> String {
+    let mut chain: Vec<&str> = parent_address
+        .split('.')
+        .collect::<Vec<_>>()
+        .chunks(2)
+        .filter_map(|pair| match pair {
+            ["module", call] => Some(call.split('[').next().unwrap_or(call)),
+            _ => None,
+        })
+        .collect();
+    chain.push(name);
+    chain.join(".")
+}
+
+/// Adds the unknowns of a resource's attributes (not references, which are the
+/// normal way resources refer to each other) to the `--show-unknown` list.
+fn record_unknowns(address: &str, node: &Node, fallback: Origin, out: &mut Vec<UnknownValue>) {
+    let mut stack: Vec<(String, &Node)> = vec![(address.to_owned(), node)];
+    while let Some((path, node)) = stack.pop() {
+        match &node.value {
+            Value::Unknown(Unknown::Reference { .. }) => {}
+            Value::Unknown(unknown) => out.push(UnknownValue {
+                origin: node.origin.unwrap_or(fallback),
+                address: path,
+                unknown: unknown.clone(),
+            }),
+            Value::List(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    stack.push((format!("{path}[{i}]"), item));
+                }
+            }
+            Value::Map(entries) => {
+                for (key, value) in entries {
+                    stack.push((format!("{path}.{key}"), value));
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! Reading one `.tf` or `.tfvars` file into an `hcl_edit` body.
+
+use hcl_edit::structure::Body;
+use rampart_source::Diagnostic;
+
+/// Deepest nesting of brackets accepted. The HCL parser is recursive; a hostile
+/// file nested thousands deep must be refused before it reaches it.
+const MAX_NESTING: usize = 128;
+
+/// A parsed file, or why it could not be parsed.
+pub fn parse_body(text: &str, display_path: &str) -> Result<Body, Diagnostic> {
+    // A byte-order mark is not HCL; offsets stay valid because callers map spans
+    // through the original text with `body_offset`.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some(line) = too_deep(text) {
+        return Err(Diagnostic::error(
+            "hcl-depth-limit",
+            display_path,
+            format!("nesting deeper than {MAX_NESTING} levels; the file was skipped"),
+        )
+        .at_line(line));
+    }
+    hcl_edit::parser::parse_body(text).map_err(|error| {
+        let location = error.location();
+        Diagnostic::error(
+            "hcl-syntax",
+            display_path,
+            format!("invalid HCL: {}", error.message()),
+        )
+        .at(
+            u32::try_from(location.line()).unwrap_or(u32::MAX),
+            u32::try_from(location.column()).unwrap_or(u32::MAX),
+        )
+    })
+}
+
+/// Bytes removed from the front of the text before parsing (a BOM), to add
+/// back to every span.
+pub fn body_offset(text: &str) -> usize {
+    if text.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    }
+}
+
+/// The line where bracket nesting first exceeds the limit, if it does. Strings
+/// and comments are skipped roughly (a bracket inside a string is not nesting);
+/// erring on the side of counting is safe, the limit is far above real code.
+fn too_deep(text: &str) -> Option<u32> {
+    let mut depth = 0usize;
+    let mut line = 1u32;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut in_comment = false;
+    let mut previous = '\0';
+    for c in text.chars() {
+        if c == '\n' {
+            line += 1;
+            in_comment = false;
+        }
+        if in_comment {
+            previous = c;
+            continue;
+        }
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                // Interpolations nest too.
+                '{' if previous == '$' || previous == '%' => depth += 1,
+                _ => {}
+            }
+        } else {
+            match c {
+                '"' => in_string = true,
+                '#' => in_comment = true,
+                '/' if previous == '/' => in_comment = true,
+                '{' | '[' | '(' => depth += 1,
+                '}' | ']' | ')' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        if depth > MAX_NESTING {
+            return Some(line);
+        }
+        previous = c;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syntax_errors_name_the_line() {
+        let err = parse_body("resource \"a\" \"b\" {\n  x = \n}\n", "main.tf").unwrap_err();
+        assert_eq!(err.code, "hcl-syntax");
+        assert_eq!(err.line, Some(2));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_parsing() {
+        let text = format!("x = {}1{}\n", "[".repeat(10_000), "]".repeat(10_000));
+        let err = parse_body(&text, "deep.tf").unwrap_err();
+        assert_eq!(err.code, "hcl-depth-limit");
+        // Brackets inside strings are not nesting.
+        let text = format!("x = \"{}\"\n", "[".repeat(10_000));
+        assert!(parse_body(&text, "s.tf").is_ok());
+    }
+
+    #[test]
+    fn a_bom_is_tolerated() {
+        assert!(parse_body("\u{feff}a = 1\n", "bom.tf").is_ok());
+        assert_eq!(body_offset("\u{feff}a"), 3);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(text in "[a-z0-9 =\"{}\\[\\]().,:?!<>*/%+\n#$-]{0,200}") {
+            let _ = parse_body(&text, "p.tf");
+        }
+    }
+}
