@@ -6,14 +6,28 @@ pub enum FileKind {
     /// YAML or JSON holding Kubernetes documents (`apiVersion` + `kind`).
     Kubernetes,
     Dockerfile,
+    /// A Terraform configuration file (`.tf`).
+    Terraform,
+    /// Terraform variable values (`.tfvars`). Terraform loads
+    /// `terraform.tfvars` and `*.auto.tfvars` itself; others only when named
+    /// with `--var-file`.
+    TerraformVars,
+    /// `terraform show -json` output (`format_version` + `planned_values`).
+    TerraformPlan,
+    /// A CloudFormation template, YAML or JSON.
+    CloudFormation,
+    /// `.terraform/modules/modules.json`: where `terraform init` put modules.
+    TerraformModules,
 }
 
 /// How a file's name alone classifies it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum NameClass {
     Dockerfile,
-    /// `.yaml`, `.yml`, `.json`: decided by content.
+    /// `.yaml`, `.yml`, `.json`, `.template`: decided by content.
     Structured,
+    Terraform,
+    TerraformVars,
     Other,
 }
 
@@ -88,9 +102,28 @@ pub(crate) fn by_name(path: &Path) -> NameClass {
         return NameClass::Dockerfile;
     }
     match Path::new(&lower).extension().and_then(|e| e.to_str()) {
-        Some("yaml" | "yml" | "json") => NameClass::Structured,
+        Some("yaml" | "yml" | "json" | "template") => NameClass::Structured,
+        Some("tf") => NameClass::Terraform,
+        Some("tfvars") => NameClass::TerraformVars,
         _ => NameClass::Other,
     }
+}
+
+/// What YAML or JSON text holds, by cheap textual markers: anything that passes
+/// is parsed and checked properly later, and text without the markers is never
+/// one of these.
+pub(crate) fn by_content(text: &str) -> Option<FileKind> {
+    if text.contains("\"format_version\"")
+        && (text.contains("\"planned_values\"") || text.contains("\"resource_changes\""))
+    {
+        return Some(FileKind::TerraformPlan);
+    }
+    if text.contains("AWSTemplateFormatVersion")
+        || (text.contains("Resources") && (text.contains("AWS::") || text.contains("Custom::")))
+    {
+        return Some(FileKind::CloudFormation);
+    }
+    looks_like_kubernetes(text).then_some(FileKind::Kubernetes)
 }
 
 /// Whether YAML or JSON text holds Kubernetes documents. A cheap textual test:
@@ -124,6 +157,34 @@ mod tests {
         ] {
             assert_eq!(by_name(Path::new(name)), NameClass::Other, "{name}");
         }
+    }
+
+    #[test]
+    fn content_decides_structured_files() {
+        assert_eq!(
+            by_content("apiVersion: v1\nkind: Pod\n"),
+            Some(FileKind::Kubernetes)
+        );
+        assert_eq!(
+            by_content("AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n"),
+            Some(FileKind::CloudFormation)
+        );
+        assert_eq!(
+            by_content("Resources:\n  B:\n    Type: AWS::S3::Bucket\n"),
+            Some(FileKind::CloudFormation)
+        );
+        assert_eq!(
+            by_content("{\"format_version\":\"1.2\",\"planned_values\":{}}"),
+            Some(FileKind::TerraformPlan)
+        );
+        assert_eq!(by_content("replicas: 3\n"), None);
+    }
+
+    #[test]
+    fn terraform_names() {
+        assert_eq!(by_name(Path::new("infra/main.tf")), NameClass::Terraform);
+        assert_eq!(by_name(Path::new("prod.tfvars")), NameClass::TerraformVars);
+        assert_eq!(by_name(Path::new("stack.template")), NameClass::Structured);
     }
 
     #[test]

@@ -15,6 +15,7 @@
 
 mod classify;
 mod read;
+mod terraform_modules;
 mod walk;
 
 pub use classify::FileKind;

@@ -37,7 +37,7 @@ pub fn read_stdin(reader: impl Read, max_file_size: u64) -> Discovery {
 }
 
 /// Reads up to `max` bytes; `None` when there is more.
-fn read_bounded(reader: impl Read, max: u64) -> std::io::Result<Option<Vec<u8>>> {
+pub(crate) fn read_bounded(reader: impl Read, max: u64) -> std::io::Result<Option<Vec<u8>>> {
     let mut bytes = Vec::new();
     reader.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
     Ok((bytes.len() as u64 <= max).then_some(bytes))
@@ -147,8 +147,9 @@ pub(crate) fn read_file(
     };
     let kind = match name_class {
         NameClass::Dockerfile => Some(FileKind::Dockerfile),
-        _ if classify::looks_like_kubernetes(&text) => Some(FileKind::Kubernetes),
-        _ => None,
+        NameClass::Terraform => Some(FileKind::Terraform),
+        NameClass::TerraformVars => Some(FileKind::TerraformVars),
+        NameClass::Structured | NameClass::Other => classify::by_content(&text),
     };
     match kind {
         Some(kind) => out.files.push(InputFile {
@@ -160,7 +161,7 @@ pub(crate) fn read_file(
         None if explicit => out.diagnostics.push(Diagnostic::warning(
             "unrecognised-file",
             display,
-            "not a file rampart reads (Kubernetes YAML/JSON or a Dockerfile); skipped",
+            "not a file rampart reads (Kubernetes YAML/JSON, Terraform, a Terraform plan, CloudFormation or a Dockerfile); skipped",
         )),
         None => {}
     }

@@ -8,6 +8,7 @@ use rampart_source::Diagnostic;
 
 use crate::classify::{self, NameClass};
 use crate::read::read_file;
+use crate::terraform_modules::add_downloaded_modules;
 use crate::{DiscoverError, DiscoverOptions, Discovery};
 
 enum Found {
@@ -49,18 +50,24 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
         walk_directory(root, options, &tx)?;
         drop(tx);
         let mut found_anything = false;
+        let mut part_of_root = Discovery::default();
         for found in rx {
             found_anything = true;
             match found {
                 Found::Files(mut part) => {
-                    discovery.files.append(&mut part.files);
-                    discovery.diagnostics.append(&mut part.diagnostics);
+                    part_of_root.files.append(&mut part.files);
+                    part_of_root.diagnostics.append(&mut part.diagnostics);
                 }
                 Found::HelmChart(chart) => {
                     helm_charts.insert(chart);
                 }
             }
         }
+        if let Ok(canonical_root) = root.canonicalize() {
+            add_downloaded_modules(&canonical_root, options.max_file_size, &mut part_of_root);
+        }
+        discovery.files.append(&mut part_of_root.files);
+        discovery.diagnostics.append(&mut part_of_root.diagnostics);
         // A directory that yields nothing (a typo, the wrong checkout) must not
         // pass as a clean result; an error also fails a `--strict` run.
         if !found_anything {
@@ -217,7 +224,7 @@ fn walk_error(error: &ignore::Error, root: &Path) -> Diagnostic {
 }
 
 /// A path as the user would type it: `/` separators, no leading `./`.
-fn display_path(path: &Path) -> String {
+pub(crate) fn display_path(path: &Path) -> String {
     let text = path.to_string_lossy().replace('\\', "/");
     match text.strip_prefix("./") {
         Some(rest) if !rest.is_empty() => rest.to_owned(),
@@ -357,6 +364,61 @@ mod tests {
         assert_eq!(out.diagnostics[0].code, "helm-template");
         // Chart.yaml itself has apiVersion but no kind.
         assert!(out.files.is_empty());
+    }
+
+    #[test]
+    fn downloaded_terraform_modules_are_read_even_when_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), ".gitignore", b".terraform/\n");
+        write(
+            dir.path(),
+            "infra/main.tf",
+            b"module \"vpc\" { source = \"terraform-aws-modules/vpc/aws\" }\n",
+        );
+        write(
+            dir.path(),
+            "infra/.terraform/modules/modules.json",
+            br#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"vpc","Source":"x","Dir":".terraform/modules/vpc"}]}"#,
+        );
+        write(
+            dir.path(),
+            "infra/.terraform/modules/vpc/main.tf",
+            b"resource \"aws_vpc\" \"this\" {}\n",
+        );
+        write(
+            dir.path(),
+            "infra/.terraform/providers/x.tf",
+            b"# not a module\n",
+        );
+        let out = discover(&[dir.path().to_path_buf()], &DiscoverOptions::default()).unwrap();
+        let mut found: Vec<(String, FileKind)> = out
+            .files
+            .iter()
+            .map(|f| {
+                let name = f
+                    .display_path
+                    .split("infra/")
+                    .nth(1)
+                    .unwrap_or_default()
+                    .to_owned();
+                (name, f.kind)
+            })
+            .collect();
+        found.sort();
+        assert_eq!(
+            found,
+            vec![
+                (
+                    ".terraform/modules/modules.json".to_owned(),
+                    FileKind::TerraformModules
+                ),
+                (
+                    ".terraform/modules/vpc/main.tf".to_owned(),
+                    FileKind::Terraform
+                ),
+                ("main.tf".to_owned(), FileKind::Terraform),
+            ]
+        );
     }
 
     #[test]

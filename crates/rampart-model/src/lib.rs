@@ -7,6 +7,7 @@
 //! applies to a container, which tier a pod belongs to) is worked out here, once.
 
 mod dockerfile;
+mod iac;
 mod image;
 mod kubernetes;
 mod locate;
@@ -15,8 +16,10 @@ mod project;
 mod tier;
 
 pub use dockerfile::{DockerfileDoc, parse_pairs};
+pub use iac::TerraformOptions;
 pub use image::{ImageContext, ImageRef, ImageUse};
 pub use kubernetes::{Container, ContainerKind, K8sObject, Workload};
 pub use network_policy::{Direction, NetworkPolicy};
 pub use project::{Project, Subject};
+pub use rampart_iac;
 pub use tier::{TierLabel, TierOrigin, tier_labels};

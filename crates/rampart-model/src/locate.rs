@@ -78,6 +78,51 @@ pub(crate) fn scalar_at(root: &Node, pos: Position) -> Option<String> {
     }
 }
 
+/// The path and scalar value of the node of an infrastructure resource written
+/// at `span` (`ingress[0].cidr_blocks[0]`, `0.0.0.0/0`): a finding's place in
+/// its resource, independent of lines. Searches breadth-first; the first node
+/// whose origin is `span` wins.
+pub(crate) fn iac_value_at(root: &rampart_iac::Node, span: Span) -> Option<(String, String)> {
+    use rampart_iac::Value as IacValue;
+    let mut queue: std::collections::VecDeque<(String, &rampart_iac::Node)> =
+        std::collections::VecDeque::from([(String::new(), root)]);
+    let mut visited = 0usize;
+    while let Some((path, node)) = queue.pop_front() {
+        visited += 1;
+        if visited > 100_000 {
+            return None;
+        }
+        if node.origin.is_some_and(|o| o.span == span) && !path.is_empty() {
+            let value = match &node.value {
+                IacValue::String(text) => text.clone(),
+                IacValue::Number(n) => n.to_string(),
+                IacValue::Bool(b) => b.to_string(),
+                _ => String::new(),
+            };
+            return Some((path, value));
+        }
+        match &node.value {
+            IacValue::Map(entries) => {
+                for (key, child) in entries {
+                    let child_path = if path.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{path}.{key}")
+                    };
+                    queue.push_back((child_path, child));
+                }
+            }
+            IacValue::List(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    queue.push_back((format!("{path}[{i}]"), child));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 fn canonical_value(key: Option<&str>, text: &str) -> String {
     match key {
         Some("image") => {

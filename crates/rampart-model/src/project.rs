@@ -7,7 +7,11 @@ use rampart_source::{Diagnostic, FileId, SourceFile, Span};
 use rampart_yaml::{Document, Limits, Node, Value};
 use rayon::prelude::*;
 
+use rampart_iac::{Resource, UnknownValue};
+use rampart_terraform::ManifestEntry;
+
 use crate::dockerfile::DockerfileDoc;
+use crate::iac::{self, TerraformFile, TerraformOptions};
 use crate::image::{ImageContext, ImageRef, ImageUse};
 use crate::kubernetes::{K8sObject, Workload};
 use crate::locate;
@@ -22,6 +26,8 @@ pub enum Subject {
     Dockerfile(usize),
     /// A file as a whole (a suppression comment, a file-level problem).
     File(FileId),
+    /// Index into [`Project::resources`].
+    Resource(usize),
 }
 
 /// Everything a scan read, parsed once and indexed.
@@ -35,6 +41,12 @@ pub struct Project {
     pub images: Vec<ImageUse>,
     /// Problems met while parsing (the discovery stage has its own).
     pub diagnostics: Vec<Diagnostic>,
+    /// Infrastructure resources (Terraform, plans, CloudFormation), evaluated.
+    pub resources: Vec<Resource>,
+    /// The tier of each of [`Project::resources`], by the same index.
+    pub resource_tiers: Vec<Option<Tier>>,
+    /// Values that could not be evaluated (`--show-unknown`).
+    pub unknowns: Vec<UnknownValue>,
     namespaces: HashMap<String, usize>,
     service_accounts: HashMap<(Option<String>, String), usize>,
     bound_service_accounts: HashSet<(Option<String>, String)>,
@@ -43,6 +55,14 @@ pub struct Project {
 enum Content {
     Kubernetes(Vec<Document>),
     Dockerfile(rampart_dockerfile::Dockerfile),
+    Terraform {
+        body: Option<hcl_edit::structure::Body>,
+        offset: usize,
+        vars: bool,
+    },
+    TerraformModules(String, Vec<ManifestEntry>),
+    /// Parsed, not yet evaluated (CloudFormation templates and plans).
+    Structured(Vec<Document>),
 }
 
 struct Parsed {
@@ -75,15 +95,63 @@ fn parse_file(input: InputFile) -> Parsed {
                 diagnostics,
             }
         }
+        FileKind::Terraform | FileKind::TerraformVars => {
+            let offset = rampart_terraform::body_offset(&source.text);
+            let (body, diagnostics) =
+                match rampart_terraform::parse_body(&source.text, &source.display_path) {
+                    Ok(body) => (Some(body), Vec::new()),
+                    Err(diagnostic) => (None, vec![diagnostic]),
+                };
+            Parsed {
+                kind: input.kind,
+                source,
+                content: Content::Terraform {
+                    body,
+                    offset,
+                    vars: input.kind == FileKind::TerraformVars,
+                },
+                diagnostics,
+            }
+        }
+        FileKind::TerraformModules => {
+            let (root, entries) = iac::manifest_entries(&source.display_path, &source.text);
+            Parsed {
+                kind: input.kind,
+                source,
+                content: Content::TerraformModules(root, entries),
+                diagnostics: Vec::new(),
+            }
+        }
+        FileKind::TerraformPlan | FileKind::CloudFormation => {
+            let stream =
+                rampart_yaml::parse_stream(&source.text, &source.display_path, &Limits::default());
+            Parsed {
+                kind: input.kind,
+                source,
+                content: Content::Structured(stream.documents),
+                diagnostics: stream.diagnostics,
+            }
+        }
     }
 }
 
 impl Project {
     /// Parses every file (in parallel) and builds the model.
     pub fn build(input: Vec<InputFile>, config: &Config) -> Self {
+        Self::build_with(input, config, &TerraformOptions::default())
+    }
+
+    /// As [`Project::build`], with Terraform variables set on the command line.
+    pub fn build_with(
+        input: Vec<InputFile>,
+        config: &Config,
+        terraform: &TerraformOptions,
+    ) -> Self {
         let parsed: Vec<Parsed> = input.into_par_iter().map(parse_file).collect();
         let mut project = Project::default();
         let tier_keys = &config.tiers.label_keys;
+        let mut terraform_files = Vec::new();
+        let mut manifests = Vec::new();
         for (index, parsed) in parsed.into_iter().enumerate() {
             let file = FileId(u32::try_from(index).unwrap_or(u32::MAX));
             project.files.push(parsed.source);
@@ -98,11 +166,37 @@ impl Project {
                 Content::Dockerfile(dockerfile) => project
                     .dockerfiles
                     .push(DockerfileDoc::new(file, dockerfile, tier_keys)),
+                Content::Terraform { body, offset, vars } => {
+                    if let Some(body) = body {
+                        terraform_files.push(TerraformFile {
+                            file,
+                            body,
+                            offset,
+                            vars,
+                        });
+                    }
+                }
+                Content::TerraformModules(root, entries) => manifests.push((root, entries)),
+                Content::Structured(_) => {}
             }
         }
         project.index();
         project.resolve_tiers(tier_keys);
         project.collect_images();
+        if !terraform_files.is_empty() {
+            let evaluation =
+                iac::evaluate_terraform(&project.files, &terraform_files, manifests, terraform);
+            let defaults = iac::default_tags(&evaluation.resources, &evaluation.roots);
+            for (resource, root) in evaluation.resources.into_iter().zip(evaluation.roots) {
+                let default_tags = defaults.iter().find(|(r, _)| *r == root).map(|(_, t)| t);
+                project
+                    .resource_tiers
+                    .push(iac::resource_tier(&resource, tier_keys, default_tags));
+                project.resources.push(resource);
+            }
+            project.unknowns.extend(evaluation.unknowns);
+            project.diagnostics.extend(evaluation.diagnostics);
+        }
         project
     }
 
@@ -340,6 +434,7 @@ impl Project {
             Subject::Object(i) => self.objects[i].file,
             Subject::Dockerfile(i) => self.dockerfiles[i].file,
             Subject::File(file) => file,
+            Subject::Resource(i) => self.resources[i].file,
         }
     }
 
@@ -348,6 +443,7 @@ impl Project {
             Subject::Object(i) => self.objects[i].tier,
             Subject::Dockerfile(i) => self.dockerfiles[i].tier,
             Subject::File(_) => None,
+            Subject::Resource(i) => self.resource_tiers.get(i).copied().flatten(),
         }
     }
 
@@ -358,6 +454,7 @@ impl Project {
             Subject::Object(i) => self.objects[i].identity(),
             Subject::Dockerfile(i) => locate::dockerfile_resource(&self.dockerfiles[i], span),
             Subject::File(file) => self.file(file).root_relative_path.clone(),
+            Subject::Resource(i) => self.resources[i].address.clone(),
         }
     }
 
@@ -370,6 +467,9 @@ impl Project {
             Subject::Object(i) => {
                 locate::scalar_at(&self.objects[i].root, span.start).unwrap_or_default()
             }
+            Subject::Resource(i) => locate::iac_value_at(&self.resources[i].attributes, span)
+                .map(|(_, value)| value)
+                .unwrap_or_default(),
             Subject::Dockerfile(_) | Subject::File(_) => String::new(),
         }
     }
@@ -384,6 +484,9 @@ impl Project {
                 .file(file)
                 .line(span.start.line)
                 .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+                .unwrap_or_default(),
+            Subject::Resource(i) => locate::iac_value_at(&self.resources[i].attributes, span)
+                .map(|(path, _)| path)
                 .unwrap_or_default(),
         }
     }

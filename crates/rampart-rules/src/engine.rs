@@ -1,6 +1,7 @@
 use std::collections::HashMap;
 
 use rampart_config::{Config, PodSecurityLevel, Severity, Tier};
+use rampart_model::rampart_iac::{Node as IacNode, Origin, Resource};
 use rampart_model::{DockerfileDoc, ImageUse, K8sObject, Project, Subject, Workload};
 use rampart_source::{FileId, Secret, Span};
 use rayon::prelude::*;
@@ -12,13 +13,16 @@ use crate::fingerprint::fingerprint;
 pub enum Language {
     Yaml,
     Dockerfile,
+    Terraform,
+    CloudFormation,
 }
 
 impl Language {
     pub fn fence(self) -> &'static str {
         match self {
-            Self::Yaml => "yaml",
+            Self::Yaml | Self::CloudFormation => "yaml",
             Self::Dockerfile => "dockerfile",
+            Self::Terraform => "hcl",
         }
     }
 }
@@ -42,6 +46,20 @@ impl Example {
     pub const fn dockerfile(code: &'static str) -> Self {
         Self {
             language: Language::Dockerfile,
+            code,
+        }
+    }
+
+    pub const fn terraform(code: &'static str) -> Self {
+        Self {
+            language: Language::Terraform,
+            code,
+        }
+    }
+
+    pub const fn cloudformation(code: &'static str) -> Self {
+        Self {
+            language: Language::CloudFormation,
             code,
         }
     }
@@ -123,6 +141,13 @@ pub enum Check {
     Image(fn(&ImageUse, &Context<'_>, &mut Sink<'_>)),
     /// Called for every Dockerfile.
     Dockerfile(fn(&DockerfileDoc, &Context<'_>, &mut Sink<'_>)),
+    /// Called for every infrastructure resource (Terraform, plan,
+    /// CloudFormation) whose type is listed (`aws_security_group`,
+    /// `AWS::EC2::SecurityGroup`, `aws` for providers, `variable`).
+    Resource(
+        &'static [&'static str],
+        fn(&Resource, &Context<'_>, &mut Sink<'_>),
+    ),
     /// Called once with the whole project (rules that relate resources).
     Project(fn(&Context<'_>, &mut Findings)),
     /// Reported by the filter stage (suppression problems), never evaluated.
@@ -191,6 +216,9 @@ impl Context<'_> {
 #[derive(Debug)]
 pub struct Reported {
     subject: Subject,
+    /// The file of the span when it is not the subject's own (a value written
+    /// in a `tfvars` file or a module call).
+    file: Option<FileId>,
     span: Span,
     message: String,
     secrets: Vec<Secret>,
@@ -207,9 +235,52 @@ impl Sink<'_> {
     pub fn report(&mut self, span: Span, message: impl Into<String>) {
         self.out.push(Reported {
             subject: self.subject,
+            file: None,
             span,
             message: message.into(),
             secrets: Vec::new(),
+        });
+    }
+
+    /// Reports a finding where a value was written, which may be another file
+    /// than the subject's (a variable default, a `tfvars` line).
+    pub fn report_at(&mut self, origin: Origin, message: impl Into<String>) {
+        self.out.push(Reported {
+            subject: self.subject,
+            file: Some(origin.file),
+            span: origin.span,
+            message: message.into(),
+            secrets: Vec::new(),
+        });
+    }
+
+    /// Reports a finding about an attribute of a resource: where its value was
+    /// written, or at the resource's header when it is not set.
+    pub fn report_resource(
+        &mut self,
+        resource: &Resource,
+        node: Option<&IacNode>,
+        message: impl Into<String>,
+    ) {
+        let (file, span) = resource.span_of(node);
+        self.report_at(Origin { file, span }, message);
+    }
+
+    /// As [`Sink::report_resource`], for a finding that quotes a secret.
+    pub fn report_resource_secret(
+        &mut self,
+        resource: &Resource,
+        node: Option<&IacNode>,
+        message: impl Into<String>,
+        secret: &str,
+    ) {
+        let (file, span) = resource.span_of(node);
+        self.out.push(Reported {
+            subject: self.subject,
+            file: Some(file),
+            span,
+            message: message.into(),
+            secrets: vec![Secret::new(secret)],
         });
     }
 
@@ -224,6 +295,7 @@ impl Sink<'_> {
     pub fn report_secrets(&mut self, span: Span, message: impl Into<String>, secrets: &[&str]) {
         self.out.push(Reported {
             subject: self.subject,
+            file: None,
             span,
             message: message.into(),
             secrets: secrets
@@ -387,6 +459,24 @@ fn run(rule: &Rule, ctx: &Context<'_>) -> Vec<Reported> {
                 out
             })
             .collect(),
+        Check::Resource(types, check) => project
+            .resources
+            .par_iter()
+            .enumerate()
+            .filter(|(_, resource)| types.contains(&resource.resource_type.as_str()))
+            .flat_map_iter(|(i, resource)| {
+                let mut out = Vec::new();
+                check(
+                    resource,
+                    ctx,
+                    &mut Sink {
+                        subject: Subject::Resource(i),
+                        out: &mut out,
+                    },
+                );
+                out
+            })
+            .collect(),
         Check::Project(check) => {
             let mut findings = Findings::default();
             check(ctx, &mut findings);
@@ -410,6 +500,9 @@ fn finish(
             let mut finding = Finding::new(
                 meta, severity, r.subject, r.span, r.message, r.secrets, project,
             );
+            if let Some(file) = r.file {
+                finding.file = file;
+            }
             // The same rule can report twice at one place (two missing settings of
             // one container); number the repeats so each keeps its own fingerprint.
             let ordinal = seen.entry(finding.fingerprint.clone()).or_insert(0);

@@ -2,8 +2,9 @@
 //! (with `# expect: RULE-ID` markers on the lines that must be reported, and no
 //! finding anywhere else), and a snapshot of the messages users see.
 //!
-//! A fixture is `fixtures/<RULE-ID>.yaml`, `fixtures/<RULE-ID>.Dockerfile` or a
-//! directory `fixtures/<RULE-ID>/`. A `# expect: ID` comment at the end of a line
+//! A fixture is `fixtures/<RULE-ID>.yaml`, `.Dockerfile`, `.tf`, or a directory
+//! `fixtures/<RULE-ID>/` (rules with Terraform and CloudFormation twins use a
+//! directory with both). A `# expect: ID` comment at the end of a line
 //! expects one finding of that rule starting on that line (`# expect: ID, ID` two);
 //! a comment line of its own applies to the next line that is not blank or a
 //! comment. A `rampart.toml` in the directory (or `<RULE-ID>.toml` beside a file)
@@ -51,6 +52,8 @@ fn example_input(example: &Example) -> InputFile {
     let (kind, name) = match example.language {
         Language::Yaml => (FileKind::Kubernetes, "example.yaml"),
         Language::Dockerfile => (FileKind::Dockerfile, "Dockerfile"),
+        Language::Terraform => (FileKind::Terraform, "main.tf"),
+        Language::CloudFormation => (FileKind::CloudFormation, "template.yaml"),
     };
     InputFile {
         kind,
@@ -67,6 +70,7 @@ fn fixture(rule: &Rule) -> (PathBuf, LoadedConfig) {
     let candidates = [
         dir.join(format!("{id}.yaml")),
         dir.join(format!("{id}.Dockerfile")),
+        dir.join(format!("{id}.tf")),
         dir.join(id),
     ];
     let found: Vec<&PathBuf> = candidates.iter().filter(|p| p.exists()).collect();

@@ -78,6 +78,9 @@ pub struct TerraformInput<'a> {
 #[derive(Default)]
 pub struct TerraformOutput {
     pub resources: Vec<Resource>,
+    /// The root module directory each resource was evaluated under, by the same
+    /// index (a module called from two roots yields resources for each).
+    pub roots: Vec<String>,
     pub unknowns: Vec<UnknownValue>,
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -190,12 +193,22 @@ pub fn evaluate(input: &TerraformInput<'_>) -> TerraformOutput {
         };
         let vars = root_variables(config, input);
         let instance = Rc::new(Instance::new(config, String::new(), vars, 0));
+        let before = output.resources.len();
         registry.collect(&instance, &mut output);
+        let added = output.resources.len() - before;
+        output
+            .roots
+            .extend(std::iter::repeat_n(root.clone(), added));
         output.diagnostics.extend(registry.notes.into_inner());
     }
-    output.resources.sort_by(|a, b| {
+    let mut pairs: Vec<(Resource, String)> = std::mem::take(&mut output.resources)
+        .into_iter()
+        .zip(std::mem::take(&mut output.roots))
+        .collect();
+    pairs.sort_by(|(a, _), (b, _)| {
         (a.file, a.span.start, &a.address).cmp(&(b.file, b.span.start, &b.address))
     });
+    (output.resources, output.roots) = pairs.into_iter().unzip();
     output
 }
 

@@ -500,3 +500,19 @@ fn providers_and_variables_are_resources_too() {
         Value::String(_)
     ));
 }
+
+#[test]
+fn every_resource_names_its_root_module() {
+    let output = run(
+        &[
+            ("a/main.tf", "resource \"aws_s3_bucket\" \"x\" {}\n"),
+            (
+                "b/main.tf",
+                "resource \"aws_s3_bucket\" \"y\" {}\nresource \"aws_s3_bucket\" \"z\" {}\n",
+            ),
+        ],
+        &[],
+    );
+    assert_eq!(output.resources.len(), 3);
+    assert_eq!(output.roots, ["a", "b", "b"]);
+}

@@ -7,6 +7,7 @@ use crate::engine::Rule;
 
 mod ingress_without_tls;
 mod node_port_service;
+mod public_database;
 mod public_load_balancer;
 mod service_external_ips;
 
@@ -15,6 +16,7 @@ pub(crate) static RULES: &[&Rule] = &[
     &node_port_service::RULE,
     &service_external_ips::RULE,
     &ingress_without_tls::RULE,
+    &public_database::RULE,
 ];
 
 /// A core `v1` Service.
