@@ -80,7 +80,7 @@ pub(crate) fn evaluate_terraform(
         };
         if !terraform.vars {
             input.files.push(file);
-        } else if options.var_files.iter().any(|v| *v == source.display_path) {
+        } else if options.var_files.contains(&source.display_path) {
             input.var_files.push(file);
         } else if is_auto_tfvars(&source.display_path) {
             input.auto_tfvars.push(file);
@@ -165,6 +165,54 @@ pub(crate) fn default_tags(resources: &[Resource], roots: &[String]) -> Vec<(Str
             Some((root.clone(), tags))
         })
         .collect()
+}
+
+/// The `default_tags` of a plan's default `aws` provider.
+pub(crate) fn plan_default_tags(resources: &[Resource]) -> Option<Node> {
+    resources
+        .iter()
+        .find(|r| {
+            r.kind == BlockKind::Provider
+                && r.resource_type == "aws"
+                && r.module.is_empty()
+                && r.get("alias").is_none()
+        })
+        .and_then(|provider| {
+            provider
+                .get("default_tags")?
+                .blocks()
+                .next()?
+                .get("tags")
+                .cloned()
+        })
+}
+
+/// Gives the plan's values the origins of the configuration's values at the
+/// same path, so a finding from a plan points at the `.tf` line that wrote it.
+pub(crate) fn adopt_origins(plan: &mut Node, configuration: &Node) {
+    let mut stack: Vec<(&mut Node, &Node)> = vec![(plan, configuration)];
+    while let Some((plan, configuration)) = stack.pop() {
+        // Any place in a `.tf` file beats a column of the plan's one-line JSON,
+        // even where the configuration only had a reference the plan resolved.
+        if configuration.origin.is_some() {
+            plan.origin = configuration.origin;
+        }
+        match (&mut plan.value, &configuration.value) {
+            (Value::Map(entries), Value::Map(_)) => {
+                for (key, value) in entries.iter_mut() {
+                    if let Some(found) = configuration.get(key) {
+                        stack.push((value, found));
+                    }
+                }
+            }
+            (Value::List(items), Value::List(configured)) => {
+                for (value, found) in items.iter_mut().zip(configured) {
+                    stack.push((value, found));
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,9 @@ use rampart_yaml::{Document, Limits, Node, Value};
 use rayon::prelude::*;
 
 use rampart_iac::{Resource, UnknownValue};
+use rampart_source::Secret;
 use rampart_terraform::ManifestEntry;
+use rampart_tfplan::Drift;
 
 use crate::dockerfile::DockerfileDoc;
 use crate::iac::{self, TerraformFile, TerraformOptions};
@@ -28,6 +30,8 @@ pub enum Subject {
     File(FileId),
     /// Index into [`Project::resources`].
     Resource(usize),
+    /// Index into [`Project::drift`].
+    Drift(usize),
 }
 
 /// Everything a scan read, parsed once and indexed.
@@ -47,6 +51,10 @@ pub struct Project {
     pub resource_tiers: Vec<Option<Tier>>,
     /// Values that could not be evaluated (`--show-unknown`).
     pub unknowns: Vec<UnknownValue>,
+    /// Changes made outside Terraform, from plans' `resource_drift`.
+    pub drift: Vec<Drift>,
+    /// Values a plan marks sensitive: never printed, by file.
+    pub sensitive: Vec<(FileId, Secret)>,
     namespaces: HashMap<String, usize>,
     service_accounts: HashMap<(Option<String>, String), usize>,
     bound_service_accounts: HashSet<(Option<String>, String)>,
@@ -152,6 +160,7 @@ impl Project {
         let tier_keys = &config.tiers.label_keys;
         let mut terraform_files = Vec::new();
         let mut manifests = Vec::new();
+        let mut plans = Vec::new();
         for (index, parsed) in parsed.into_iter().enumerate() {
             let file = FileId(u32::try_from(index).unwrap_or(u32::MAX));
             project.files.push(parsed.source);
@@ -177,7 +186,17 @@ impl Project {
                     }
                 }
                 Content::TerraformModules(root, entries) => manifests.push((root, entries)),
-                Content::Structured(_) => {}
+                Content::Structured(documents) => {
+                    if parsed.kind == FileKind::TerraformPlan {
+                        for document in documents
+                            .iter()
+                            .filter(|d| rampart_tfplan::is_plan(&d.root))
+                        {
+                            let display = &project.files[file.index()].display_path;
+                            plans.push(rampart_tfplan::read_plan(file, display, &document.root));
+                        }
+                    }
+                }
             }
         }
         project.index();
@@ -197,7 +216,41 @@ impl Project {
             project.unknowns.extend(evaluation.unknowns);
             project.diagnostics.extend(evaluation.diagnostics);
         }
+        for plan in plans {
+            project.add_plan(plan, tier_keys);
+        }
         project
+    }
+
+    /// A plan's resources replace the configuration's resources of the same
+    /// address (the plan's values are resolved), keeping the configuration's
+    /// positions where a value was written in a `.tf` file.
+    fn add_plan(&mut self, plan: rampart_tfplan::PlanOutput, tier_keys: &[String]) {
+        for value in &plan.sensitive {
+            self.sensitive
+                .push((value.origin.file, value.secret.clone()));
+        }
+        let defaults = iac::plan_default_tags(&plan.resources);
+        for mut resource in plan.resources {
+            let configured = self.resources.iter().position(|r| {
+                r.language == rampart_iac::Language::Terraform
+                    && r.kind == resource.kind
+                    && r.address == resource.address
+            });
+            if let Some(index) = configured {
+                let configuration = self.resources.remove(index);
+                self.resource_tiers.remove(index);
+                iac::adopt_origins(&mut resource.attributes, &configuration.attributes);
+                resource.file = configuration.file;
+                resource.span = configuration.span;
+            }
+            self.resource_tiers
+                .push(iac::resource_tier(&resource, tier_keys, defaults.as_ref()));
+            self.resources.push(resource);
+        }
+        self.unknowns.extend(plan.unknowns);
+        self.diagnostics.extend(plan.diagnostics);
+        self.drift.extend(plan.drift);
     }
 
     fn add_document(&mut self, file: FileId, document: Document) {
@@ -435,6 +488,7 @@ impl Project {
             Subject::Dockerfile(i) => self.dockerfiles[i].file,
             Subject::File(file) => file,
             Subject::Resource(i) => self.resources[i].file,
+            Subject::Drift(i) => self.drift[i].file,
         }
     }
 
@@ -442,7 +496,7 @@ impl Project {
         match subject {
             Subject::Object(i) => self.objects[i].tier,
             Subject::Dockerfile(i) => self.dockerfiles[i].tier,
-            Subject::File(_) => None,
+            Subject::File(_) | Subject::Drift(_) => None,
             Subject::Resource(i) => self.resource_tiers.get(i).copied().flatten(),
         }
     }
@@ -455,6 +509,7 @@ impl Project {
             Subject::Dockerfile(i) => locate::dockerfile_resource(&self.dockerfiles[i], span),
             Subject::File(file) => self.file(file).root_relative_path.clone(),
             Subject::Resource(i) => self.resources[i].address.clone(),
+            Subject::Drift(i) => self.drift[i].address.clone(),
         }
     }
 
@@ -470,7 +525,7 @@ impl Project {
             Subject::Resource(i) => locate::iac_value_at(&self.resources[i].attributes, span)
                 .map(|(_, value)| value)
                 .unwrap_or_default(),
-            Subject::Dockerfile(_) | Subject::File(_) => String::new(),
+            Subject::Dockerfile(_) | Subject::File(_) | Subject::Drift(_) => String::new(),
         }
     }
 
@@ -488,6 +543,12 @@ impl Project {
             Subject::Resource(i) => locate::iac_value_at(&self.resources[i].attributes, span)
                 .map(|(path, _)| path)
                 .unwrap_or_default(),
+            Subject::Drift(i) => self.drift[i]
+                .actions
+                .iter()
+                .map(|a| a.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
         }
     }
 }

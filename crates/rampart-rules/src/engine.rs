@@ -14,6 +14,8 @@ pub enum Language {
     Yaml,
     Dockerfile,
     Terraform,
+    /// `terraform show -json` output.
+    TerraformPlan,
     CloudFormation,
 }
 
@@ -23,6 +25,7 @@ impl Language {
             Self::Yaml | Self::CloudFormation => "yaml",
             Self::Dockerfile => "dockerfile",
             Self::Terraform => "hcl",
+            Self::TerraformPlan => "json",
         }
     }
 }
@@ -53,6 +56,13 @@ impl Example {
     pub const fn terraform(code: &'static str) -> Self {
         Self {
             language: Language::Terraform,
+            code,
+        }
+    }
+
+    pub const fn terraform_plan(code: &'static str) -> Self {
+        Self {
+            language: Language::TerraformPlan,
             code,
         }
     }

@@ -49,6 +49,18 @@ impl Redactions {
         Self { by_file }
     }
 
+    /// Adds a secret found outside any finding (a value a Terraform plan marks
+    /// sensitive).
+    pub fn add(&mut self, file: FileId, secret: &str) {
+        let known = self.by_file.entry(file).or_default();
+        for spelling in spellings(secret) {
+            if !known.contains(&spelling) {
+                known.push(spelling);
+            }
+        }
+        known.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    }
+
     /// `text` from `file` (a message, a resource name, a source line) with every
     /// secret known in that file redacted, and, as a backstop, every credential
     /// with a known shape.

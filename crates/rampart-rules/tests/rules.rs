@@ -7,7 +7,8 @@
 //! directory with both). A `# expect: ID` comment at the end of a line
 //! expects one finding of that rule starting on that line (`# expect: ID, ID` two);
 //! a comment line of its own applies to the next line that is not blank or a
-//! comment. A `rampart.toml` in the directory (or `<RULE-ID>.toml` beside a file)
+//! comment. JSON cannot hold comments: an `EXPECTED` file in a fixture directory
+//! lists `file:line`, one line per expected finding. A `rampart.toml` in the directory (or `<RULE-ID>.toml` beside a file)
 //! configures the scan.
 
 // A test's job is to panic on the unexpected.
@@ -54,6 +55,7 @@ fn example_input(example: &Example) -> InputFile {
         Language::Dockerfile => (FileKind::Dockerfile, "Dockerfile"),
         Language::Terraform => (FileKind::Terraform, "main.tf"),
         Language::CloudFormation => (FileKind::CloudFormation, "template.yaml"),
+        Language::TerraformPlan => (FileKind::TerraformPlan, "plan.json"),
     };
     InputFile {
         kind,
@@ -93,9 +95,33 @@ fn fixture(rule: &Rule) -> (PathBuf, LoadedConfig) {
     (path, config)
 }
 
-/// `(file, line) -> count` of the findings a fixture expects of `rule_id`.
-fn expectations(project: &Project, rule_id: &str) -> BTreeMap<(String, u32), usize> {
+/// `(file, line) -> count` of the findings a fixture expects of `rule_id`:
+/// `# expect:` markers, and, for files that cannot hold comments (JSON), the
+/// lines `file:line` of an `EXPECTED` file in the fixture directory.
+fn expectations(
+    project: &Project,
+    rule_id: &str,
+    fixture: &Path,
+) -> BTreeMap<(String, u32), usize> {
     let mut expected = BTreeMap::new();
+    if let Ok(listed) = std::fs::read_to_string(fixture.join("EXPECTED")) {
+        for line in listed
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        {
+            let (file, number) = line.rsplit_once(':').expect("EXPECTED lines are file:line");
+            let display = project
+                .files
+                .iter()
+                .map(|f| &f.display_path)
+                .find(|p| p.ends_with(&format!("/{file}")))
+                .unwrap_or_else(|| panic!("EXPECTED names `{file}`, which is not in the fixture"));
+            *expected
+                .entry((display.clone(), number.parse().expect("a line number")))
+                .or_insert(0) += 1;
+        }
+    }
     for file in &project.files {
         let lines: Vec<&str> = file.text.lines().collect();
         for (i, line) in lines.iter().enumerate() {
@@ -200,7 +226,7 @@ fn fixtures_report_exactly_the_expected_lines() {
             discovery.diagnostics,
             project.diagnostics
         );
-        let expected = expectations(&project, rule.meta.id);
+        let expected = expectations(&project, rule.meta.id, &path);
         assert!(
             !expected.is_empty(),
             "{}: the fixture expects no finding",

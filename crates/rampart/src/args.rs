@@ -30,7 +30,7 @@ pub enum Command {
         long_about = "Scan files and directories for policy violations.\n\nDirectories are walked in parallel; files ignored by .gitignore (also outside a git checkout) and by --exclude are skipped, and links pointing out of the scanned root are never followed. Kubernetes YAML/JSON (multi-document streams and List kinds) and Dockerfiles are recognised by name and content. Use `-` to read a manifest stream from standard input:\n\n    helm template ./chart | rampart scan -\n    kubectl kustomize overlays/prod | rampart scan -",
         after_help = "Suppress a finding with a comment on its line or the line above, with a reason:\n    privileged: true # rampart:ignore PSS-001 -- eBPF sensor, approved in SEC-142"
     )]
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List the rules.
     Rules(RulesArgs),
     /// Explain a rule: what it checks, why, examples and how to fix.
@@ -152,6 +152,30 @@ pub struct ScanArgs {
     /// Worker threads (0: one per core).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub threads: usize,
+
+    /// Terraform: a variables file to apply to every root module, as `terraform
+    /// plan -var-file` does (after `terraform.tfvars` and `*.auto.tfvars`); repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub var_file: Vec<PathBuf>,
+
+    /// Terraform: set a root module variable, as `terraform plan -var` does; repeatable.
+    #[arg(long, value_name = "NAME=VALUE", value_parser = parse_var)]
+    pub var: Vec<(String, String)>,
+
+    /// List the values that could not be evaluated (a variable nobody set, a
+    /// function rampart does not evaluate, a value known only after apply) on
+    /// standard error: rules that need them reported nothing.
+    #[arg(long)]
+    pub show_unknown: bool,
+}
+
+fn parse_var(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_owned(), value.to_owned()))
+        }
+        _ => Err(format!("`{text}` is not NAME=VALUE")),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 use rampart_config::{ByteSize, LoadedConfig};
 use rampart_discover::{DiscoverOptions, Discovery, discover, read_stdin};
 use rampart_filter::{Baseline, RuleSets, apply_suppressions, parse_suppressions};
-use rampart_model::Project;
+use rampart_model::{Project, TerraformOptions};
 use rampart_report::{Format, RenderOptions, ScanReport, Summary, write_report};
 use rampart_rules::{
     EvalOptions, Finding, Redactions, Rule, all_rules, evaluate, scrub_credentials,
@@ -31,7 +31,14 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     let files_scanned = discovery.files.len();
     // Only now that the command line is known to be usable.
     explain_inactive_rules(&rules, &loaded);
-    let project = Project::build(discovery.files, config);
+    let terraform = TerraformOptions {
+        var_files: var_file_paths(args),
+        vars: args.var.clone(),
+    };
+    let project = Project::build_with(discovery.files, config, &terraform);
+    if args.show_unknown {
+        show_unknowns(&project);
+    }
 
     let overrides = severity_overrides(&loaded);
     let options = EvalOptions {
@@ -41,7 +48,10 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     // is known and redacted wherever a report prints their text; selection then
     // decides which findings are reported.
     let evaluated = evaluate(&project, config, all_rules(), &options);
-    let redactions = Redactions::from_findings(&evaluated);
+    let mut redactions = Redactions::from_findings(&evaluated);
+    for (file, secret) in &project.sensitive {
+        redactions.add(*file, secret.expose());
+    }
     let severity_of = |rule: &'static Rule| {
         overrides
             .get(rule.meta.id)
@@ -194,6 +204,31 @@ fn discover_inputs(args: &ScanArgs, loaded: &LoadedConfig) -> Result<Discovery, 
             rampart_discover::DiscoverError::InvalidExclude(..) => Failure::Usage(e.to_string()),
         })?
     };
+    // `--var-file` files are read like the scanned files; the model applies them.
+    for path in &args.var_file {
+        if !path.is_file() {
+            return Err(Failure::Input(format!(
+                "--var-file {}: no such file",
+                path.display()
+            )));
+        }
+        let mut one = discover(std::slice::from_ref(path), &options)
+            .map_err(|e| Failure::Input(e.to_string()))?;
+        for file in &mut one.files {
+            file.kind = rampart_discover::FileKind::TerraformVars;
+        }
+        discovery.files.append(&mut one.files);
+        discovery.diagnostics.append(&mut one.diagnostics);
+    }
+    // A `--var-file` inside the scanned tree was found twice.
+    discovery.files.sort_by(|a, b| {
+        a.display_path
+            .cmp(&b.display_path)
+            .then(b.kind.cmp(&a.kind))
+    });
+    discovery
+        .files
+        .dedup_by(|a, b| a.display_path == b.display_path);
     if !stdin.is_empty() {
         let mut from_stdin = read_stdin(std::io::stdin().lock(), max_file_size);
         // An empty stream is what `helm template … | rampart scan -` sends when
@@ -210,6 +245,51 @@ fn discover_inputs(args: &ScanArgs, loaded: &LoadedConfig) -> Result<Discovery, 
         discovery.diagnostics.append(&mut from_stdin.diagnostics);
     }
     Ok(discovery)
+}
+
+/// The display paths `--var-file` files get (as discovery shows them).
+fn var_file_paths(args: &ScanArgs) -> Vec<String> {
+    let cwd = std::env::current_dir().ok();
+    args.var_file
+        .iter()
+        .map(|path| {
+            let relative = cwd
+                .as_deref()
+                .and_then(|cwd| path.strip_prefix(cwd).ok())
+                .filter(|_| path.is_absolute())
+                .unwrap_or(path);
+            let text = relative.to_string_lossy().replace('\\', "/");
+            text.strip_prefix("./").unwrap_or(&text).to_owned()
+        })
+        .collect()
+}
+
+/// `--show-unknown`: what could not be evaluated, on standard error.
+fn show_unknowns(project: &Project) {
+    if project.unknowns.is_empty() {
+        eprintln!("rampart: every value was evaluated");
+        return;
+    }
+    eprintln!(
+        "rampart: {} value(s) could not be evaluated; rules that need them reported nothing:",
+        project.unknowns.len()
+    );
+    let mut unknowns: Vec<_> = project.unknowns.iter().collect();
+    unknowns.sort_by(|a, b| {
+        (a.origin.file, a.origin.span.start, &a.address).cmp(&(
+            b.origin.file,
+            b.origin.span.start,
+            &b.address,
+        ))
+    });
+    for unknown in unknowns {
+        let file = &project.file(unknown.origin.file).display_path;
+        let start = unknown.origin.span.start;
+        eprintln!(
+            "  {file}:{}:{}: {}: {}",
+            start.line, start.column, unknown.address, unknown.unknown
+        );
+    }
 }
 
 fn write_output(args: &ScanArgs, report: &ScanReport<'_>) -> Result<(), Failure> {

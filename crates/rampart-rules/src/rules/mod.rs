@@ -7,6 +7,7 @@ pub(crate) mod access;
 pub(crate) mod credentials;
 pub(crate) mod dockerfile;
 pub(crate) mod exposure;
+pub(crate) mod iac;
 pub(crate) mod meta;
 pub(crate) mod network_policy;
 pub(crate) mod pod_security;
@@ -28,6 +29,7 @@ pub(crate) fn all() -> Vec<&'static Rule> {
         tiers::RULES,
         network_policy::RULES,
         dockerfile::RULES,
+        iac::RULES,
         meta::RULES,
     ]
     .concat()

@@ -1,0 +1,7 @@
+//! Infrastructure as code itself: changes made outside it.
+
+use crate::engine::Rule;
+
+mod drift;
+
+pub(crate) static RULES: &[&Rule] = &[&drift::RULE];
