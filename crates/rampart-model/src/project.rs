@@ -187,6 +187,27 @@ impl Project {
                 }
                 Content::TerraformModules(root, entries) => manifests.push((root, entries)),
                 Content::Structured(documents) => {
+                    if parsed.kind == FileKind::CloudFormation {
+                        let display = project.files[file.index()].display_path.clone();
+                        for document in documents
+                            .iter()
+                            .filter(|d| rampart_cloudformation::is_cloudformation(&d.root))
+                        {
+                            let template = rampart_cloudformation::evaluate_template(
+                                file,
+                                &document.root,
+                                &display,
+                            );
+                            for resource in template.resources {
+                                project
+                                    .resource_tiers
+                                    .push(iac::resource_tier(&resource, tier_keys, None));
+                                project.resources.push(resource);
+                            }
+                            project.unknowns.extend(template.unknowns);
+                            project.diagnostics.extend(template.diagnostics);
+                        }
+                    }
                     if parsed.kind == FileKind::TerraformPlan {
                         for document in documents
                             .iter()
@@ -508,7 +529,14 @@ impl Project {
             Subject::Object(i) => self.objects[i].identity(),
             Subject::Dockerfile(i) => locate::dockerfile_resource(&self.dockerfiles[i], span),
             Subject::File(file) => self.file(file).root_relative_path.clone(),
-            Subject::Resource(i) => self.resources[i].address.clone(),
+            // A CloudFormation logical id says little without its type.
+            Subject::Resource(i) => match self.resources[i].language {
+                rampart_iac::Language::CloudFormation => format!(
+                    "{}/{}",
+                    self.resources[i].resource_type, self.resources[i].address
+                ),
+                _ => self.resources[i].address.clone(),
+            },
             Subject::Drift(i) => self.drift[i].address.clone(),
         }
     }

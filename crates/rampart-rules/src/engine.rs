@@ -473,7 +473,13 @@ fn run(rule: &Rule, ctx: &Context<'_>) -> Vec<Reported> {
             .resources
             .par_iter()
             .enumerate()
-            .filter(|(_, resource)| types.contains(&resource.resource_type.as_str()))
+            // A resource whose whole body is unknown (a CloudFormation `Fn::If` on
+            // an unknown condition) cannot be judged: a missing attribute there
+            // is not missing.
+            .filter(|(_, resource)| {
+                types.contains(&resource.resource_type.as_str())
+                    && !resource.attributes.is_unknown()
+            })
             .flat_map_iter(|(i, resource)| {
                 let mut out = Vec::new();
                 check(
