@@ -51,6 +51,20 @@ impl Resource {
         self.attributes.path(keys)
     }
 
+    /// An attribute by its Terraform name (also for plans) or its
+    /// CloudFormation name, depending on the resource's language:
+    /// `resource.attr("publicly_accessible", "PubliclyAccessible")`.
+    pub fn attr(&self, terraform: &str, cloudformation: &str) -> Option<&Node> {
+        match self.language {
+            Language::CloudFormation => self.attributes.get(cloudformation),
+            Language::Terraform | Language::TerraformPlan => self.attributes.get(terraform),
+        }
+    }
+
+    pub fn is_cloudformation(&self) -> bool {
+        self.language == Language::CloudFormation
+    }
+
     /// Where to report about an attribute: where its value was written, or the
     /// resource's header when it was not written (a missing attribute).
     pub fn span_of(&self, node: Option<&Node>) -> (FileId, Span) {

@@ -6,10 +6,12 @@
 //! work out for itself (which path holds a pod template, which security context
 //! applies to a container, which tier a pod belongs to) is worked out here, once.
 
+pub mod aws;
 mod dockerfile;
 mod iac;
 mod image;
 mod kubernetes;
+mod links;
 mod locate;
 mod network_policy;
 mod project;
@@ -19,6 +21,7 @@ pub use dockerfile::{DockerfileDoc, parse_pairs};
 pub use iac::TerraformOptions;
 pub use image::{ImageContext, ImageRef, ImageUse};
 pub use kubernetes::{Container, ContainerKind, K8sObject, Workload};
+pub use links::Links;
 pub use network_policy::{Direction, NetworkPolicy};
 pub use project::{Project, Subject};
 pub use rampart_iac;

@@ -16,6 +16,7 @@ use crate::dockerfile::DockerfileDoc;
 use crate::iac::{self, TerraformFile, TerraformOptions};
 use crate::image::{ImageContext, ImageRef, ImageUse};
 use crate::kubernetes::{K8sObject, Workload};
+use crate::links::Links;
 use crate::locate;
 use crate::tier::{TierOrigin, tier_labels};
 
@@ -49,6 +50,11 @@ pub struct Project {
     pub resources: Vec<Resource>,
     /// The tier of each of [`Project::resources`], by the same index.
     pub resource_tiers: Vec<Option<Tier>>,
+    /// Where each resource's address means something, by the same index: the
+    /// root module directory (Terraform), the template or plan file.
+    pub resource_scopes: Vec<String>,
+    /// Resources by scope and address, to follow references between them.
+    pub links: Links,
     /// Values that could not be evaluated (`--show-unknown`).
     pub unknowns: Vec<UnknownValue>,
     /// Changes made outside Terraform, from plans' `resource_drift`.
@@ -199,10 +205,8 @@ impl Project {
                                 &display,
                             );
                             for resource in template.resources {
-                                project
-                                    .resource_tiers
-                                    .push(iac::resource_tier(&resource, tier_keys, None));
-                                project.resources.push(resource);
+                                let tier = iac::resource_tier(&resource, tier_keys, None);
+                                project.push_resource(resource, tier, display.clone());
                             }
                             project.unknowns.extend(template.unknowns);
                             project.diagnostics.extend(template.diagnostics);
@@ -229,10 +233,8 @@ impl Project {
             let defaults = iac::default_tags(&evaluation.resources, &evaluation.roots);
             for (resource, root) in evaluation.resources.into_iter().zip(evaluation.roots) {
                 let default_tags = defaults.iter().find(|(r, _)| *r == root).map(|(_, t)| t);
-                project
-                    .resource_tiers
-                    .push(iac::resource_tier(&resource, tier_keys, default_tags));
-                project.resources.push(resource);
+                let tier = iac::resource_tier(&resource, tier_keys, default_tags);
+                project.push_resource(resource, tier, root);
             }
             project.unknowns.extend(evaluation.unknowns);
             project.diagnostics.extend(evaluation.diagnostics);
@@ -240,7 +242,14 @@ impl Project {
         for plan in plans {
             project.add_plan(plan, tier_keys);
         }
+        project.links = Links::build(&project.resources, &project.resource_scopes);
         project
+    }
+
+    fn push_resource(&mut self, resource: Resource, tier: Option<Tier>, scope: String) {
+        self.resources.push(resource);
+        self.resource_tiers.push(tier);
+        self.resource_scopes.push(scope);
     }
 
     /// A plan's resources replace the configuration's resources of the same
@@ -252,22 +261,45 @@ impl Project {
                 .push((value.origin.file, value.secret.clone()));
         }
         let defaults = iac::plan_default_tags(&plan.resources);
+        // Configuration resources by address, to adopt their positions.
+        let configured: HashMap<(rampart_iac::BlockKind, String), usize> = self
+            .resources
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.language == rampart_iac::Language::Terraform)
+            .map(|(i, r)| ((r.kind, r.address.clone()), i))
+            .collect();
+        let mut replaced: HashSet<usize> = HashSet::new();
+        let mut scope = String::new();
+        let mut planned = Vec::with_capacity(plan.resources.len());
         for mut resource in plan.resources {
-            let configured = self.resources.iter().position(|r| {
-                r.language == rampart_iac::Language::Terraform
-                    && r.kind == resource.kind
-                    && r.address == resource.address
-            });
-            if let Some(index) = configured {
-                let configuration = self.resources.remove(index);
-                self.resource_tiers.remove(index);
+            if scope.is_empty() {
+                scope = self.files[resource.file.index()].display_path.clone();
+            }
+            if let Some(&index) = configured.get(&(resource.kind, resource.address.clone())) {
+                let configuration = &self.resources[index];
                 iac::adopt_origins(&mut resource.attributes, &configuration.attributes);
                 resource.file = configuration.file;
                 resource.span = configuration.span;
+                replaced.insert(index);
             }
-            self.resource_tiers
-                .push(iac::resource_tier(&resource, tier_keys, defaults.as_ref()));
-            self.resources.push(resource);
+            let tier = iac::resource_tier(&resource, tier_keys, defaults.as_ref());
+            planned.push((resource, tier));
+        }
+        if !replaced.is_empty() {
+            let resources = std::mem::take(&mut self.resources);
+            let tiers = std::mem::take(&mut self.resource_tiers);
+            let scopes = std::mem::take(&mut self.resource_scopes);
+            for (i, ((resource, tier), scope)) in
+                resources.into_iter().zip(tiers).zip(scopes).enumerate()
+            {
+                if !replaced.contains(&i) {
+                    self.push_resource(resource, tier, scope);
+                }
+            }
+        }
+        for (resource, tier) in planned {
+            self.push_resource(resource, tier, scope.clone());
         }
         self.unknowns.extend(plan.unknowns);
         self.diagnostics.extend(plan.diagnostics);

@@ -156,7 +156,7 @@ pub enum Check {
     /// `AWS::EC2::SecurityGroup`, `aws` for providers, `variable`).
     Resource(
         &'static [&'static str],
-        fn(&Resource, &Context<'_>, &mut Sink<'_>),
+        fn(&IacResource<'_>, &Context<'_>, &mut Sink<'_>),
     ),
     /// Called once with the whole project (rules that relate resources).
     Project(fn(&Context<'_>, &mut Findings)),
@@ -178,6 +178,63 @@ pub struct Rule {
 pub struct Context<'a> {
     pub project: &'a Project,
     pub config: &'a Config,
+}
+
+/// An infrastructure resource as rules see it: the evaluated resource, its
+/// index, tier and the scope its references resolve in.
+#[derive(Clone, Copy, Debug)]
+pub struct IacResource<'a> {
+    pub index: usize,
+    pub resource: &'a Resource,
+    pub tier: Option<Tier>,
+    pub scope: &'a str,
+}
+
+impl std::ops::Deref for IacResource<'_> {
+    type Target = Resource;
+
+    fn deref(&self) -> &Resource {
+        self.resource
+    }
+}
+
+impl<'a> Context<'a> {
+    /// Resource `index` of the project.
+    pub fn resource(&self, index: usize) -> IacResource<'a> {
+        let project = self.project;
+        IacResource {
+            index,
+            resource: &project.resources[index],
+            tier: project.resource_tiers.get(index).copied().flatten(),
+            scope: project
+                .resource_scopes
+                .get(index)
+                .map_or("", String::as_str),
+        }
+    }
+
+    /// The resources a value of `from` refers to, with the attribute each
+    /// reference reads.
+    pub fn targets<'n>(
+        &self,
+        from: &IacResource<'_>,
+        node: &'n IacNode,
+    ) -> Vec<(IacResource<'a>, &'n str)> {
+        self.project
+            .links
+            .targets(from.scope, node)
+            .into_iter()
+            .map(|(i, attribute)| (self.resource(i), attribute))
+            .collect()
+    }
+
+    /// Every resource of one of `types`, in every scope.
+    pub fn resources_of(&self, types: &[&str]) -> Vec<IacResource<'a>> {
+        (0..self.project.resources.len())
+            .filter(|&i| types.contains(&self.project.resources[i].resource_type.as_str()))
+            .map(|i| self.resource(i))
+            .collect()
+    }
 }
 
 impl Context<'_> {
@@ -480,10 +537,10 @@ fn run(rule: &Rule, ctx: &Context<'_>) -> Vec<Reported> {
                 types.contains(&resource.resource_type.as_str())
                     && !resource.attributes.is_unknown()
             })
-            .flat_map_iter(|(i, resource)| {
+            .flat_map_iter(|(i, _)| {
                 let mut out = Vec::new();
                 check(
-                    resource,
+                    &ctx.resource(i),
                     ctx,
                     &mut Sink {
                         subject: Subject::Resource(i),

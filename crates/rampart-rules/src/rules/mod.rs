@@ -4,10 +4,15 @@
 use crate::engine::Rule;
 
 pub(crate) mod access;
+pub(crate) mod aws_network;
+pub(crate) mod compute;
 pub(crate) mod credentials;
+pub(crate) mod data;
 pub(crate) mod dockerfile;
+pub(crate) mod edge;
 pub(crate) mod exposure;
 pub(crate) mod iac;
+pub(crate) mod logging;
 pub(crate) mod meta;
 pub(crate) mod network_policy;
 pub(crate) mod pod_security;
@@ -30,6 +35,11 @@ pub(crate) fn all() -> Vec<&'static Rule> {
         network_policy::RULES,
         dockerfile::RULES,
         iac::RULES,
+        aws_network::RULES,
+        logging::RULES,
+        edge::RULES,
+        compute::RULES,
+        data::RULES,
         meta::RULES,
     ]
     .concat()

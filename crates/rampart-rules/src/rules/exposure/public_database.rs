@@ -1,7 +1,7 @@
 use rampart_config::Severity;
-use rampart_model::rampart_iac::{Node, Resource};
+use rampart_model::rampart_iac::Node;
 
-use crate::engine::{Check, Context, Example, Rule, RuleDocs, RuleMeta, Sink};
+use crate::engine::{Check, Context, Example, IacResource, Rule, RuleDocs, RuleMeta, Sink};
 
 pub(crate) static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -45,7 +45,7 @@ pub(crate) static RULE: Rule = Rule {
     inactive_when: None,
 };
 
-fn check(resource: &Resource, _ctx: &Context<'_>, sink: &mut Sink<'_>) {
+fn check(resource: &IacResource<'_>, _ctx: &Context<'_>, sink: &mut Sink<'_>) {
     let value = resource
         .get("publicly_accessible")
         .or_else(|| resource.get("PubliclyAccessible"));
