@@ -10,6 +10,7 @@
 //!   survives edits elsewhere in a file and moving a resource within it.
 
 mod baseline;
+mod hcl_lines;
 mod suppression;
 
 pub use baseline::{Baseline, BaselineError};

@@ -9,6 +9,8 @@ use rampart_rules::{Finding, Rule, RuleMeta, find_rule, is_known_selector, sort_
 use rampart_source::{FileId, Position, SourceFile, Span};
 use rampart_yaml::{Node, ScalarStyle, Value};
 
+use crate::hcl_lines::{self, LineComment};
+
 const MARKER: &str = "rampart:ignore";
 
 /// One `# rampart:ignore` comment.
@@ -40,14 +42,17 @@ struct Comment<'a> {
 /// The suppression comments of every scanned file.
 pub fn parse_suppressions(project: &Project) -> Vec<Suppression> {
     let mut out = Vec::new();
-    // Which objects and Dockerfiles each file holds, built once (a scan of many
-    // files with a suppression each must not rescan every object per file).
-    let mut objects_by_file: HashMap<FileId, Vec<&Node>> = HashMap::new();
+    // Which YAML trees and Dockerfiles each file holds, built once (a scan of
+    // many files with a suppression each must not rescan every object per file).
+    let mut yaml_by_file: HashMap<FileId, Vec<&Node>> = HashMap::new();
     for object in &project.objects {
-        objects_by_file
+        yaml_by_file
             .entry(object.file)
             .or_default()
             .push(&object.root);
+    }
+    for (file, root) in &project.templates {
+        yaml_by_file.entry(*file).or_default().push(root);
     }
     let mut dockerfiles_by_file: HashMap<FileId, Vec<&DockerfileDoc>> = HashMap::new();
     for doc in &project.dockerfiles {
@@ -60,27 +65,41 @@ pub fn parse_suppressions(project: &Project) -> Vec<Suppression> {
         }
         let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
         let kind = project.file_kinds.get(index).copied();
-        let extents = Extents::of(
-            file,
-            objects_by_file
-                .get(&id)
-                .map(Vec::as_slice)
-                .unwrap_or_default(),
-            dockerfiles_by_file
-                .get(&id)
-                .map(Vec::as_slice)
-                .unwrap_or_default(),
-        );
         let lines: Vec<&str> = file.text.lines().collect();
-        for (i, line) in lines.iter().enumerate() {
-            let Some(comment) = comment_of(line, kind) else {
-                continue;
+        let (comments, extents) = if is_hcl(kind) {
+            let scanned = hcl_lines::scan(&file.text);
+            let extents = Extents {
+                by_start: scanned.by_start,
+                ..Extents::default()
             };
-            let line_number = u32::try_from(i + 1).unwrap_or(u32::MAX);
-            // A `#` inside a block scalar or a multi-line quoted scalar is text.
-            if extents.in_scalar(Position::new(line_number, comment.column)) {
-                continue;
-            }
+            (scanned.comments, extents)
+        } else {
+            let extents = Extents::of(
+                file,
+                yaml_by_file.get(&id).map(Vec::as_slice).unwrap_or_default(),
+                dockerfiles_by_file
+                    .get(&id)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default(),
+            );
+            let comments = lines
+                .iter()
+                .enumerate()
+                .filter_map(|(i, line)| {
+                    let comment = comment_of(line, kind)?;
+                    let line = u32::try_from(i + 1).unwrap_or(u32::MAX);
+                    // A `#` inside a block scalar or a multi-line quoted scalar is text.
+                    (!extents.in_scalar(Position::new(line, comment.column))).then(|| LineComment {
+                        line,
+                        column: comment.column,
+                        text: comment.text.to_owned(),
+                        own_line: comment.own_line,
+                    })
+                })
+                .collect();
+            (comments, extents)
+        };
+        for comment in comments {
             let Some(body) = comment.text.trim_start().strip_prefix(MARKER) else {
                 continue;
             };
@@ -88,8 +107,10 @@ pub fn parse_suppressions(project: &Project) -> Vec<Suppression> {
             if body.starts_with(|c: char| c.is_alphanumeric() || c == '-' || c == '_') {
                 continue;
             }
+            let line_number = comment.line;
             let target = if comment.own_line {
-                next_content_line(&lines, i, kind).unwrap_or(line_number)
+                let index = usize::try_from(line_number).unwrap_or(usize::MAX) - 1;
+                next_content_line(&lines, index, kind).unwrap_or(line_number)
             } else {
                 line_number
             };
@@ -110,6 +131,10 @@ pub fn parse_suppressions(project: &Project) -> Vec<Suppression> {
         }
     }
     out
+}
+
+fn is_hcl(kind: Option<FileKind>) -> bool {
+    matches!(kind, Some(FileKind::Terraform | FileKind::TerraformVars))
 }
 
 /// Splits `PSS-001, PSS-002 -- why` at the first `--` that follows whitespace (or
@@ -208,8 +233,11 @@ fn next_content_line(lines: &[&str], index: usize, kind: Option<FileKind>) -> Op
         .find(|(_, line)| {
             let trimmed = line.trim();
             // A YAML document separator is not content a finding can be on.
-            let separator = kind == Some(FileKind::Kubernetes) && trimmed == "---";
-            !(trimmed.is_empty() || trimmed.starts_with('#') || separator)
+            let separator = matches!(kind, Some(FileKind::Kubernetes | FileKind::CloudFormation))
+                && trimmed == "---";
+            let hcl_comment =
+                is_hcl(kind) && (trimmed.starts_with("//") || trimmed.starts_with("/*"));
+            !(trimmed.is_empty() || trimmed.starts_with('#') || separator || hcl_comment)
         })
         .and_then(|(i, _)| u32::try_from(i + 1).ok())
 }
@@ -431,6 +459,42 @@ pub fn apply_suppressions(
                     .iter()
                     .any(|written| names(written, finding.rule))
             })
+        });
+        if let Some(s) = matched {
+            suppressed_by[index] = Some(s);
+            used.insert((s, finding.rule.id));
+        }
+    }
+    // A suppression on a resource's declaration also covers its findings that
+    // are reported elsewhere: where a variable's value was written (a tfvars
+    // file, a module call) or in a plan.
+    let mut resource_covers: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (index, finding) in findings.iter().enumerate() {
+        if suppressed_by[index].is_some() {
+            continue;
+        }
+        let Subject::Resource(r) = finding.subject else {
+            continue;
+        };
+        let Some(resource) = project.resources.get(r) else {
+            continue;
+        };
+        let Some(file_covers) = covers.get(&resource.file) else {
+            continue;
+        };
+        let header = resource.span.start.line;
+        let matching = resource_covers.entry(r).or_insert_with(|| {
+            file_covers
+                .iter()
+                .filter(|cover| cover.lines.contains(&header))
+                .flat_map(|cover| cover.suppressions.iter().copied())
+                .collect()
+        });
+        let matched = matching.iter().copied().find(|&s| {
+            suppressions[s]
+                .rules
+                .iter()
+                .any(|written| names(written, finding.rule))
         });
         if let Some(s) = matched {
             suppressed_by[index] = Some(s);

@@ -349,3 +349,74 @@ data:
     let lines: Vec<u32> = suppressions.iter().map(|s| s.span.start.line).collect();
     assert_eq!(lines, vec![8]);
 }
+
+#[test]
+fn terraform_comments_suppress_their_attribute_or_block() {
+    let main = r#"variable "public" {
+  type    = bool
+  default = false
+}
+
+resource "aws_db_instance" "trailing" {
+  publicly_accessible = true # rampart:ignore NET-005 -- read replica for the BI vendor, SEC-311
+}
+
+// rampart:ignore NET-005 -- demo database, no data, torn down nightly
+resource "aws_db_instance" "whole_block" {
+  identifier = "demo"
+
+  publicly_accessible = true
+}
+
+resource "aws_db_instance" "from_tfvars" { # rampart:ignore NET-005 -- vendor access, SEC-312
+  publicly_accessible = var.public
+}
+
+resource "aws_db_instance" "in_string" {
+  identifier          = "x # rampart:ignore NET-005 -- inside a string"
+  user_data           = <<-EOT
+    # rampart:ignore NET-005 -- inside a heredoc
+  EOT
+  publicly_accessible = true
+}
+"#;
+    let (left, suppressed) = scan(
+        vec![
+            input(FileKind::Terraform, "db/main.tf", main),
+            input(
+                FileKind::TerraformVars,
+                "db/terraform.tfvars",
+                "public = true\n",
+            ),
+        ],
+        &rules(&["NET-005"]),
+    );
+    let lines: Vec<u32> = left.iter().map(|(_, line, _)| *line).collect();
+    assert_eq!(lines, vec![26], "{left:?}");
+    assert_eq!(suppressed, 3);
+}
+
+#[test]
+fn cloudformation_comments_cover_the_resource_below_them() {
+    let template = r#"AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  # rampart:ignore NET-005 -- vendor replica, SEC-313
+  Replica:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      Engine: postgres
+      PubliclyAccessible: true
+  Reports:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      Engine: postgres
+      PubliclyAccessible: true
+"#;
+    let (left, suppressed) = scan(
+        vec![input(FileKind::CloudFormation, "template.yaml", template)],
+        &rules(&["NET-005"]),
+    );
+    let lines: Vec<u32> = left.iter().map(|(_, line, _)| *line).collect();
+    assert_eq!(lines, vec![13], "{left:?}");
+    assert_eq!(suppressed, 1);
+}

@@ -61,6 +61,9 @@ pub struct Project {
     pub drift: Vec<Drift>,
     /// Values a plan marks sensitive: never printed, by file.
     pub sensitive: Vec<(FileId, Secret)>,
+    /// The YAML of CloudFormation templates as written: its comments and
+    /// layout are what suppressions are matched against.
+    pub templates: Vec<(FileId, Node)>,
     namespaces: HashMap<String, usize>,
     service_accounts: HashMap<(Option<String>, String), usize>,
     bound_service_accounts: HashSet<(Option<String>, String)>,
@@ -211,6 +214,13 @@ impl Project {
                             project.unknowns.extend(template.unknowns);
                             project.diagnostics.extend(template.diagnostics);
                         }
+                        project.templates.extend(
+                            documents
+                                .into_iter()
+                                .filter(|d| rampart_cloudformation::is_cloudformation(&d.root))
+                                .map(|d| (file, d.root)),
+                        );
+                        continue;
                     }
                     if parsed.kind == FileKind::TerraformPlan {
                         for document in documents

@@ -269,6 +269,26 @@ mod tests {
     }
 
     #[test]
+    fn a_long_line_is_cut_around_the_span() {
+        // A plan is one JSON line of megabytes; show only the part that matters.
+        let line = format!(
+            "{{\"a\": \"{}\", \"publicly_accessible\": true, \"b\": \"{}\"}}\n",
+            "x".repeat(50_000),
+            "y".repeat(50_000)
+        );
+        let column = u32::try_from(line.find("true").unwrap() + 1).unwrap();
+        let text = render_one(&line, Span::on_line(1, column, 4));
+        assert!(text.len() < 2_000, "{} bytes:\n{text}", text.len());
+        assert!(text.contains("\"publicly_accessible\": true"), "{text}");
+        let marker = text.lines().find(|l| l.contains("^^^^")).unwrap();
+        let source = text
+            .lines()
+            .find(|l| l.contains("publicly_accessible"))
+            .unwrap();
+        assert_eq!(marker.find('^'), source.find("true"), "{text}");
+    }
+
+    #[test]
     fn an_empty_span_gets_a_single_marker() {
         let text = render_one("a: 1\nkey: value\n", Span::on_line(2, 6, 0));
         assert!(
