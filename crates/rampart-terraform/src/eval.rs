@@ -800,6 +800,40 @@ impl<'s, 'a> Scope<'s, 'a> {
         );
         let mut rest = operators;
         let keys = self.instance_keys(&decl)?;
+        // The whole of a resource with `count` or `for_each` (`for s in
+        // aws_subnet.agents`, `for_each = aws_eip.nat`): a list or map of its
+        // instances, whose keys are known before apply even though their
+        // attributes are not. Each instance refers to its own address, so
+        // links from whatever iterates them stay exact.
+        if let (true, Some(Some(keys))) = (rest.is_empty(), &keys) {
+            let for_each = decl.block.body.get_attribute("for_each").is_some();
+            let mut items = Vec::with_capacity(keys.len());
+            let mut entries = Vec::with_capacity(keys.len());
+            for key in keys {
+                let Some(suffix) = instance_suffix(key) else {
+                    return Ok(unevaluated(
+                        format!("an instance of `{base}` chosen after apply"),
+                        origin,
+                    ));
+                };
+                let instance = Node::unknown(
+                    Unknown::Reference {
+                        address: format!("{base}{suffix}"),
+                        attribute: String::new(),
+                    },
+                    Some(origin),
+                );
+                match (&key.value, for_each) {
+                    (Value::String(text), true) => entries.push((text.clone(), instance)),
+                    _ => items.push(instance),
+                }
+            }
+            return Ok(if for_each {
+                node(Value::Map(entries), origin)
+            } else {
+                node(Value::List(items), origin)
+            });
+        }
         // Which instances: `[k]`, `[*]`, or the only one.
         let selected: Vec<Option<Node>> = match (&keys, rest.first()) {
             (_, Some(TraversalOperator::Index(index))) => {

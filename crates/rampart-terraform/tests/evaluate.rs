@@ -516,3 +516,75 @@ fn every_resource_names_its_root_module() {
     assert_eq!(output.resources.len(), 3);
     assert_eq!(output.roots, ["a", "b", "b"]);
 }
+
+#[test]
+fn iterating_a_resource_with_instances_refers_to_each_instance() {
+    let main = r#"
+locals {
+  tiers = { critical = "10.0.1.0/24", high = "10.0.11.0/24" }
+}
+
+resource "aws_subnet" "agents" {
+  for_each   = local.tiers
+  cidr_block = each.value
+}
+
+resource "aws_eip" "nat" {
+  count = 2
+}
+
+resource "aws_nat_gateway" "this" {
+  for_each  = aws_subnet.agents
+  subnet_id = each.value.id
+}
+
+resource "aws_eks_node_group" "critical" {
+  subnet_ids = [for key, subnet in aws_subnet.agents : subnet.id if key == "critical"]
+  eips       = [for eip in aws_eip.nat : eip.public_ip]
+}
+"#;
+    let output = run(&[("main.tf", main)], &[]);
+    let gateway = resource(&output, "aws_nat_gateway.this[\"high\"]");
+    assert_eq!(
+        gateway.get("subnet_id").unwrap().value,
+        Value::Unknown(Unknown::Reference {
+            address: "aws_subnet.agents[\"high\"]".into(),
+            attribute: "id".into()
+        })
+    );
+    let group = resource(&output, "aws_eks_node_group.critical");
+    let subnets: Vec<&Value> = group
+        .get("subnet_ids")
+        .unwrap()
+        .items()
+        .iter()
+        .map(|n| &n.value)
+        .collect();
+    assert_eq!(
+        subnets,
+        vec![&Value::Unknown(Unknown::Reference {
+            address: "aws_subnet.agents[\"critical\"]".into(),
+            attribute: "id".into()
+        })]
+    );
+    let eips: Vec<&Value> = group
+        .get("eips")
+        .unwrap()
+        .items()
+        .iter()
+        .map(|n| &n.value)
+        .collect();
+    assert_eq!(
+        eips,
+        vec![
+            &Value::Unknown(Unknown::Reference {
+                address: "aws_eip.nat[0]".into(),
+                attribute: "public_ip".into()
+            }),
+            &Value::Unknown(Unknown::Reference {
+                address: "aws_eip.nat[1]".into(),
+                attribute: "public_ip".into()
+            }),
+        ]
+    );
+}
