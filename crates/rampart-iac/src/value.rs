@@ -32,7 +32,9 @@ impl fmt::Display for Unknown {
             Self::Reference { address, attribute } => {
                 write!(f, "`{address}.{attribute}` (known after apply)")
             }
-            Self::UnsetVariable { name } => write!(f, "variable `{name}` has no value"),
+            Self::UnsetVariable { name } => {
+                write!(f, "`{name}` has no value: no default, and none given")
+            }
             Self::Unevaluated { reason } => f.write_str(reason),
         }
     }

@@ -253,7 +253,37 @@ impl Project {
             project.add_plan(plan, tier_keys);
         }
         project.links = Links::build(&project.resources, &project.resource_scopes);
+        project.drop_followed_references();
         project
+    }
+
+    /// A reference to a resource that is in the scan is not a value rules went
+    /// without: they follow it (see [`Links`]). Only references to what the
+    /// scan does not hold stay listed as unknown.
+    fn drop_followed_references(&mut self) {
+        let mut scopes_of_file: HashMap<FileId, HashSet<&str>> = HashMap::new();
+        for (resource, scope) in self.resources.iter().zip(&self.resource_scopes) {
+            scopes_of_file
+                .entry(resource.file)
+                .or_default()
+                .insert(scope.as_str());
+        }
+        let followed: Vec<bool> = self
+            .unknowns
+            .iter()
+            .map(|unknown| match &unknown.unknown {
+                rampart_iac::Unknown::Reference { address, .. } => scopes_of_file
+                    .get(&unknown.origin.file)
+                    .is_some_and(|scopes| {
+                        scopes
+                            .iter()
+                            .any(|scope| !self.links.find(scope, address).is_empty())
+                    }),
+                _ => false,
+            })
+            .collect();
+        let mut followed = followed.into_iter();
+        self.unknowns.retain(|_| !followed.next().unwrap_or(false));
     }
 
     fn push_resource(&mut self, resource: Resource, tier: Option<Tier>, scope: String) {

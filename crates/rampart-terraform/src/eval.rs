@@ -585,7 +585,7 @@ impl<'s, 'a> Scope<'s, 'a> {
                     Some(value) => value.clone(),
                     None if self.instance.config.variables.contains_key(var) => Node::unknown(
                         Unknown::UnsetVariable {
-                            name: var.to_owned(),
+                            name: format!("var.{var}"),
                         },
                         Some(origin),
                     ),

@@ -136,7 +136,9 @@ fn cli_vars_win_and_defaults_point_at_the_default() {
     let env = listener.path(&["tags", "env"]).unwrap();
     assert_eq!(
         env.unknown_value(),
-        Some(&Unknown::UnsetVariable { name: "env".into() })
+        Some(&Unknown::UnsetVariable {
+            name: "var.env".into()
+        })
     );
     assert!(
         output
