@@ -890,3 +890,148 @@ fn fingerprints_follow_the_path_as_shown_so_roots_do_not_collide() {
         .assert()
         .code(0);
 }
+
+#[test]
+fn terraform_values_are_reported_where_they_were_written() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "app/main.tf",
+        r#"variable "public" {
+  type    = bool
+  default = false
+}
+
+variable "replica_public" {
+  type    = bool
+  default = true
+}
+
+variable "staging_public" {
+  type    = bool
+  default = false
+}
+
+variable "cli_public" {
+  type = bool
+}
+
+locals {
+  exposed = true
+}
+
+module "db" {
+  source = "../modules/db"
+  public = local.exposed
+}
+
+resource "aws_db_instance" "direct" {
+  publicly_accessible = var.public
+}
+
+resource "aws_db_instance" "replica" {
+  publicly_accessible = var.replica_public
+}
+
+resource "aws_db_instance" "staging" {
+  publicly_accessible = var.staging_public
+}
+
+resource "aws_db_instance" "cli" {
+  publicly_accessible = var.cli_public
+}
+"#,
+    );
+    write(dir.path(), "app/terraform.tfvars", "public = true\n");
+    let staging = write(
+        dir.path(),
+        "app/staging.tfvars",
+        "# Applied only with --var-file.\nstaging_public = true\n",
+    );
+    write(
+        dir.path(),
+        "modules/db/main.tf",
+        "variable \"public\" {\n  type = bool\n}\n\nresource \"aws_db_instance\" \"this\" {\n  publicly_accessible = var.public\n}\n",
+    );
+    let lines = |report: &Value| -> Vec<String> {
+        let mut lines: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let file = f["file"].as_str().unwrap();
+                let file = Path::new(file)
+                    .strip_prefix(dir.path())
+                    .map_or(file.to_owned(), |p| p.display().to_string());
+                format!(
+                    "{} {}:{} {}",
+                    f["rule"].as_str().unwrap(),
+                    file,
+                    f["line"],
+                    f["resource"].as_str().unwrap()
+                )
+            })
+            .collect();
+        lines.sort();
+        lines
+    };
+
+    // A tfvars file, a variable's default, a local passed into a module; the
+    // variable nobody set is unknown and listed, not guessed.
+    let output = rampart()
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--select",
+            "NET-005",
+            "--show-unknown",
+        ])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert_eq!(
+        lines(&json_report(&output.stdout)),
+        [
+            "NET-005 app/main.tf:21 module.db.aws_db_instance.this",
+            "NET-005 app/main.tf:8 aws_db_instance.replica",
+            "NET-005 app/terraform.tfvars:1 aws_db_instance.direct",
+        ]
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("app/main.tf:42:25: aws_db_instance.cli.publicly_accessible: `var.cli_public` has no value"),
+        "{stderr}"
+    );
+
+    // --var-file and --var, as `terraform plan` takes them.
+    let output = rampart()
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--select",
+            "NET-005",
+            "--var",
+            "cli_public=true",
+            "--var-file",
+        ])
+        .arg(&staging)
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert_eq!(
+        lines(&json_report(&output.stdout)),
+        [
+            "NET-005 app/main.tf:21 module.db.aws_db_instance.this",
+            "NET-005 app/main.tf:42 aws_db_instance.cli",
+            "NET-005 app/main.tf:8 aws_db_instance.replica",
+            "NET-005 app/staging.tfvars:2 aws_db_instance.staging",
+            "NET-005 app/terraform.tfvars:1 aws_db_instance.direct",
+        ]
+    );
+}
