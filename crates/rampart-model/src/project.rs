@@ -602,8 +602,11 @@ impl Project {
             Subject::Dockerfile(i) => locate::dockerfile_resource(&self.dockerfiles[i], span),
             Subject::File(file) => self.file(file).root_relative_path.clone(),
             // A CloudFormation logical id says little without its type.
-            Subject::Resource(i) => match self.resources[i].language {
-                rampart_iac::Language::CloudFormation => format!(
+            Subject::Resource(i) => match (self.resources[i].language, self.resources[i].kind) {
+                (rampart_iac::Language::CloudFormation, rampart_iac::BlockKind::Variable) => {
+                    format!("Parameters/{}", self.resources[i].address)
+                }
+                (rampart_iac::Language::CloudFormation, _) => format!(
                     "{}/{}",
                     self.resources[i].resource_type, self.resources[i].address
                 ),

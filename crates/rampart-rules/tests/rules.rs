@@ -265,7 +265,12 @@ fn metadata_is_complete_and_consistent() {
         assert!(names.insert(meta.name), "duplicate name {}", meta.name);
         let (family, number) = meta.id.rsplit_once('-').expect("ids are FAMILY-NNN");
         assert!(
-            family.chars().all(|c| c.is_ascii_uppercase()) && number.len() == 3,
+            family.starts_with(|c: char| c.is_ascii_uppercase())
+                && family
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+                && number.len() == 3
+                && number.chars().all(|c| c.is_ascii_digit()),
             "{}",
             meta.id
         );

@@ -96,6 +96,16 @@ pub(crate) fn call(name: &str, args: Vec<Node>, origin: Origin) -> Eval {
     if let Some(unknown_arg) = args.iter().find(|a| a.is_unknown()) {
         return Ok(Node::new(unknown_arg.value.clone(), Some(origin)));
     }
+    // A policy or container definition encoded with an ARN known only after
+    // apply cannot become a string, but its known parts (the actions, the
+    // principals) are what rules judge: keep the structure, with each part's
+    // position. Rules that read JSON attributes accept both forms.
+    if name == "jsonencode"
+        && let [value] = args.as_slice()
+        && value.contains_unknown()
+    {
+        return Ok(Node::new(value.value.clone(), Some(origin)));
+    }
     if !passes_unknowns && args.iter().any(Node::contains_unknown) {
         return unknown(format!("`{name}` of values known only after apply"), origin);
     }

@@ -6,4 +6,5 @@ pub mod compute;
 pub mod edge;
 pub mod logging;
 pub mod network;
+pub mod policy;
 pub mod security_groups;

@@ -12,12 +12,14 @@ pub(crate) mod dockerfile;
 pub(crate) mod edge;
 pub(crate) mod exposure;
 pub(crate) mod iac;
+pub(crate) mod iam;
 pub(crate) mod logging;
 pub(crate) mod meta;
 pub(crate) mod network_policy;
 pub(crate) mod pod_security;
 pub(crate) mod removed_apis;
 pub(crate) mod resources;
+pub(crate) mod storage;
 pub(crate) mod supply_chain;
 pub(crate) mod tiers;
 
@@ -40,6 +42,8 @@ pub(crate) fn all() -> Vec<&'static Rule> {
         edge::RULES,
         compute::RULES,
         data::RULES,
+        storage::RULES,
+        iam::RULES,
         meta::RULES,
     ]
     .concat()

@@ -1,4 +1,4 @@
-//! Secrets committed in manifests (P-IIB2, G-CFG-02).
+//! Secrets committed in manifests and infrastructure code (P-IIB2, G-CFG-02).
 //!
 //! The four rules split the object tree between them so that a secret is
 //! reported once: SEC-001 reads `env[].value`, SEC-002 the `data` of ConfigMaps,
@@ -14,13 +14,17 @@ use crate::engine::Rule;
 mod configmap_secret;
 mod credential_in_manifest;
 mod env_secret;
+mod provider_credentials;
 mod secret_manifest;
+mod secret_variable_default;
 
 pub(crate) static RULES: &[&Rule] = &[
     &env_secret::RULE,
     &configmap_secret::RULE,
     &secret_manifest::RULE,
     &credential_in_manifest::RULE,
+    &provider_credentials::RULE,
+    &secret_variable_default::RULE,
 ];
 
 /// Whether the object is the core (`v1`) kind `kind`.
