@@ -7,6 +7,7 @@ use crate::engine::{Context, IacResource, Rule};
 
 mod bucket_allows_plain_http;
 mod bucket_public_access;
+mod critical_bucket_kms;
 mod critical_bucket_versioning;
 mod kms_key_rotation;
 
@@ -14,6 +15,7 @@ pub(crate) static RULES: &[&Rule] = &[
     &bucket_public_access::RULE,
     &critical_bucket_versioning::RULE,
     &bucket_allows_plain_http::RULE,
+    &critical_bucket_kms::RULE,
     &kms_key_rotation::RULE,
 ];
 
