@@ -384,11 +384,22 @@ impl<'p> FlowLogs<'p> {
         }
     }
 
-    /// Whether some flow log is attached to a network known only after apply
-    /// (`var.vpc_id` unset, a data source, another root's output): it may
-    /// cover any VPC, in its own scope or another.
-    pub fn attachment_unknown(&self) -> bool {
-        self.logs.iter().any(|l| l.attached == Attached::Unknown)
+    /// Whether a network may be covered by a flow log attached to something
+    /// known only after apply (`var.vpc_id` unset, a data source, another
+    /// root's output, `!ImportValue`). Such a value names a network its own
+    /// root or template does not create, so it may be any VPC of another scope
+    /// of the same language (Terraform roots and plans read each other's
+    /// outputs; templates import each other's exports).
+    pub fn maybe_covered_elsewhere(&self, project: &Project, network: usize) -> bool {
+        let Some(resource) = project.resources.get(network) else {
+            return false;
+        };
+        let here = scope_of(project, network);
+        self.logs.iter().any(|l| {
+            l.attached == Attached::Unknown
+                && scope_of(project, l.index) != here
+                && l.resource.is_cloudformation() == resource.is_cloudformation()
+        })
     }
 
     /// The VPC of a subnet, when the project declares it.
@@ -809,7 +820,10 @@ pub fn access_logs_enabled(resource: &Resource) -> Option<(bool, Option<&Node>)>
     };
     match set(block.get("enabled")) {
         // The provider's default is off, even with a bucket.
-        None => Some((false, Some(logs))),
+        None => Some((
+            false,
+            Some(if block.origin.is_some() { block } else { logs }),
+        )),
         Some(node) => node.as_bool().map(|b| (b, Some(node))),
     }
 }
@@ -1337,7 +1351,7 @@ resource "aws_flow_log" "critical" {
         let critical = index(&p, "aws_subnet.critical");
         let plain = index(&p, "aws_subnet.plain");
         let group = index(&p, "aws_cloudwatch_log_group.flow");
-        assert!(!logs.attachment_unknown());
+        assert!(!logs.maybe_covered_elsewhere(&p, main));
         assert_eq!(logs.on_vpc(main).len(), 1);
         assert!(logs.on_vpc(other).is_empty());
         assert_eq!(logs.vpc_of(critical), Some(other));
@@ -1379,10 +1393,34 @@ resource "aws_flow_log" "data" {
 "#,
         );
         let logs = FlowLogs::build(&p);
-        assert!(logs.attachment_unknown());
         assert!(logs.logs.iter().all(|l| l.attached == Attached::Unknown));
         assert_eq!(logs.logs[0].destination, Destination::Unknown);
         assert_eq!(logs.logs[1].destination, Destination::Elsewhere);
+    }
+
+    #[test]
+    fn unknown_attachments_may_cover_other_roots() {
+        let p = project(&[
+            (
+                "network/main.tf",
+                FileKind::Terraform,
+                "resource \"aws_vpc\" \"main\" {\n  cidr_block = \"10.0.0.0/16\"\n}\n",
+            ),
+            (
+                "logging/main.tf",
+                FileKind::Terraform,
+                "variable \"vpc_id\" {}\nresource \"aws_vpc\" \"own\" {\n  cidr_block = \"10.1.0.0/16\"\n}\nresource \"aws_flow_log\" \"network\" {\n  vpc_id       = var.vpc_id\n  traffic_type = \"ALL\"\n}\n",
+            ),
+            (
+                "template.yaml",
+                FileKind::CloudFormation,
+                "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.2.0.0/16\n",
+            ),
+        ]);
+        let logs = FlowLogs::build(&p);
+        assert!(logs.maybe_covered_elsewhere(&p, index(&p, "aws_vpc.main")));
+        assert!(!logs.maybe_covered_elsewhere(&p, index(&p, "aws_vpc.own")));
+        assert!(!logs.maybe_covered_elsewhere(&p, index(&p, "Vpc")));
     }
 
     #[test]
