@@ -4,6 +4,7 @@ use rampart_model::aws::logging::{
 };
 use rampart_model::rampart_iac::Node;
 
+use super::attribute_name;
 use crate::engine::{Check, Context, Example, IacResource, Rule, RuleDocs, RuleMeta, Sink};
 
 pub(crate) static RULE: Rule = Rule {
@@ -59,6 +60,9 @@ fn flag<'r>(
 }
 
 fn check(resource: &IacResource<'_>, ctx: &Context<'_>, sink: &mut Sink<'_>) {
+    if !super::is_managed(resource) {
+        return;
+    }
     let address = &resource.address;
     if let Some((false, node)) = flag(resource, "enable_logging", "IsLogging", true) {
         sink.report_resource(
@@ -77,7 +81,8 @@ fn check(resource: &IacResource<'_>, ctx: &Context<'_>, sink: &mut Sink<'_>) {
             resource,
             node,
             format!(
-                "trail `{address}` does not validate its log files (`enable_log_file_validation`): deleted or altered log files go unnoticed"
+                "trail `{address}` does not validate its log files (`{}`): deleted or altered log files go unnoticed",
+                attribute_name(resource, "enable_log_file_validation", "EnableLogFileValidation")
             ),
         );
     }
@@ -89,13 +94,16 @@ fn check(resource: &IacResource<'_>, ctx: &Context<'_>, sink: &mut Sink<'_>) {
             resource,
             None,
             format!(
-                "trail `{address}` has no KMS key (`kms_key_id`): whoever reads its bucket reads the trail"
+                "trail `{address}` has no KMS key (`{}`): whoever reads its bucket reads the trail",
+                attribute_name(resource, "kms_key_id", "KMSKeyId")
             ),
         ),
         Some(node) if node.as_str().is_some_and(|k| k.trim().is_empty()) => sink.report_resource(
             resource,
             Some(node),
-            format!("trail `{address}` has an empty KMS key: whoever reads its bucket reads the trail"),
+            format!(
+                "trail `{address}` has an empty KMS key: whoever reads its bucket reads the trail"
+            ),
         ),
         Some(_) => {}
     }
@@ -120,7 +128,8 @@ fn check(resource: &IacResource<'_>, ctx: &Context<'_>, sink: &mut Sink<'_>) {
             resource,
             node,
             format!(
-                "trail `{address}` records one region only (`is_multi_region_trail`), and no other trail here records the others"
+                "trail `{address}` records one region only (`{}`), and no other trail here records the others",
+                attribute_name(resource, "is_multi_region_trail", "IsMultiRegionTrail")
             ),
         );
     }

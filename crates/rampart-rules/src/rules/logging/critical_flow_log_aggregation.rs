@@ -13,7 +13,7 @@ pub(crate) static RULE: Rule = Rule {
         summary: "Flow logs of real-time monitored networks aggregate over ten minutes",
         requirements: &["S-PROF-MON-CRIT", "G-NET-05"],
         docs: RuleDocs {
-            what: "Reports the flow logs (Terraform `aws_flow_log`, CloudFormation `AWS::EC2::FlowLog`) covering a VPC or subnet of a tier whose `security-monitoring` profile is `real-time` (the critical tier by default), when none of the flow logs covering it aggregates over 60 seconds: `max_aggregation_interval` / `MaxAggregationInterval` is unset (AWS's default is 600) or 600. A subnet is covered by its own flow logs and its VPC's, so a 60-second flow log on the critical subnets satisfies the rule even when the VPC-wide one keeps 600. The finding is on each covering flow log's interval (or the flow log when it is not set). Networks without any flow log are LOG-001's; intervals known only after apply are not judged.",
+            what: "Reports the flow logs (Terraform `aws_flow_log`, CloudFormation `AWS::EC2::FlowLog`) covering a VPC or subnet of a tier whose `security-monitoring` profile is `real-time` (the critical tier by default), when none of the flow logs covering it aggregates over 60 seconds: `max_aggregation_interval` / `MaxAggregationInterval` is unset (AWS's default is 600) or 600. A subnet is covered by its own flow logs and its VPC's, so a 60-second flow log on the critical subnets satisfies the rule even when the VPC-wide one keeps 600. The finding is on each covering flow log's interval (or the flow log when it is not set). Networks without any flow log are LOG-001's. Intervals known only after apply are not judged, nor a network that a flow log of another root or template, attached to a network known only after apply, may cover.",
             why: "A flow log record is published only after its aggregation interval closes: with the default ten minutes, a connection to a command-and-control host or a burst of exfiltration shows up in the logs — and in every detection built on them — up to ten minutes late, plus delivery delay. The requirements catalogue defines the critical tier's real-time monitoring (S-PROF-MON-CRIT) to include one-minute flow-log aggregation.",
             fail: Example::terraform(
                 r#"resource "aws_vpc" "agents" {
@@ -103,7 +103,7 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             _ => "networks".to_owned(),
         };
         let message = format!(
-            "flow log `{}` aggregates traffic over {seconds} seconds{}, and no flow log of the {} {kind} {} it covers does so over 60: their real-time monitoring needs one-minute records (`max_aggregation_interval = 60`)",
+            "flow log `{}` aggregates traffic over {seconds} seconds{} and covers the {} {kind} {}, which no flow log records over 60 seconds: real-time monitoring needs one-minute records (`{}`)",
             log.resource.address,
             if interval.is_none() {
                 " (the default)"
@@ -112,6 +112,11 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             },
             tier_names.join("/"),
             addresses(project, &indices),
+            if log.resource.is_cloudformation() {
+                "MaxAggregationInterval: 60"
+            } else {
+                "max_aggregation_interval = 60"
+            },
         );
         findings
             .on(Subject::Resource(index))

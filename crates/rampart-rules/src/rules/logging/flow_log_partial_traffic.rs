@@ -39,6 +39,9 @@ pub(crate) static RULE: Rule = Rule {
 };
 
 fn check(resource: &IacResource<'_>, _ctx: &Context<'_>, sink: &mut Sink<'_>) {
+    if !super::is_managed(resource) {
+        return;
+    }
     let Some(node) = resource.attr("traffic_type", "TrafficType") else {
         return;
     };

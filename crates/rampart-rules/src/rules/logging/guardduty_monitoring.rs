@@ -52,6 +52,9 @@ fn level_name(level: SecurityMonitoring) -> &'static str {
 }
 
 fn check(resource: &IacResource<'_>, ctx: &Context<'_>, sink: &mut Sink<'_>) {
+    if !super::is_managed(resource) {
+        return;
+    }
     let address = &resource.address;
     let enable = resource.attr("enable", "Enable").filter(|n| !n.is_null());
     match enable.map(|n| (n, n.as_bool())) {
@@ -128,7 +131,7 @@ fn check(resource: &IacResource<'_>, ctx: &Context<'_>, sink: &mut Sink<'_>) {
             resource,
             None,
             format!(
-                "no enabled EventBridge rule with a target receives the findings of GuardDuty detector `{address}` (`source` `aws.guardduty`): nobody is alerted, against {needs}"
+                "no enabled EventBridge rule with a target receives GuardDuty findings (`source` `aws.guardduty`), so nobody is alerted of what detector `{address}` finds; {needs} requires one"
             ),
         );
     }

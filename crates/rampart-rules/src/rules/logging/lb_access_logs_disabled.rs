@@ -59,6 +59,9 @@ pub(crate) static RULE: Rule = Rule {
 };
 
 fn check(resource: &IacResource<'_>, ctx: &Context<'_>, sink: &mut Sink<'_>) {
+    if !super::is_managed(resource) {
+        return;
+    }
     let address = &resource.address;
     if CLASSIC_LOAD_BALANCER_TYPES.contains(&resource.resource_type.as_str()) {
         classic(resource, sink);

@@ -1,6 +1,7 @@
 use rampart_config::Severity;
 use rampart_model::aws::logging::LOG_GROUP_TYPES;
 
+use super::attribute_name;
 use crate::engine::{Check, Context, Example, IacResource, Rule, RuleDocs, RuleMeta, Sink};
 
 pub(crate) static RULE: Rule = Rule {
@@ -41,6 +42,9 @@ resource "aws_cloudwatch_log_group" "agents" {
 };
 
 fn check(resource: &IacResource<'_>, _ctx: &Context<'_>, sink: &mut Sink<'_>) {
+    if !super::is_managed(resource) {
+        return;
+    }
     let key = resource
         .attr("kms_key_id", "KmsKeyId")
         .filter(|n| !n.is_null());
@@ -49,8 +53,9 @@ fn check(resource: &IacResource<'_>, _ctx: &Context<'_>, sink: &mut Sink<'_>) {
             resource,
             None,
             format!(
-                "log group `{}` has no KMS key (`kms_key_id`): its logs are encrypted only with a key AWS owns",
-                resource.address
+                "log group `{}` has no KMS key (`{}`): its logs are encrypted only with a key AWS owns",
+                resource.address,
+                attribute_name(resource, "kms_key_id", "KmsKeyId")
             ),
         ),
         Some(node) if node.as_str().is_some_and(|k| k.trim().is_empty()) => sink.report_resource(

@@ -1,8 +1,9 @@
 //! Logging and monitoring: CloudTrail, flow logs, control-plane logs, retention, GuardDuty (G-MON, P-IVB, S-PROF-FLOW, S-PROF-MON).
 
 use rampart_model::Project;
+use rampart_model::rampart_iac::BlockKind;
 
-use crate::engine::Rule;
+use crate::engine::{IacResource, Rule};
 
 mod cloudtrail_incomplete;
 mod critical_flow_log_aggregation;
@@ -58,5 +59,25 @@ pub(crate) fn network_kind(project: &Project, index: usize) -> &'static str {
     {
         Some("aws_subnet" | "AWS::EC2::Subnet") => "subnet",
         _ => "VPC",
+    }
+}
+
+/// Whether a resource is managed by the configuration: the engine also hands
+/// rules the data sources of a listed type (`data "aws_lb"`), which only read
+/// what exists and have none of the settings these rules judge.
+pub(crate) fn is_managed(resource: &IacResource<'_>) -> bool {
+    resource.kind == BlockKind::Resource
+}
+
+/// An attribute's name as the resource's language spells it, for messages.
+pub(crate) fn attribute_name(
+    resource: &IacResource<'_>,
+    terraform: &'static str,
+    cloudformation: &'static str,
+) -> &'static str {
+    if resource.is_cloudformation() {
+        cloudformation
+    } else {
+        terraform
     }
 }

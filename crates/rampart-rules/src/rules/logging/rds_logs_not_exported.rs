@@ -1,6 +1,7 @@
 use rampart_config::Severity;
 use rampart_model::rampart_iac::Value;
 
+use super::attribute_name;
 use crate::engine::{Check, Context, Example, IacResource, Rule, RuleDocs, RuleMeta, Sink};
 
 pub(crate) static RULE: Rule = Rule {
@@ -46,6 +47,9 @@ pub(crate) static RULE: Rule = Rule {
 };
 
 fn check(resource: &IacResource<'_>, _ctx: &Context<'_>, sink: &mut Sink<'_>) {
+    if !super::is_managed(resource) {
+        return;
+    }
     let set = |terraform: &str, cloudformation: &str| {
         resource
             .attr(terraform, cloudformation)
@@ -69,12 +73,20 @@ fn check(resource: &IacResource<'_>, _ctx: &Context<'_>, sink: &mut Sink<'_>) {
         "instance"
     };
     let address = &resource.address;
-    match set("enabled_cloudwatch_logs_exports", "EnableCloudwatchLogsExports") {
+    match set(
+        "enabled_cloudwatch_logs_exports",
+        "EnableCloudwatchLogsExports",
+    ) {
         None => sink.report_resource(
             resource,
             None,
             format!(
-                "database {what} `{address}` exports no logs to CloudWatch Logs (`enabled_cloudwatch_logs_exports`)"
+                "database {what} `{address}` exports no logs to CloudWatch Logs (`{}`)",
+                attribute_name(
+                    resource,
+                    "enabled_cloudwatch_logs_exports",
+                    "EnableCloudwatchLogsExports"
+                )
             ),
         ),
         Some(node) if matches!(&node.value, Value::List(items) if items.is_empty()) => sink
