@@ -70,9 +70,10 @@ fn scope_of(project: &Project, index: usize) -> &str {
         .map_or("", String::as_str)
 }
 
-/// A value that is set: present and not `null`.
+/// A value that is set: present, not `null` and not an empty string (plans
+/// write unset optional strings either way).
 fn set(node: Option<&Node>) -> Option<&Node> {
-    node.filter(|n| !n.is_null())
+    node.filter(|n| !n.is_null() && n.as_str() != Some(""))
 }
 
 /// A string attribute by its Terraform or CloudFormation name.
