@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 
 use rampart_config::{Config, PodSecurityLevel, Severity, Tier};
-use rampart_model::rampart_iac::{Node as IacNode, Origin, Resource};
+use rampart_model::rampart_iac::{BlockKind, Node as IacNode, Origin, Resource};
 use rampart_model::{DockerfileDoc, ImageUse, K8sObject, Project, Subject, Workload};
 use rampart_source::{FileId, Secret, Span};
 use rayon::prelude::*;
@@ -153,7 +153,9 @@ pub enum Check {
     Dockerfile(fn(&DockerfileDoc, &Context<'_>, &mut Sink<'_>)),
     /// Called for every infrastructure resource (Terraform, plan,
     /// CloudFormation) whose type is listed (`aws_security_group`,
-    /// `AWS::EC2::SecurityGroup`, `aws` for providers, `variable`).
+    /// `AWS::EC2::SecurityGroup`, `aws` for providers, `variable`). Data
+    /// sources are lookups, not resources the code creates: they are passed
+    /// only when listed with a `data.` prefix (`data.aws_iam_policy_document`).
     Resource(
         &'static [&'static str],
         fn(&IacResource<'_>, &Context<'_>, &mut Sink<'_>),
@@ -415,6 +417,17 @@ pub struct EvalOptions {
     pub severity_overrides: HashMap<&'static str, Severity>,
 }
 
+/// Whether a [`Check::Resource`] list names this resource (data sources
+/// only with their `data.` prefix).
+fn resource_listed(types: &[&str], resource: &Resource) -> bool {
+    let name = resource.resource_type.as_str();
+    if resource.kind == BlockKind::Data {
+        types.iter().any(|t| t.strip_prefix("data.") == Some(name))
+    } else {
+        types.contains(&name)
+    }
+}
+
 /// Runs `rules` over the project, in parallel, and returns the findings sorted by
 /// file, position and rule.
 pub fn evaluate(
@@ -534,8 +547,7 @@ fn run(rule: &Rule, ctx: &Context<'_>) -> Vec<Reported> {
             // an unknown condition) cannot be judged: a missing attribute there
             // is not missing.
             .filter(|(_, resource)| {
-                types.contains(&resource.resource_type.as_str())
-                    && !resource.attributes.is_unknown()
+                resource_listed(types, resource) && !resource.attributes.is_unknown()
             })
             .flat_map_iter(|(i, _)| {
                 let mut out = Vec::new();

@@ -30,7 +30,7 @@ pub(crate) const POLICY_TYPES: &[&str] = &[
     "aws_iam_user_policy",
     "aws_iam_group_policy",
     "aws_iam_role",
-    "aws_iam_policy_document",
+    "data.aws_iam_policy_document",
     "AWS::IAM::Policy",
     "AWS::IAM::ManagedPolicy",
     "AWS::IAM::RolePolicy",
