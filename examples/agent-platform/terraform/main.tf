@@ -296,7 +296,9 @@ resource "aws_db_instance" "payments" {
   kms_key_id                  = aws_kms_key.platform.arn
   multi_az                    = true
   backup_retention_period     = 14
+  deletion_protection         = true
   manage_master_user_password = true
+  enabled_cloudwatch_logs_exports = ["postgresql"]
   username                    = "payments"
   db_subnet_group_name        = module.network.db_subnet_group
   vpc_security_group_ids      = [aws_security_group.database.id]
@@ -315,6 +317,7 @@ resource "aws_db_instance" "reports" {
   storage_encrypted           = true
   backup_retention_period     = 7
   manage_master_user_password = true
+  enabled_cloudwatch_logs_exports = ["postgresql"]
   username                    = "reports"
   publicly_accessible         = var.reports_public
   db_subnet_group_name        = module.network.db_subnet_group

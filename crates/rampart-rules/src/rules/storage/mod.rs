@@ -1,5 +1,6 @@
-//! S3 buckets and KMS keys: public access, versioning, transport, key rotation
-//! (G-NET-07, G-NET-04, G-BAK-01, G-BAK-04, S-EKS-05).
+//! S3 buckets, KMS keys and databases' deletion protection: public access,
+//! versioning, transport, encryption, key rotation (G-NET-07, G-NET-04,
+//! G-BAK-01, G-BAK-04, S-EKS-05).
 
 use rampart_model::rampart_iac::{Node, Value};
 
@@ -9,6 +10,7 @@ mod bucket_allows_plain_http;
 mod bucket_public_access;
 mod critical_bucket_kms;
 mod critical_bucket_versioning;
+mod database_deletion_protection;
 mod kms_key_rotation;
 
 pub(crate) static RULES: &[&Rule] = &[
@@ -17,6 +19,7 @@ pub(crate) static RULES: &[&Rule] = &[
     &bucket_allows_plain_http::RULE,
     &critical_bucket_kms::RULE,
     &kms_key_rotation::RULE,
+    &database_deletion_protection::RULE,
 ];
 
 /// The Terraform resources of `types` in the bucket's scope that configure it
