@@ -14,7 +14,7 @@
 //! are known only after apply has an [`Exposure::Unknown`], and rules say
 //! nothing about it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use ipnet::IpNet;
 use rampart_config::Tier;
@@ -60,8 +60,27 @@ pub(crate) fn type_of(project: &Project, index: usize) -> &str {
         .map_or("", |r| r.resource_type.as_str())
 }
 
+/// A managed resource whose body is known (a CloudFormation resource whose
+/// whole `Properties` hang on an unknown condition is not).
 pub(crate) fn is_managed(resource: &Resource) -> bool {
-    resource.kind == BlockKind::Resource
+    resource.kind == BlockKind::Resource && !resource.attributes.is_unknown()
+}
+
+/// Managed resources of `types` whose body is unknown: they may be anything.
+fn unknown_bodies<'p>(
+    project: &'p Project,
+    types: &'p [&'p str],
+) -> impl Iterator<Item = usize> + 'p {
+    project
+        .resources
+        .iter()
+        .enumerate()
+        .filter(move |(_, r)| {
+            r.kind == BlockKind::Resource
+                && r.attributes.is_unknown()
+                && types.contains(&r.resource_type.as_str())
+        })
+        .map(|(i, _)| i)
 }
 
 /// Managed resources of `types`, by index.
@@ -288,6 +307,8 @@ pub struct Network<'p> {
     by_index: HashMap<usize, usize>,
     pub routes: Vec<Route<'p>>,
     tables: HashMap<TableId, TableRoutes>,
+    /// Scopes with a route whose body is unknown: it may belong to any table.
+    uncertain_scopes: HashSet<&'p str>,
     pub subnet_groups: Vec<SubnetGroup<'p>>,
     pub placements: Vec<Placement<'p>>,
 }
@@ -300,6 +321,7 @@ impl<'p> Network<'p> {
             by_index: HashMap::new(),
             routes: Vec::new(),
             tables: HashMap::new(),
+            uncertain_scopes: HashSet::new(),
             subnet_groups: Vec::new(),
             placements: Vec::new(),
         };
@@ -323,14 +345,20 @@ impl<'p> Network<'p> {
 
     /// The routes of a route table, and whether they are all known.
     pub fn table_routes(&self, table: TableId) -> (Vec<&Route<'p>>, bool) {
+        let (TableId::Declared(i) | TableId::VpcDefault(i)) = table;
+        let scope = self
+            .project
+            .resource_scopes
+            .get(i)
+            .map_or("", String::as_str);
+        let certain = !self.uncertain_scopes.contains(scope);
         match self.tables.get(&table) {
             Some(t) => (
                 t.routes.iter().map(|&i| &self.routes[i]).collect(),
-                t.complete,
+                t.complete && certain,
             ),
-            // A declared table nothing adds routes to, or a VPC's untouched
-            // default table: the local route only.
-            None => (Vec::new(), true),
+            // A VPC's untouched default table: the local route only.
+            None => (Vec::new(), certain),
         }
     }
 
@@ -500,6 +528,27 @@ impl<'p> Network<'p> {
                     complete: true,
                 });
         }
+        for index in unknown_bodies(
+            project,
+            &[
+                "aws_route_table",
+                "aws_default_route_table",
+                "AWS::EC2::RouteTable",
+            ],
+        ) {
+            self.tables.insert(
+                TableId::Declared(index),
+                TableRoutes {
+                    routes: Vec::new(),
+                    complete: false,
+                },
+            );
+        }
+        for index in unknown_bodies(project, ROUTE_TYPES) {
+            if let Some(scope) = project.resource_scopes.get(index) {
+                self.uncertain_scopes.insert(scope.as_str());
+            }
+        }
         // Route resources.
         for (index, resource) in managed(project, ROUTE_TYPES) {
             let table = resource
@@ -544,6 +593,10 @@ impl<'p> Network<'p> {
                     .push((index, table_node, table));
             }
         }
+        // An association whose body is unknown may name any subnet of its scope.
+        let uncertain: HashSet<&str> = unknown_bodies(project, ASSOCIATION_TYPES)
+            .filter_map(|i| project.resource_scopes.get(i).map(String::as_str))
+            .collect();
         // Main route tables, by VPC.
         let mut main: HashMap<usize, Vec<Option<TableId>>> = HashMap::new();
         for (index, resource) in managed(project, &["aws_main_route_table_association"]) {
@@ -572,6 +625,13 @@ impl<'p> Network<'p> {
                     },
                     None,
                 ),
+                _ if project
+                    .resource_scopes
+                    .get(index)
+                    .is_some_and(|scope| uncertain.contains(scope.as_str())) =>
+                {
+                    (Association::Main, None)
+                }
                 _ => (
                     Association::Main,
                     vpc.and_then(|vpc| match main.get(&vpc).map(Vec::as_slice) {

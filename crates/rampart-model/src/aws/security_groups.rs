@@ -190,6 +190,10 @@ pub struct Peer<'p> {
     pub kind: PeerKind,
     /// Where the peer was written (`None` for CloudFormation's implicit egress).
     pub node: Option<&'p Node>,
+    /// The rule's attribute that holds it (`cidr_blocks`, `CidrIp`, …): where
+    /// the rule wrote it, when the peer's own value came from elsewhere (a
+    /// VPC's `cidr_block` the rule refers to).
+    pub field: Option<&'p Node>,
 }
 
 impl Peer<'_> {
@@ -800,6 +804,7 @@ fn read_rules<'p>(
                     peers: vec![Peer {
                         kind: PeerKind::Cidr(IpNet::V4(ipnet::Ipv4Net::default())),
                         node: None,
+                        field: None,
                     }],
                 });
             }
@@ -896,6 +901,7 @@ fn read_rule<'p>(
                     peers.push(Peer {
                         kind,
                         node: Some(item),
+                        field: Some(value),
                     });
                 }
             }
@@ -914,12 +920,14 @@ fn read_rule<'p>(
                     peers.push(Peer {
                         kind: PeerKind::Group(None),
                         node: Some(item),
+                        field: Some(value),
                     });
                 }
                 for group in groups {
                     peers.push(Peer {
                         kind: PeerKind::Group(Some(group)),
                         node: Some(item),
+                        field: Some(value),
                     });
                 }
             }
@@ -930,6 +938,7 @@ fn read_rule<'p>(
             peers.push(Peer {
                 kind: PeerKind::PrefixList,
                 node: Some(item),
+                field: Some(value),
             });
         }
     }
@@ -938,12 +947,14 @@ fn read_rule<'p>(
             Some(true) => peers.push(Peer {
                 kind: PeerKind::SelfGroup,
                 node: Some(value),
+                field: Some(value),
             }),
             Some(false) => {}
             None if value.is_null() => {}
             None => peers.push(Peer {
                 kind: PeerKind::Unknown,
                 node: Some(value),
+                field: Some(value),
             }),
         }
     }
