@@ -243,10 +243,13 @@ impl SgRule<'_> {
         }
     }
 
-    /// `all traffic`, `TCP port 22`, `UDP ports 1000-2000`, `ICMP`.
+    /// `all traffic`, `TCP port 22`, `UDP ports 1000-2000`, `every TCP port`, `ICMP`.
     pub fn describe_traffic(&self) -> String {
         match (self.protocol, self.ports) {
             (Some(Protocol::All), _) => "all traffic".to_owned(),
+            (Some(p), Ports::Range(range)) if range.is_all() => {
+                format!("every {} port", p.describe())
+            }
             (Some(p), Ports::Range(range)) => format!("{} {}", p.describe(), range.describe()),
             (Some(p), _) => p.describe(),
             (None, _) => "traffic".to_owned(),

@@ -111,7 +111,7 @@ fn admin_exposure(rule: &SgRule<'_>) -> Option<String> {
         [one] if range.from == range.to => format!("TCP port {one}"),
         [one] if range_is(range, one) => format!("TCP ports {one}"),
         _ => format!(
-            "TCP {}, which include {}",
+            "TCP {}, including {},",
             range.describe(),
             reached.join(", ")
         ),
