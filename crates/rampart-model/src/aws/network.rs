@@ -291,6 +291,9 @@ pub struct Placement<'p> {
     pub subnet: SubnetRef<'p>,
 }
 
+/// An association resource, its `route_table_id` and the table it names.
+type ExplicitAssociation<'p> = (usize, &'p Node, Option<TableId>);
+
 #[derive(Debug, Default)]
 struct TableRoutes {
     routes: Vec<usize>,
@@ -570,8 +573,7 @@ impl<'p> Network<'p> {
     fn collect_subnets(&mut self) {
         let project = self.project;
         // Explicit associations, by subnet.
-        let mut associations: HashMap<usize, Vec<(usize, &'p Node, Option<TableId>)>> =
-            HashMap::new();
+        let mut associations: HashMap<usize, Vec<ExplicitAssociation<'p>>> = HashMap::new();
         for (index, resource) in managed(project, ASSOCIATION_TYPES) {
             let Some(subnet) = resource.attr("subnet_id", "SubnetId") else {
                 // A gateway association (edge route table).
@@ -1120,6 +1122,44 @@ resource "aws_subnet" "b" { vpc_id = aws_vpc.b.id }
                 "{address}"
             );
         }
+    }
+
+    #[test]
+    fn a_route_whose_body_is_unknown_may_be_anywhere() {
+        let project = project(&[(
+            "template.yaml",
+            FileKind::CloudFormation,
+            r#"
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Env:
+    Type: String
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.0.0.0/16}
+  Routes:
+    Type: AWS::EC2::RouteTable
+    Properties: {VpcId: !Ref Vpc}
+  Maybe:
+    Type: AWS::EC2::Route
+    Properties: !If
+      - IsProd
+      - {RouteTableId: !Ref Routes, DestinationCidrBlock: 0.0.0.0/0, GatewayId: igw-0123456789abcdef0}
+      - {RouteTableId: !Ref Routes, DestinationCidrBlock: 10.1.0.0/16, GatewayId: vgw-0123456789abcdef0}
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.1.0/24}
+  Association:
+    Type: AWS::EC2::SubnetRouteTableAssociation
+    Properties: {SubnetId: !Ref Subnet, RouteTableId: !Ref Routes}
+"#,
+        )]);
+        let network = Network::build(&project);
+        let subnet = network.subnet(index(&project, "Subnet")).unwrap();
+        assert!(matches!(network.exposure(subnet), Exposure::Unknown));
     }
 
     #[test]

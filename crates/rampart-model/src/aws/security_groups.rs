@@ -1135,6 +1135,40 @@ resource "aws_instance" "web" {
     }
 
     #[test]
+    fn plans_write_unset_fields_as_empty_values() {
+        let project = project(
+            "plan.json",
+            FileKind::TerraformPlan,
+            r#"{"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+  {"address": "aws_security_group.web", "mode": "managed", "type": "aws_security_group", "name": "web",
+   "values": {"name": "web", "egress": [], "ingress": [
+     {"cidr_blocks": ["0.0.0.0/0"], "description": "", "from_port": 22, "ipv6_cidr_blocks": [],
+      "prefix_list_ids": [], "protocol": "tcp", "security_groups": [], "self": false, "to_port": 22}]}},
+  {"address": "aws_route_table.public", "mode": "managed", "type": "aws_route_table", "name": "public",
+   "values": {"route": [{"cidr_block": "0.0.0.0/0", "gateway_id": "igw-0123456789abcdef0",
+     "ipv6_cidr_block": "", "nat_gateway_id": "", "vpc_endpoint_id": "", "transit_gateway_id": ""}]}}
+]}}}"#,
+        );
+        let groups = SecurityGroups::build(&project);
+        let web = index(&project, "aws_security_group.web");
+        let rules: Vec<&SgRule> = groups.rules_of(web).collect();
+        assert_eq!(rules.len(), 1);
+        assert_eq!(rules[0].peers.len(), 1);
+        assert!(rules[0].peers[0].is_internet());
+        assert_eq!(rules[0].tcp_ports(), Some(PortRange { from: 22, to: 22 }));
+        let network = crate::aws::network::Network::build(&project);
+        let table =
+            crate::aws::network::TableId::Declared(index(&project, "aws_route_table.public"));
+        let (routes, complete) = network.table_routes(table);
+        assert!(complete);
+        assert!(routes[0].is_default());
+        assert_eq!(
+            routes[0].target,
+            crate::aws::network::RouteTarget::InternetGateway
+        );
+    }
+
+    #[test]
     fn cloudformation_keeps_the_default_egress() {
         let project = project(
             "template.yaml",
