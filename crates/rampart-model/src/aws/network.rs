@@ -278,6 +278,7 @@ pub enum PlacementKind {
     LoadBalancer {
         internal: Option<bool>,
     },
+    /// A public NAT gateway (private ones are not placements).
     NatGateway,
     /// A data store's subnet group.
     SubnetGroup,
@@ -702,6 +703,23 @@ impl<'p> Network<'p> {
                 "AWS::AutoScaling::AutoScalingGroup" => {
                     (PlacementKind::AutoScalingGroup, &[&["VPCZoneIdentifier"]])
                 }
+                // A Gateway Load Balancer has no scheme: it is neither.
+                "aws_lb" | "AWS::ElasticLoadBalancingV2::LoadBalancer"
+                    if resource
+                        .attr("load_balancer_type", "Type")
+                        .and_then(Node::as_str)
+                        == Some("gateway") =>
+                {
+                    (
+                        PlacementKind::LoadBalancer { internal: None },
+                        &[
+                            &["subnets"],
+                            &["subnet_mapping", "subnet_id"],
+                            &["Subnets"],
+                            &["SubnetMappings", "SubnetId"],
+                        ],
+                    )
+                }
                 "aws_lb" | "aws_alb" | "aws_elb" => (
                     PlacementKind::LoadBalancer {
                         internal: internal_flag(resource.get("internal")),
@@ -715,6 +733,16 @@ impl<'p> Network<'p> {
                     },
                     &[&["Subnets"], &["SubnetMappings", "SubnetId"]],
                 ),
+                // A private NAT gateway (`connectivity_type = "private"`)
+                // is no public entry point.
+                "aws_nat_gateway" | "AWS::EC2::NatGateway"
+                    if resource
+                        .attr("connectivity_type", "ConnectivityType")
+                        .and_then(Node::as_str)
+                        == Some("private") =>
+                {
+                    continue;
+                }
                 "aws_nat_gateway" => (PlacementKind::NatGateway, &[&["subnet_id"]]),
                 "AWS::EC2::NatGateway" => (PlacementKind::NatGateway, &[&["SubnetId"]]),
                 _ => continue,

@@ -1,7 +1,7 @@
 use rampart_config::Severity;
 use rampart_model::Project;
 use rampart_model::aws::security_groups::{
-    Direction, Owner, PeerKind, PortRange, Ports, Protocol, SecurityGroups, SgRule,
+    Direction, Owner, PeerKind, PortRange, Ports, Protocol, SecurityGroups,
 };
 use rampart_model::rampart_iac::{BlockKind, Node};
 
@@ -96,15 +96,11 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
                 format!(
                     "{} admits {} from {net}, the whole internet; only HTTPS (443) may face it{why}",
                     rule_name(project, rule),
-                    traffic(rule)
+                    rule.describe_traffic()
                 ),
             );
         }
     }
-}
-
-fn traffic(rule: &SgRule<'_>) -> String {
-    rule.describe_traffic()
 }
 
 /// Why port 80 of `owner` serves plain HTTP, when that is known.
