@@ -373,6 +373,22 @@ impl<'p> Network<'p> {
             .unwrap_or_default()
     }
 
+    /// Where a subnet's default routes lead (an empty list: nowhere), when
+    /// every route of its table is known; `None` otherwise.
+    pub fn default_targets(&self, subnet: &Subnet<'p>) -> Option<Vec<RouteTarget>> {
+        let (routes, complete) = self.routes_of(subnet)?;
+        if !complete || routes.iter().any(|r| r.destination == Destination::Unknown) {
+            return None;
+        }
+        Some(
+            routes
+                .iter()
+                .filter(|r| r.is_default())
+                .map(|r| r.target)
+                .collect(),
+        )
+    }
+
     /// Whether a subnet is public (a default route to an internet gateway),
     /// private (no route to an internet gateway at all), or unknown.
     pub fn exposure(&self, subnet: &Subnet<'p>) -> Exposure<'_, 'p> {
@@ -1071,6 +1087,11 @@ resource "aws_eks_node_group" "critical" {
         assert!(matches!(db.association, Association::Main));
         assert!(matches!(network.exposure(db), Exposure::Private));
         assert!(network.default_routes(db).is_empty());
+        assert_eq!(network.default_targets(db), Some(Vec::new()));
+        assert_eq!(
+            network.default_targets(agent),
+            Some(vec![RouteTarget::NatGateway])
+        );
         // A VPC not declared here: nothing is known.
         let elsewhere = network
             .subnet(index(&project, "aws_subnet.elsewhere"))
