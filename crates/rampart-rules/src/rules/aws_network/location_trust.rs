@@ -1,0 +1,149 @@
+use std::collections::HashSet;
+
+use ipnet::IpNet;
+use rampart_config::Severity;
+use rampart_model::aws::security_groups::{Direction, PeerKind, SecurityGroups};
+use rampart_model::rampart_iac::{Node, Origin};
+
+use super::{name, report, rule_name};
+use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
+
+pub(crate) static RULE: Rule = Rule {
+    meta: RuleMeta {
+        id: "NET-008",
+        name: "location-based-trust",
+        severity: Severity::Medium,
+        summary: "Security group trusts a whole private range instead of the callers' security group",
+        requirements: &["G-NET-06", "P-II-ZT", "G-NET-02"],
+        docs: RuleDocs {
+            what: "Reports a security-group ingress rule whose source CIDR covers a whole private range — `10.0.0.0/8`, `172.16.0.0/12`, `192.168.0.0/16` — or the whole CIDR block (primary or associated secondary) of the VPC the group belongs to, or anything wider that is not the internet itself (`0.0.0.0/0` and `::/0` are NET-006's and NET-007's). \
+The VPC's CIDR is read from the group's `vpc_id` / `VpcId`; a reference to it (`aws_vpc.main.cidr_block`, `!GetAtt Vpc.CidrBlock`) counts like the literal. Narrower ranges (a subnet, a peer's `/24`) and security-group, `self` and prefix-list sources are not reported. Every spelling of a rule is read, as for NET-006; a CIDR known only after apply is not reported.",
+            why: "A rule that admits the VPC or a whole RFC 1918 range trusts every workload that happens to be on the network: any compromised instance, pod or peered network can reach the service. The policy asks for zero trust — never trust based on location (P-II-ZT, G-NET-06): a service admits the security groups of the callers that need it, so the permission follows the workload, not its address.",
+            fail: Example::terraform(
+                r#"resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+}
+
+resource "aws_security_group" "database" {
+  name   = "database"
+  vpc_id = aws_vpc.main.id
+
+  ingress {
+    protocol    = "tcp"
+    from_port   = 5432
+    to_port     = 5432
+    cidr_blocks = [aws_vpc.main.cidr_block]
+  }
+}
+"#,
+            ),
+            pass: Example::terraform(
+                r#"resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+}
+
+resource "aws_security_group" "agents" {
+  name   = "critical-agents"
+  vpc_id = aws_vpc.main.id
+}
+
+resource "aws_security_group" "database" {
+  name   = "database"
+  vpc_id = aws_vpc.main.id
+
+  ingress {
+    protocol        = "tcp"
+    from_port       = 5432
+    to_port         = 5432
+    security_groups = [aws_security_group.agents.id]
+  }
+}
+"#,
+            ),
+            fix: "Replace the CIDR with the security groups of the callers (`security_groups`, `source_security_group_id`, `referenced_security_group_id`, `SourceSecurityGroupId`). Where the callers have no security group (a peered network, an on-premises range), admit the narrowest CIDR that holds them.",
+        },
+    },
+    check: Check::Project(check),
+    inactive_when: None,
+};
+
+const PRIVATE_RANGES: [&str; 3] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+
+fn check(ctx: &Context<'_>, findings: &mut Findings) {
+    let project = ctx.project;
+    let groups = SecurityGroups::build(project);
+    let private: Vec<IpNet> = PRIVATE_RANGES
+        .iter()
+        .filter_map(|r| r.parse().ok())
+        .collect();
+    // Where VPC and subnet CIDRs are written: a rule that refers to one
+    // (`aws_vpc.main.cidr_block`) is reported where the rule refers to it.
+    let cidr_origins: HashSet<Origin> = project
+        .resources
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.resource_type.as_str(),
+                "aws_vpc"
+                    | "aws_subnet"
+                    | "aws_vpc_ipv4_cidr_block_association"
+                    | "AWS::EC2::VPC"
+                    | "AWS::EC2::Subnet"
+                    | "AWS::EC2::VPCCidrBlock"
+            )
+        })
+        .filter_map(|r| r.attr("cidr_block", "CidrBlock"))
+        .filter_map(|n| n.origin)
+        .collect();
+    let elsewhere = |node: &Node| node.origin.is_some_and(|o| cidr_origins.contains(&o));
+    for rule in groups
+        .rules
+        .iter()
+        .filter(|r| r.direction == Direction::Ingress)
+    {
+        let vpc = groups.vpc_of(rule.owner);
+        let vpc_cidrs = vpc.map(|v| groups.vpc_cidrs(v)).unwrap_or_default();
+        for peer in &rule.peers {
+            let PeerKind::Cidr(net) = peer.kind else {
+                continue;
+            };
+            if net.prefix_len() == 0 {
+                continue;
+            }
+            let what = if let Some(range) = private.iter().find(|r| net.contains(*r)) {
+                if net == *range {
+                    "a whole private range".to_owned()
+                } else {
+                    format!("a range wider than the private range {range}")
+                }
+            } else if let Some(cidr) = vpc_cidrs.iter().find(|c| net.contains(*c)) {
+                let vpc_name = vpc.map(|v| name(project, v)).unwrap_or_default();
+                if net == *cidr {
+                    format!("the whole CIDR of VPC {vpc_name}")
+                } else {
+                    format!("a range covering the whole CIDR {cidr} of VPC {vpc_name}")
+                }
+            } else {
+                continue;
+            };
+            report(
+                findings,
+                project,
+                rule.declared_in,
+                rule.declared_in,
+                match peer.node {
+                    Some(node) if elsewhere(node) => [peer.field, rule.node]
+                        .into_iter()
+                        .flatten()
+                        .find(|n| !elsewhere(n)),
+                    node => node.or(rule.node),
+                },
+                format!(
+                    "{} admits {} from {net}, {what}: access is granted by network location instead of by the callers' security group",
+                    rule_name(project, rule),
+                    rule.describe_traffic()
+                ),
+            );
+        }
+    }
+}
