@@ -169,7 +169,12 @@ fn resolve(
             .targets(here, node)
             .into_iter()
             .map(|(i, _)| i)
-            .filter(|&i| project.resources.get(i).is_some_and(|r| is_managed(r, types)))
+            .filter(|&i| {
+                project
+                    .resources
+                    .get(i)
+                    .is_some_and(|r| is_managed(r, types))
+            })
             .collect();
         return (!found.is_empty()).then_some(found);
     }
@@ -217,11 +222,13 @@ pub fn is_auto_mode(resource: &Resource) -> Option<bool> {
     match single_block(resource.attr("compute_config", "ComputeConfig")) {
         Block::Absent => Some(false),
         Block::Unknown => None,
-        Block::Present(block) => match Setting::of(field(block, resource.language, "enabled", "Enabled")) {
-            Setting::Unset => Some(false),
-            Setting::Known(node) => node.as_bool(),
-            Setting::Unknown(_) => None,
-        },
+        Block::Present(block) => {
+            match Setting::of(field(block, resource.language, "enabled", "Enabled")) {
+                Setting::Unset => Some(false),
+                Setting::Known(node) => node.as_bool(),
+                Setting::Unknown(_) => None,
+            }
+        }
     }
 }
 
@@ -349,11 +356,19 @@ pub const EKS_RELEASES_CHECKED: Date = Date::new(2026, 11, 22);
 /// Where a Kubernetes version stands on EKS on a given day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Support {
-    Standard { ends: Date },
-    Extended { standard_ended: Date, ends: Date },
+    Standard {
+        ends: Date,
+    },
+    Extended {
+        standard_ended: Date,
+        ends: Date,
+    },
     /// Past extended support. `exact` is false for versions older than the
     /// table, whose support ended no later than `ended`.
-    Ended { ended: Date, exact: bool },
+    Ended {
+        ended: Date,
+        exact: bool,
+    },
     /// Not in the table (newer than it, or not a 1.x version).
     NotInTable,
 }
@@ -532,7 +547,12 @@ pub struct Metadata<'a> {
 }
 
 pub fn metadata(settings: &Node, language: Language) -> Metadata<'_> {
-    let block = single_block(field(settings, language, "metadata_options", "MetadataOptions"));
+    let block = single_block(field(
+        settings,
+        language,
+        "metadata_options",
+        "MetadataOptions",
+    ));
     let get = |terraform: &str, cloudformation: &str| match block {
         Block::Present(options) => Setting::of(field(options, language, terraform, cloudformation)),
         Block::Absent | Block::Unknown => Setting::Unset,
@@ -616,24 +636,28 @@ fn account_default(
 
 /// `aws_ebs_encryption_by_default` (whose `enabled` defaults to true).
 pub fn ebs_encryption_by_default(project: &Project) -> AccountDefault {
-    account_default(project, "aws_ebs_encryption_by_default", |r| {
-        match Setting::of(r.get("enabled")) {
+    account_default(
+        project,
+        "aws_ebs_encryption_by_default",
+        |r| match Setting::of(r.get("enabled")) {
             Setting::Unset => Some(true),
             Setting::Known(node) => node.as_bool(),
             Setting::Unknown(_) => None,
-        }
-    })
+        },
+    )
 }
 
 /// `aws_ec2_instance_metadata_defaults` with `http_tokens = "required"`.
 pub fn imdsv2_required_by_default(project: &Project) -> AccountDefault {
-    account_default(project, "aws_ec2_instance_metadata_defaults", |r| {
-        match Setting::of(r.get("http_tokens")) {
+    account_default(
+        project,
+        "aws_ec2_instance_metadata_defaults",
+        |r| match Setting::of(r.get("http_tokens")) {
             Setting::Unset => Some(false),
             Setting::Known(node) => node.as_str().map(|t| t == "required"),
             Setting::Unknown(_) => None,
-        }
-    })
+        },
+    )
 }
 
 /// The account-level default hop limit, when one is declared (`-1` means no
@@ -774,7 +798,9 @@ pub fn instance_tokens(project: &Project, index: usize) -> Effective<'_, Tokens>
         TemplateLink::None => {}
     }
     match imdsv2_required_by_default(project) {
-        AccountDefault::On => Effective::Default(Tokens::Required, "the account-level IMDS default"),
+        AccountDefault::On => {
+            Effective::Default(Tokens::Required, "the account-level IMDS default")
+        }
         AccountDefault::Unknown => Effective::Unknown,
         AccountDefault::Off => Effective::Default(Tokens::Optional, EC2_TOKENS_DEFAULT),
     }
@@ -1082,7 +1108,10 @@ pub fn network_policy_in_configuration(text: &str) -> Option<bool> {
         None | Some(serde_json::Value::Null) => false,
         Some(value) => json_flag(value)?,
     };
-    let agent = match object.get("nodeAgent").and_then(|agent| agent.get("enabled")) {
+    let agent = match object
+        .get("nodeAgent")
+        .and_then(|agent| agent.get("enabled"))
+    {
         None | Some(serde_json::Value::Null) => true,
         Some(value) => json_flag(value)?,
     };
@@ -1168,7 +1197,10 @@ pub fn auto_mode_network_policy(project: &Project) -> Option<bool> {
         return Some(true);
     }
     let mut unknown = false;
-    for i in managed(project, &["kubernetes_config_map", "kubernetes_config_map_v1"]) {
+    for i in managed(
+        project,
+        &["kubernetes_config_map", "kubernetes_config_map_v1"],
+    ) {
         let map = &project.resources[i];
         let Block::Present(meta) = single_block(map.get("metadata")) else {
             unknown = true;
@@ -1381,8 +1413,12 @@ resource "aws_instance" "plain" {
             Effective::Default(Tokens::Required, _)
         ));
         let written = index(&p, "aws_launch_template.written");
-        assert!(matches!(template_tokens(&p, written), Effective::Written(n) if n.as_str() == Some("optional")));
-        assert!(matches!(template_hop_limit(&p, written), Effective::Written(n) if n.as_i64() == Some(2)));
+        assert!(
+            matches!(template_tokens(&p, written), Effective::Written(n) if n.as_str() == Some("optional"))
+        );
+        assert!(
+            matches!(template_hop_limit(&p, written), Effective::Written(n) if n.as_i64() == Some(2))
+        );
         let off = index(&p, "aws_launch_template.off");
         assert!(matches!(template_tokens(&p, off), Effective::Disabled));
         let plain = index(&p, "aws_instance.plain");
@@ -1390,7 +1426,10 @@ resource "aws_instance" "plain" {
             instance_tokens(&p, plain),
             Effective::Default(Tokens::Optional, _)
         ));
-        assert!(matches!(instance_hop_limit(&p, plain), Effective::Default(1, _)));
+        assert!(matches!(
+            instance_hop_limit(&p, plain),
+            Effective::Default(1, _)
+        ));
 
         let with_default = terraform(
             r#"
@@ -1457,21 +1496,29 @@ Resources:
         let nodes = index(&p, "Nodes");
         let addon = index(&p, "CniAddon");
         assert_eq!(cluster_of(&p, nodes), Some(cluster));
-        assert_eq!(node_group_template(&p, nodes), TemplateLink::Resolved(template));
+        assert_eq!(
+            node_group_template(&p, nodes),
+            TemplateLink::Resolved(template)
+        );
         assert_eq!(addons_of(&p, cluster), vec![addon]);
         assert_eq!(is_vpc_cni(&p.resources[addon]), Some(true));
         assert!(matches!(
             vpc_cni_network_policy(&p.resources[addon]),
             NetworkPolicy::Enabled
         ));
-        assert!(matches!(template_tokens(&p, template), Effective::Written(n) if n.as_str() == Some("required")));
+        assert!(
+            matches!(template_tokens(&p, template), Effective::Written(n) if n.as_str() == Some("required"))
+        );
         let lt = &p.resources[template];
         let Block::Present(data) = template_data(lt) else {
             panic!("launch template data")
         };
         let volumes = template_volumes(lt, data).unwrap();
         assert_eq!(volumes.len(), 1);
-        assert_eq!(volumes[0].encrypted.known().and_then(Node::as_bool), Some(true));
+        assert_eq!(
+            volumes[0].encrypted.known().and_then(Node::as_bool),
+            Some(true)
+        );
         assert_eq!(node_group_version(&p, nodes), Some(KubeVersion::new(1, 33)));
     }
 
@@ -1482,10 +1529,15 @@ Resources:
             Some(true)
         );
         assert_eq!(
-            network_policy_in_configuration(r#"{"enableNetworkPolicy":true,"nodeAgent":{"enabled":"false"}}"#),
+            network_policy_in_configuration(
+                r#"{"enableNetworkPolicy":true,"nodeAgent":{"enabled":"false"}}"#
+            ),
             Some(false)
         );
-        assert_eq!(network_policy_in_configuration(r#"{"env":{}}"#), Some(false));
+        assert_eq!(
+            network_policy_in_configuration(r#"{"env":{}}"#),
+            Some(false)
+        );
         assert_eq!(network_policy_in_configuration(""), Some(false));
         assert_eq!(network_policy_in_configuration("{not json"), None);
         assert_eq!(
@@ -1496,16 +1548,40 @@ Resources:
 
     #[test]
     fn account_defaults() {
-        let p = terraform(
-            "resource \"aws_ebs_encryption_by_default\" \"on\" {}\n",
-        );
+        let p = terraform("resource \"aws_ebs_encryption_by_default\" \"on\" {}\n");
         assert_eq!(ebs_encryption_by_default(&p), AccountDefault::On);
         let p = terraform(
             "resource \"aws_ebs_encryption_by_default\" \"off\" {\n  enabled = false\n}\n",
         );
         assert_eq!(ebs_encryption_by_default(&p), AccountDefault::Off);
-        let p = terraform("variable \"on\" {}\nresource \"aws_ebs_encryption_by_default\" \"x\" {\n  enabled = var.on\n}\n");
+        let p = terraform(
+            "variable \"on\" {}\nresource \"aws_ebs_encryption_by_default\" \"x\" {\n  enabled = var.on\n}\n",
+        );
         assert_eq!(ebs_encryption_by_default(&p), AccountDefault::Unknown);
+    }
+
+    #[test]
+    fn policy_engines_and_auto_mode_config_are_seen() {
+        let none = terraform("resource \"aws_eks_cluster\" \"x\" {\n  name = \"x\"\n}\n");
+        assert_eq!(network_policy_engine(&none), PolicyEngine::None);
+        assert_eq!(auto_mode_network_policy(&none), Some(false));
+        let calico = project(&[(
+            "calico.yaml",
+            FileKind::Kubernetes,
+            "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: calico-node, namespace: kube-system}\nspec: {}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: amazon-vpc-cni, namespace: kube-system}\ndata:\n  enable-network-policy-controller: \"true\"\n",
+        )]);
+        assert!(matches!(
+            network_policy_engine(&calico),
+            PolicyEngine::Seen(_)
+        ));
+        assert_eq!(auto_mode_network_policy(&calico), Some(true));
+        let helm = terraform(
+            "resource \"helm_release\" \"cilium\" {\n  name  = \"cilium\"\n  chart = \"cilium\"\n}\n",
+        );
+        assert!(matches!(
+            network_policy_engine(&helm),
+            PolicyEngine::Seen(_)
+        ));
     }
 
     #[test]
