@@ -256,12 +256,13 @@ impl KubeVersion {
         Some(Self { major, minor })
     }
 
-    /// A version written as a string or, carelessly, as a number (`1.3` is
-    /// what Terraform sends for `version = 1.30`).
+    /// A version written as a string or, carelessly, as a number. A number
+    /// loses trailing zeros (`version = 1.30` is sent as `"1.3"`, which EKS
+    /// rejects): numbers whose minor version EKS never had are not versions.
     pub fn of(node: &Node) -> Option<Self> {
         match &node.value {
             Value::String(text) => Self::parse(text),
-            Value::Number(_) => Self::parse(&node.describe()),
+            Value::Number(_) => Self::parse(&node.describe()).filter(|v| v.minor >= 10),
             _ => None,
         }
     }
@@ -704,6 +705,12 @@ pub fn template_tokens(project: &Project, template: usize) -> Effective<'_, Toke
     // Without a value written, the AMI decides: an AMI registered as
     // IMDSv2-only (the EKS AL2023 AMIs) requires tokens, others do not.
     if !image_setting(resource, data).is_unset() {
+        return Effective::Default(Tokens::Optional, EC2_TOKENS_DEFAULT);
+    }
+    // An instance launched from the template brings an AMI rampart cannot see.
+    let instance_users = managed(project, INSTANCE_TYPES)
+        .any(|i| instance_template(project, i) == TemplateLink::Resolved(template));
+    if instance_users {
         return Effective::Default(Tokens::Optional, EC2_TOKENS_DEFAULT);
     }
     let families: Vec<Option<AmiFamily>> = template_users(project, template)
@@ -1260,6 +1267,12 @@ mod tests {
         assert_eq!(KubeVersion::parse("1.30"), Some(KubeVersion::new(1, 30)));
         assert_eq!(KubeVersion::parse("v1.29.3"), Some(KubeVersion::new(1, 29)));
         assert_eq!(KubeVersion::parse("latest"), None);
+        let number = |n: f64| Node::new(Value::Number(n), None);
+        assert_eq!(
+            KubeVersion::of(&number(1.29)),
+            Some(KubeVersion::new(1, 29))
+        );
+        assert_eq!(KubeVersion::of(&number(1.30)), None);
         assert!(KubeVersion::new(1, 9) < KubeVersion::new(1, 10));
     }
 

@@ -33,7 +33,7 @@ pub(crate) static RULE: Rule = Rule {
                 r#"resource "aws_eks_cluster" "agents" {
   name     = "agents"
   role_arn = "arn:aws:iam::111122223333:role/eks-cluster"
-  version  = "1.34"
+  version  = "1.35"
 
   vpc_config {
     subnet_ids             = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
@@ -59,22 +59,21 @@ fn check(resource: &IacResource<'_>, _ctx: &Context<'_>, sink: &mut Sink<'_>) {
     let Some(version) = KubeVersion::of(node) else {
         return;
     };
-    let status = match eks_support(version, EKS_RELEASES_CHECKED) {
-        Support::Ended { ended, exact } => {
-            let when = if exact {
-                format!("ended on {ended}")
+    let (status, consequence) = match eks_support(version, EKS_RELEASES_CHECKED) {
+        Support::Ended { ended, exact } => (
+            if exact {
+                format!("past the end of EKS extended support (ended on {ended})")
             } else {
-                format!("ended no later than {ended}")
-            };
-            format!(
-                "is past the end of EKS extended support, which {when}: it gets no security patches and EKS upgrades its control plane on its own schedule (Critical under C-04)"
-            )
-        }
+                format!("past the end of EKS extended support (ended no later than {ended})")
+            },
+            "it gets no security patches and EKS upgrades its control plane on its own schedule (Critical under C-04)".to_owned(),
+        ),
         Support::Extended {
             standard_ended,
             ends,
-        } => format!(
-            "is past the end of EKS standard support ({standard_ended}): it is in paid extended support, which ends on {ends}"
+        } => (
+            format!("past the end of EKS standard support (ended on {standard_ended})"),
+            format!("it is in paid extended support, which ends on {ends}"),
         ),
         Support::Standard { .. } | Support::NotInTable => return,
     };
@@ -82,7 +81,7 @@ fn check(resource: &IacResource<'_>, _ctx: &Context<'_>, sink: &mut Sink<'_>) {
         resource,
         Some(node),
         format!(
-            "EKS cluster `{}` runs Kubernetes {version}, which {status} (release calendar as of {EKS_RELEASES_CHECKED})",
+            "EKS cluster `{}` runs Kubernetes {version}, {status}: {consequence}; release calendar as of {EKS_RELEASES_CHECKED}",
             resource.address
         ),
     );
