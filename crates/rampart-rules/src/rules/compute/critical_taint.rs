@@ -12,7 +12,7 @@ pub(crate) static RULE: Rule = Rule {
         name: "critical-nodes-without-taint",
         severity: Severity::High,
         summary: "Critical node group is not reserved for critical agents",
-        requirements: &["S-NODE-09", "G-NET-01", "S-NODE-10"],
+        requirements: &["S-NODE-09", "G-NET-01"],
         docs: RuleDocs {
             what: "Reports an EKS managed node group (Terraform `aws_eks_node_group`, CloudFormation `AWS::EKS::Nodegroup`) that runs critical agents — classified critical by its tags (or the provider's `default_tags`), or carrying the critical node label (`agent-classification=critical` by default, `labels` / `Labels`) — without the critical taint (`taint { key = \"agent-classification\", value = \"critical\", effect = \"NO_SCHEDULE\" }`, `Taints[]`, from `[kubernetes.critical-nodes]`), at the resource, or at a taint with the right key and another value or effect. A node group classified critical by its tags without the critical node label is reported too (at `labels`, or the resource): a taint only repels other pods, the label is what critical pods select. Taints and labels known only after apply are not judged.",
             why: "The critical tier's isolation depends on its nodes running nothing else: a pod of a lower tier scheduled next to a critical agent shares its kernel, its node credentials and its network, so one compromised standard agent becomes a path to the critical ones. The `NoSchedule` taint keeps other pods off; the label lets critical pods require these nodes (C-27). The policy specifies both (S-NODE-09) and segmentation between tiers (G-NET-01).",

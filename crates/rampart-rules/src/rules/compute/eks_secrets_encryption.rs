@@ -13,10 +13,10 @@ pub(crate) static RULE: Rule = Rule {
         name: "eks-secrets-not-kms-encrypted",
         severity: Severity::Medium,
         summary: "EKS cluster does not envelope-encrypt Kubernetes Secrets with a KMS key",
-        requirements: &["S-EKS-05", "P-IIB2-a"],
+        requirements: &["S-EKS-05"],
         docs: RuleDocs {
             what: "Reports an EKS cluster (Terraform `aws_eks_cluster`, CloudFormation `AWS::EKS::Cluster`) without an `encryption_config` / `EncryptionConfig` whose `resources` include `secrets` and whose `provider` names a KMS key (`key_arn`, `KeyArn`): at the resource when there is none, at `resources` when it leaves out `secrets`, at the block when it names no key. A key known only after apply (`aws_kms_key.eks.arn`) counts as a key. The severity is Medium: since Kubernetes 1.28 EKS envelope-encrypts all API data with an AWS-owned key by default, and the policy asks for a customer key on top. Below 1.28 there is no envelope encryption at all, which the policy rates High; the message says so.",
-            why: "Kubernetes Secrets hold the agents' database passwords, API keys and tokens. With a customer-managed KMS key, reading them from an etcd backup or snapshot needs a key whose policy, rotation and every use (in CloudTrail) the team controls, and revoking the key makes the stolen copies useless. The policy requires secrets to be protected in storage (P-IIB2-a) and names KMS envelope encryption explicitly (S-EKS-05).",
+            why: "Kubernetes Secrets hold the agents' database passwords, API keys and tokens. With a customer-managed KMS key, reading them from an etcd backup or snapshot needs a key whose policy, rotation and every use (in CloudTrail) the team controls, and revoking the key makes the stolen copies useless. The implementation spec requires KMS envelope encryption of Secrets with a customer key (S-EKS-05).",
             fail: Example::terraform(
                 r#"resource "aws_eks_cluster" "agents" {
   name     = "agents"
