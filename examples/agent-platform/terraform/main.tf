@@ -175,6 +175,15 @@ resource "aws_eks_cluster" "agents" {
   }
 }
 
+# NetworkPolicies are only enforced when the VPC CNI's policy agent is on.
+resource "aws_eks_addon" "vpc_cni" {
+  cluster_name = aws_eks_cluster.agents.name
+  addon_name   = "vpc-cni"
+  configuration_values = jsonencode({
+    enableNetworkPolicy = "true"
+  })
+}
+
 resource "aws_iam_role" "nodes" {
   name = "${local.name}-nodes"
   assume_role_policy = jsonencode({
@@ -306,8 +315,9 @@ resource "aws_db_instance" "payments" {
   tags = { classification = "critical" }
 }
 
-# Deliberate violation: whether the reporting database is public is a variable,
-# and this environment's tfvars turns it on.
+# Deliberate violations: whether the reporting database is public is a
+# variable, and this environment's tfvars turns it on; and it shares the
+# payments database's security group, so the two tiers cannot be told apart.
 resource "aws_db_instance" "reports" {
   identifier                  = "${local.name}-reports"
   engine                      = "postgres"

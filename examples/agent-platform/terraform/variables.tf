@@ -17,7 +17,7 @@ variable "environment" {
 variable "kubernetes_version" {
   description = "EKS control-plane version."
   type        = string
-  default     = "1.33"
+  default     = "1.35"
 }
 
 variable "admin_cidrs" {
