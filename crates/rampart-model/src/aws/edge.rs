@@ -146,7 +146,7 @@ fn unknown_blocks(node: Option<&Node>) -> bool {
 }
 
 /// Every block of a nested block, or `None` when some cannot be read.
-fn all_blocks<'a>(node: Option<&'a Node>) -> Option<Vec<&'a Node>> {
+fn all_blocks(node: Option<&Node>) -> Option<Vec<&Node>> {
     if unknown_blocks(node) {
         return None;
     }
@@ -980,10 +980,10 @@ impl<'p> Edge<'p> {
             } else {
                 r.get("web_acl_id")
             };
-            if let Some(id) = present(id) {
-                if named(project, d, id).resources.contains(&acl) {
-                    protected.insert(d);
-                }
+            if let Some(id) = present(id)
+                && named(project, d, id).resources.contains(&acl)
+            {
+                protected.insert(d);
             }
         }
         (protected.into_iter().collect(), unknown)
@@ -1246,7 +1246,60 @@ pub struct WebAcl {
     pub visibility: Option<Node>,
 }
 
+/// A rule as it takes effect in a web ACL: a rule of the ACL, or a rule of
+/// a rule group it references, with the action it ends up with.
+#[derive(Clone, Copy, Debug)]
+pub struct EffectiveRule<'a> {
+    pub rule: &'a WafRule,
+    pub action: RuleAction,
+    /// The ACL's rule that brings it in (itself, or the rule group reference).
+    pub entry: &'a WafRule,
+}
+
+impl EffectiveRule<'_> {
+    /// The priority of the ACL rule that brings it in.
+    pub fn priority(&self) -> Option<i64> {
+        self.entry.priority
+    }
+}
+
 impl WebAcl {
+    /// The rules in effect, rule group references replaced by the groups'
+    /// rules (`count` overrides them all), and whether a referenced rule
+    /// group cannot be read. `None` when the ACL's rules cannot be read.
+    pub fn effective_rules(&self) -> Option<(Vec<EffectiveRule<'_>>, bool)> {
+        let rules = self.rules.as_ref()?;
+        let mut out = Vec::new();
+        let mut unknown = false;
+        for rule in rules {
+            match &rule.statement {
+                Statement::RuleGroup {
+                    rules: Some(inner), ..
+                } => {
+                    for r in inner {
+                        let action = match rule.action {
+                            RuleAction::GroupRules => r.action,
+                            RuleAction::GroupCount => RuleAction::Count,
+                            _ => RuleAction::Unknown,
+                        };
+                        out.push(EffectiveRule {
+                            rule: r,
+                            action,
+                            entry: rule,
+                        });
+                    }
+                }
+                Statement::RuleGroup { rules: None, .. } | Statement::Unknown => unknown = true,
+                _ => out.push(EffectiveRule {
+                    rule,
+                    action: rule.action,
+                    entry: rule,
+                }),
+            }
+        }
+        Some((out, unknown))
+    }
+
     fn unknown_rules(
         index: usize,
         default_action: Option<DefaultAction>,
@@ -1630,24 +1683,24 @@ fn parse_statement(
     if let Some(inner) = simple_match(project, source, s, dialect) {
         return inner;
     }
-    if let Some(not) = sub_block(s, dialect, "not_statement", "NotStatement") {
-        if let Some(inner) = sub_block(not, dialect, "statement", "Statement") {
-            match simple_match(project, source, inner, dialect) {
-                Some(Statement::Geo { countries, .. }) => {
-                    return Statement::Geo {
-                        countries,
-                        negated: true,
-                    };
-                }
-                Some(Statement::IpSet { arn, sets, .. }) => {
-                    return Statement::IpSet {
-                        arn,
-                        negated: true,
-                        sets,
-                    };
-                }
-                _ => {}
+    if let Some(not) = sub_block(s, dialect, "not_statement", "NotStatement")
+        && let Some(inner) = sub_block(not, dialect, "statement", "Statement")
+    {
+        match simple_match(project, source, inner, dialect) {
+            Some(Statement::Geo { countries, .. }) => {
+                return Statement::Geo {
+                    countries,
+                    negated: true,
+                };
             }
+            Some(Statement::IpSet { arn, sets, .. }) => {
+                return Statement::IpSet {
+                    arn,
+                    negated: true,
+                    sets,
+                };
+            }
+            _ => {}
         }
     }
     if has_unknown_statement(s) {
@@ -1765,10 +1818,11 @@ pub fn ip_set_addresses(project: &Project, index: usize) -> Option<&Node> {
     present(r.attr("addresses", "Addresses"))
 }
 
-/// The rules of a WAF rule group resource, for checks that look at every
-/// rule (`None` when they cannot be read).
-pub fn rule_group_rules(project: &Project, index: usize) -> Option<Vec<WafRule>> {
-    if !type_is(project, index, WAF_RULE_GROUP_TYPES) {
+/// The rules written in a web ACL or WAF rule group resource itself (`rule`
+/// blocks, `Rules`, `rule_json`), without those other resources add;
+/// `None` when they cannot be read.
+pub fn written_rules(project: &Project, index: usize) -> Option<Vec<WafRule>> {
+    if !type_is(project, index, WEB_ACL_TYPES) && !type_is(project, index, WAF_RULE_GROUP_TYPES) {
         return None;
     }
     rules_of(project, index, "rule", "Rules", 1)
