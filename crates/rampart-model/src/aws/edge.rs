@@ -587,6 +587,8 @@ pub fn tls_policy(name: &str) -> TlsPolicy {
 pub struct Edge<'p> {
     pub project: &'p Project,
     referrers: HashMap<usize, Vec<usize>>,
+    /// Managed resources by type.
+    by_type: HashMap<&'p str, Vec<usize>>,
 }
 
 /// The tier an entry point serves, and how rampart knows it.
@@ -638,17 +640,23 @@ pub struct EntryPoint {
 impl<'p> Edge<'p> {
     pub fn build(project: &'p Project) -> Self {
         let mut referrers: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut by_type: HashMap<&'p str, Vec<usize>> = HashMap::new();
         for (i, r) in project.resources.iter().enumerate() {
             if !is_resource(r) {
                 continue;
             }
+            by_type.entry(r.resource_type.as_str()).or_default().push(i);
             for target in forward_references(project, i) {
                 if target != i {
                     referrers.entry(target).or_default().push(i);
                 }
             }
         }
-        Self { project, referrers }
+        Self {
+            project,
+            referrers,
+            by_type,
+        }
     }
 
     /// The resources whose attributes refer to `index`.
@@ -673,8 +681,12 @@ impl<'p> Edge<'p> {
         index: usize,
         types: &'static [&'static str],
     ) -> impl Iterator<Item = usize> + '_ {
-        let scope = scope_of(self.project, index).to_owned();
-        resources_of(self.project, types).filter(move |&i| scope_of(self.project, i) == scope)
+        let scope = scope_of(self.project, index);
+        types
+            .iter()
+            .flat_map(|t| self.by_type.get(t).map_or(&[][..], Vec::as_slice))
+            .copied()
+            .filter(move |&i| scope_of(self.project, i) == scope)
     }
 
     /// The target groups a load balancer routes to, through its listeners'
@@ -826,6 +838,19 @@ impl<'p> Edge<'p> {
             }
         }
         out
+    }
+
+    /// Whether a literal ARN names web ACL `acl`
+    /// (`arn:aws:wafv2:…:regional/webacl/<name>/<id>`).
+    fn arn_names_acl(&self, arn: &Node, acl: usize) -> bool {
+        let Some(name) = resource(self.project, acl)
+            .and_then(|r| present(r.attr("name", "Name")))
+            .and_then(Node::as_str)
+        else {
+            return false;
+        };
+        arn.as_str()
+            .is_some_and(|text| text.contains(&format!("/webacl/{name}/")))
     }
 
     /// Whether a literal ARN names load balancer `lb`
@@ -1084,7 +1109,9 @@ impl<'p> Edge<'p> {
                 continue;
             };
             let names = named(project, l, target);
-            if !names.resources.contains(&acl) {
+            if !names.resources.contains(&acl)
+                && !names.literals.iter().any(|a| self.arn_names_acl(a, acl))
+            {
                 unknown = unknown || names.unresolved;
                 continue;
             }
@@ -2516,6 +2543,8 @@ mod tests {
             .map(|(name, text)| InputFile {
                 kind: if name.ends_with(".tf") {
                     FileKind::Terraform
+                } else if name.ends_with(".json") {
+                    FileKind::TerraformPlan
                 } else {
                     FileKind::CloudFormation
                 },
@@ -2982,6 +3011,89 @@ resource "aws_route_table_association" "public" {
         );
         let fw = firewalls(&p);
         assert_eq!(fw[0].policies, vec![policy.index]);
+    }
+
+    #[test]
+    fn plans_read_like_configurations() {
+        let plan = r#"{
+  "format_version": "1.2",
+  "terraform_version": "1.9.0",
+  "planned_values": {"root_module": {"resources": [
+    {"address": "aws_wafv2_web_acl.main", "mode": "managed", "type": "aws_wafv2_web_acl", "name": "main",
+     "provider_name": "registry.terraform.io/hashicorp/aws", "schema_version": 0,
+     "values": {
+       "name": "main", "scope": "REGIONAL", "rule_json": null,
+       "default_action": [{"allow": [{"custom_request_handling": []}], "block": []}],
+       "rule": [{
+         "name": "rate", "priority": 500,
+         "action": [{"allow": [], "block": [{"custom_response": []}], "captcha": [], "challenge": [], "count": []}],
+         "override_action": [],
+         "statement": [{"geo_match_statement": [], "rate_based_statement": [{"limit": 2000, "evaluation_window_sec": 300, "aggregate_key_type": "IP", "scope_down_statement": []}]}],
+         "visibility_config": [{"cloudwatch_metrics_enabled": true, "metric_name": "rate", "sampled_requests_enabled": false}]
+       }],
+       "visibility_config": [{"cloudwatch_metrics_enabled": true, "metric_name": "main", "sampled_requests_enabled": true}],
+       "tags": {"classification": "critical"}
+     }}
+  ]}}
+}"#;
+        let p = project(&[("plan.json", plan)]);
+        let edge = Edge::build(&p);
+        let acl = edge.web_acl(index(&p, "aws_wafv2_web_acl.main")).unwrap();
+        assert_eq!(acl.default_action, Some(DefaultAction::Allow));
+        let rules = acl.rules.unwrap();
+        assert_eq!(rules.len(), 1);
+        assert_eq!(rules[0].action, RuleAction::Block);
+        assert!(matches!(
+            &rules[0].statement,
+            Statement::RateBased { limit: Some(l), window: Some(w), .. }
+                if l.as_i64() == Some(2000) && w.as_i64() == Some(300)
+        ));
+        assert_eq!(
+            edge.web_acl_tier(acl.index).map(|t| t.tier),
+            Some(Tier::Critical)
+        );
+    }
+
+    #[test]
+    fn managed_groups_are_named_by_the_literal_parts_of_their_arn() {
+        let template = r#"
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Policy:
+    Type: AWS::NetworkFirewall::FirewallPolicy
+    Properties:
+      FirewallPolicyName: critical
+      FirewallPolicy:
+        StatelessDefaultActions: ["aws:forward_to_sfe"]
+        StatelessFragmentDefaultActions: ["aws:forward_to_sfe"]
+        StatefulRuleGroupReferences:
+          - ResourceArn: !Sub arn:${AWS::Partition}:network-firewall:${AWS::Region}:aws-managed:stateful-rulegroup/ThreatSignaturesBotnetStrictOrder
+          - ResourceArn: !Sub arn:${AWS::Partition}:network-firewall:${AWS::Region}:aws-managed:stateful-rulegroup/${GroupName}
+          - ResourceArn: !GetAtt Domains.RuleGroupArn
+  Domains:
+    Type: AWS::NetworkFirewall::RuleGroup
+    Properties:
+      RuleGroupName: domains
+      Type: STATEFUL
+      Capacity: 100
+      RuleGroup:
+        RulesSource:
+          RulesSourceList:
+            GeneratedRulesType: ALLOWLIST
+            TargetTypes: [TLS_SNI]
+            Targets: [".amazonaws.com"]
+Parameters:
+  GroupName:
+    Type: String
+"#;
+        let p = project(&[("template.yaml", template)]);
+        let policy = firewall_policy(&p, index(&p, "Policy")).unwrap();
+        let ids: Vec<Option<bool>> = policy
+            .stateful_groups
+            .iter()
+            .map(FirewallGroup::is_ids)
+            .collect();
+        assert_eq!(ids, [Some(true), None, Some(false)]);
     }
 
     #[test]
