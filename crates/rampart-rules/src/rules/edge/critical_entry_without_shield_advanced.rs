@@ -1,4 +1,4 @@
-use rampart_config::{DdosProtection, Severity};
+use rampart_config::{Config, DdosProtection, Severity, Tier};
 use rampart_model::Subject;
 use rampart_model::aws::edge::{Edge, EntryKind};
 
@@ -40,8 +40,18 @@ resource "aws_shield_protection" "critical" {
         },
     },
     check: Check::Project(check),
-    inactive_when: None,
+    inactive_when: Some(inactive),
 };
+
+fn inactive(config: &Config) -> Option<String> {
+    Tier::ALL
+        .iter()
+        .all(|&t| config.tiers.profile(t).ddos_protection != DdosProtection::ShieldAdvanced)
+        .then(|| {
+            "no tier's `ddos-protection` is `shield-advanced`, so no entry point needs a Shield Advanced protection"
+                .to_owned()
+        })
+}
 
 fn check(ctx: &Context<'_>, findings: &mut Findings) {
     let project = ctx.project;

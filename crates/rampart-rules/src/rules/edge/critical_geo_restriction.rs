@@ -1,4 +1,4 @@
-use rampart_config::{Severity, Tier};
+use rampart_config::{Config, Severity, Tier};
 use rampart_model::Subject;
 use rampart_model::aws::edge::{DefaultAction, Edge, EffectiveRule, RuleAction, Statement};
 use rampart_model::rampart_iac::Node;
@@ -102,8 +102,20 @@ pub(crate) static RULE: Rule = Rule {
         },
     },
     check: Check::Project(check),
-    inactive_when: None,
+    inactive_when: Some(inactive),
 };
+
+fn inactive(config: &Config) -> Option<String> {
+    config
+        .tiers
+        .profile(Tier::Critical)
+        .allowed_countries
+        .is_empty()
+        .then(|| {
+            "`tiers.critical.allowed-countries` is empty, so critical entry points need no geographic restriction"
+                .to_owned()
+        })
+}
 
 fn countries(node: &Node) -> Option<Vec<String>> {
     if node.contains_unknown() {
