@@ -291,15 +291,31 @@ pub struct Reported {
     span: Span,
     message: String,
     secrets: Vec<Secret>,
+    /// The tier the finding concerns when it is not the subject's own.
+    tier: Option<Tier>,
 }
 
 /// Where a check reports findings about its subject.
 pub struct Sink<'a> {
     subject: Subject,
+    tier: Option<Tier>,
     out: &'a mut Vec<Reported>,
 }
 
 impl Sink<'_> {
+    /// A sink whose findings concern resources of `tier` rather than the
+    /// subject's own tier: the agents a load balancer, a web ACL or a firewall
+    /// policy serves, the group a standalone security-group rule belongs to.
+    /// The finding shows that tier and is raised one level when it is
+    /// critical, exactly as if the subject were of that tier.
+    pub fn serving(&mut self, tier: Tier) -> Sink<'_> {
+        Sink {
+            subject: self.subject,
+            tier: Some(tier),
+            out: self.out,
+        }
+    }
+
     /// Reports a finding at `span` of the subject.
     pub fn report(&mut self, span: Span, message: impl Into<String>) {
         self.out.push(Reported {
@@ -308,6 +324,7 @@ impl Sink<'_> {
             span,
             message: message.into(),
             secrets: Vec::new(),
+            tier: self.tier,
         });
     }
 
@@ -320,6 +337,7 @@ impl Sink<'_> {
             span: origin.span,
             message: message.into(),
             secrets: Vec::new(),
+            tier: self.tier,
         });
     }
 
@@ -350,6 +368,7 @@ impl Sink<'_> {
             span,
             message: message.into(),
             secrets: vec![Secret::new(secret)],
+            tier: self.tier,
         });
     }
 
@@ -372,6 +391,7 @@ impl Sink<'_> {
                 .filter(|s| !s.is_empty())
                 .map(|s| Secret::new(*s))
                 .collect(),
+            tier: self.tier,
         });
     }
 }
@@ -386,6 +406,7 @@ impl Findings {
     pub fn on(&mut self, subject: Subject) -> Sink<'_> {
         Sink {
             subject,
+            tier: None,
             out: &mut self.out,
         }
     }
@@ -481,6 +502,7 @@ fn run(rule: &Rule, ctx: &Context<'_>) -> Vec<Reported> {
                     ctx,
                     &mut Sink {
                         subject: Subject::Object(i),
+                        tier: None,
                         out: &mut out,
                     },
                 );
@@ -499,6 +521,7 @@ fn run(rule: &Rule, ctx: &Context<'_>) -> Vec<Reported> {
                         ctx,
                         &mut Sink {
                             subject: Subject::Object(i),
+                            tier: None,
                             out: &mut out,
                         },
                     );
@@ -516,6 +539,7 @@ fn run(rule: &Rule, ctx: &Context<'_>) -> Vec<Reported> {
                     ctx,
                     &mut Sink {
                         subject: image.subject,
+                        tier: None,
                         out: &mut out,
                     },
                 );
@@ -533,6 +557,7 @@ fn run(rule: &Rule, ctx: &Context<'_>) -> Vec<Reported> {
                     ctx,
                     &mut Sink {
                         subject: Subject::Dockerfile(i),
+                        tier: None,
                         out: &mut out,
                     },
                 );
@@ -556,6 +581,7 @@ fn run(rule: &Rule, ctx: &Context<'_>) -> Vec<Reported> {
                     ctx,
                     &mut Sink {
                         subject: Subject::Resource(i),
+                        tier: None,
                         out: &mut out,
                     },
                 );
@@ -585,6 +611,14 @@ fn finish(
             let mut finding = Finding::new(
                 meta, severity, r.subject, r.span, r.message, r.secrets, project,
             );
+            if let Some(tier) = r.tier {
+                finding.tier = Some(tier);
+                finding.severity = if tier == Tier::Critical {
+                    severity.raised()
+                } else {
+                    severity
+                };
+            }
             if let Some(file) = r.file {
                 finding.file = file;
             }
