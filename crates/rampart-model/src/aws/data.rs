@@ -1255,8 +1255,8 @@ fn narrow(project: &Project, origin: Origin, needle: &str, skip: usize) -> Optio
 /// An environment variable of a Lambda function or an ECS container.
 #[derive(Clone, Debug)]
 pub struct EnvVar<'p> {
-    /// `function `name``, `container `app``: for messages.
-    pub owner: String,
+    /// The ECS container the variable belongs to (`None` for a Lambda function).
+    pub container: Option<String>,
     pub name: String,
     /// The value; `None` when it is unknown or not a string.
     pub value: Option<String>,
@@ -1294,13 +1294,12 @@ fn lambda_environment(resource: &Resource) -> Option<Vec<EnvVar<'_>>> {
     if variables.is_unknown() {
         return None;
     }
-    let owner = format!("function `{}`", resource.address);
     Some(
         variables
             .entries()
             .iter()
             .map(|(name, node)| EnvVar {
-                owner: owner.clone(),
+                container: None,
                 name: name.clone(),
                 value: node.as_str().map(str::to_owned),
                 node,
@@ -1319,13 +1318,11 @@ fn ecs_environment(resource: &Resource) -> Option<Vec<EnvVar<'_>>> {
             return None;
         }
         for container in containers.items() {
-            let owner = format!(
-                "container `{}`",
-                container
-                    .get("Name")
-                    .and_then(Node::as_str)
-                    .unwrap_or("<unnamed>")
-            );
+            let owner = container
+                .get("Name")
+                .and_then(Node::as_str)
+                .unwrap_or("<unnamed>")
+                .to_owned();
             for entry in container
                 .get("Environment")
                 .map(Node::items)
@@ -1337,7 +1334,7 @@ fn ecs_environment(resource: &Resource) -> Option<Vec<EnvVar<'_>>> {
                     continue;
                 };
                 out.push(EnvVar {
-                    owner: owner.clone(),
+                    container: Some(owner.clone()),
                     name: name.to_owned(),
                     value: value.as_str().map(str::to_owned),
                     node: value,
@@ -1352,13 +1349,11 @@ fn ecs_environment(resource: &Resource) -> Option<Vec<EnvVar<'_>>> {
     let text = node.as_str()?;
     let json: serde_json::Value = serde_json::from_str(text).ok()?;
     for container in json.as_array()? {
-        let owner = format!(
-            "container `{}`",
-            container
-                .get("name")
-                .and_then(serde_json::Value::as_str)
-                .unwrap_or("<unnamed>")
-        );
+        let owner = container
+            .get("name")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("<unnamed>")
+            .to_owned();
         let Some(environment) = container
             .get("environment")
             .and_then(serde_json::Value::as_array)
@@ -1370,7 +1365,7 @@ fn ecs_environment(resource: &Resource) -> Option<Vec<EnvVar<'_>>> {
                 continue;
             };
             out.push(EnvVar {
-                owner: owner.clone(),
+                container: Some(owner.clone()),
                 name: name.to_owned(),
                 value: entry
                     .get("value")
@@ -1378,6 +1373,32 @@ fn ecs_environment(resource: &Resource) -> Option<Vec<EnvVar<'_>>> {
                     .map(str::to_owned),
                 node,
             });
+        }
+    }
+    Some(out)
+}
+
+/// The string values of a JSON object, at any depth, each with the key it is
+/// under (an array's items with the array's key): how a secret holding
+/// `{"username": …, "password": …}` is read. `None` when `text` is not a JSON
+/// object.
+pub fn json_string_fields(text: &str) -> Option<Vec<(String, String)>> {
+    let json: serde_json::Value = serde_json::from_str(text).ok()?;
+    if !json.is_object() {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut stack: Vec<(String, &serde_json::Value)> = vec![(String::new(), &json)];
+    while let Some((key, value)) = stack.pop() {
+        match value {
+            serde_json::Value::String(s) => out.push((key, s.clone())),
+            serde_json::Value::Array(items) => {
+                stack.extend(items.iter().rev().map(|i| (key.clone(), i)));
+            }
+            serde_json::Value::Object(map) => {
+                stack.extend(map.iter().rev().map(|(k, v)| (k.clone(), v)));
+            }
+            _ => {}
         }
     }
     Some(out)
@@ -1697,9 +1718,27 @@ resource "aws_rds_cluster" "b" { cluster_identifier = "other" }
         let t = &p.resources[index(&p, "aws_ecs_task_definition.t")];
         let env = environment_variables(t).unwrap();
         assert_eq!(env.len(), 1);
-        assert_eq!(env[0].owner, "container `app`");
+        assert_eq!(env[0].container.as_deref(), Some("app"));
         let value = env[0].value.as_deref().unwrap();
         let origin = written_in_code(&p, t, env[0].node, value).unwrap();
         assert_eq!(origin.span.start.line, 11);
+    }
+
+    #[test]
+    fn json_fields() {
+        let mut fields =
+            json_string_fields(r#"{"user":"a","db":{"password":"b","hosts":["h1"]},"port":5}"#)
+                .unwrap();
+        fields.sort();
+        assert_eq!(
+            fields,
+            vec![
+                ("hosts".to_owned(), "h1".to_owned()),
+                ("password".to_owned(), "b".to_owned()),
+                ("user".to_owned(), "a".to_owned()),
+            ]
+        );
+        assert!(json_string_fields("hunter2").is_none());
+        assert!(json_string_fields("[1]").is_none());
     }
 }
