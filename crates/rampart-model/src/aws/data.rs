@@ -374,7 +374,13 @@ fn arn_names_store(pattern: &str, resource: &Resource, kind: StoreKind) -> Answe
             Answer::from_bool(glob_match(rest, &format!("{prefix}{name}")))
         }
         None => {
-            // Only the type is known: a pattern for another type cannot name it.
+            // Only the type is known (a generated name, an EFS or EBS id): a
+            // pattern for every name of the type names it, one for another
+            // type cannot, one for a particular name may.
+            let all_stars = |t: &str| !t.is_empty() && t.chars().all(|c| c == '*');
+            if all_stars(rest) || rest.strip_prefix(prefix).is_some_and(all_stars) {
+                return Answer::Yes;
+            }
             let type_matches = rest.starts_with(prefix)
                 || prefix.starts_with(rest.trim_end_matches('*'))
                 || rest.starts_with('*');
@@ -390,7 +396,9 @@ fn arn_names_store(pattern: &str, resource: &Resource, kind: StoreKind) -> Answe
 /// Whether a value (one item of `resources` / `not_resources`) names store
 /// `store`, for a selection in `scope`.
 fn item_names_store(project: &Project, scope: &str, item: &Node, store: usize) -> Answer {
-    let resource = &project.resources[store];
+    let Some(resource) = project.resources.get(store) else {
+        return Answer::Unknown;
+    };
     let Some(kind) = store_kind(resource) else {
         return Answer::No;
     };
@@ -561,7 +569,10 @@ fn is_empty_list(node: Option<&Node>) -> bool {
 /// resource when neither is given; then keeps those matching every
 /// `condition`, and drops those in `not_resources`.
 pub fn selection_covers(project: &Project, selection: usize, store: usize) -> Answer {
-    let Some(resource) = project.resources.get(selection) else {
+    let (Some(resource), Some(_)) = (
+        project.resources.get(selection),
+        project.resources.get(store),
+    ) else {
         return Answer::Unknown;
     };
     let scope = project
@@ -1533,6 +1544,7 @@ resource "aws_backup_selection" "unknown" {
   resources = [var.arn]
 }
 variable "arn" {}
+resource "aws_ebs_volume" "v" { availability_zone = "eu-west-1a" }
 "#,
         );
         let memory = index(&p, "aws_dynamodb_table.memory");
@@ -1549,6 +1561,24 @@ variable "arn" {}
         assert_eq!(selection_covers(&p, sel("all_but"), cache), Answer::No);
         assert_eq!(selection_covers(&p, sel("all_but"), db), Answer::Yes);
         assert_eq!(selection_covers(&p, sel("unknown"), cache), Answer::Unknown);
+        let volume = &p.resources[index(&p, "aws_ebs_volume.v")];
+        let kind = StoreKind::EbsVolume;
+        assert_eq!(
+            arn_names_store("arn:aws:ec2:*:*:volume/*", volume, kind),
+            Answer::Yes
+        );
+        assert_eq!(
+            arn_names_store("arn:aws:ec2:*:*:volume/vol-1", volume, kind),
+            Answer::Unknown
+        );
+        assert_eq!(
+            arn_names_store("arn:aws:ec2:*:*:instance/*", volume, kind),
+            Answer::No
+        );
+        assert_eq!(
+            arn_names_store("arn:aws:rds:*:*:db:*", volume, kind),
+            Answer::No
+        );
         assert_eq!(backup_coverage(&p, cache), Answer::Unknown);
         assert_eq!(
             selection_plans(&p, sel("by_tag")),

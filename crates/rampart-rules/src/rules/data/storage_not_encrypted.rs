@@ -13,7 +13,7 @@ pub(crate) static RULE: Rule = Rule {
         summary: "Data store is not encrypted at rest",
         requirements: &["G-BAK-04", "G-SEC-04"],
         docs: RuleDocs {
-            what: "Reports storage created unencrypted, at the value that turns encryption off or, when it is not set, at the resource:\n\n- RDS instances (`aws_db_instance`, `AWS::RDS::DBInstance`) without `storage_encrypted = true` / `StorageEncrypted: true` (the API's default is unencrypted), and RDS clusters (`aws_rds_cluster`, `AWS::RDS::DBCluster`; Aurora and Multi-AZ DB clusters) likewise, except Aurora Serverless v1 (`engine_mode = \"serverless\"`), which is always encrypted;\n- EFS file systems (`aws_efs_file_system`, `AWS::EFS::FileSystem`) without `encrypted = true` / `Encrypted: true`;\n- EBS volumes (`aws_ebs_volume`, `AWS::EC2::Volume`) without `encrypted = true` / `Encrypted: true`, unless the scan turns on EBS encryption by default for the account (`aws_ebs_encryption_by_default`, enabled unless `enabled = false`), which encrypts every new volume whatever it says.\n\nNot reported: storage whose encryption is inherited (read replicas, cluster members, restores from a snapshot or a point in time, volumes from a snapshot) unless it is explicitly turned off where that is honoured, storage given a KMS key (`kms_key_id` / `KmsKeyId`: AWS requires encryption with it), and values known only after apply. DynamoDB tables and S3 buckets are always encrypted at rest and are not checked here.",
+            what: "Reports storage created unencrypted, at the value that turns encryption off or, when it is not set, at the resource:\n\n- RDS instances (`aws_db_instance`, `AWS::RDS::DBInstance`) without `storage_encrypted = true` / `StorageEncrypted: true` (the API's default is unencrypted), and RDS clusters (`aws_rds_cluster`, `AWS::RDS::DBCluster`; Aurora and Multi-AZ DB clusters) likewise, except Aurora Serverless v1 (`engine_mode = \"serverless\"`), which is always encrypted;\n- EFS file systems (`aws_efs_file_system`, `AWS::EFS::FileSystem`) without `encrypted = true` / `Encrypted: true`;\n- EBS volumes (`aws_ebs_volume`, `AWS::EC2::Volume`) without `encrypted = true` / `Encrypted: true`, unless the scan turns on EBS encryption by default for the account (`aws_ebs_encryption_by_default`, enabled unless `enabled = false`), which encrypts every new volume whatever it says.\n\nNot reported: storage whose encryption is inherited (read replicas, cluster members, clusters of a global database, restores from a snapshot or a point in time, volumes from a snapshot) unless it is explicitly turned off where that is honoured, storage given a KMS key (`kms_key_id` / `KmsKeyId`: AWS requires encryption with it), and values known only after apply. DynamoDB tables and S3 buckets are always encrypted at rest and are not checked here.",
             why: "Encryption at rest is what keeps a copied snapshot, a shared backup or a decommissioned disk unreadable, and every backup and snapshot of the store inherits it: an unencrypted database makes unencrypted backups, which the policy forbids for sensitive data (G-BAK-04); account-level EBS encryption belongs to the secure baseline (G-SEC-04). Encryption cannot be switched on for an existing RDS instance, cluster or EFS file system: it needs a migration, so the earlier it is caught the cheaper.",
             fail: Example::terraform(
                 r#"resource "aws_db_instance" "agents" {
@@ -91,9 +91,11 @@ fn check(resource: &IacResource<'_>, ctx: &Context<'_>, sink: &mut Sink<'_>) {
             if serverless_v1 {
                 return;
             }
+            // A secondary cluster of a global database follows the global one.
             let restored = [
                 resource.attr("snapshot_identifier", "SnapshotIdentifier"),
                 resource.attr("restore_to_point_in_time", "SourceDBClusterIdentifier"),
+                resource.attr("global_cluster_identifier", "GlobalClusterIdentifier"),
             ]
             .into_iter()
             .any(is_set);
