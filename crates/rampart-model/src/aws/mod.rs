@@ -3,6 +3,7 @@
 //! for Terraform, plans and CloudFormation.
 
 pub mod compute;
+pub mod data;
 pub mod edge;
 pub mod logging;
 pub mod network;
