@@ -123,7 +123,10 @@ resource "aws_route_table_association" "public" {
 }
 
 # Agent subnets leave the VPC only through a NAT gateway: the critical tier
-# through its own, the others through the shared one.
+# through its own, the others through the shared one. Deliberate violation: no
+# Network Firewall inspects that traffic yet, which every tier's profile asks
+# for (stateful with IDS for critical, stateful for high, stateless for
+# standard).
 resource "aws_route_table" "agents" {
   for_each = local.tiers
   vpc_id   = aws_vpc.this.id
