@@ -8,7 +8,7 @@ use rampart_filter::{Baseline, RuleSets, apply_suppressions, parse_suppressions}
 use rampart_model::{Project, TerraformOptions};
 use rampart_report::{Format, RenderOptions, ScanReport, Summary, write_report};
 use rampart_rules::{
-    EvalOptions, Finding, Redactions, Rule, all_rules, evaluate, scrub_credentials,
+    Check, EvalOptions, Finding, Redactions, Rule, all_rules, evaluate, scrub_credentials,
 };
 use rampart_source::{Diagnostic, DiagnosticLevel};
 
@@ -29,13 +29,14 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
 
     let discovery = discover_inputs(args, &loaded)?;
     let files_scanned = discovery.files.len();
-    // Only now that the command line is known to be usable.
-    explain_inactive_rules(&rules, &loaded);
     let terraform = TerraformOptions {
         var_files: var_file_paths(args),
         vars: args.var.clone(),
     };
     let project = Project::build_with(discovery.files, config, &terraform);
+    // Only now that the command line is known to be usable, and only for rules
+    // that had something to look at.
+    explain_inactive_rules(&rules, &loaded, &project);
     if args.show_unknown {
         show_unknowns(&project);
     }
@@ -153,8 +154,14 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
 
 /// Tells the user about rules that were selected but can check nothing under
 /// this configuration, instead of letting them pass silently.
-fn explain_inactive_rules(rules: &[&'static Rule], loaded: &LoadedConfig) {
-    for rule in rules {
+fn explain_inactive_rules(rules: &[&'static Rule], loaded: &LoadedConfig, project: &Project) {
+    let has_subjects = |rule: &Rule| match rule.check {
+        Check::Image(_) => !project.images.is_empty(),
+        Check::Resource(..) => !project.resources.is_empty(),
+        Check::Project(_) => !project.resources.is_empty() || !project.objects.is_empty(),
+        _ => true,
+    };
+    for rule in rules.iter().filter(|rule| has_subjects(rule)) {
         if let Some(reason) = rule
             .inactive_when
             .and_then(|inactive| inactive(&loaded.config))
