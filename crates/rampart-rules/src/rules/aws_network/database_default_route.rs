@@ -1,9 +1,11 @@
 use std::collections::BTreeMap;
 
-use rampart_config::Severity;
+use rampart_config::{Severity, Tier};
+use rampart_model::Project;
 use rampart_model::aws::network::Network;
+use rampart_model::rampart_iac::{BlockKind, Node};
 
-use super::{name, report};
+use super::{name, own_tier, report_serving};
 use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
 
 pub(crate) static RULE: Rule = Rule {
@@ -15,7 +17,7 @@ pub(crate) static RULE: Rule = Rule {
         requirements: &["S-SUB-07", "G-NET-01"],
         docs: RuleDocs {
             what: "Reports a default route (`0.0.0.0/0` or `::/0`), whatever its target — internet gateway, NAT gateway, transit gateway, firewall endpoint — in the route table of a subnet that belongs to a data store's subnet group: `aws_db_subnet_group` (also `aws_docdb_subnet_group`, `aws_neptune_subnet_group`, `aws_elasticache_subnet_group`, `aws_redshift_subnet_group`) and their CloudFormation twins (`AWS::RDS::DBSubnetGroup`, …). \
-The route table is the one the subnet's association names, or else its VPC's main route table; routes are the table's inline `route` blocks and the `aws_route` / `AWS::EC2::Route` resources that name it. The finding points at the route's destination, once per route, naming the database subnets it serves. A destination known only after apply is not reported.",
+The route table is the one the subnet's association names, or else its VPC's main route table; routes are the table's inline `route` blocks and the `aws_route` / `AWS::EC2::Route` resources that name it. The finding points at the route's destination, once per route, naming the database subnets it serves, with the most critical tier among those subnets, their subnet groups and the data stores that use them (by reference or by the group's name). A destination known only after apply is not reported.",
             why: "The database subnets have no internet access at all, not even through a NAT gateway (S-SUB-07): a database has no reason to open connections to the internet, and a default route is the path an attacker who reaches it would use to exfiltrate data. Isolating the data tier by routing is part of the segmentation the policy requires (G-NET-01).",
             fail: Example::terraform(
                 r#"resource "aws_vpc" "main" {
@@ -118,10 +120,18 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             .target_resource
             .map(|t| format!("{} ({})", route.target.describe(), name(project, t)))
             .unwrap_or_else(|| route.target.describe().to_owned());
-        report(
+        // What the route puts at risk: the most critical of the database
+        // subnets, their subnet groups and the data stores using them.
+        let tier = subnets
+            .iter()
+            .map(|&(subnet, group)| own_tier(project, subnet).max(group_tier(project, group)))
+            .max()
+            .flatten();
+        report_serving(
             findings,
             project,
             route.resource,
+            tier,
             route.resource,
             route.destination_node.or(route.target_node),
             format!(
@@ -133,4 +143,53 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             ),
         );
     }
+}
+
+/// The attributes by which a data store names its subnet group.
+const SUBNET_GROUP_KEYS: &[&str] = &[
+    "db_subnet_group_name",
+    "subnet_group_name",
+    "cluster_subnet_group_name",
+    "neptune_subnet_group_name",
+    "DBSubnetGroupName",
+    "CacheSubnetGroupName",
+    "ClusterSubnetGroupName",
+];
+
+/// The tier of a subnet group: the most critical of its own and those of the
+/// data stores that use it, by reference or by the group's name (Terraform
+/// resolves `aws_db_subnet_group.x.name` to the name written there).
+fn group_tier(project: &Project, group: usize) -> Option<Tier> {
+    let resource = project.resources.get(group)?;
+    let group_name = ["name", "DBSubnetGroupName", "CacheSubnetGroupName"]
+        .iter()
+        .find_map(|key| resource.get(key))
+        .and_then(Node::as_str);
+    let names_group = |store: usize, node: &Node| {
+        let scope = project
+            .resource_scopes
+            .get(store)
+            .map_or("", String::as_str);
+        project
+            .links
+            .targets(scope, node)
+            .iter()
+            .any(|(t, _)| *t == group)
+            || (group_name.is_some() && node.as_str() == group_name)
+    };
+    project
+        .resources
+        .iter()
+        .enumerate()
+        .filter(|(store, r)| {
+            r.kind == BlockKind::Resource
+                && *store != group
+                && SUBNET_GROUP_KEYS
+                    .iter()
+                    .any(|key| r.get(key).is_some_and(|n| names_group(*store, n)))
+        })
+        .map(|(store, _)| own_tier(project, store))
+        .chain([own_tier(project, group)])
+        .max()
+        .flatten()
 }

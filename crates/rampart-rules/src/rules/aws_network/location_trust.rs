@@ -5,7 +5,7 @@ use rampart_config::Severity;
 use rampart_model::aws::security_groups::{Direction, PeerKind, SecurityGroups};
 use rampart_model::rampart_iac::{Node, Origin};
 
-use super::{name, report, rule_name};
+use super::{name, report_rule, rule_name};
 use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
 
 pub(crate) static RULE: Rule = Rule {
@@ -17,7 +17,7 @@ pub(crate) static RULE: Rule = Rule {
         requirements: &["G-NET-06", "P-II-ZT", "G-NET-02"],
         docs: RuleDocs {
             what: "Reports a security-group ingress rule whose source CIDR covers a whole private range — `10.0.0.0/8`, `172.16.0.0/12`, `192.168.0.0/16` — or the whole CIDR block (primary or associated secondary) of the VPC the group belongs to, or anything wider that is not the internet itself (`0.0.0.0/0` and `::/0` are NET-006's and NET-007's). \
-The VPC's CIDR is read from the group's `vpc_id` / `VpcId`; a reference to it (`aws_vpc.main.cidr_block`, `!GetAtt Vpc.CidrBlock`) counts like the literal. Narrower ranges (a subnet, a peer's `/24`) and security-group, `self` and prefix-list sources are not reported. Every spelling of a rule is read, as for NET-006; a CIDR known only after apply is not reported.",
+The VPC's CIDR is read from the group's `vpc_id` / `VpcId`; a reference to it (`aws_vpc.main.cidr_block`, `!GetAtt Vpc.CidrBlock`) counts like the literal. Narrower ranges (a subnet, a peer's `/24`) and security-group, `self` and prefix-list sources are not reported. Every spelling of a rule is read, and a finding carries the tier of the rule's group, as for NET-006; a CIDR known only after apply is not reported.",
             why: "A rule that admits the VPC or a whole RFC 1918 range trusts every workload that happens to be on the network: any compromised instance, pod or peered network can reach the service. The policy asks for zero trust — never trust based on location (P-II-ZT, G-NET-06): a service admits the security groups of the callers that need it, so the permission follows the workload, not its address.",
             fail: Example::terraform(
                 r#"resource "aws_vpc" "main" {
@@ -126,11 +126,11 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             } else {
                 continue;
             };
-            report(
+            report_rule(
                 findings,
                 project,
-                rule.declared_in,
-                rule.declared_in,
+                &groups,
+                rule,
                 match peer.node {
                     Some(node) if elsewhere(node) => [peer.field, rule.node]
                         .into_iter()

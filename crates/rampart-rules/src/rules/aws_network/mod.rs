@@ -1,6 +1,7 @@
 //! AWS network exposure: security groups, subnets, routes (G-NET, S-SG, S-SUB).
 
-use rampart_model::aws::security_groups::{Owner, PortRange, Protocol, SgRule};
+use rampart_config::Tier;
+use rampart_model::aws::security_groups::{Owner, PortRange, Protocol, SecurityGroups, SgRule};
 use rampart_model::rampart_iac::Node;
 use rampart_model::{Project, Subject};
 
@@ -40,11 +41,82 @@ fn report(
     node: Option<&Node>,
     message: String,
 ) {
-    if let Some(resource) = project.resources.get(at) {
-        findings
-            .on(Subject::Resource(subject))
-            .report_resource(resource, node, message);
+    report_serving(findings, project, subject, None, at, node, message);
+}
+
+/// As [`report`], for a finding that concerns resources of `tier` (the
+/// group a rule belongs to, what the group protects): when that tier is more
+/// critical than the subject's own, the finding carries it and is raised as
+/// if the subject were of that tier; a subject's own tier is never lowered.
+fn report_serving(
+    findings: &mut Findings,
+    project: &Project,
+    subject: usize,
+    tier: Option<Tier>,
+    at: usize,
+    node: Option<&Node>,
+    message: String,
+) {
+    let Some(resource) = project.resources.get(at) else {
+        return;
+    };
+    let own = own_tier(project, subject);
+    let mut sink = findings.on(Subject::Resource(subject));
+    match tier {
+        Some(tier) if Some(tier) > own => {
+            sink.serving(tier).report_resource(resource, node, message)
+        }
+        _ => sink.report_resource(resource, node, message),
     }
+}
+
+/// A resource's own tier (its tag, or the provider's `default_tags`).
+fn own_tier(project: &Project, index: usize) -> Option<Tier> {
+    project.resource_tiers.get(index).copied().flatten()
+}
+
+/// The tier a security group protects: the most critical of its own tag and
+/// the tiers of the resources it is attached to.
+fn group_tier(project: &Project, groups: &SecurityGroups<'_>, group: usize) -> Option<Tier> {
+    groups
+        .attached_to(group)
+        .map(|a| groups.attached_tier(a.resource))
+        .chain([own_tier(project, group)])
+        .max()
+        .flatten()
+}
+
+/// The tier a finding on a security-group rule concerns: its group's (see
+/// [`group_tier`]), so a standalone rule resource (`aws_security_group_rule`,
+/// `aws_vpc_security_group_egress_rule`, `AWS::EC2::SecurityGroupIngress`, …)
+/// weighs as much as an inline rule of the same group. A group not declared
+/// here leaves the rule's own tier.
+fn rule_tier(project: &Project, groups: &SecurityGroups<'_>, rule: &SgRule<'_>) -> Option<Tier> {
+    match rule.owner {
+        Owner::Group(group) => group_tier(project, groups, group),
+        Owner::DefaultGroupOf(_) | Owner::Unknown => None,
+    }
+}
+
+/// Reports about a security-group rule (its subject is the resource it is
+/// written in) with the tier of its group.
+fn report_rule(
+    findings: &mut Findings,
+    project: &Project,
+    groups: &SecurityGroups<'_>,
+    rule: &SgRule<'_>,
+    node: Option<&Node>,
+    message: String,
+) {
+    report_serving(
+        findings,
+        project,
+        rule.declared_in,
+        rule_tier(project, groups, rule),
+        rule.declared_in,
+        node,
+        message,
+    );
 }
 
 /// `` `aws_security_group.web` `` for messages.

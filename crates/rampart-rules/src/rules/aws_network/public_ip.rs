@@ -4,7 +4,7 @@ use rampart_model::aws::network::{Exposure, Network};
 use rampart_model::aws::security_groups::launch_template_users;
 use rampart_model::rampart_iac::{BlockKind, Node};
 
-use super::{name, report};
+use super::{name, own_tier, report, report_serving};
 use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
 
 pub(crate) static RULE: Rule = Rule {
@@ -16,7 +16,7 @@ pub(crate) static RULE: Rule = Rule {
         requirements: &["G-NET-07", "S-SUB-01", "S-SUB-03", "S-SUB-05", "S-SUB-07"],
         docs: RuleDocs {
             what: "Reports a public IP address asked for in a subnet that is not public: `map_public_ip_on_launch = true` / `MapPublicIpOnLaunch: true` on a subnet, or `associate_public_ip_address = true` / `AssociatePublicIpAddress: true` on an instance, a launch template's network interface or a launch configuration whose instances land in such a subnet (the interface's own `subnet_id`, else the subnets of the instance, or of the node groups and auto scaling groups that use the template or configuration). \
-A subnet is not public when its route table is known and no route in it goes to an internet gateway (a default route through a NAT gateway or a firewall endpoint is fine). Its route table is the one an association names, or else the VPC's main route table. A subnet whose routes, route table or VPC are not all known (declared elsewhere, known only after apply) is not reported, and neither is a subnet with a default route to an internet gateway: that is the public subnet, where public addresses belong.",
+A subnet is not public when its route table is known and no route in it goes to an internet gateway (a default route through a NAT gateway or a firewall endpoint is fine). Its route table is the one an association names, or else the VPC's main route table. A subnet whose routes, route table or VPC are not all known (declared elsewhere, known only after apply) is not reported, and neither is a subnet with a default route to an internet gateway: that is the public subnet, where public addresses belong. A finding on an instance, launch template or launch configuration carries the most critical tier among its own, the node groups and auto scaling groups that launch from it, and the subnets its instances land in.",
             why: "The private subnets of the agent tiers and the database are defined as having no inbound path from the internet (S-SUB-01 to S-SUB-07). A public address there is a latent exposure: the day a route to an internet gateway is added, or the subnet is reused, every instance becomes reachable from the internet, bypassing the load balancer (G-NET-07). It also reveals the intent was never checked.",
             fail: Example::terraform(
                 r#"resource "aws_vpc" "main" {
@@ -143,10 +143,20 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
                 continue;
             }
             let names: Vec<String> = private.iter().map(|s| name(project, *s)).collect();
-            report(
+            // What is exposed: the instances, of the tier of the most critical
+            // node group or auto scaling group that launches them from a
+            // template or configuration, and the subnets they land in.
+            let tier = users(project, index)
+                .into_iter()
+                .chain(private.iter().copied())
+                .map(|r| own_tier(project, r))
+                .max()
+                .flatten();
+            report_serving(
                 findings,
                 project,
                 index,
+                tier,
                 index,
                 Some(flag),
                 format!(

@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use rampart_config::{Severity, Tier};
 use rampart_model::aws::security_groups::{GROUP_TYPES, SecurityGroups};
 
-use super::{name, report};
+use super::{group_tier, name, report_serving};
 use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
 
 pub(crate) static RULE: Rule = Rule {
@@ -15,7 +15,7 @@ pub(crate) static RULE: Rule = Rule {
         requirements: &["S-SG-08", "G-NET-01"],
         docs: RuleDocs {
             what: "Reports a security group (`aws_security_group`, `aws_default_security_group`, `AWS::EC2::SecurityGroup`) attached to resources of two or more tiers. Attachments are read from every attribute that takes security groups: `vpc_security_group_ids` and `security_groups` of instances, launch templates (also `network_interfaces`) and launch configurations, load balancers, databases and caches, `vpc_config.security_group_ids` of EKS clusters and Lambda functions, ECS services, VPC endpoints, and their CloudFormation twins (`SecurityGroupIds`, `SecurityGroups`, `GroupSet`, `VPCSecurityGroups`, …). \
-A resource's tier is its `classification` / `agent-classification` tag or the provider's `default_tags`; a launch template without one takes the tier of the node groups and auto scaling groups using it when they agree. Resources without a tier are not counted. The finding points at the group, once, naming one resource of each tier.",
+A resource's tier is its `classification` / `agent-classification` tag or the provider's `default_tags`; a launch template without one takes the tier of the node groups and auto scaling groups using it when they agree. Resources without a tier are not counted. The finding points at the group, once, naming one resource of each tier, and carries the most critical of those tiers (or the group's own tag, when more critical).",
             why: "A security group is an identity on the network: every rule that admits it admits all its members. Shared between tiers, it lets a standard-tier workload reach what only critical agents may reach, and one tier's rule changes silently widen another's. Each tier has its own security groups (S-SG-08) so that the segmentation between tiers holds at the firewall too (G-NET-01).",
             fail: Example::terraform(
                 r#"resource "aws_security_group" "agents" {
@@ -98,10 +98,12 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             .iter()
             .map(|(tier, resource)| format!("{} ({})", name(project, *resource), &tier[2..]))
             .collect();
-        report(
+        // Carries the most critical tier the group serves.
+        report_serving(
             findings,
             project,
             group,
+            group_tier(project, &groups, group),
             group,
             None,
             format!(

@@ -1,7 +1,7 @@
 use rampart_config::Severity;
 use rampart_model::aws::network::{Exposure, Network, PlacementKind};
 
-use super::{name, report};
+use super::{name, report_serving};
 use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
 
 pub(crate) static RULE: Rule = Rule {
@@ -15,7 +15,7 @@ pub(crate) static RULE: Rule = Rule {
             what: "Reports where a workload names a subnet it must not run in: \
 (1) an EKS node group (`aws_eks_node_group.subnet_ids`, `AWS::EKS::Nodegroup.Subnets`), instance (`subnet_id`, `SubnetId`, a network interface's `SubnetId`), auto scaling group (`vpc_zone_identifier`, `VPCZoneIdentifier`) or internal load balancer (`internal = true`, `Scheme: internal`; `subnets`, `subnet_mapping`, `Subnets`, `SubnetMappings`) of one tier placed in a subnet tagged with another tier; \
 (2) a node group, instance or auto scaling group placed in a public subnet (one whose default route goes to an internet gateway), whatever its tier. \
-Tiers come from the `classification` / `agent-classification` tag or the provider's `default_tags`; a workload or subnet without a tier is only checked for (2). Internet-facing load balancers and NAT gateways belong in public subnets and are not reported; database subnet groups are NET-012's. A subnet that is not declared here, or whose routes are not all known, is not reported.",
+Tiers come from the `classification` / `agent-classification` tag or the provider's `default_tags`; a workload or subnet without a tier is only checked for (2). A finding of (1) carries the more critical of the two tiers. Internet-facing load balancers and NAT gateways belong in public subnets and are not reported; database subnet groups are NET-012's. A subnet that is not declared here, or whose routes are not all known, is not reported.",
             why: "Tiers are separated by subnets, each with its own route table, NAT gateway, flow logs and firewall policy (S-SUB-09, G-NET-01). A critical node group in a standard subnet gets the standard tier's weaker egress controls and shares its network with less trusted workloads; a high-tier load balancer in the critical subnets opens a path into them. The public subnets hold only load balancers and NAT gateways (S-SUB-06): an instance there is one security-group mistake away from the internet.",
             fail: Example::terraform(
                 r#"resource "aws_subnet" "standard_a" {
@@ -87,6 +87,9 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             continue;
         };
         let mut reasons = Vec::new();
+        // A workload in another tier's subnet puts the more critical of the
+        // two at risk.
+        let mut served = None;
         let tier = project
             .resource_tiers
             .get(placement.resource)
@@ -96,6 +99,7 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             && own != theirs
         {
             reasons.push(format!("a {theirs}-tier subnet, not one of the {own} tier"));
+            served = Some(own.max(theirs));
         }
         if compute && matches!(network.exposure(subnet), Exposure::Public(_)) {
             reasons.push(
@@ -106,10 +110,11 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
         if reasons.is_empty() {
             continue;
         }
-        report(
+        report_serving(
             findings,
             project,
             placement.resource,
+            served,
             placement.resource,
             Some(placement.subnet.node),
             format!(

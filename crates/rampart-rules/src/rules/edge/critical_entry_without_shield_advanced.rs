@@ -1,8 +1,7 @@
 use rampart_config::{Config, DdosProtection, Severity, Tier};
-use rampart_model::Subject;
 use rampart_model::aws::edge::{Edge, EntryKind};
 
-use super::{resource, served};
+use super::{report, resource, served};
 use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
 
 pub(crate) static RULE: Rule = Rule {
@@ -13,7 +12,7 @@ pub(crate) static RULE: Rule = Rule {
         summary: "Internet-facing entry point of critical agents has no Shield Advanced protection",
         requirements: &["S-PROF-DDOS-CRIT"],
         docs: RuleDocs {
-            what: "Reports an internet-facing entry point that serves a tier whose profile requires `ddos-protection = \"shield-advanced\"` (the critical tier by default) and that no Shield Advanced protection (`aws_shield_protection.resource_arn`, `AWS::Shield::Protection.ResourceArn`) names. Entry points are internet-facing application and network load balancers (Terraform `aws_lb`, `aws_alb`; CloudFormation `AWS::ElasticLoadBalancingV2::LoadBalancer`), CloudFront distributions and Global Accelerator accelerators. The tier is the resource's own tag, else the most critical tier of what it routes to: a load balancer's target groups and their targets, a distribution's load balancer origins. A protection by a literal ARN counts when the ARN carries the load balancer's name. When a protection of the same root module or template names something rampart cannot resolve, nothing is reported. The account-level subscription (`aws_shield_subscription`) is often managed elsewhere and is not required here.",
+            what: "Reports an internet-facing entry point that serves a tier whose profile requires `ddos-protection = \"shield-advanced\"` (the critical tier by default) and that no Shield Advanced protection (`aws_shield_protection.resource_arn`, `AWS::Shield::Protection.ResourceArn`) names. Entry points are internet-facing application and network load balancers (Terraform `aws_lb`, `aws_alb`; CloudFormation `AWS::ElasticLoadBalancingV2::LoadBalancer`), CloudFront distributions and Global Accelerator accelerators. The tier is the resource's own tag, else the most critical tier of what it routes to: a load balancer's target groups and their targets, a distribution's load balancer origins. The finding carries that tier, so an entry point in front of critical agents is reported as Critical whatever its own tag. A protection by a literal ARN counts when the ARN carries the load balancer's name. When a protection of the same root module or template names something rampart cannot resolve, nothing is reported. The account-level subscription (`aws_shield_subscription`) is often managed elsewhere and is not required here.",
             why: "Shield Standard absorbs common network floods for everyone, but a targeted volumetric or application-layer DDoS against critical agents needs Shield Advanced: attack detection tuned to the resource, the Shield Response Team, automatic application-layer mitigation through the web ACL, and cost protection against scaling charges. The policy requires it for every internet-facing resource that fronts critical agents (S-PROF-DDOS-CRIT); Shield Advanced protects resources one by one, so the subscription alone protects nothing (C-20).",
             fail: Example::terraform(
                 r#"resource "aws_lb" "critical" {
@@ -74,14 +73,24 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             EntryKind::CloudFront => "CloudFront distribution",
             EntryKind::Accelerator => "Global Accelerator",
         };
-        findings.on(Subject::Resource(entry.index)).report_resource(
+        // Reported with the tier it serves: a load balancer in front of
+        // critical targets is as critical as they are.
+        report(
+            findings,
+            project,
+            entry.index,
+            Some(tier.tier),
             r,
             None,
             format!(
                 "internet-facing {kind} `{}` {} but no Shield Advanced protection (`{}`) names it, as the {} profile requires",
                 r.address,
                 served(project, &tier),
-                if r.is_cloudformation() { "AWS::Shield::Protection" } else { "aws_shield_protection" },
+                if r.is_cloudformation() {
+                    "AWS::Shield::Protection"
+                } else {
+                    "aws_shield_protection"
+                },
                 tier.tier
             ),
         );

@@ -1,9 +1,8 @@
 use rampart_config::{Config, Severity, Tier};
-use rampart_model::Subject;
 use rampart_model::aws::edge::{DefaultAction, Edge, EffectiveRule, RuleAction, Statement};
 use rampart_model::rampart_iac::Node;
 
-use super::{acl_served, resource};
+use super::{acl_served, report, resource};
 use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
 
 pub(crate) static RULE: Rule = Rule {
@@ -14,7 +13,7 @@ pub(crate) static RULE: Rule = Rule {
         summary: "Web ACL of a critical entry point does not restrict requests to the allowed countries",
         requirements: &["S-WAF-07", "S-PROF-GEO-CRIT"],
         docs: RuleDocs {
-            what: "For every WAFv2 web ACL that protects a critical-tier entry point (a load balancer or CloudFront distribution tagged critical or routing to critical targets; or an ACL tagged critical itself), requires a rule that confines requests to the critical profile's `allowed-countries` (US, CA, GB, AU by default): a blocking rule on `not_statement { geo_match_statement { country_codes } }` (`NotStatement.Statement.GeoMatchStatement` in CloudFormation), or an allowing geo match with `default_action { block {} }`, whose countries are all in the profile. Reports a geo rule that allows countries outside the profile (at `country_codes`), an allowing geo rule under `default_action allow` (it restricts nothing), a geo rule that only counts, and, when no geo rule exists, the ACL itself. Geo matches inside other statements (`and_statement`, label matches) and rules or rule groups that cannot be read make the rule report nothing rather than a missing restriction. With an empty `allowed-countries`, the rule does not apply.",
+            what: "For every WAFv2 web ACL that protects a critical-tier entry point (a load balancer or CloudFront distribution tagged critical or routing to critical targets; or an ACL tagged critical itself), requires a rule that confines requests to the critical profile's `allowed-countries` (US, CA, GB, AU by default): a blocking rule on `not_statement { geo_match_statement { country_codes } }` (`NotStatement.Statement.GeoMatchStatement` in CloudFormation), or an allowing geo match with `default_action { block {} }`, whose countries are all in the profile. Reports a geo rule that allows countries outside the profile (at `country_codes`), an allowing geo rule under `default_action allow` (it restricts nothing), a geo rule that only counts, and, when no geo rule exists, the ACL itself. Geo matches inside other statements (`and_statement`, label matches) and rules or rule groups that cannot be read make the rule report nothing rather than a missing restriction. With an empty `allowed-countries`, the rule does not apply. Findings carry the critical tier of what the ACL protects, so they are Critical.",
             why: "Critical agents serve callers in a known set of countries; the policy blocks everything else at the edge (S-WAF-07, S-PROF-GEO-CRIT), which removes most automated attack traffic and narrows where stolen credentials can be used from. An allow-only geo rule is a common mistake: under `default_action allow`, requests from other countries simply fall through to the default and are allowed too.",
             fail: Example::terraform(
                 r#"resource "aws_wafv2_web_acl" "critical" {
@@ -159,9 +158,14 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
         let mut undecidable = unknown_group || acl.default_action.is_none();
         let mut reported = false;
         let mut restricted = false;
-        let mut report = |rule: &EffectiveRule<'_>, node: Option<&Node>, message: String| {
+        // Every finding concerns the critical tier the ACL protects.
+        let mut report_rule = |rule: &EffectiveRule<'_>, node: Option<&Node>, message: String| {
             if let Some(source) = resource(project, rule.rule.source) {
-                findings.on(Subject::Resource(acl.index)).report_resource(
+                report(
+                    findings,
+                    project,
+                    acl.index,
+                    Some(tier.tier),
                     source,
                     node.or(Some(&rule.rule.node)),
                     message,
@@ -193,7 +197,7 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
                 restricted = true;
             } else if confines {
                 reported = true;
-                report(
+                report_rule(
                     rule,
                     Some(node),
                     format!(
@@ -204,7 +208,7 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
                 );
             } else if !negated && rule.action == RuleAction::Allow {
                 reported = true;
-                report(
+                report_rule(
                     rule,
                     rule.rule.action_node.as_ref(),
                     format!(
@@ -214,7 +218,7 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
                 );
             } else if matches!(rule.action, RuleAction::Count) {
                 reported = true;
-                report(
+                report_rule(
                     rule,
                     rule.entry.action_node.as_ref(),
                     format!(
@@ -228,7 +232,11 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
         if restricted || reported || undecidable {
             continue;
         }
-        findings.on(Subject::Resource(acl.index)).report_resource(
+        report(
+            findings,
+            project,
+            acl.index,
+            Some(tier.tier),
             acl_resource,
             None,
             format!(

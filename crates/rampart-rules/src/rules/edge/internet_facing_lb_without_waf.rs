@@ -1,8 +1,7 @@
 use rampart_config::Severity;
-use rampart_model::Subject;
 use rampart_model::aws::edge::{self, Edge, Exposure, LbType};
 
-use super::served;
+use super::{report, served};
 use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
 
 pub(crate) static RULE: Rule = Rule {
@@ -13,7 +12,7 @@ pub(crate) static RULE: Rule = Rule {
         summary: "Internet-facing application load balancer has no WAF web ACL",
         requirements: &["S-WAF-01", "G-NET-03"],
         docs: RuleDocs {
-            what: "Reports an internet-facing application load balancer (Terraform `aws_lb`, `aws_alb` with `internal` unset or `false` and `load_balancer_type` unset or `application`; CloudFormation `AWS::ElasticLoadBalancingV2::LoadBalancer` with `Scheme` unset or `internet-facing` and `Type` unset or `application`) that no WAFv2 web ACL association (`aws_wafv2_web_acl_association`, `AWS::WAFv2::WebACLAssociation`) names. An association by a literal ARN counts when the ARN carries the load balancer's `name`. Network load balancers are not reported (AWS WAF cannot protect them). When an association in the same root module or template names a resource rampart cannot resolve (a value known only after apply, a module output it cannot follow), it may be this load balancer's, and nothing is reported. The message names the tier the load balancer serves when it is known: its own tag, or the tier of the targets its listeners route to.",
+            what: "Reports an internet-facing application load balancer (Terraform `aws_lb`, `aws_alb` with `internal` unset or `false` and `load_balancer_type` unset or `application`; CloudFormation `AWS::ElasticLoadBalancingV2::LoadBalancer` with `Scheme` unset or `internet-facing` and `Type` unset or `application`) that no WAFv2 web ACL association (`aws_wafv2_web_acl_association`, `AWS::WAFv2::WebACLAssociation`) names. An association by a literal ARN counts when the ARN carries the load balancer's `name`. Network load balancers are not reported (AWS WAF cannot protect them). When an association in the same root module or template names a resource rampart cannot resolve (a value known only after apply, a module output it cannot follow), it may be this load balancer's, and nothing is reported. The message names the tier the load balancer serves when it is known: its own tag, or the tier of the targets its listeners route to. The finding carries that tier: it is raised to Critical when the load balancer fronts critical agents.",
             why: "An internet-facing load balancer without a web ACL passes every request to the agents: no managed rules against injection and known-bad inputs, no IP reputation filter, no rate limit. The policy puts a web ACL in front of every public entry point of an agent (S-WAF-01); without it, every other WAF requirement of the agent's tier has nothing to apply to.",
             fail: Example::terraform(
                 r#"resource "aws_lb" "agents" {
@@ -62,15 +61,19 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
         if association.is_protected() {
             continue;
         }
-        let tier = edge
-            .load_balancer_tier(i)
+        let tier = edge.load_balancer_tier(i);
+        let why = tier
             .map(|t| format!("; it {}", served(project, &t)))
             .unwrap_or_default();
-        findings.on(Subject::Resource(i)).report_resource(
+        report(
+            findings,
+            project,
+            i,
+            tier.map(|t| t.tier),
             lb.resource,
             lb.exposure_node,
             format!(
-                "internet-facing application load balancer `{}` has no WAF web ACL associated: every request reaches the targets unfiltered{tier}",
+                "internet-facing application load balancer `{}` has no WAF web ACL associated: every request reaches the targets unfiltered{why}",
                 lb.resource.address
             ),
         );

@@ -2,13 +2,12 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 use rampart_config::{Severity, Tier};
-use rampart_model::Subject;
 use rampart_model::aws::edge::{
     self, DefaultAction, Edge, EffectiveRule, Exposure, RuleAction, Statement,
 };
 use rampart_model::rampart_iac::Node;
 
-use super::{name, resource};
+use super::{name, report, resource};
 use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
 
 pub(crate) static RULE: Rule = Rule {
@@ -19,7 +18,7 @@ pub(crate) static RULE: Rule = Rule {
         summary: "WAF IP allowlist lets callers skip the protective rules, or allows addresses outside the profile",
         requirements: &["S-WAF-08", "S-PROF-IP-CRIT", "P-II-ZT"],
         docs: RuleDocs {
-            what: "Reports, in any WAFv2 web ACL: a rule that allows requests matching an IP set (`action { allow {} }` on `ip_set_reference_statement`) evaluated before a managed rule group, a rate limit or another blocking rule (an allow ends evaluation, so those addresses skip them all). For ACLs protecting a critical-tier entry point, where the profile has `allowed-ip-ranges` (10.0.0.0/8 and 172.16.0.0/12 by default): an allowlist (a blocking rule on `not_statement { ip_set_reference_statement }`, or an allowing IP-set rule under `default_action { block {} }`) whose IP set (`aws_wafv2_ip_set.addresses`, `AWS::WAFv2::IPSet.Addresses`) holds addresses outside those ranges; the C-08 contradiction, a private-only allowlist restricting an internet-facing entry point (internet clients never have private source addresses: it blocks every one of them); and an ACL that protects only internal critical load balancers with no allowlist at all. A critical internet-facing entry point without an allowlist is not reported: with the default private ranges the only compliant allowlist would be the C-08 contradiction. IP sets, rules or priorities rampart cannot read make it report nothing.",
+            what: "Reports, in any WAFv2 web ACL: a rule that allows requests matching an IP set (`action { allow {} }` on `ip_set_reference_statement`) evaluated before a managed rule group, a rate limit or another blocking rule (an allow ends evaluation, so those addresses skip them all). For ACLs protecting a critical-tier entry point, where the profile has `allowed-ip-ranges` (10.0.0.0/8 and 172.16.0.0/12 by default): an allowlist (a blocking rule on `not_statement { ip_set_reference_statement }`, or an allowing IP-set rule under `default_action { block {} }`) whose IP set (`aws_wafv2_ip_set.addresses`, `AWS::WAFv2::IPSet.Addresses`) holds addresses outside those ranges; the C-08 contradiction, a private-only allowlist restricting an internet-facing entry point (internet clients never have private source addresses: it blocks every one of them); and an ACL that protects only internal critical load balancers with no allowlist at all. A critical internet-facing entry point without an allowlist is not reported: with the default private ranges the only compliant allowlist would be the C-08 contradiction. IP sets, rules or priorities rampart cannot read make it report nothing. Findings, those on an IP set included, are raised to Critical when the ACL protects a critical-tier entry point or is tagged critical.",
             why: "An IP allowlist is meant to narrow who may call an agent. Written as an allow rule ahead of the other rules it does the opposite: every matching address bypasses the managed rule groups and the rate limit, and everyone else is not restricted at all. Granting trust because of where a request comes from is what the policy's zero-trust principle rules out (P-II-ZT); for critical agents the allowlist must restrict, and only to the profile's ranges (S-WAF-08, S-PROF-IP-CRIT).",
             fail: Example::terraform(
                 r#"resource "aws_wafv2_ip_set" "office" {
@@ -231,11 +230,20 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             continue;
         };
         let internet_facing = super::internet_facing_protected(&edge, acl.index);
-        let mut report = |subject: usize, at: usize, node: Option<&Node>, message: String| {
+        // The tier the ACL protects (else its own tag): every finding,
+        // including one on an IP set it uses, concerns that tier.
+        let served = edge.web_acl_tier(acl.index);
+        let mut report_at = |subject: usize, at: usize, node: Option<&Node>, message: String| {
             if let Some(r) = resource(project, at) {
-                findings
-                    .on(Subject::Resource(subject))
-                    .report_resource(r, node, message);
+                report(
+                    findings,
+                    project,
+                    subject,
+                    served.map(|t| t.tier),
+                    r,
+                    node,
+                    message,
+                );
             }
         };
         // Allow rules ahead of the protective ones.
@@ -277,7 +285,7 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
                 ),
                 _ => String::new(),
             };
-            report(
+            report_at(
                 acl.index,
                 rule.rule.source,
                 rule.rule.action_node.as_ref().or(Some(&rule.rule.node)),
@@ -293,10 +301,7 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
         if profile.is_empty() {
             continue;
         }
-        let Some(tier) = edge
-            .web_acl_tier(acl.index)
-            .filter(|t| t.tier == Tier::Critical)
-        else {
+        let Some(tier) = served.filter(|t| t.tier == Tier::Critical) else {
             continue;
         };
         let mut has_allowlist = false;
@@ -344,7 +349,7 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
                     } else {
                         *first
                     };
-                    report(
+                    report_at(
                         set,
                         set,
                         Some(at),
@@ -363,7 +368,7 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
                 }
             }
             if let (true, true, Some(entry)) = (known, all_private, internet_facing) {
-                report(
+                report_at(
                     acl.index,
                     rule.rule.source,
                     rule.rule.action_node.as_ref().or(Some(&rule.rule.node)),
@@ -387,7 +392,7 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
                     .is_some_and(|lb| lb.exposure == Some(Exposure::Internal))
             });
         if all_internal && !unknown {
-            report(
+            report_at(
                 acl.index,
                 acl.index,
                 None,

@@ -1,8 +1,7 @@
-use rampart_config::Severity;
-use rampart_model::Subject;
+use rampart_config::{Severity, Tier};
 use rampart_model::aws::edge::{Edge, RuleAction, Statement, WafRule};
 
-use super::resource;
+use super::{report, resource};
 use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
 
 pub(crate) static RULE: Rule = Rule {
@@ -13,7 +12,7 @@ pub(crate) static RULE: Rule = Rule {
         summary: "Web ACL lacks a required AWS managed rule group, or runs it in count mode",
         requirements: &["S-WAF-02", "S-WAF-03", "S-WAF-04", "S-WAF-05"],
         docs: RuleDocs {
-            what: "For every WAFv2 web ACL (Terraform `aws_wafv2_web_acl`, including its `rule_json` and the rules `aws_wafv2_web_acl_rule_group_association` adds; CloudFormation `AWS::WAFv2::WebACL`), reports each of the AWS managed rule groups the policy requires that is missing: `AWSManagedRulesCommonRuleSet` (S-WAF-02), `AWSManagedRulesKnownBadInputsRuleSet` (S-WAF-03), `AWSManagedRulesAmazonIpReputationList` (S-WAF-04) and `AWSManagedRulesBotControlRuleSet` (S-WAF-05); a group present only with `override_action { count {} }` (`OverrideAction: {Count: {}}`), which only counts; and Bot Control without an `inspection_level` (`COMMON` or `TARGETED`). Overrides of single rules inside a group (`rule_action_override`, such as counting `SignalNonBrowserUserAgent` for API agents, C-10) are not reported. An ACL whose rules cannot be read (a `dynamic \"rule\"` over an unknown collection, `rule_json` known only after apply) or that holds a rule whose statement cannot be read is not reported as missing a group. The catalogue rates S-WAF-02 High and S-WAF-03..05 Medium; rampart reports one severity per rule, so all are High: a missing OWASP core rule set must fail a `--fail-on high` gate, and `[rules.severity]` lowers it where wanted.",
+            what: "For every WAFv2 web ACL (Terraform `aws_wafv2_web_acl`, including its `rule_json` and the rules `aws_wafv2_web_acl_rule_group_association` adds; CloudFormation `AWS::WAFv2::WebACL`), reports each of the AWS managed rule groups the policy requires that is missing: `AWSManagedRulesCommonRuleSet` (S-WAF-02), `AWSManagedRulesKnownBadInputsRuleSet` (S-WAF-03), `AWSManagedRulesAmazonIpReputationList` (S-WAF-04) and `AWSManagedRulesBotControlRuleSet` (S-WAF-05); a group present only with `override_action { count {} }` (`OverrideAction: {Count: {}}`), which only counts; and Bot Control without an `inspection_level` (`COMMON` or `TARGETED`). Overrides of single rules inside a group (`rule_action_override`, such as counting `SignalNonBrowserUserAgent` for API agents, C-10) are not reported. An ACL whose rules cannot be read (a `dynamic \"rule\"` over an unknown collection, `rule_json` known only after apply) or that holds a rule whose statement cannot be read is not reported as missing a group. The catalogue rates S-WAF-02 High and S-WAF-03..05 Medium; rampart reports one severity per rule, so all are High (raised to Critical when the ACL protects a critical-tier entry point or is tagged critical): a missing OWASP core rule set must fail a `--fail-on high` gate, and `[rules.severity]` lowers it where wanted.",
             why: "The managed groups are the web ACL's actual protection: the core rule set blocks the OWASP Top 10 patterns (SQL injection, XSS, path traversal), known bad inputs catch exploit payloads such as Log4Shell, the IP reputation list drops traffic from sources AWS has seen attacking, and Bot Control stops scrapers and automated abuse of the agents. A group in count mode looks configured in review but blocks nothing (S-WAF-02..05).",
             fail: Example::terraform(
                 r#"resource "aws_wafv2_web_acl" "agents" {
@@ -178,6 +177,8 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
         let unreadable = rules
             .iter()
             .any(|r| matches!(r.statement, Statement::Unknown));
+        // The tier of what the ACL protects (else its own tag).
+        let tier = edge.web_acl_tier(acl.index).map(|t| t.tier);
         for (group, requirement, purpose) in REQUIRED {
             let uses: Vec<&WafRule> = rules
                 .iter()
@@ -188,7 +189,11 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
                 .collect();
             if uses.is_empty() {
                 if !unreadable {
-                    findings.on(Subject::Resource(acl.index)).report_resource(
+                    report(
+                        findings,
+                        project,
+                        acl.index,
+                        tier,
                         acl_resource,
                         None,
                         format!(
@@ -201,7 +206,7 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             }
             if uses.iter().any(|r| r.action == RuleAction::GroupRules) {
                 if *group == BOT_CONTROL {
-                    report_bot_control_level(project, &uses, findings);
+                    report_bot_control_level(project, &uses, tier, findings);
                 }
                 continue;
             }
@@ -209,7 +214,11 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
                 let Some(source) = resource(project, rule.source) else {
                     continue;
                 };
-                findings.on(Subject::Resource(acl.index)).report_resource(
+                report(
+                    findings,
+                    project,
+                    acl.index,
+                    tier,
                     source,
                     rule.action_node.as_ref().or(Some(&rule.node)),
                     format!(
@@ -223,10 +232,11 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
     }
 }
 
-/// Bot Control needs its inspection level.
+/// Bot Control needs its inspection level; `tier` is the tier the ACL protects.
 fn report_bot_control_level(
     project: &rampart_model::Project,
     uses: &[&WafRule],
+    tier: Option<Tier>,
     findings: &mut Findings,
 ) {
     for rule in uses.iter().filter(|r| r.action == RuleAction::GroupRules) {
@@ -246,7 +256,11 @@ fn report_bot_control_level(
         let Some(source) = resource(project, rule.source) else {
             continue;
         };
-        findings.on(Subject::Resource(rule.source)).report_resource(
+        report(
+            findings,
+            project,
+            rule.source,
+            tier,
             source,
             Some(node),
             format!(

@@ -1,10 +1,11 @@
 //! The internet edge: load balancer listeners, WAF, Shield, Network Firewall (G-NET-04, S-WAF, S-PROF).
 
-use rampart_model::Project;
+use rampart_config::Tier;
 use rampart_model::aws::edge::{self, ServedTier};
-use rampart_model::rampart_iac::Resource;
+use rampart_model::rampart_iac::{Node, Resource};
+use rampart_model::{Project, Subject};
 
-use crate::engine::Rule;
+use crate::engine::{Findings, Rule};
 
 mod critical_entry_without_shield_advanced;
 mod critical_geo_restriction;
@@ -35,6 +36,28 @@ pub(crate) static RULES: &[&Rule] = &[
 /// Resource `index` of the project (always present: indices come from the model).
 fn resource(project: &Project, index: usize) -> Option<&Resource> {
     project.resources.get(index)
+}
+
+/// Reports a finding about resource `subject` (at `node` of `at`, or `at`'s
+/// header) that concerns resources of `tier`: what a load balancer fronts,
+/// what a web ACL or a firewall policy protects. When that tier is more
+/// critical than the subject's own, the finding carries it and is raised as
+/// if the subject were of that tier; a subject's own tier is never lowered.
+fn report(
+    findings: &mut Findings,
+    project: &Project,
+    subject: usize,
+    tier: Option<Tier>,
+    at: &Resource,
+    node: Option<&Node>,
+    message: String,
+) {
+    let own = project.resource_tiers.get(subject).copied().flatten();
+    let mut sink = findings.on(Subject::Resource(subject));
+    match tier {
+        Some(tier) if Some(tier) > own => sink.serving(tier).report_resource(at, node, message),
+        _ => sink.report_resource(at, node, message),
+    }
 }
 
 /// `` `aws_lb.agents` `` (or `` `AWS::…/Logical` `` style for CloudFormation).

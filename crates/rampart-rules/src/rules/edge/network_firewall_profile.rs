@@ -5,7 +5,7 @@ use rampart_model::aws::edge::{self, FirewallGroup, FirewallPolicy, InternetPath
 use rampart_model::rampart_iac::Node;
 use rampart_model::{Project, Subject};
 
-use super::{name, resource};
+use super::{name, report, resource};
 use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
 
 pub(crate) static RULE: Rule = Rule {
@@ -21,7 +21,7 @@ pub(crate) static RULE: Rule = Rule {
             "G-NET-02",
         ],
         docs: RuleDocs {
-            what: "For every subnet with a tier (Terraform `aws_subnet`, CloudFormation `AWS::EC2::Subnet`, tagged directly or through the provider's `default_tags`), follows its route table (its association, else the VPC's main route table set with `aws_main_route_table_association` or `aws_default_route_table`) and reports a route to an internet gateway, or to a NAT gateway whose own subnet routes to one, that passes no Network Firewall endpoint (`vpc_endpoint_id` naming an `aws_networkfirewall_firewall`). The edge's own subnets are exempt: firewall subnets (`subnet_mapping`), NAT gateway subnets and the subnets of internet-facing load balancers. For each firewall in a tier's path (or tagged with a tier), checks its policy (`aws_networkfirewall_firewall_policy`, `AWS::NetworkFirewall::FirewallPolicy`) against the most demanding `network-firewall` level among those tiers: `stateless` needs a rule group that filters (or a `aws:drop` default) and a stateless default of `aws:forward_to_sfe` or `aws:drop`; `stateful-basic` needs `stateless_default_actions = [\"aws:forward_to_sfe\"]` and a stateful rule group; `stateful-with-ids` adds `rule_order = \"STRICT_ORDER\"`, a stateful default of `aws:drop_established` or `aws:drop_strict`, and an IDS group (an AWS managed `ThreatSignatures*` group, or a stateful group of Suricata `alert`/`drop` signatures with a `sid`). When the path cannot be established (a route to a transit gateway or a third-party appliance, a firewall endpoint or route table rampart cannot resolve, a VPC managed elsewhere), nothing is reported: the values involved are listed by `--show-unknown`. Logging, `HOME_NET` and delete protection are not checked here. The catalogue rates the critical tier High and the others Medium: the rule is Medium, raised to High on critical-tier resources.",
+            what: "For every subnet with a tier (Terraform `aws_subnet`, CloudFormation `AWS::EC2::Subnet`, tagged directly or through the provider's `default_tags`), follows its route table (its association, else the VPC's main route table set with `aws_main_route_table_association` or `aws_default_route_table`) and reports a route to an internet gateway, or to a NAT gateway whose own subnet routes to one, that passes no Network Firewall endpoint (`vpc_endpoint_id` naming an `aws_networkfirewall_firewall`). The edge's own subnets are exempt: firewall subnets (`subnet_mapping`), NAT gateway subnets and the subnets of internet-facing load balancers. For each firewall in a tier's path (or tagged with a tier), checks its policy (`aws_networkfirewall_firewall_policy`, `AWS::NetworkFirewall::FirewallPolicy`) against the most demanding `network-firewall` level among those tiers: `stateless` needs a rule group that filters (or a `aws:drop` default) and a stateless default of `aws:forward_to_sfe` or `aws:drop`; `stateful-basic` needs `stateless_default_actions = [\"aws:forward_to_sfe\"]` and a stateful rule group; `stateful-with-ids` adds `rule_order = \"STRICT_ORDER\"`, a stateful default of `aws:drop_established` or `aws:drop_strict`, and an IDS group (an AWS managed `ThreatSignatures*` group, or a stateful group of Suricata `alert`/`drop` signatures with a `sid`). When the path cannot be established (a route to a transit gateway or a third-party appliance, a firewall endpoint or route table rampart cannot resolve, a VPC managed elsewhere), nothing is reported: the values involved are listed by `--show-unknown`. Logging, `HOME_NET` and delete protection are not checked here. The catalogue rates the critical tier High and the others Medium: the rule is Medium, raised to High when a finding concerns the critical tier: a route of critical-tier subnets, or a firewall policy held to the critical tier's level (or tagged critical).",
             why: "Security groups filter by address and port; a Network Firewall inspects the traffic itself and stops what they cannot: connections to command-and-control domains, data exfiltration over allowed ports, exploits in flight. The policy gives each tier a firewall level (S-PROF-NFW-*): stateless filtering for standard agents, stateful inspection for high, stateful inspection with intrusion detection signatures and a default drop for critical. A firewall that traffic routes around, or whose policy passes everything by default, inspects nothing.",
             fail: Example::terraform(
                 r#"resource "aws_vpc" "agents" {
@@ -158,6 +158,16 @@ struct Need {
     firewall: usize,
 }
 
+impl Need {
+    /// Keeps the most demanding level; between tiers of one level, the most
+    /// critical tier, which the finding then carries.
+    fn keep_most_demanding(&mut self, other: Need) {
+        if (other.level, other.tier) > (self.level, self.tier) {
+            *self = other;
+        }
+    }
+}
+
 fn check(ctx: &Context<'_>, findings: &mut Findings) {
     let project = ctx.project;
     let routing = Routing::build(project);
@@ -203,11 +213,7 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
                     };
                     needs
                         .entry(firewall)
-                        .and_modify(|n| {
-                            if level > n.level {
-                                *n = need;
-                            }
-                        })
+                        .and_modify(|n| n.keep_most_demanding(need))
                         .or_insert(need);
                 }
             }
@@ -281,11 +287,7 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
         for &policy in &firewall.policies {
             policies
                 .entry(policy)
-                .and_modify(|n| {
-                    if need.level > n.level {
-                        *n = need;
-                    }
-                })
+                .and_modify(|n| n.keep_most_demanding(need))
                 .or_insert(need);
         }
     }
@@ -306,19 +308,23 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
                 need.tier
             ),
         };
+        // Reported with the tier whose level the policy misses: a policy of
+        // no tier of its own in front of critical subnets is critical.
         for (node, gap) in gaps(&policy, need.level) {
-            findings
-                .on(Subject::Resource(policy.index))
-                .report_resource(
-                    policy.resource,
-                    node.or(policy.body),
-                    format!(
-                        "firewall policy `{}` {gap}, below the `{}` level of the {} tier ({why})",
-                        policy.resource.address,
-                        level_name(need.level),
-                        need.tier
-                    ),
-                );
+            report(
+                findings,
+                project,
+                policy.index,
+                Some(need.tier),
+                policy.resource,
+                node.or(policy.body),
+                format!(
+                    "firewall policy `{}` {gap}, below the `{}` level of the {} tier ({why})",
+                    policy.resource.address,
+                    level_name(need.level),
+                    need.tier
+                ),
+            );
         }
     }
 }

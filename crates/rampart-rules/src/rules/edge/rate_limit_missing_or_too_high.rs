@@ -1,8 +1,7 @@
 use rampart_config::{Severity, Tier};
-use rampart_model::Subject;
 use rampart_model::aws::edge::{Edge, EffectiveRule, RuleAction, Statement};
 
-use super::{acl_served, resource};
+use super::{acl_served, report, resource};
 use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
 
 pub(crate) static RULE: Rule = Rule {
@@ -18,7 +17,7 @@ pub(crate) static RULE: Rule = Rule {
             "S-PROF-RATE-STD",
         ],
         docs: RuleDocs {
-            what: "For every WAFv2 web ACL (Terraform `aws_wafv2_web_acl` with its `rule_json` and rule group associations, CloudFormation `AWS::WAFv2::WebACL`, and the rules of custom rule groups it references), reports: no rate-based rule that blocks (`action` block, CAPTCHA or challenge); a rate-based rule that only counts; or rate-based rules whose effective limit per minute, `limit × 60 / evaluation_window_sec` (the window defaults to 300 seconds), is above the `rate-limit-per-minute` of the tier the ACL protects (critical 100, high 500, standard 1000 by default). The tier is the most critical one among the load balancers and distributions the ACL is associated with (their own tag, or their targets' tier), else the ACL's own tag; an ACL without a tier is held to the loosest profile, so only a limit above every tier's is reported. One blocking rule within the limit satisfies the rule. Nothing is reported when a rule, a referenced rule group, a limit or a window cannot be read.",
+            what: "For every WAFv2 web ACL (Terraform `aws_wafv2_web_acl` with its `rule_json` and rule group associations, CloudFormation `AWS::WAFv2::WebACL`, and the rules of custom rule groups it references), reports: no rate-based rule that blocks (`action` block, CAPTCHA or challenge); a rate-based rule that only counts; or rate-based rules whose effective limit per minute, `limit × 60 / evaluation_window_sec` (the window defaults to 300 seconds), is above the `rate-limit-per-minute` of the tier the ACL protects (critical 100, high 500, standard 1000 by default). The tier is the most critical one among the load balancers and distributions the ACL is associated with (their own tag, or their targets' tier), else the ACL's own tag; an ACL without a tier is held to the loosest profile, so only a limit above every tier's is reported. Findings are raised to Critical when the ACL protects a critical-tier entry point or is tagged critical. One blocking rule within the limit satisfies the rule. Nothing is reported when a rule, a referenced rule group, a limit or a window cannot be read.",
             why: "Without a blocking rate limit, one client can flood the agents: brute-force their APIs, run up model inference costs, or exhaust capacity for everyone else. The policy requires a blocking rate-based rule on every ACL (S-WAF-06) with a per-client limit set by the tier (S-PROF-RATE-*). WAF limits are per evaluation window, not per minute: `limit = 500` with the default 5-minute window is 100 per minute, while `limit = 500` with `evaluation_window_sec = 60` is 500.",
             fail: Example::terraform(
                 r#"resource "aws_wafv2_web_acl" "agents" {
@@ -146,6 +145,8 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             .collect();
         let blocking: Vec<&EffectiveRule<'_>> =
             rate.iter().copied().filter(|r| r.action.stops()).collect();
+        let tier = edge.web_acl_tier(acl.index);
+        let served = tier.map(|t| t.tier);
         if blocking.is_empty() {
             if rate.iter().any(|r| r.action == RuleAction::Unknown) {
                 continue;
@@ -164,7 +165,11 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
                     let Some(source) = resource(project, r.entry.source) else {
                         continue;
                     };
-                    findings.on(Subject::Resource(acl.index)).report_resource(
+                    report(
+                        findings,
+                        project,
+                        acl.index,
+                        served,
                         source,
                         node.or(Some(&r.entry.node)),
                         format!(
@@ -175,7 +180,11 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
                     );
                 }
             } else if !unknown_group {
-                findings.on(Subject::Resource(acl.index)).report_resource(
+                report(
+                    findings,
+                    project,
+                    acl.index,
+                    served,
                     acl_resource,
                     None,
                     format!(
@@ -186,7 +195,6 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             }
             continue;
         }
-        let tier = edge.web_acl_tier(acl.index);
         let (required, whose) = match &tier {
             Some(t) => (
                 ctx.config.tiers.profile(t.tier).rate_limit_per_minute,
@@ -236,7 +244,11 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             let Some(source) = resource(project, r.rule.source) else {
                 continue;
             };
-            findings.on(Subject::Resource(acl.index)).report_resource(
+            report(
+                findings,
+                project,
+                acl.index,
+                served,
                 source,
                 node.as_ref().or(Some(statement)),
                 format!(

@@ -1,8 +1,7 @@
 use rampart_config::Severity;
-use rampart_model::Subject;
 use rampart_model::aws::edge::{DestinationName, Edge, WAF_LOG_PREFIX};
 
-use super::resource;
+use super::{report, resource};
 use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
 
 pub(crate) static RULE: Rule = Rule {
@@ -13,7 +12,7 @@ pub(crate) static RULE: Rule = Rule {
         summary: "Web ACL does not log, or logs to a destination WAF cannot deliver to",
         requirements: &["S-WAF-12", "P-IVB-2"],
         docs: RuleDocs {
-            what: "Reports a WAFv2 web ACL (Terraform `aws_wafv2_web_acl`, CloudFormation `AWS::WAFv2::WebACL`) that no logging configuration (`aws_wafv2_web_acl_logging_configuration`, `AWS::WAFv2::LoggingConfiguration`) names, and a logging destination whose name does not start with `aws-waf-logs-`: a CloudWatch log group (`name`, `name_prefix`, `LogGroupName`), an S3 bucket (`bucket`, `bucket_prefix`, `BucketName`) or a Firehose stream (`name`, `DeliveryStreamName`), written on the resource or in a literal ARN. A destination without a name gets a generated one, which never has the prefix. When a logging configuration of the same root module or template names an ACL rampart cannot resolve, it may be this ACL's, and nothing is reported; a destination known only after apply is not judged. Retention of the destination is checked by the log rules.",
+            what: "Reports a WAFv2 web ACL (Terraform `aws_wafv2_web_acl`, CloudFormation `AWS::WAFv2::WebACL`) that no logging configuration (`aws_wafv2_web_acl_logging_configuration`, `AWS::WAFv2::LoggingConfiguration`) names, and a logging destination whose name does not start with `aws-waf-logs-`: a CloudWatch log group (`name`, `name_prefix`, `LogGroupName`), an S3 bucket (`bucket`, `bucket_prefix`, `BucketName`) or a Firehose stream (`name`, `DeliveryStreamName`), written on the resource or in a literal ARN. A destination without a name gets a generated one, which never has the prefix. When a logging configuration of the same root module or template names an ACL rampart cannot resolve, it may be this ACL's, and nothing is reported; a destination known only after apply is not judged. Retention of the destination is checked by the log rules. Findings, those on a destination included, are raised to Critical when the ACL protects a critical-tier entry point or is tagged critical.",
             why: "WAF logs are the record of what reached the agents and what was blocked: without them, an attack, a false positive that locked out users, or a bypass cannot be investigated, and the policy's logging requirements have no evidence (S-WAF-12, P-IVB-2). AWS WAF only delivers logs to destinations whose names start with `aws-waf-logs-`; with any other name the logging configuration fails to apply or logs nothing.",
             fail: Example::terraform(
                 r#"resource "aws_wafv2_web_acl" "agents" {
@@ -86,8 +85,15 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
         let Some(configurations) = edge.waf_logging(acl.index) else {
             continue;
         };
+        // The tier of what the ACL protects (else its own tag); a misnamed
+        // destination loses the logs of that tier's traffic.
+        let tier = edge.web_acl_tier(acl.index).map(|t| t.tier);
         if configurations.is_empty() {
-            findings.on(Subject::Resource(acl.index)).report_resource(
+            report(
+                findings,
+                project,
+                acl.index,
+                tier,
                 acl_resource,
                 None,
                 format!(
@@ -121,7 +127,11 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
                 } else {
                     format!("is named `{name}`")
                 };
-                findings.on(Subject::Resource(*at)).report_resource(
+                report(
+                    findings,
+                    project,
+                    *at,
+                    tier,
                     at_resource,
                     node.as_ref(),
                     format!(
