@@ -3,7 +3,7 @@
 #
 #   bash tools/bench/run.sh            # needs hyperfine and checkov on PATH
 #
-# Corpora: the example platform once (a pre-commit-sized repository) and 100
+# Corpora: the example platform once (a pre-commit-sized repository) and 50
 # renamed copies of it (a monorepo: Kubernetes, Dockerfiles, Terraform with a
 # local module, a plan, CloudFormation). Each tool scans every framework it
 # supports in the corpus; output goes to /dev/null; exit codes are ignored
@@ -11,8 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-COPIES="${COPIES:-100}"
-RUNS="${RUNS:-5}"
+COPIES="${COPIES:-50}"
+RUNS="${RUNS:-3}"
 WORK="${WORK:-/tmp/rampart-bench}"
 
 command -v hyperfine >/dev/null || { echo "hyperfine is required (apt-get install hyperfine)"; exit 2; }
