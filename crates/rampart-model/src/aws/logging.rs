@@ -386,11 +386,13 @@ impl<'p> FlowLogs<'p> {
     }
 
     /// Whether a network may be covered by a flow log attached to something
-    /// known only after apply (`var.vpc_id` unset, a data source, another
-    /// root's output, `!ImportValue`). Such a value names a network its own
-    /// root or template does not create, so it may be any VPC of another scope
-    /// of the same language (Terraform roots and plans read each other's
-    /// outputs; templates import each other's exports).
+    /// known only after apply. An unset `var.vpc_id`, a data source, another
+    /// root's output or `!ImportValue` names a network that exists before the
+    /// flow log's own root or template is applied, so it may be any VPC of
+    /// another scope of the same language family (Terraform roots and plans
+    /// read each other's outputs; templates import each other's exports). A
+    /// Terraform value rampart could not evaluate at all may also be one of
+    /// its own.
     pub fn maybe_covered_elsewhere(&self, project: &Project, network: usize) -> bool {
         let Some(resource) = project.resources.get(network) else {
             return false;
@@ -398,8 +400,13 @@ impl<'p> FlowLogs<'p> {
         let here = scope_of(project, network);
         self.logs.iter().any(|l| {
             l.attached == Attached::Unknown
-                && scope_of(project, l.index) != here
                 && l.resource.is_cloudformation() == resource.is_cloudformation()
+                // An unset variable, a data source or an import names a network
+                // that exists before this scope is applied: not one it creates.
+                // A Terraform value rampart could not evaluate (a `try()` over
+                // the root's own VPCs) may be anything.
+                && (scope_of(project, l.index) != here
+                    || (!l.resource.is_cloudformation() && attachment_unevaluated(l.resource)))
         })
     }
 
@@ -1260,6 +1267,15 @@ pub fn scope(project: &Project, index: usize) -> &str {
     scope_of(project, index)
 }
 
+/// Whether a flow log's attachment could not be evaluated at all (as opposed to
+/// naming something that exists outside its scope).
+fn attachment_unevaluated(resource: &Resource) -> bool {
+    ["vpc_id", "subnet_id", "eni_id", "transit_gateway_id"]
+        .iter()
+        .filter_map(|key| resource.get(key))
+        .any(|node| matches!(node.unknown_value(), Some(Unknown::Unevaluated { .. })))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1422,6 +1438,17 @@ resource "aws_flow_log" "data" {
         assert!(logs.maybe_covered_elsewhere(&p, index(&p, "aws_vpc.main")));
         assert!(!logs.maybe_covered_elsewhere(&p, index(&p, "aws_vpc.own")));
         assert!(!logs.maybe_covered_elsewhere(&p, index(&p, "Vpc")));
+    }
+
+    #[test]
+    fn an_unevaluated_attachment_may_cover_its_own_root() {
+        let p = project(&[(
+            "network/main.tf",
+            FileKind::Terraform,
+            "resource \"aws_vpc\" \"maybe\" {\n  cidr_block = \"10.9.0.0/16\"\n}\nresource \"aws_flow_log\" \"somewhere\" {\n  vpc_id       = trimspace(file(\"vpc-id.txt\"))\n  traffic_type = \"ALL\"\n}\n",
+        )]);
+        let logs = FlowLogs::build(&p);
+        assert!(logs.maybe_covered_elsewhere(&p, index(&p, "aws_vpc.maybe")));
     }
 
     #[test]

@@ -11,7 +11,7 @@ pub(crate) static RULE: Rule = Rule {
         summary: "IAM policy allows a whole service, `iam:PassRole` or `NotAction` on every resource",
         requirements: &["G-SEC-02", "P-IIA-1"],
         docs: RuleDocs {
-            what: "Reports an `Allow` statement on `Resource: \"*\"` that grants every action of a service (`s3:*`, `iam:*`, `ec2:*`), `iam:PassRole` (or `iam:Pass*`), or uses `NotAction` (every action but the listed ones), in the same policies IAM-001 reads. Statements IAM-001 reports (`Action: \"*\"`) are not reported again. Service wildcards on named resources (`s3:*` on one bucket) are not reported.",
+            what: "Reports an `Allow` statement on `Resource: \"*\"` that grants every action of a service (`s3:*`, `iam:*`, `ec2:*`), `iam:PassRole` (or `iam:Pass*`), or uses `NotAction` (every action but the listed ones), in the same policies IAM-001 reads. Statements IAM-001 reports (`Action: \"*\"`) are not reported again. Service wildcards on named resources (`s3:*` on one bucket) are not reported, nor statements with a `Principal`: those belong to resource policies such as AWS's default key policy (`kms:*` on `*` for the account), where `*` is the resource itself.",
             why: "`s3:*` on `*` reads and deletes every bucket in the account; `iam:*` or `iam:PassRole` on `*` lets the principal hand itself any role, including an administrator's — a privilege escalation one step away from IAM-001. `NotAction` with `Allow` grants everything AWS adds later. The policy requires least privilege (G-SEC-02, P-IIA-1).",
             fail: Example::terraform(
                 r#"resource "aws_iam_policy" "deployer" {
@@ -58,7 +58,13 @@ pub(crate) static RULE: Rule = Rule {
 fn check(resource: &IacResource<'_>, _ctx: &Context<'_>, sink: &mut Sink<'_>) {
     for document in identity_policies(resource) {
         for statement in document.statements() {
-            if !statement.allow || !on_every_resource(&statement) {
+            // A statement with a principal belongs to a resource policy (a key
+            // or bucket policy, where `Resource: "*"` means that one resource),
+            // not to an identity policy.
+            if !statement.principals.is_empty()
+                || !statement.allow
+                || !on_every_resource(&statement)
+            {
                 continue;
             }
             if statement.not_action {

@@ -15,7 +15,7 @@ pub(crate) static RULE: Rule = Rule {
         summary: "S3 bucket accepts requests without TLS",
         requirements: &["G-NET-04", "P-IVB-4"],
         docs: RuleDocs {
-            what: "Reports an S3 bucket (Terraform `aws_s3_bucket`, CloudFormation `AWS::S3::Bucket`) whose bucket policy has no statement that denies every S3 action (`s3:*` or `*`) to every principal when `aws:SecureTransport` is `false` (condition `Bool` or `BoolIfExists`). The policy may be an `aws_s3_bucket_policy` (JSON, `jsonencode`, or an `aws_iam_policy_document` data source), the bucket's older inline `policy`, or an `AWS::S3::BucketPolicy`. A bucket whose policy cannot be read (known only after apply, read from a file) is not reported.",
+            what: "Reports an S3 bucket (Terraform `aws_s3_bucket`, CloudFormation `AWS::S3::Bucket`) whose bucket policy has no statement that denies every S3 action (`s3:*` or `*`) to every principal when `aws:SecureTransport` is `false` (condition `Bool` or `BoolIfExists`). The policy may be an `aws_s3_bucket_policy` (JSON, `jsonencode`, or an `aws_iam_policy_document` data source, including the documents it merges through `source_policy_documents` and `override_policy_documents`), the bucket's older inline `policy`, or an `AWS::S3::BucketPolicy`. A bucket whose policy cannot be read (known only after apply, read from a file) is not reported.",
             why: "S3 accepts plain HTTP unless its policy refuses it; a client or SDK configured for an `http://` endpoint then sends objects and credentials-signed requests in clear text inside and outside the VPC. The policy requires all network traffic to be encrypted in transit (G-NET-04) and log buckets to deny non-TLS access (P-IVB-4).",
             fail: Example::terraform(
                 r#"resource "aws_s3_bucket" "reports" {
@@ -88,14 +88,49 @@ fn check(resource: &IacResource<'_>, ctx: &Context<'_>, sink: &mut Sink<'_>) {
 
 /// Whether a policy document denies plain HTTP; `None` when it cannot be read.
 fn denies_plain_http(ctx: &Context<'_>, owner: &IacResource<'_>, document: &Node) -> Option<bool> {
-    // `policy = data.aws_iam_policy_document.x.json`: read the data source.
+    denies_in(ctx, owner, document, 0)
+}
+
+/// Data sources merge others (`source_policy_documents`,
+/// `override_policy_documents`, as terraform-aws-modules/s3-bucket does for
+/// its TLS statement); follow them, a few levels deep.
+fn denies_in(
+    ctx: &Context<'_>,
+    owner: &IacResource<'_>,
+    document: &Node,
+    depth: usize,
+) -> Option<bool> {
+    if depth > 8 {
+        return None;
+    }
     if let Value::Unknown(Unknown::Reference { .. }) = &document.value {
+        // `policy = data.aws_iam_policy_document.x.json`: read the data source.
         let targets = ctx.targets(owner, document);
-        let source = targets.iter().find(|(t, attribute)| {
+        let (source, _) = targets.into_iter().find(|(t, attribute)| {
             t.resource_type == "aws_iam_policy_document" && *attribute == "json"
         })?;
-        let statements = data_source_statements(&source.0.attributes);
-        return Some(statements.iter().any(|s| denies(s, data_source_condition)));
+        let statements = data_source_statements(&source.resource.attributes);
+        if statements.iter().any(|s| denies(s, data_source_condition)) {
+            return Some(true);
+        }
+        let mut undecided = false;
+        for merged in ["source_policy_documents", "override_policy_documents"]
+            .iter()
+            .filter_map(|key| source.resource.get(key))
+        {
+            let parts: Vec<&Node> = match &merged.value {
+                Value::List(items) => items.iter().collect(),
+                _ => vec![merged],
+            };
+            for part in parts {
+                match denies_in(ctx, &source, part, depth + 1) {
+                    Some(true) => return Some(true),
+                    Some(false) => {}
+                    None => undecided = true,
+                }
+            }
+        }
+        return if undecided { None } else { Some(false) };
     }
     let parsed = json_document(document)?;
     let statements = json_statements(&parsed);
