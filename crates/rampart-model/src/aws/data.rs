@@ -1357,8 +1357,10 @@ fn ecs_environment(resource: &Resource) -> Option<Vec<EnvVar<'_>>> {
     let Some(node) = resource.get("container_definitions") else {
         return Some(out);
     };
-    let text = node.as_str()?;
-    let json: serde_json::Value = serde_json::from_str(text).ok()?;
+    // A string, or the structure `jsonencode` keeps when some fields (an
+    // image URL from a repository) are known only after apply.
+    let text = crate::aws::policy::json_text(node)?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
     for container in json.as_array()? {
         let owner = container
             .get("name")

@@ -26,6 +26,42 @@ pub fn json_document(node: &Node) -> Option<Cow<'_, Node>> {
     }
 }
 
+/// A JSON attribute as JSON text: the string itself, or the structure that
+/// `jsonencode` kept because some parts are known only after apply, encoded
+/// with those parts as `null`. For rules that read JSON text field by field.
+pub fn json_text(node: &Node) -> Option<Cow<'_, str>> {
+    match &node.value {
+        Value::String(text) => Some(Cow::Borrowed(text)),
+        Value::Map(_) | Value::List(_) => to_json(node, 0).map(|json| Cow::Owned(json.to_string())),
+        _ => None,
+    }
+}
+
+fn to_json(node: &Node, depth: usize) -> Option<serde_json::Value> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    Some(match &node.value {
+        Value::Null | Value::Unknown(_) => serde_json::Value::Null,
+        Value::Bool(b) => serde_json::Value::Bool(*b),
+        Value::Number(n) => serde_json::Number::from_f64(*n)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number),
+        Value::String(text) => serde_json::Value::String(text.clone()),
+        Value::List(items) => serde_json::Value::Array(
+            items
+                .iter()
+                .map(|item| to_json(item, depth + 1))
+                .collect::<Option<_>>()?,
+        ),
+        Value::Map(entries) => serde_json::Value::Object(
+            entries
+                .iter()
+                .map(|(k, v)| Some((k.clone(), to_json(v, depth + 1)?)))
+                .collect::<Option<_>>()?,
+        ),
+    })
+}
+
 fn from_json(json: &serde_json::Value, at: &Node, depth: usize) -> Option<Node> {
     if depth > MAX_DEPTH {
         return None;
@@ -216,6 +252,31 @@ mod tests {
         assert_eq!(statements[1].principals.len(), 2);
         assert!(statements[1].conditional);
         assert!(!statements[2].allow && statements[2].not_action);
+    }
+
+    #[test]
+    fn structures_become_json_text_with_unknowns_as_null() {
+        let node = Node::new(
+            Value::Map(vec![
+                ("password".into(), s("hunter2-Sup3rSecret!")),
+                (
+                    "host".into(),
+                    Node::unknown(
+                        rampart_iac::Unknown::Reference {
+                            address: "aws_db_instance.db".into(),
+                            attribute: "address".into(),
+                        },
+                        None,
+                    ),
+                ),
+            ]),
+            None,
+        );
+        assert_eq!(
+            json_text(&node).unwrap(),
+            r#"{"host":null,"password":"hunter2-Sup3rSecret!"}"#
+        );
+        assert_eq!(json_text(&s("{}")).unwrap(), "{}");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 use rampart_config::Severity;
 use rampart_model::aws::data;
+use rampart_model::aws::policy::json_text;
 
 use super::report_secret_at;
 use crate::engine::{Check, Context, Example, IacResource, Rule, RuleDocs, RuleMeta, Sink};
@@ -64,9 +65,12 @@ fn check(resource: &IacResource<'_>, ctx: &Context<'_>, sink: &mut Sink<'_>) {
         let Some(node) = resource.get(name) else {
             continue;
         };
-        let Some(text) = node.as_str() else {
+        // A string, or the structure `jsonencode` keeps when some fields are
+        // known only after apply (a host from another resource).
+        let Some(text) = json_text(node) else {
             continue;
         };
+        let text: &str = &text;
         // (field, value) of every secret the value holds.
         let secrets: Vec<(Option<String>, String)> = match data::json_string_fields(text) {
             Some(fields) => fields
