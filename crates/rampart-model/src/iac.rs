@@ -113,14 +113,15 @@ pub(crate) struct TerraformEvaluation {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// The tier of a resource: its own tag, else the `default_tags` of the
+/// The tier of a resource: its own tag (or, in a plan, `tags_all`, which
+/// already merges the provider's default tags), else the `default_tags` of the
 /// provider configuration in its root module.
 pub(crate) fn resource_tier(
     resource: &Resource,
     keys: &[String],
     default_tags: Option<&Node>,
 ) -> Option<Tier> {
-    let own = ["tags", "Tags"]
+    let own = ["tags", "Tags", "tags_all"]
         .iter()
         .filter_map(|field| resource.get(field))
         .find_map(|tags| tier_in_tags(tags, keys));
@@ -230,6 +231,27 @@ mod tests {
         assert_eq!(entries[0].dir, "infra/.terraform/modules/vpc");
         let (root, _) = manifest_entries(".terraform/modules/modules.json", "{}");
         assert_eq!(root, ".");
+    }
+
+    #[test]
+    fn a_plans_tags_all_carries_the_tier() {
+        use rampart_iac::{Language, Node};
+        use rampart_source::{FileId, Span};
+        let map =
+            |key: &str, value: Node| Node::new(Value::Map(vec![(key.to_owned(), value)]), None);
+        let text = |t: &str| Node::new(Value::String(t.to_owned()), None);
+        let resource = Resource {
+            language: Language::TerraformPlan,
+            kind: BlockKind::Resource,
+            file: FileId(0),
+            span: Span::on_line(1, 1, 1),
+            resource_type: "aws_s3_bucket".into(),
+            address: "aws_s3_bucket.ledger".into(),
+            module: String::new(),
+            attributes: map("tags_all", map("classification", text("critical"))),
+        };
+        let keys = vec!["classification".to_owned()];
+        assert_eq!(resource_tier(&resource, &keys, None), Some(Tier::Critical));
     }
 
     #[test]

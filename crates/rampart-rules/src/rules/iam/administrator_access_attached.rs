@@ -11,7 +11,7 @@ pub(crate) static RULE: Rule = Rule {
         summary: "AWS managed AdministratorAccess policy attached",
         requirements: &["G-SEC-02", "P-IIA-1", "G-ENV-07"],
         docs: RuleDocs {
-            what: "Reports the AWS managed policy `arn:aws:iam::aws:policy/AdministratorAccess` (any partition) attached to a role, user or group: Terraform `aws_iam_role_policy_attachment`, `aws_iam_user_policy_attachment`, `aws_iam_group_policy_attachment`, `aws_iam_policy_attachment`, a role's `managed_policy_arns`; CloudFormation `ManagedPolicyArns` of `AWS::IAM::Role`, `User` and `Group`. A policy ARN known only after apply is not reported.",
+            what: "Reports the AWS managed policy `arn:aws:iam::aws:policy/AdministratorAccess` (any partition) attached to a role, user or group: Terraform `aws_iam_role_policy_attachment`, `aws_iam_user_policy_attachment`, `aws_iam_group_policy_attachment`, `aws_iam_policy_attachment`, the `*_policy_attachments_exclusive` resources of provider v5.72 and later, a role's `managed_policy_arns`; CloudFormation `ManagedPolicyArns` of `AWS::IAM::Role`, `User` and `Group`. A policy ARN known only after apply is not reported.",
             why: "AdministratorAccess is `Action: \"*\"` on `Resource: \"*\"` (see IAM-001), maintained by AWS. Attached to an agent's or a pipeline's role it gives that workload the whole account; attached to human users in production it enables the manual changes the policy forbids (G-ENV-07). Least privilege (G-SEC-02, P-IIA-1) requires a policy scoped to the job.",
             fail: Example::terraform(
                 r#"resource "aws_iam_role_policy_attachment" "ci" {
@@ -36,6 +36,9 @@ pub(crate) static RULE: Rule = Rule {
             "aws_iam_user_policy_attachment",
             "aws_iam_group_policy_attachment",
             "aws_iam_policy_attachment",
+            "aws_iam_role_policy_attachments_exclusive",
+            "aws_iam_user_policy_attachments_exclusive",
+            "aws_iam_group_policy_attachments_exclusive",
             "aws_iam_role",
             "AWS::IAM::Role",
             "AWS::IAM::User",
@@ -53,7 +56,10 @@ fn is_administrator(node: &Node) -> bool {
 }
 
 fn check(resource: &IacResource<'_>, _ctx: &Context<'_>, sink: &mut Sink<'_>) {
-    let arns: Vec<&Node> = match resource.attr("managed_policy_arns", "ManagedPolicyArns") {
+    let arns: Vec<&Node> = match resource
+        .attr("managed_policy_arns", "ManagedPolicyArns")
+        .or_else(|| resource.get("policy_arns"))
+    {
         Some(list) => list.items().iter().collect(),
         None => resource.get("policy_arn").into_iter().collect(),
     };
