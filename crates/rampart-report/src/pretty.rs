@@ -97,7 +97,11 @@ fn finding_group<'a>(report: &ScanReport<'a>, finding: &'a Finding) -> Group<'a>
     let mut group = match file.line(region.start_line) {
         Some(line) => {
             // Redaction keeps the number of characters, so columns stay valid.
-            let line = strip_c1(&report.redactions.scrub_finding(finding, line));
+            let line = strip_c1(&report.redactions.scrub_source_line(
+                finding,
+                region.start_line,
+                line,
+            ));
             let start = byte_at_column(&line, region.start_column);
             let end = if region.end_line == region.start_line {
                 byte_at_column(&line, region.end_column).max(start)

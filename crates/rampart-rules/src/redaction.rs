@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use rampart_source::{FileId, redact_in};
+use rampart_source::{FileId, Span, redact_in};
 
 use crate::engine::Finding;
 use crate::secrets::find_credentials;
@@ -18,6 +18,11 @@ use crate::secrets::find_credentials;
 #[derive(Debug, Default)]
 pub struct Redactions {
     by_file: HashMap<FileId, Vec<String>>,
+    /// Where each secret finding's value is written. A value assembled in the
+    /// source (`"Zq7${var.env}-Lk29…"`, `join("", [...])`) does not appear
+    /// there as the secret itself, so source lines are masked over these
+    /// spans as well.
+    spans: HashMap<FileId, Vec<Span>>,
 }
 
 /// Lines of a multi-line secret shorter than this are not searched for on their
@@ -32,7 +37,11 @@ const MIN_SECRET_LEN: usize = 4;
 impl Redactions {
     pub fn from_findings<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Self {
         let mut by_file: HashMap<FileId, Vec<String>> = HashMap::new();
+        let mut spans: HashMap<FileId, Vec<Span>> = HashMap::new();
         for finding in findings {
+            if !finding.secrets.is_empty() {
+                spans.entry(finding.file).or_default().push(finding.span);
+            }
             for secret in &finding.secrets {
                 let known = by_file.entry(finding.file).or_default();
                 for spelling in spellings(secret.expose()) {
@@ -46,7 +55,7 @@ impl Redactions {
         for secrets in by_file.values_mut() {
             secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
         }
-        Self { by_file }
+        Self { by_file, spans }
     }
 
     /// Adds a secret found outside any finding (a value a Terraform plan marks
@@ -85,6 +94,51 @@ impl Redactions {
             }
         }
         out
+    }
+
+    /// Line `line` of the finding's file, for printing: as
+    /// [`Redactions::scrub_finding`], and with every character a secret
+    /// finding's value covers on that line masked but the first four, keeping
+    /// the line's length so columns stay valid.
+    pub fn scrub_source_line<'t>(
+        &self,
+        finding: &Finding,
+        line: u32,
+        text: &'t str,
+    ) -> Cow<'t, str> {
+        let out = self.scrub_finding(finding, text);
+        let Some(spans) = self.spans.get(&finding.file) else {
+            return out;
+        };
+        let covering: Vec<&Span> = spans
+            .iter()
+            .filter(|s| s.start.line <= line && line <= s.end.line)
+            .collect();
+        if covering.is_empty() {
+            return out;
+        }
+        let mut chars: Vec<char> = out.chars().collect();
+        for span in covering {
+            // 1-based columns; a span ending on a later line covers the rest.
+            let from = if span.start.line == line {
+                span.start.column as usize
+            } else {
+                1
+            };
+            let to = if span.end.line == line {
+                span.end.column as usize
+            } else {
+                chars.len() + 1
+            };
+            let shown = if span.start.line == line { 4 } else { 0 };
+            for (i, c) in chars.iter_mut().enumerate() {
+                let column = i + 1;
+                if column >= from + shown && column < to && !c.is_whitespace() {
+                    *c = '*';
+                }
+            }
+        }
+        Cow::Owned(chars.into_iter().collect())
     }
 }
 

@@ -1035,3 +1035,27 @@ resource "aws_db_instance" "cli" {
         ]
     );
 }
+
+#[test]
+fn a_secret_assembled_in_the_source_is_masked_where_it_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "main.tf",
+        "variable \"env\" {\n  default = \"prod\"\n}\n\nresource \"aws_db_instance\" \"db\" {\n  manage_master_user_password = false\n  password = \"Zq7${var.env}-Lk29vXr8TmWp\"\n}\n",
+    );
+    for format in ["pretty", "json", "sarif", "junit"] {
+        let output = rampart()
+            .args([
+                "scan", "--color", "never", "--select", "SEC", "--format", format,
+            ])
+            .arg(dir.path())
+            .assert()
+            .code(1)
+            .get_output()
+            .clone();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.contains("SEC-005"), "{format}: {stdout}");
+        assert!(!stdout.contains("Lk29vXr8TmWp"), "{format}: {stdout}");
+    }
+}
