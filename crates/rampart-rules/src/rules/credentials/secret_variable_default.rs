@@ -16,7 +16,7 @@ pub(crate) static RULE: Rule = Rule {
         summary: "Secret committed as a variable or parameter default",
         requirements: &["G-CFG-02", "G-CFG-05", "P-IIB2-b"],
         docs: RuleDocs {
-            what: "Reports the `default` of a Terraform variable that is marked `sensitive = true`, or whose name looks secret (`db_password`, `api_token`, …), or whose default has a known credential shape; and the `Default` of a CloudFormation parameter with `NoEcho: true` or a secret-looking name. Empty values, placeholders (`changeme`, `<secret>`, `${…}`), ARNs and paths are not reported. A module used twice is reported once. The value is never printed.",
+            what: "Reports the `default` of a Terraform variable that is marked `sensitive = true`, or whose name looks secret (`db_password`, `api_token`, …), or whose default has a known credential shape; and the `Default` of a CloudFormation parameter with `NoEcho: true` or a secret-looking name. Empty values, placeholders (`changeme`, `<secret>`, `${…}`), ARNs and paths are not reported. A module used twice is reported once. A default that reaches a provider argument, a database master password or a Secrets Manager value is left to SEC-009, SEC-005 and SEC-006, which report it at the same place. The value is never printed.",
             why: "A default is committed with the code: the secret is in the repository, its forks and its history, and every environment that forgets to set the variable silently uses it. The policy says sensitive variables must have no default (G-CFG-05), secrets come from the vault at runtime (G-CFG-02) and are never committed (P-IIB2-b).",
             fail: Example::terraform(
                 r#"variable "db_password" {
@@ -40,8 +40,39 @@ pub(crate) static RULE: Rule = Rule {
     inactive_when: None,
 };
 
+/// Attributes whose secret values more specific rules report where they are
+/// written: a provider's arguments (SEC-009), database master passwords
+/// (SEC-005), Secrets Manager values (SEC-006). A variable default used there
+/// is their finding, not a second one.
+const REPORTED_ELSEWHERE: &[&str] = &[
+    "password",
+    "password_wo",
+    "master_password",
+    "master_password_wo",
+    "MasterUserPassword",
+    "secret_string",
+    "secret_string_wo",
+    "SecretString",
+];
+
 fn check(ctx: &Context<'_>, findings: &mut Findings) {
     let mut seen = HashSet::new();
+    for resource in &ctx.project.resources {
+        let used: Box<dyn Iterator<Item = &Node>> = match resource.kind {
+            BlockKind::Provider => Box::new(resource.attributes.entries().iter().map(|(_, v)| v)),
+            BlockKind::Resource => Box::new(
+                REPORTED_ELSEWHERE
+                    .iter()
+                    .filter_map(|key| resource.get(key)),
+            ),
+            _ => continue,
+        };
+        for value in used {
+            if let Some(origin) = value.origin {
+                seen.insert((origin.file, origin.span));
+            }
+        }
+    }
     for (index, resource) in ctx.project.resources.iter().enumerate() {
         if resource.kind != BlockKind::Variable {
             continue;
