@@ -145,7 +145,7 @@ impl PortRange {
         if self.from == self.to {
             format!("port {}", self.from)
         } else if self.is_all() {
-            "all ports".to_owned()
+            "on every port".to_owned()
         } else {
             format!("ports {}-{}", self.from, self.to)
         }

@@ -114,10 +114,20 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             resource,
             Some(default),
             format!(
-                "{what} `{name}` has a {kind} as its default (`{}`): it is committed with the code",
+                "{what} `{name}` has {} {kind} as its default (`{}`): it is committed with the code",
+                article(kind),
                 redact(text.trim())
             ),
             text.trim(),
         );
+    }
+}
+
+/// "a" or "an" before a kind of credential ("an AWS access key id").
+fn article(kind: &str) -> &'static str {
+    if kind.starts_with(['a', 'e', 'i', 'o', 'A', 'E', 'I', 'O', 'U']) {
+        "an"
+    } else {
+        "a"
     }
 }
