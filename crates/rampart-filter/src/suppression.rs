@@ -361,6 +361,30 @@ fn last_line(source: &SourceFile, span: Span) -> u32 {
     }
 }
 
+/// The last line of each resource's declaration, by resource index: the line
+/// before the next declaration in its file (or the end of the file). Blocks
+/// and template entries follow one another, so this is the block, give or take
+/// the blank and comment lines after it.
+fn resource_extents(project: &Project) -> HashMap<usize, u32> {
+    let mut by_file: HashMap<FileId, Vec<(u32, usize)>> = HashMap::new();
+    for (index, resource) in project.resources.iter().enumerate() {
+        by_file
+            .entry(resource.file)
+            .or_default()
+            .push((resource.span.start.line, index));
+    }
+    let mut out = HashMap::new();
+    for headers in by_file.values_mut() {
+        headers.sort_unstable();
+        for (i, &(line, index)) in headers.iter().enumerate() {
+            // Instances of one block (`count`, `for_each`) share a header.
+            let next = headers[i..].iter().map(|&(l, _)| l).find(|&l| l > line);
+            out.insert(index, next.map_or(u32::MAX, |l| l - 1));
+        }
+    }
+    out
+}
+
 /// Whether a suppression's word (`ALL`, a rule id, name or family) names a rule.
 fn names(written: &str, rule: &RuleMeta) -> bool {
     written.eq_ignore_ascii_case("ALL")
@@ -467,8 +491,11 @@ pub fn apply_suppressions(
     }
     // A suppression on a resource's declaration also covers its findings that
     // are reported elsewhere: where a variable's value was written (a tfvars
-    // file, a module call) or in a plan.
-    let mut resource_covers: HashMap<usize, Vec<usize>> = HashMap::new();
+    // file, a module call) or in a plan. So does one inside the resource's
+    // block (on the attribute that reads the variable), for findings reported
+    // outside the block; inside it, suppressions match by line as usual.
+    let extents = resource_extents(project);
+    let mut resource_covers: HashMap<usize, (Vec<usize>, Vec<usize>)> = HashMap::new();
     for (index, finding) in findings.iter().enumerate() {
         if suppressed_by[index].is_some() {
             continue;
@@ -483,14 +510,26 @@ pub fn apply_suppressions(
             continue;
         };
         let header = resource.span.start.line;
-        let matching = resource_covers.entry(r).or_insert_with(|| {
-            file_covers
-                .iter()
-                .filter(|cover| cover.lines.contains(&header))
-                .flat_map(|cover| cover.suppressions.iter().copied())
-                .collect()
+        let end = extents.get(&r).copied().unwrap_or(header);
+        let (at_header, inside) = resource_covers.entry(r).or_insert_with(|| {
+            let of = |keep: &dyn Fn(&Cover) -> bool| -> Vec<usize> {
+                file_covers
+                    .iter()
+                    .filter(|cover| keep(cover))
+                    .flat_map(|cover| cover.suppressions.iter().copied())
+                    .collect()
+            };
+            (
+                of(&|cover| cover.lines.contains(&header)),
+                of(&|cover| (header..=end).contains(cover.lines.start())),
+            )
         });
-        let matched = matching.iter().copied().find(|&s| {
+        let outside =
+            finding.file != resource.file || !(header..=end).contains(&finding.span.start.line);
+        let candidates = at_header
+            .iter()
+            .chain(if outside { inside.iter() } else { [].iter() });
+        let matched = candidates.copied().find(|&s| {
             suppressions[s]
                 .rules
                 .iter()

@@ -420,3 +420,40 @@ Resources:
     assert_eq!(lines, vec![13], "{left:?}");
     assert_eq!(suppressed, 1);
 }
+
+#[test]
+fn a_suppression_inside_a_block_covers_that_resources_findings_reported_elsewhere() {
+    let main = r#"variable "public" {
+  type = bool
+}
+
+resource "aws_db_instance" "reports" {
+  identifier          = "reports"
+  publicly_accessible = var.public # rampart:ignore NET-005 -- vendor replica, SEC-314
+}
+
+resource "aws_db_instance" "other" {
+  publicly_accessible = var.public
+}
+"#;
+    let (left, suppressed) = scan(
+        vec![
+            input(FileKind::Terraform, "db/main.tf", main),
+            input(
+                FileKind::TerraformVars,
+                "db/terraform.tfvars",
+                "public = true\n",
+            ),
+        ],
+        &rules(&["NET-005", "META-002"]),
+    );
+    // The other instance's finding, at the same tfvars line, stays.
+    assert_eq!(
+        left.iter()
+            .map(|(id, line, _)| (id.as_str(), *line))
+            .collect::<Vec<_>>(),
+        vec![("NET-005", 1)],
+        "{left:?}"
+    );
+    assert_eq!(suppressed, 1);
+}
