@@ -4,7 +4,7 @@
 use rampart_config::Tier;
 use rampart_iac::{BlockKind, Node, Resource, UnknownValue, Value};
 use rampart_source::{Diagnostic, FileId, SourceFile};
-use rampart_terraform::{ManifestEntry, TerraformInput, TfFile, dir_of, join_dir};
+use rampart_terraform::{ManifestEntry, TerraformInput, TfFile, VarsFile, dir_of, join_dir};
 
 /// How Terraform variables are set on the command line.
 #[derive(Clone, Debug, Default)]
@@ -15,10 +15,18 @@ pub struct TerraformOptions {
     pub vars: Vec<(String, String)>,
 }
 
+/// What a Terraform file holds, parsed.
+pub(crate) enum TerraformContent {
+    /// A `.tf` or `.tfvars` file.
+    Hcl(hcl_edit::structure::Body),
+    /// A `.tfvars.json` file: its values, with their positions.
+    JsonVars(Vec<(String, Node)>),
+}
+
 /// A parsed Terraform file waiting for evaluation.
 pub(crate) struct TerraformFile {
     pub file: FileId,
-    pub body: hcl_edit::structure::Body,
+    pub content: TerraformContent,
     pub offset: usize,
     pub vars: bool,
 }
@@ -26,7 +34,16 @@ pub(crate) struct TerraformFile {
 /// Whether Terraform loads a variables file by itself.
 fn is_auto_tfvars(display_path: &str) -> bool {
     let name = display_path.rsplit('/').next().unwrap_or(display_path);
-    name == "terraform.tfvars" || name.ends_with(".auto.tfvars")
+    name == "terraform.tfvars"
+        || name == "terraform.tfvars.json"
+        || name.ends_with(".auto.tfvars")
+        || name.ends_with(".auto.tfvars.json")
+}
+
+/// Whether a variables file is JSON (`.tfvars.json`, or any `--var-file`
+/// named `.json`).
+pub(crate) fn is_json_vars(display_path: &str) -> bool {
+    display_path.to_ascii_lowercase().ends_with(".json")
 }
 
 /// The entries of a `modules.json`, with their directories as display paths.
@@ -72,18 +89,25 @@ pub(crate) fn evaluate_terraform(
         let Some(source) = files.get(terraform.file.index()) else {
             continue;
         };
-        let file = TfFile {
-            file: terraform.file,
-            source,
-            body: &terraform.body,
-            offset: terraform.offset,
+        let file = match &terraform.content {
+            TerraformContent::Hcl(body) => VarsFile::Hcl(TfFile {
+                file: terraform.file,
+                source,
+                body,
+                offset: terraform.offset,
+            }),
+            TerraformContent::JsonVars(values) => VarsFile::Json {
+                file: terraform.file,
+                source,
+                values,
+            },
         };
-        if !terraform.vars {
-            input.files.push(file);
-        } else if options.var_files.contains(&source.display_path) {
-            input.var_files.push(file);
-        } else if is_auto_tfvars(&source.display_path) {
-            input.auto_tfvars.push(file);
+        match file {
+            VarsFile::Hcl(file) if !terraform.vars => input.files.push(file),
+            _ if !terraform.vars => {}
+            _ if options.var_files.contains(&source.display_path) => input.var_files.push(file),
+            _ if is_auto_tfvars(&source.display_path) => input.auto_tfvars.push(file),
+            _ => {}
         }
     }
     // `--var-file` files apply in the order given.
@@ -91,7 +115,7 @@ pub(crate) fn evaluate_terraform(
         options
             .var_files
             .iter()
-            .position(|v| *v == f.source.display_path)
+            .position(|v| *v == f.source().display_path)
             .unwrap_or(usize::MAX)
     });
     input.vars = options.vars.clone();
@@ -100,6 +124,7 @@ pub(crate) fn evaluate_terraform(
     TerraformEvaluation {
         resources: output.resources,
         roots: output.roots,
+        providers: output.providers,
         unknowns: output.unknowns,
         diagnostics: output.diagnostics,
     }
@@ -109,6 +134,8 @@ pub(crate) struct TerraformEvaluation {
     pub resources: Vec<Resource>,
     /// The root module of each resource, by index.
     pub roots: Vec<String>,
+    /// The address of the provider configuration each resource uses, by index.
+    pub providers: Vec<String>,
     pub unknowns: Vec<UnknownValue>,
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -143,28 +170,45 @@ pub(crate) fn tier_in_tags(tags: &Node, keys: &[String]) -> Option<Tier> {
     })
 }
 
-/// The `default_tags` of the default `aws` provider of each root module, by
-/// root module directory.
-pub(crate) fn default_tags(resources: &[Resource], roots: &[String]) -> Vec<(String, Node)> {
-    resources
-        .iter()
-        .zip(roots)
-        .filter(|(r, _)| {
-            r.kind == BlockKind::Provider
-                && r.resource_type == "aws"
-                && r.module.is_empty()
-                && r.get("alias").is_none()
-        })
-        .filter_map(|(provider, root)| {
-            let tags = provider
-                .get("default_tags")?
-                .blocks()
-                .next()?
-                .get("tags")?
-                .clone();
-            Some((root.clone(), tags))
-        })
-        .collect()
+/// The `aws` provider configurations of every root module, with their
+/// `default_tags`.
+pub(crate) struct DefaultTags {
+    /// Root module directory, provider address (`provider.aws.critical`), tags.
+    providers: Vec<(String, String, Option<Node>)>,
+}
+
+impl DefaultTags {
+    pub fn new(resources: &[Resource], roots: &[String]) -> Self {
+        let providers = resources
+            .iter()
+            .zip(roots)
+            .filter(|(r, _)| r.kind == BlockKind::Provider && r.resource_type == "aws")
+            .map(|(provider, root)| {
+                let tags = provider
+                    .get("default_tags")
+                    .and_then(|d| d.blocks().next())
+                    .and_then(|d| d.get("tags"))
+                    .cloned();
+                (root.clone(), provider.address.clone(), tags)
+            })
+            .collect();
+        Self { providers }
+    }
+
+    /// The `default_tags` that apply to a resource of `root` using the
+    /// provider configuration at `provider`: that configuration's; the root's
+    /// default `aws` provider's when that configuration is not declared.
+    pub fn of(&self, root: &str, provider: &str) -> Option<&Node> {
+        let find = |address: &str| {
+            self.providers
+                .iter()
+                .find(|(r, a, _)| r == root && a == address)
+        };
+        match find(provider) {
+            Some((_, _, tags)) => tags.as_ref(),
+            None => find("provider.aws").and_then(|(_, _, tags)| tags.as_ref()),
+        }
+    }
 }
 
 /// The `default_tags` of a plan's default `aws` provider.
@@ -237,5 +281,8 @@ mod tests {
         assert!(is_auto_tfvars("infra/terraform.tfvars"));
         assert!(is_auto_tfvars("infra/prod.auto.tfvars"));
         assert!(!is_auto_tfvars("infra/prod.tfvars"));
+        assert!(is_auto_tfvars("infra/terraform.tfvars.json"));
+        assert!(is_auto_tfvars("infra/prod.auto.tfvars.json"));
+        assert!(!is_auto_tfvars("infra/prod.tfvars.json"));
     }
 }
