@@ -261,7 +261,118 @@ pub(crate) fn adopt_origins(plan: &mut Node, configuration: &Node) {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
+    use crate::Project;
+    use rampart_config::Config;
+    use rampart_discover::{FileKind, InputFile};
+
+    fn project(files: &[(&str, FileKind, &str)]) -> Project {
+        Project::build(
+            files
+                .iter()
+                .map(|(path, kind, text)| InputFile {
+                    kind: *kind,
+                    display_path: (*path).into(),
+                    root_relative_path: (*path).into(),
+                    text: (*text).into(),
+                })
+                .collect(),
+            &Config::default(),
+        )
+    }
+
+    fn tier(project: &Project, address: &str) -> Option<Tier> {
+        let index = project
+            .resources
+            .iter()
+            .position(|r| r.address == address)
+            .unwrap();
+        project.resource_tiers[index]
+    }
+
+    #[test]
+    fn resources_take_the_default_tags_of_their_own_provider() {
+        let main = r#"
+provider "aws" {
+  default_tags {
+    tags = { classification = "standard" }
+  }
+}
+provider "aws" {
+  alias = "critical"
+  default_tags {
+    tags = { classification = "critical" }
+  }
+}
+provider "aws" {
+  alias = "plain"
+}
+resource "aws_s3_bucket" "ledger" {
+  provider = aws.critical
+}
+resource "aws_s3_bucket" "plain" {
+  provider = aws.plain
+}
+resource "aws_s3_bucket" "scratch" {}
+module "vault" {
+  source    = "./vault"
+  providers = { aws = aws.critical }
+}
+module "logs" {
+  source = "./vault"
+}
+"#;
+        let project = project(&[
+            ("main.tf", FileKind::Terraform, main),
+            (
+                "vault/main.tf",
+                FileKind::Terraform,
+                "resource \"aws_s3_bucket\" \"v\" {}\n",
+            ),
+        ]);
+        assert_eq!(tier(&project, "aws_s3_bucket.ledger"), Some(Tier::Critical));
+        assert_eq!(tier(&project, "aws_s3_bucket.plain"), None);
+        assert_eq!(
+            tier(&project, "aws_s3_bucket.scratch"),
+            Some(Tier::Standard)
+        );
+        assert_eq!(
+            tier(&project, "module.vault.aws_s3_bucket.v"),
+            Some(Tier::Critical)
+        );
+        assert_eq!(
+            tier(&project, "module.logs.aws_s3_bucket.v"),
+            Some(Tier::Standard)
+        );
+    }
+
+    #[test]
+    fn json_tfvars_are_read_with_their_positions() {
+        let project = project(&[
+            (
+                "infra/main.tf",
+                FileKind::Terraform,
+                "variable \"public\" { default = false }\nresource \"aws_db_instance\" \"a\" {\n  publicly_accessible = var.public\n}\n",
+            ),
+            (
+                "infra/terraform.tfvars.json",
+                FileKind::TerraformVars,
+                "{\n  \"public\": true\n}\n",
+            ),
+        ]);
+        let db = project
+            .resources
+            .iter()
+            .find(|r| r.address == "aws_db_instance.a")
+            .unwrap();
+        let public = db.get("publicly_accessible").unwrap();
+        assert_eq!(public.as_bool(), Some(true));
+        let origin = public.origin.unwrap();
+        assert_eq!(origin.file, FileId(1));
+        assert_eq!(origin.span.start.line, 2);
+    }
 
     #[test]
     fn manifests_name_their_root_module() {

@@ -4,8 +4,12 @@
 //! * Every directory of `.tf` files is a module; directories no other module
 //!   calls are root modules and are evaluated on their own.
 //! * Variables take their values as Terraform gives them: default, then
-//!   `terraform.tfvars`, then `*.auto.tfvars` in name order, then `--var-file`,
-//!   then `--var`.
+//!   `terraform.tfvars`, `terraform.tfvars.json`, then `*.auto.tfvars` and
+//!   `*.auto.tfvars.json` in name order, then `--var-file`, then `--var`; a
+//!   null for a `nullable = false` variable is its default, and the
+//!   `optional(type, default)` attributes of object types are filled in.
+//! * A module that calls itself is instantiated once; one root module's
+//!   evaluation builds a bounded number of values (the rest is unknown).
 //! * Locals, module inputs and outputs, the common functions, conditionals,
 //!   `for` expressions, `count`, `for_each` and `dynamic` blocks are evaluated;
 //!   local modules (`source = "./…"`) and modules already downloaded under

@@ -89,9 +89,8 @@ fn too_deep(text: &str) -> Option<u32> {
                     depth += 1;
                 }
                 '}' | ']' | ')' => {
-                    if open.pop().is_some() {
-                        depth = depth.saturating_sub(1);
-                    }
+                    let closed = open.pop().is_some();
+                    depth = depth.saturating_sub(usize::from(closed));
                 }
                 _ => {}
             }
