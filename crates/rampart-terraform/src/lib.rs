@@ -252,7 +252,7 @@ pub fn evaluate(input: &TerraformInput<'_>) -> TerraformOutput {
             reported: RefCell::default(),
             budget: Budget::default(),
         };
-        let vars = root_variables(config, input, &mut output.diagnostics);
+        let vars = root_variables(config, input, &registry, &missing);
         let instance = Rc::new(Instance::new(config, String::new(), vars, 0));
         let before = output.resources.len();
         registry.collect(&instance, &mut output);
@@ -346,13 +346,12 @@ fn tfvars_rank(name: &str) -> (u8, &str) {
 /// The root module's variables: default < `terraform.tfvars` <
 /// `terraform.tfvars.json` < `*.auto.tfvars(.json)` (by name) < `--var-file` <
 /// `--var`.
-fn root_variables<'a>(
-    config: &ModuleConfig<'a>,
-    input: &TerraformInput<'a>,
-    diagnostics: &mut Vec<Diagnostic>,
+fn root_variables<'c>(
+    config: &ModuleConfig<'c>,
+    input: &TerraformInput<'c>,
+    modules: &dyn Modules<'c>,
+    empty: &'c ModuleConfig<'c>,
 ) -> HashMap<String, Node> {
-    let empty = ModuleConfig::default();
-    let none = NoModules::default();
     let mut values: HashMap<String, Node> = HashMap::new();
     let mut auto: Vec<&VarsFile<'_>> = input
         .auto_tfvars
@@ -363,7 +362,7 @@ fn root_variables<'a>(
     for file in auto.into_iter().chain(input.var_files.iter()) {
         match file {
             VarsFile::Hcl(file) => {
-                let scope = literal_scope(&none, &empty, *file);
+                let scope = literal_scope(modules, empty, *file);
                 for structure in file.body.iter() {
                     let Structure::Attribute(attribute) = structure else {
                         continue;
@@ -403,7 +402,7 @@ fn root_variables<'a>(
                     Expression::Variable(_) | Expression::Traversal(_)
                 ) =>
             {
-                let scope = literal_scope(&none, &empty, declaration.file);
+                let scope = literal_scope(modules, empty, declaration.file);
                 scope
                     .expr(&expression)
                     .map(|mut v| {
@@ -418,20 +417,23 @@ fn root_variables<'a>(
     }
     let mut settled = HashMap::new();
     for (name, declaration) in &config.variables {
-        if let Some(value) = settle(declaration, values.remove(*name), &none) {
+        if let Some(value) = settle(declaration, values.remove(*name), modules, empty) {
             settled.insert((*name).to_owned(), value);
         }
     }
-    diagnostics.extend(none.budget.take_note());
     settled
 }
 
 /// A variable's value as the module sees it: the value given, or the
 /// default; a null given to a `nullable = false` variable is the default too;
 /// the optional attributes of its object type are filled in.
-fn settle(declaration: &VariableDecl<'_>, given: Option<Node>, none: &NoModules) -> Option<Node> {
-    let empty = ModuleConfig::default();
-    let scope = literal_scope(none, &empty, declaration.file);
+fn settle<'c>(
+    declaration: &VariableDecl<'c>,
+    given: Option<Node>,
+    modules: &dyn Modules<'c>,
+    empty: &'c ModuleConfig<'c>,
+) -> Option<Node> {
+    let scope = literal_scope(modules, empty, declaration.file);
     let body = &declaration.block.body;
     let non_nullable = matches!(
         body.get_attribute("nullable").map(|a| &a.value),
@@ -465,42 +467,14 @@ fn settle(declaration: &VariableDecl<'_>, given: Option<Node>, none: &NoModules)
     Some(value)
 }
 
-/// What defaults and tfvars are evaluated with: no modules, a budget of their own.
-#[derive(Default)]
-struct NoModules {
-    budget: Budget,
-}
-
-impl<'a> Modules<'a> for NoModules {
-    fn budget(&self) -> &Budget {
-        &self.budget
-    }
-    fn child(
-        &self,
-        _: &Rc<Instance<'a>>,
-        name: &str,
-        _: Option<(&Node, &Node)>,
-        _: bool,
-    ) -> Result<Rc<Instance<'a>>, EvalError> {
-        error(format!("module `{name}` cannot be referenced here"))
-    }
-    fn child_instances(
-        &self,
-        _: &Rc<Instance<'a>>,
-        name: &str,
-    ) -> Result<Option<Vec<(Node, Node)>>, EvalError> {
-        error(format!("module `{name}` cannot be referenced here"))
-    }
-}
-
 /// A scope with no variables, locals or resources: for defaults and tfvars.
 fn literal_scope<'s, 'a>(
-    none: &'s NoModules,
+    modules: &'s dyn Modules<'a>,
     empty: &'a ModuleConfig<'a>,
     file: TfFile<'a>,
 ) -> Scope<'s, 'a> {
     Scope {
-        modules: none,
+        modules,
         instance: Rc::new(Instance::new(empty, String::new(), HashMap::new(), 0)),
         file,
         bindings: Vec::new(),
@@ -697,10 +671,19 @@ impl<'c, 'a: 'c> Registry<'c, 'a> {
                             .borrow_mut()
                             .push(diagnostic.at(header.start.line, header.start.column));
                     }
-                    let unknown = unevaluated(
-                        format!("{meta} is not known, so neither is the instance key"),
-                        origin,
-                    );
+                    let key = |binding: &str| {
+                        unevaluated(
+                            format!("{binding} of an instance not known before apply ({reason})"),
+                            origin,
+                        )
+                    };
+                    let scope = if for_each {
+                        scope
+                            .with("each.key", key("`each.key`"))
+                            .with("each.value", key("`each.value`"))
+                    } else {
+                        scope.with("count.index", key("`count.index`"))
+                    };
                     output.unknowns.push(UnknownValue {
                         origin,
                         address: format!("{base}.{}", if for_each { "for_each" } else { "count" }),
@@ -708,13 +691,6 @@ impl<'c, 'a: 'c> Registry<'c, 'a> {
                             reason: format!("{reason}, so the instances are not known"),
                         },
                     });
-                    let scope = if for_each {
-                        scope
-                            .with("each.key", unknown.clone())
-                            .with("each.value", unknown)
-                    } else {
-                        scope.with("count.index", unknown)
-                    };
                     vec![(base.clone(), scope)]
                 }
             };
@@ -861,7 +837,6 @@ impl<'c, 'a: 'c> Modules<'c> for Registry<'c, 'a> {
                 scope.with("count.index", k.clone())
             };
         }
-        let none = NoModules::default();
         let mut vars = HashMap::new();
         for (var, declaration) in &config.variables {
             let given = call.block.body.get_attribute(var).map(|input| {
@@ -871,12 +846,9 @@ impl<'c, 'a: 'c> Modules<'c> for Registry<'c, 'a> {
                         unevaluated(reason, call.file.origin(input.value.span()))
                     })
             });
-            if let Some(value) = settle(declaration, given, &none) {
+            if let Some(value) = settle(declaration, given, self, self.missing) {
                 vars.insert((*var).to_owned(), value);
             }
-        }
-        if let Some(note) = none.budget.take_note() {
-            self.notes.borrow_mut().push(note);
         }
         let mut instance = Instance::new(config, address.clone(), vars, parent.depth + 1);
         instance.parent = Some(Rc::clone(parent));
