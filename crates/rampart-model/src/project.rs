@@ -114,19 +114,13 @@ fn parse_file(file: FileId, input: InputFile) -> Parsed {
             }
         }
         FileKind::TerraformVars if iac::is_json_vars(&source.display_path) => {
-            let (values, diagnostics) = match rampart_terraform::parse_json_vars(
-                file,
-                &source.text,
-                &source.display_path,
-            ) {
-                Ok(values) => (Some(TerraformContent::JsonVars(values)), Vec::new()),
-                Err(diagnostics) => (None, diagnostics),
-            };
+            let (values, diagnostics) =
+                rampart_terraform::parse_json_vars(file, &source.text, &source.display_path);
             Parsed {
                 kind: input.kind,
                 source,
                 content: Content::Terraform {
-                    content: values,
+                    content: Some(TerraformContent::JsonVars(values)),
                     offset: 0,
                     vars: true,
                 },

@@ -2,36 +2,42 @@
 //! `rampart_yaml` (JSON is YAML) so that every value keeps its position.
 
 use rampart_iac::{Node, Origin, Unknown, Value};
-use rampart_source::{Diagnostic, FileId};
+use rampart_source::{Diagnostic, DiagnosticLevel, FileId};
 use rampart_yaml::{Limits, Node as Json, ScalarStyle, Value as JsonValue};
 
 /// Deepest value converted (the YAML reader already stops at 256 levels).
 const MAX_DEPTH: usize = 256;
 
 /// The variable values of a `.tfvars.json` file, each with where it was
-/// written; or why the file cannot be read.
+/// written (a repeated key: the last one), and the problems met reading it:
+/// a file that cannot be read holds no values.
 pub fn parse_json_vars(
     file: FileId,
     text: &str,
     display_path: &str,
-) -> Result<Vec<(String, Node)>, Vec<Diagnostic>> {
+) -> (Vec<(String, Node)>, Vec<Diagnostic>) {
     let stream = rampart_yaml::parse_stream(text, display_path, &Limits::default());
-    if !stream.diagnostics.is_empty() {
-        return Err(stream.diagnostics);
+    let mut diagnostics = stream.diagnostics;
+    if diagnostics
+        .iter()
+        .any(|d| d.level == DiagnosticLevel::Error)
+    {
+        return (Vec::new(), diagnostics);
     }
     let root = match stream.documents.as_slice() {
         [document] if document.root.is_map() => &document.root,
         // An empty file holds no values.
-        [] => return Ok(Vec::new()),
+        [] if text.trim().is_empty() => return (Vec::new(), diagnostics),
         _ => {
-            return Err(vec![Diagnostic::error(
+            diagnostics.push(Diagnostic::error(
                 "terraform-vars-json",
                 display_path,
                 "a `.tfvars.json` file must hold one JSON object of variable values; the file was skipped",
-            )]);
+            ));
+            return (Vec::new(), diagnostics);
         }
     };
-    Ok(root
+    let values = root
         .entries()
         .iter()
         .filter_map(|entry| {
@@ -40,7 +46,8 @@ pub fn parse_json_vars(
                 to_node(file, &entry.value, 0),
             ))
         })
-        .collect())
+        .collect();
+    (values, diagnostics)
 }
 
 /// A JSON value, every part with its origin: strings stay strings (a
@@ -98,12 +105,12 @@ mod tests {
 
     #[test]
     fn values_keep_their_positions() {
-        let values = parse_json_vars(
+        let (values, diagnostics) = parse_json_vars(
             FileId(0),
             "{\n  \"public\": true,\n  \"cidrs\": [\"10.0.0.0/8\"],\n  \"n\": 3,\n  \"s\": \"true\",\n  \"z\": null\n}\n",
             "terraform.tfvars.json",
-        )
-        .unwrap();
+        );
+        assert!(diagnostics.is_empty());
         assert_eq!(values[0].0, "public");
         assert_eq!(values[0].1.as_bool(), Some(true));
         assert_eq!(values[0].1.origin.unwrap().span.start.line, 2);
@@ -111,7 +118,16 @@ mod tests {
         assert_eq!(values[2].1.value, Value::Number(3.0));
         assert_eq!(values[3].1.value, Value::String("true".into()));
         assert!(values[4].1.is_null());
-        assert!(parse_json_vars(FileId(0), "[1]", "x.tfvars.json").is_err());
-        assert!(parse_json_vars(FileId(0), "{\"a\": ", "x.tfvars.json").is_err());
+        let (values, diagnostics) = parse_json_vars(FileId(0), "[1]", "x.tfvars.json");
+        assert!(values.is_empty());
+        assert_eq!(diagnostics[0].code, "terraform-vars-json");
+        let (values, diagnostics) = parse_json_vars(FileId(0), "{\"a\": ", "x.tfvars.json");
+        assert!(values.is_empty());
+        assert_eq!(diagnostics[0].code, "yaml-syntax");
+        // A repeated key is a warning; the file is read.
+        let (values, diagnostics) =
+            parse_json_vars(FileId(0), "{\"a\": 1, \"a\": 2}", "x.tfvars.json");
+        assert_eq!(diagnostics[0].code, "yaml-duplicate-key");
+        assert!(!values.is_empty());
     }
 }

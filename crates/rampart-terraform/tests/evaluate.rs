@@ -33,9 +33,10 @@ impl Files {
             .enumerate()
             .map(|(i, (path, text))| {
                 if path.ends_with(".json") {
-                    Parsed::Json(
-                        parse_json_vars(FileId(u32::try_from(i).unwrap()), text, path).unwrap(),
-                    )
+                    let (values, diagnostics) =
+                        parse_json_vars(FileId(u32::try_from(i).unwrap()), text, path);
+                    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+                    Parsed::Json(values)
                 } else {
                     Parsed::Hcl(parse_body(text, path).unwrap())
                 }
