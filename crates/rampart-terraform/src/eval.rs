@@ -1296,8 +1296,8 @@ pub(crate) enum Expansion {
 }
 
 impl Expansion {
-    /// The pairs, `None` for a single instance; an error where the instances
-    /// are not known (`Unknown`, `TooMany`) or Terraform rejects them.
+    /// The pairs: `None` for a single instance, `Some(None)` where they are
+    /// not known (`Unknown`, `TooMany`), an error where Terraform rejects them.
     #[allow(clippy::type_complexity)]
     pub fn keys(self) -> Result<Option<Option<Vec<(Node, Node)>>>, EvalError> {
         match self {
@@ -1322,7 +1322,7 @@ pub(crate) fn expansion(
         }
         let Some(n) = value.as_i64().filter(|n| *n >= 0) else {
             return Ok(Expansion::Invalid(format!(
-                "`count` must be a whole number \u{2265} 0 (it is {})",
+                "`count` must be a whole number ≥ 0 (it is {})",
                 value.describe()
             )));
         };

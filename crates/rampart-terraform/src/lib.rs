@@ -825,7 +825,7 @@ impl<'c, 'a: 'c> Modules<'c> for Registry<'c, 'a> {
                     .at(header.start.line, header.start.column),
                 );
             }
-            return error(format!("module `{name}` calls itself ({cycle})"));
+            return error(format!("module `{name}` closes a module cycle ({cycle})"));
         }
         let mut scope = self.scope(parent, call.file);
         if let Some((k, v)) = key {
@@ -887,7 +887,7 @@ fn cycle(parent: &Instance<'_>, dir: &str) -> Option<String> {
             .iter()
             .map(|d| format!("`{d}`"))
             .collect::<Vec<_>>()
-            .join(" \u{2192} "),
+            .join(" → "),
     )
 }
 
