@@ -8,9 +8,9 @@ pub enum FileKind {
     Dockerfile,
     /// A Terraform configuration file (`.tf`).
     Terraform,
-    /// Terraform variable values (`.tfvars`). Terraform loads
-    /// `terraform.tfvars` and `*.auto.tfvars` itself; others only when named
-    /// with `--var-file`.
+    /// Terraform variable values (`.tfvars`, or JSON: `.tfvars.json`).
+    /// Terraform loads `terraform.tfvars(.json)` and `*.auto.tfvars(.json)`
+    /// itself; others only when named with `--var-file`.
     TerraformVars,
     /// `terraform show -json` output (`format_version` + `planned_values`).
     TerraformPlan,
@@ -101,6 +101,9 @@ pub(crate) fn by_name(path: &Path) -> NameClass {
     if is_dockerfile {
         return NameClass::Dockerfile;
     }
+    if lower.ends_with(".tfvars.json") {
+        return NameClass::TerraformVars;
+    }
     match Path::new(&lower).extension().and_then(|e| e.to_str()) {
         Some("yaml" | "yml" | "json" | "template") => NameClass::Structured,
         Some("tf") => NameClass::Terraform,
@@ -184,6 +187,14 @@ mod tests {
     fn terraform_names() {
         assert_eq!(by_name(Path::new("infra/main.tf")), NameClass::Terraform);
         assert_eq!(by_name(Path::new("prod.tfvars")), NameClass::TerraformVars);
+        assert_eq!(
+            by_name(Path::new("infra/terraform.tfvars.json")),
+            NameClass::TerraformVars
+        );
+        assert_eq!(
+            by_name(Path::new("b.auto.tfvars.JSON")),
+            NameClass::TerraformVars
+        );
         assert_eq!(by_name(Path::new("stack.template")), NameClass::Structured);
     }
 

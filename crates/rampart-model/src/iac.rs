@@ -4,7 +4,7 @@
 use rampart_config::Tier;
 use rampart_iac::{BlockKind, Node, Resource, UnknownValue, Value};
 use rampart_source::{Diagnostic, FileId, SourceFile};
-use rampart_terraform::{ManifestEntry, TerraformInput, TfFile, dir_of, join_dir};
+use rampart_terraform::{ManifestEntry, TerraformInput, TfFile, VarsFile, dir_of, join_dir};
 
 /// How Terraform variables are set on the command line.
 #[derive(Clone, Debug, Default)]
@@ -15,10 +15,18 @@ pub struct TerraformOptions {
     pub vars: Vec<(String, String)>,
 }
 
+/// What a Terraform file holds, parsed.
+pub(crate) enum TerraformContent {
+    /// A `.tf` or `.tfvars` file.
+    Hcl(hcl_edit::structure::Body),
+    /// A `.tfvars.json` file: its values, with their positions.
+    JsonVars(Vec<(String, Node)>),
+}
+
 /// A parsed Terraform file waiting for evaluation.
 pub(crate) struct TerraformFile {
     pub file: FileId,
-    pub body: hcl_edit::structure::Body,
+    pub content: TerraformContent,
     pub offset: usize,
     pub vars: bool,
 }
@@ -26,7 +34,16 @@ pub(crate) struct TerraformFile {
 /// Whether Terraform loads a variables file by itself.
 fn is_auto_tfvars(display_path: &str) -> bool {
     let name = display_path.rsplit('/').next().unwrap_or(display_path);
-    name == "terraform.tfvars" || name.ends_with(".auto.tfvars")
+    name == "terraform.tfvars"
+        || name == "terraform.tfvars.json"
+        || name.ends_with(".auto.tfvars")
+        || name.ends_with(".auto.tfvars.json")
+}
+
+/// Whether a variables file is JSON (`.tfvars.json`, or any `--var-file`
+/// named `.json`).
+pub(crate) fn is_json_vars(display_path: &str) -> bool {
+    display_path.to_ascii_lowercase().ends_with(".json")
 }
 
 /// The entries of a `modules.json`, with their directories as display paths.
@@ -72,18 +89,25 @@ pub(crate) fn evaluate_terraform(
         let Some(source) = files.get(terraform.file.index()) else {
             continue;
         };
-        let file = TfFile {
-            file: terraform.file,
-            source,
-            body: &terraform.body,
-            offset: terraform.offset,
+        let file = match &terraform.content {
+            TerraformContent::Hcl(body) => VarsFile::Hcl(TfFile {
+                file: terraform.file,
+                source,
+                body,
+                offset: terraform.offset,
+            }),
+            TerraformContent::JsonVars(values) => VarsFile::Json {
+                file: terraform.file,
+                source,
+                values,
+            },
         };
-        if !terraform.vars {
-            input.files.push(file);
-        } else if options.var_files.contains(&source.display_path) {
-            input.var_files.push(file);
-        } else if is_auto_tfvars(&source.display_path) {
-            input.auto_tfvars.push(file);
+        match file {
+            VarsFile::Hcl(file) if !terraform.vars => input.files.push(file),
+            _ if !terraform.vars => {}
+            _ if options.var_files.contains(&source.display_path) => input.var_files.push(file),
+            _ if is_auto_tfvars(&source.display_path) => input.auto_tfvars.push(file),
+            _ => {}
         }
     }
     // `--var-file` files apply in the order given.
@@ -91,7 +115,7 @@ pub(crate) fn evaluate_terraform(
         options
             .var_files
             .iter()
-            .position(|v| *v == f.source.display_path)
+            .position(|v| *v == f.source().display_path)
             .unwrap_or(usize::MAX)
     });
     input.vars = options.vars.clone();
@@ -100,6 +124,7 @@ pub(crate) fn evaluate_terraform(
     TerraformEvaluation {
         resources: output.resources,
         roots: output.roots,
+        providers: output.providers,
         unknowns: output.unknowns,
         diagnostics: output.diagnostics,
     }
@@ -109,6 +134,8 @@ pub(crate) struct TerraformEvaluation {
     pub resources: Vec<Resource>,
     /// The root module of each resource, by index.
     pub roots: Vec<String>,
+    /// The address of the provider configuration each resource uses, by index.
+    pub providers: Vec<String>,
     pub unknowns: Vec<UnknownValue>,
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -144,28 +171,45 @@ pub(crate) fn tier_in_tags(tags: &Node, keys: &[String]) -> Option<Tier> {
     })
 }
 
-/// The `default_tags` of the default `aws` provider of each root module, by
-/// root module directory.
-pub(crate) fn default_tags(resources: &[Resource], roots: &[String]) -> Vec<(String, Node)> {
-    resources
-        .iter()
-        .zip(roots)
-        .filter(|(r, _)| {
-            r.kind == BlockKind::Provider
-                && r.resource_type == "aws"
-                && r.module.is_empty()
-                && r.get("alias").is_none()
-        })
-        .filter_map(|(provider, root)| {
-            let tags = provider
-                .get("default_tags")?
-                .blocks()
-                .next()?
-                .get("tags")?
-                .clone();
-            Some((root.clone(), tags))
-        })
-        .collect()
+/// The `aws` provider configurations of every root module, with their
+/// `default_tags`.
+pub(crate) struct DefaultTags {
+    /// Root module directory, provider address (`provider.aws.critical`), tags.
+    providers: Vec<(String, String, Option<Node>)>,
+}
+
+impl DefaultTags {
+    pub fn new(resources: &[Resource], roots: &[String]) -> Self {
+        let providers = resources
+            .iter()
+            .zip(roots)
+            .filter(|(r, _)| r.kind == BlockKind::Provider && r.resource_type == "aws")
+            .map(|(provider, root)| {
+                let tags = provider
+                    .get("default_tags")
+                    .and_then(|d| d.blocks().next())
+                    .and_then(|d| d.get("tags"))
+                    .cloned();
+                (root.clone(), provider.address.clone(), tags)
+            })
+            .collect();
+        Self { providers }
+    }
+
+    /// The `default_tags` that apply to a resource of `root` using the
+    /// provider configuration at `provider`: that configuration's; the root's
+    /// default `aws` provider's when that configuration is not declared.
+    pub fn of(&self, root: &str, provider: &str) -> Option<&Node> {
+        let find = |address: &str| {
+            self.providers
+                .iter()
+                .find(|(r, a, _)| r == root && a == address)
+        };
+        match find(provider) {
+            Some((_, _, tags)) => tags.as_ref(),
+            None => find("provider.aws").and_then(|(_, _, tags)| tags.as_ref()),
+        }
+    }
 }
 
 /// The `default_tags` of a plan's default `aws` provider.
@@ -218,7 +262,118 @@ pub(crate) fn adopt_origins(plan: &mut Node, configuration: &Node) {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
+    use crate::Project;
+    use rampart_config::Config;
+    use rampart_discover::{FileKind, InputFile};
+
+    fn project(files: &[(&str, FileKind, &str)]) -> Project {
+        Project::build(
+            files
+                .iter()
+                .map(|(path, kind, text)| InputFile {
+                    kind: *kind,
+                    display_path: (*path).into(),
+                    root_relative_path: (*path).into(),
+                    text: (*text).into(),
+                })
+                .collect(),
+            &Config::default(),
+        )
+    }
+
+    fn tier(project: &Project, address: &str) -> Option<Tier> {
+        let index = project
+            .resources
+            .iter()
+            .position(|r| r.address == address)
+            .unwrap();
+        project.resource_tiers[index]
+    }
+
+    #[test]
+    fn resources_take_the_default_tags_of_their_own_provider() {
+        let main = r#"
+provider "aws" {
+  default_tags {
+    tags = { classification = "standard" }
+  }
+}
+provider "aws" {
+  alias = "critical"
+  default_tags {
+    tags = { classification = "critical" }
+  }
+}
+provider "aws" {
+  alias = "plain"
+}
+resource "aws_s3_bucket" "ledger" {
+  provider = aws.critical
+}
+resource "aws_s3_bucket" "plain" {
+  provider = aws.plain
+}
+resource "aws_s3_bucket" "scratch" {}
+module "vault" {
+  source    = "./vault"
+  providers = { aws = aws.critical }
+}
+module "logs" {
+  source = "./vault"
+}
+"#;
+        let project = project(&[
+            ("main.tf", FileKind::Terraform, main),
+            (
+                "vault/main.tf",
+                FileKind::Terraform,
+                "resource \"aws_s3_bucket\" \"v\" {}\n",
+            ),
+        ]);
+        assert_eq!(tier(&project, "aws_s3_bucket.ledger"), Some(Tier::Critical));
+        assert_eq!(tier(&project, "aws_s3_bucket.plain"), None);
+        assert_eq!(
+            tier(&project, "aws_s3_bucket.scratch"),
+            Some(Tier::Standard)
+        );
+        assert_eq!(
+            tier(&project, "module.vault.aws_s3_bucket.v"),
+            Some(Tier::Critical)
+        );
+        assert_eq!(
+            tier(&project, "module.logs.aws_s3_bucket.v"),
+            Some(Tier::Standard)
+        );
+    }
+
+    #[test]
+    fn json_tfvars_are_read_with_their_positions() {
+        let project = project(&[
+            (
+                "infra/main.tf",
+                FileKind::Terraform,
+                "variable \"public\" { default = false }\nresource \"aws_db_instance\" \"a\" {\n  publicly_accessible = var.public\n}\n",
+            ),
+            (
+                "infra/terraform.tfvars.json",
+                FileKind::TerraformVars,
+                "{\n  \"public\": true\n}\n",
+            ),
+        ]);
+        let db = project
+            .resources
+            .iter()
+            .find(|r| r.address == "aws_db_instance.a")
+            .unwrap();
+        let public = db.get("publicly_accessible").unwrap();
+        assert_eq!(public.as_bool(), Some(true));
+        let origin = public.origin.unwrap();
+        assert_eq!(origin.file, FileId(1));
+        assert_eq!(origin.span.start.line, 2);
+    }
 
     #[test]
     fn manifests_name_their_root_module() {
@@ -259,5 +414,8 @@ mod tests {
         assert!(is_auto_tfvars("infra/terraform.tfvars"));
         assert!(is_auto_tfvars("infra/prod.auto.tfvars"));
         assert!(!is_auto_tfvars("infra/prod.tfvars"));
+        assert!(is_auto_tfvars("infra/terraform.tfvars.json"));
+        assert!(is_auto_tfvars("infra/prod.auto.tfvars.json"));
+        assert!(!is_auto_tfvars("infra/prod.tfvars.json"));
     }
 }

@@ -13,7 +13,7 @@ use rampart_terraform::ManifestEntry;
 use rampart_tfplan::Drift;
 
 use crate::dockerfile::DockerfileDoc;
-use crate::iac::{self, TerraformFile, TerraformOptions};
+use crate::iac::{self, TerraformContent, TerraformFile, TerraformOptions};
 use crate::image::{ImageContext, ImageRef, ImageUse};
 use crate::kubernetes::{K8sObject, Workload};
 use crate::links::Links;
@@ -73,7 +73,7 @@ enum Content {
     Kubernetes(Vec<Document>),
     Dockerfile(rampart_dockerfile::Dockerfile),
     Terraform {
-        body: Option<hcl_edit::structure::Body>,
+        content: Option<TerraformContent>,
         offset: usize,
         vars: bool,
     },
@@ -89,7 +89,8 @@ struct Parsed {
     diagnostics: Vec<Diagnostic>,
 }
 
-fn parse_file(input: InputFile) -> Parsed {
+/// Reads one file; `file` is the id it gets (its index in the input).
+fn parse_file(file: FileId, input: InputFile) -> Parsed {
     let source = SourceFile::new(input.display_path, input.root_relative_path, input.text);
     match input.kind {
         FileKind::Kubernetes => {
@@ -112,18 +113,32 @@ fn parse_file(input: InputFile) -> Parsed {
                 diagnostics,
             }
         }
+        FileKind::TerraformVars if iac::is_json_vars(&source.display_path) => {
+            let (values, diagnostics) =
+                rampart_terraform::parse_json_vars(file, &source.text, &source.display_path);
+            Parsed {
+                kind: input.kind,
+                source,
+                content: Content::Terraform {
+                    content: Some(TerraformContent::JsonVars(values)),
+                    offset: 0,
+                    vars: true,
+                },
+                diagnostics,
+            }
+        }
         FileKind::Terraform | FileKind::TerraformVars => {
             let offset = rampart_terraform::body_offset(&source.text);
             let (body, diagnostics) =
                 match rampart_terraform::parse_body(&source.text, &source.display_path) {
-                    Ok(body) => (Some(body), Vec::new()),
+                    Ok(body) => (Some(TerraformContent::Hcl(body)), Vec::new()),
                     Err(diagnostic) => (None, vec![diagnostic]),
                 };
             Parsed {
                 kind: input.kind,
                 source,
                 content: Content::Terraform {
-                    body,
+                    content: body,
                     offset,
                     vars: input.kind == FileKind::TerraformVars,
                 },
@@ -164,7 +179,11 @@ impl Project {
         config: &Config,
         terraform: &TerraformOptions,
     ) -> Self {
-        let parsed: Vec<Parsed> = input.into_par_iter().map(parse_file).collect();
+        let parsed: Vec<Parsed> = input
+            .into_par_iter()
+            .enumerate()
+            .map(|(index, file)| parse_file(FileId(u32::try_from(index).unwrap_or(u32::MAX)), file))
+            .collect();
         let mut project = Project::default();
         let tier_keys = &config.tiers.label_keys;
         let mut terraform_files = Vec::new();
@@ -184,11 +203,15 @@ impl Project {
                 Content::Dockerfile(dockerfile) => project
                     .dockerfiles
                     .push(DockerfileDoc::new(file, dockerfile, tier_keys)),
-                Content::Terraform { body, offset, vars } => {
-                    if let Some(body) = body {
+                Content::Terraform {
+                    content,
+                    offset,
+                    vars,
+                } => {
+                    if let Some(content) = content {
                         terraform_files.push(TerraformFile {
                             file,
-                            body,
+                            content,
                             offset,
                             vars,
                         });
@@ -240,10 +263,14 @@ impl Project {
         if !terraform_files.is_empty() {
             let evaluation =
                 iac::evaluate_terraform(&project.files, &terraform_files, manifests, terraform);
-            let defaults = iac::default_tags(&evaluation.resources, &evaluation.roots);
-            for (resource, root) in evaluation.resources.into_iter().zip(evaluation.roots) {
-                let default_tags = defaults.iter().find(|(r, _)| *r == root).map(|(_, t)| t);
-                let tier = iac::resource_tier(&resource, tier_keys, default_tags);
+            let defaults = iac::DefaultTags::new(&evaluation.resources, &evaluation.roots);
+            for ((resource, root), provider) in evaluation
+                .resources
+                .into_iter()
+                .zip(evaluation.roots)
+                .zip(evaluation.providers)
+            {
+                let tier = iac::resource_tier(&resource, tier_keys, defaults.of(&root, &provider));
                 project.push_resource(resource, tier, root);
             }
             project.unknowns.extend(evaluation.unknowns);

@@ -6,7 +6,7 @@
 //! an expression Terraform would reject becomes an [`EvalError`], which `try`
 //! and `can` catch and which otherwise turns into an unknown with its reason.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
@@ -17,6 +17,7 @@ use hcl_edit::expr::{
 use hcl_edit::structure::{Body, Structure};
 use hcl_edit::template::{Directive, Element, Template};
 use rampart_iac::{Node, Origin, Unknown, Value};
+use rampart_source::Diagnostic;
 
 use crate::config::{ModuleConfig, ResourceDecl, TfFile};
 use crate::functions;
@@ -25,6 +26,46 @@ use crate::functions;
 const MAX_DEPTH: usize = 64;
 /// Largest collection a `for`, `range` or expansion may produce.
 pub(crate) const MAX_ITEMS: usize = 10_000;
+/// Values one root module's evaluation may build in all (`for` iterations,
+/// `range`, splats, function results): a realistic root builds a few
+/// thousand; nested loops over large ranges would take minutes and gigabytes.
+pub(crate) const BUDGET: usize = 1_000_000;
+
+/// What one root module's evaluation has built so far, against [`BUDGET`].
+pub(crate) struct Budget {
+    limit: usize,
+    spent: Cell<usize>,
+    /// The warning for the first expression past the budget.
+    note: RefCell<Option<Diagnostic>>,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Self {
+            limit: BUDGET,
+            spent: Cell::new(0),
+            note: RefCell::default(),
+        }
+    }
+}
+
+impl Budget {
+    pub fn exceeded(&self) -> bool {
+        self.spent.get() > self.limit
+    }
+
+    /// The warning, once, when the budget was exceeded.
+    pub fn take_note(&self) -> Option<Diagnostic> {
+        self.note.borrow_mut().take()
+    }
+
+    fn reason(&self) -> String {
+        format!(
+            "evaluation budget exceeded (this root module builds more than {} values in `for` expressions, `range`, splats and function results)",
+            self.limit
+        )
+    }
+}
 
 /// An expression Terraform would reject, or one rampart cannot evaluate.
 #[derive(Clone, Debug, PartialEq)]
@@ -45,6 +86,11 @@ pub(crate) struct Instance<'a> {
     pub vars: HashMap<String, Node>,
     /// Module nesting depth (bounds module recursion).
     pub depth: usize,
+    /// The instance that calls this one (`None` for the root).
+    pub parent: Option<Rc<Instance<'a>>>,
+    /// The call's `providers = { aws = aws.critical }`: the name in this
+    /// module, the name in the parent.
+    pub providers: Vec<(String, String)>,
     locals: RefCell<HashMap<String, Node>>,
     /// What is being evaluated right now, to break reference cycles.
     active: RefCell<HashSet<String>>,
@@ -62,6 +108,8 @@ impl<'a> Instance<'a> {
             address,
             vars,
             depth,
+            parent: None,
+            providers: Vec::new(),
             locals: RefCell::default(),
             active: RefCell::default(),
         }
@@ -111,6 +159,8 @@ pub(crate) trait Modules<'a> {
         parent: &Rc<Instance<'a>>,
         name: &str,
     ) -> Result<Option<Vec<(Node, Node)>>, EvalError>;
+    /// The evaluation budget of the root module being evaluated.
+    fn budget(&self) -> &Budget;
 }
 
 /// Where an expression is evaluated.
@@ -196,6 +246,32 @@ impl<'s, 'a> Scope<'s, 'a> {
         scope
     }
 
+    /// Counts `n` values built against the root module's budget: past it, the
+    /// unknown the expression becomes (and a warning, once per root).
+    fn spend(&self, n: usize, origin: Origin) -> Option<Node> {
+        let budget = self.modules.budget();
+        let spent = budget.spent.get().saturating_add(n);
+        budget.spent.set(spent);
+        if spent <= budget.limit {
+            return None;
+        }
+        let reason = budget.reason();
+        let mut note = budget.note.borrow_mut();
+        if note.is_none() && budget.spent.get().saturating_sub(n) <= budget.limit {
+            *note = Some(
+                Diagnostic::warning(
+                    "terraform-budget",
+                    self.file.source.display_path.clone(),
+                    format!(
+                        "{reason}: this expression, and those evaluated after it that build values, are unknown"
+                    ),
+                )
+                .at(origin.span.start.line, origin.span.start.column),
+            );
+        }
+        Some(unevaluated(reason, origin))
+    }
+
     fn deeper(&self) -> Result<Self, EvalError> {
         if self.depth >= MAX_DEPTH {
             return error("expression nests too deeply to evaluate");
@@ -267,10 +343,9 @@ impl<'s, 'a> Scope<'s, 'a> {
                 match condition.as_bool() {
                     Some(true) => scope.expr(&conditional.true_expr)?,
                     Some(false) => scope.expr(&conditional.false_expr)?,
-                    None if condition.is_unknown() => unevaluated(
-                        format!("the condition depends on {}", describe_unknown(&condition)),
-                        origin,
-                    ),
+                    None if condition.is_unknown() => {
+                        unevaluated(format!("the condition {}", depends_on(&condition)), origin)
+                    }
                     None => return error("a condition must be a boolean"),
                 }
             }
@@ -324,7 +399,12 @@ impl<'s, 'a> Scope<'s, 'a> {
                 } else {
                     args
                 };
-                functions::call(name, args, origin)?
+                let result = functions::call(name, args, origin)?;
+                let built = result.items().len() + result.entries().len();
+                if let Some(unknown) = scope.spend(built.max(1), origin) {
+                    return Ok(unknown);
+                }
+                result
             }
             Expression::UnaryOp(op) => {
                 let value = self.deeper()?.expr(&op.expr)?;
@@ -353,7 +433,10 @@ impl<'s, 'a> Scope<'s, 'a> {
     fn try_call<'e>(&self, args: impl Iterator<Item = &'e Expression>, origin: Origin) -> Eval {
         for argument in args {
             match self.expr(argument) {
-                Ok(value) if value.contains_unknown() => {
+                // A reference is what Terraform's value will be once known: the
+                // argument that succeeds is that resource's attribute, and
+                // linking resources needs the reference itself.
+                Ok(value) if value.contains_unknown() && !only_references(&value) => {
                     return Ok(unevaluated(
                         "try() of a value known only after apply",
                         origin,
@@ -390,10 +473,7 @@ impl<'s, 'a> Scope<'s, 'a> {
                 _ => {}
             }
             let unknown = if left.is_unknown() { &left } else { &right };
-            return Ok(unevaluated(
-                format!("depends on {}", describe_unknown(unknown)),
-                origin,
-            ));
+            return Ok(unevaluated(depends_on(unknown), origin));
         }
         let numbers = || match (left.as_f64(), right.as_f64()) {
             (Some(a), Some(b)) => Ok((a, b)),
@@ -437,6 +517,9 @@ impl<'s, 'a> Scope<'s, 'a> {
         let mut text = String::new();
         match self.render(template, &mut text)? {
             Some(()) => Ok(node(Value::String(text), origin)),
+            None if self.modules.budget().exceeded() => {
+                Ok(unevaluated(self.modules.budget().reason(), origin))
+            }
             None => Ok(unevaluated(
                 "a string built from values known only after apply",
                 origin,
@@ -476,6 +559,9 @@ impl<'s, 'a> Scope<'s, 'a> {
                             return Ok(None);
                         };
                         for (key, value) in pairs {
+                            if self.spend(1, self.origin(for_directive.span())).is_some() {
+                                return Ok(None);
+                            }
                             let mut scope = self.with(intro.value_var.as_str(), value);
                             if let Some(key_var) = &intro.key_var {
                                 scope = scope.with(key_var.as_str(), key);
@@ -503,6 +589,9 @@ impl<'s, 'a> Scope<'s, 'a> {
         let mut list = Vec::new();
         let mut map: Vec<(String, Node)> = Vec::new();
         for (key, value) in pairs {
+            if let Some(unknown) = self.spend(1, origin) {
+                return Ok(unknown);
+            }
             let mut scope = self.with(intro.value_var.as_str(), value);
             if let Some(key_var) = &intro.key_var {
                 scope = scope.with(key_var.as_str(), key);
@@ -621,7 +710,13 @@ impl<'s, 'a> Scope<'s, 'a> {
                 self.apply(node(Value::String(value), origin), &operators[1..], origin)
             }
             "terraform" => Ok(unevaluated(
-                "`terraform.workspace` is chosen when Terraform runs",
+                "`terraform.workspace` (chosen when Terraform runs)",
+                origin,
+            )),
+            // Ephemeral resources (Terraform 1.10) exist only while Terraform
+            // runs: their values are never in a plan or a state.
+            "ephemeral" => Ok(unevaluated(
+                "ephemeral values are never stored or known to rampart",
                 origin,
             )),
             "self" => Ok(Node::unknown(
@@ -696,6 +791,11 @@ impl<'s, 'a> Scope<'s, 'a> {
         // `module.x[k].out`, `module.x[*].out`, or `module.x.out` without count.
         let mut splat = false;
         let chosen: Vec<Option<(Node, Node)>> = match (pairs, rest.first()) {
+            (None, Some(TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_))) => {
+                return error(format!(
+                    "module `{name}` has neither `count` nor `for_each`: it cannot be indexed"
+                ));
+            }
             (None, _) => vec![None],
             (Some(pairs), Some(TraversalOperator::Index(index))) => {
                 let key = self.expr(index)?;
@@ -839,11 +939,14 @@ impl<'s, 'a> Scope<'s, 'a> {
             (_, Some(TraversalOperator::Index(index))) => {
                 let key = self.expr(index)?;
                 rest = &rest[1..];
+                has_instance(&base, keys.as_ref(), &key)?;
                 vec![Some(key)]
             }
             (_, Some(TraversalOperator::LegacyIndex(i))) => {
                 rest = &rest[1..];
-                vec![Some(node(Value::Number(*i.value() as f64), origin))]
+                let key = node(Value::Number(*i.value() as f64), origin);
+                has_instance(&base, keys.as_ref(), &key)?;
+                vec![Some(key)]
             }
             (
                 Some(Some(keys)),
@@ -997,7 +1100,8 @@ impl<'s, 'a> Scope<'s, 'a> {
                 &scope,
                 body.get_attribute("count").map(|a| &a.value),
                 body.get_attribute("for_each").map(|a| &a.value),
-            )
+            )?
+            .keys()
         })?;
         Ok(
             expanded
@@ -1055,6 +1159,9 @@ impl<'s, 'a> Scope<'s, 'a> {
                         _ => vec![value.clone()],
                     };
                     let rest = &operators[i + 1..];
+                    if let Some(unknown) = self.spend(items.len(), origin) {
+                        return Ok(unknown);
+                    }
                     let mapped = items
                         .into_iter()
                         .map(|item| self.apply(item, rest, origin))
@@ -1160,6 +1267,9 @@ impl<'s, 'a> Scope<'s, 'a> {
         };
         let mut blocks = Vec::new();
         for (key, value) in pairs {
+            if let Some(unknown) = self.spend(1, origin) {
+                return Ok(vec![unknown]);
+            }
             let element = node(
                 Value::Map(vec![("key".to_owned(), key), ("value".to_owned(), value)]),
                 origin,
@@ -1171,30 +1281,59 @@ impl<'s, 'a> Scope<'s, 'a> {
     }
 }
 
-/// The instance keys and `each.value`s of `count` / `for_each`: `None` without
-/// either, `Some(None)` when not known, else the pairs (`count.index` → `null`).
-#[allow(clippy::type_complexity)]
+/// What `count` / `for_each` make of a block.
+pub(crate) enum Expansion {
+    /// Neither is set: one instance, without a key.
+    Single,
+    /// The instance keys and `each.value`s (`count.index` → `null`).
+    Keys(Vec<(Node, Node)>),
+    /// How many instances is not known before apply.
+    Unknown,
+    /// More instances than rampart expands (the reason says how many).
+    TooMany(String),
+    /// A value Terraform rejects (`count = -1`, `for_each = null`).
+    Invalid(String),
+}
+
+impl Expansion {
+    /// The pairs: `None` for a single instance, `Some(None)` where they are
+    /// not known (`Unknown`, `TooMany`), an error where Terraform rejects them.
+    #[allow(clippy::type_complexity)]
+    pub fn keys(self) -> Result<Option<Option<Vec<(Node, Node)>>>, EvalError> {
+        match self {
+            Self::Single => Ok(None),
+            Self::Keys(pairs) => Ok(Some(Some(pairs))),
+            Self::Unknown | Self::TooMany(_) => Ok(Some(None)),
+            Self::Invalid(reason) => Err(EvalError(reason)),
+        }
+    }
+}
+
+/// The instances `count` / `for_each` give a block.
 pub(crate) fn expansion(
     scope: &Scope<'_, '_>,
     count: Option<&Expression>,
     for_each: Option<&Expression>,
-) -> Result<Option<Option<Vec<(Node, Node)>>>, EvalError> {
+) -> Result<Expansion, EvalError> {
     if let Some(count) = count {
         let value = scope.expr(count)?;
         if value.is_unknown() {
-            return Ok(Some(None));
+            return Ok(Expansion::Unknown);
         }
         let Some(n) = value.as_i64().filter(|n| *n >= 0) else {
-            return error("`count` must be a whole number");
+            return Ok(Expansion::Invalid(format!(
+                "`count` must be a whole number ≥ 0 (it is {})",
+                value.describe()
+            )));
         };
         let n = usize::try_from(n).unwrap_or(usize::MAX);
         if n > MAX_ITEMS {
-            return error(format!(
-                "`count = {n}` is more instances than rampart expands"
-            ));
+            return Ok(Expansion::TooMany(format!(
+                "`count = {n}` is above the {MAX_ITEMS} instances rampart expands"
+            )));
         }
         let origin = value.origin.unwrap_or(scope.origin(count.span()));
-        return Ok(Some(Some(
+        return Ok(Expansion::Keys(
             (0..n)
                 .map(|i| {
                     (
@@ -1203,37 +1342,52 @@ pub(crate) fn expansion(
                     )
                 })
                 .collect(),
-        )));
+        ));
     }
     if let Some(for_each) = for_each {
         let value = scope.expr(for_each)?;
         if value.contains_unknown() && !matches!(value.value, Value::Map(_)) {
-            return Ok(Some(None));
+            return Ok(Expansion::Unknown);
         }
-        return match &value.value {
-            Value::Map(entries) => Ok(Some(Some(
-                entries
-                    .iter()
-                    .map(|(k, v)| (Node::new(Value::String(k.clone()), v.origin), v.clone()))
-                    .collect(),
-            ))),
+        let pairs: Vec<(Node, Node)> = match &value.value {
+            Value::Map(entries) => entries
+                .iter()
+                .map(|(k, v)| (Node::new(Value::String(k.clone()), v.origin), v.clone()))
+                .collect(),
             // A set of strings: key and value are the string.
             Value::List(items) => {
                 let mut pairs = Vec::new();
                 for item in items {
                     match &item.value {
                         Value::String(_) => pairs.push((item.clone(), item.clone())),
-                        Value::Unknown(_) => return Ok(Some(None)),
-                        _ => return error("`for_each` over a list needs strings (use toset())"),
+                        Value::Unknown(_) => return Ok(Expansion::Unknown),
+                        _ => {
+                            return Ok(Expansion::Invalid(
+                                "`for_each` over a list needs strings (use toset())".to_owned(),
+                            ));
+                        }
                     }
                 }
-                Ok(Some(Some(pairs)))
+                pairs
             }
-            Value::Null => error("`for_each` must not be null"),
-            _ => error("`for_each` needs a map or a set of strings"),
+            Value::Null => {
+                return Ok(Expansion::Invalid("`for_each` must not be null".to_owned()));
+            }
+            _ => {
+                return Ok(Expansion::Invalid(
+                    "`for_each` needs a map or a set of strings".to_owned(),
+                ));
+            }
         };
+        if pairs.len() > MAX_ITEMS {
+            return Ok(Expansion::TooMany(format!(
+                "`for_each` over {} elements is above the {MAX_ITEMS} instances rampart expands",
+                pairs.len()
+            )));
+        }
+        return Ok(Expansion::Keys(pairs));
     }
-    Ok(None)
+    Ok(Expansion::Single)
 }
 
 /// The key/value pairs a `for` iterates (index/element for lists); `None` when
@@ -1291,6 +1445,24 @@ fn index_value(value: &Node, key: &Node) -> Eval {
     }
 }
 
+/// An error, as Terraform gives, when a reference indexes an instance that
+/// does not exist (`aws_x.this[0]` with `count = 0`) or a resource that has no
+/// instance keys. Instances not known before apply may be anything.
+fn has_instance(base: &str, keys: Option<&Option<Vec<Node>>>, key: &Node) -> Result<(), EvalError> {
+    let Some(suffix) = instance_suffix(key) else {
+        return Ok(());
+    };
+    match keys {
+        None => error(format!(
+            "`{base}` has neither `count` nor `for_each`: it has no instance {suffix}"
+        )),
+        Some(Some(keys)) if !keys.iter().any(|k| same(k, key)) => {
+            error(format!("`{base}` has no instance {suffix}"))
+        }
+        Some(_) => Ok(()),
+    }
+}
+
 /// `[0]`, `["a"]` for an instance key; `None` when the key is unknown.
 pub(crate) fn instance_suffix(key: &Node) -> Option<String> {
     match &key.value {
@@ -1325,6 +1497,27 @@ fn attribute_path(operators: &[&TraversalOperator]) -> String {
         }
     }
     path
+}
+
+/// `depends on X`, without saying it twice when X already is a dependency.
+fn depends_on(node: &Node) -> String {
+    let described = describe_unknown(node);
+    if described.starts_with("depends on ") {
+        described
+    } else {
+        format!("depends on {described}")
+    }
+}
+
+/// Whether every unknown part of a value is a reference to a resource.
+fn only_references(node: &Node) -> bool {
+    match &node.value {
+        Value::Unknown(Unknown::Reference { .. }) => true,
+        Value::Unknown(_) => false,
+        Value::List(items) => items.iter().all(only_references),
+        Value::Map(entries) => entries.iter().all(|(_, v)| only_references(v)),
+        _ => true,
+    }
 }
 
 fn describe_unknown(node: &Node) -> String {

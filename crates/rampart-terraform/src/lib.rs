@@ -4,8 +4,12 @@
 //! * Every directory of `.tf` files is a module; directories no other module
 //!   calls are root modules and are evaluated on their own.
 //! * Variables take their values as Terraform gives them: default, then
-//!   `terraform.tfvars`, then `*.auto.tfvars` in name order, then `--var-file`,
-//!   then `--var`.
+//!   `terraform.tfvars`, `terraform.tfvars.json`, then `*.auto.tfvars` and
+//!   `*.auto.tfvars.json` in name order, then `--var-file`, then `--var`; a
+//!   null for a `nullable = false` variable is its default, and the
+//!   `optional(type, default)` attributes of object types are filled in.
+//! * A module that calls itself is instantiated once; one root module's
+//!   evaluation builds a bounded number of values (the rest is unknown).
 //! * Locals, module inputs and outputs, the common functions, conditionals,
 //!   `for` expressions, `count`, `for_each` and `dynamic` blocks are evaluated;
 //!   local modules (`source = "./…"`) and modules already downloaded under
@@ -17,23 +21,29 @@
 mod config;
 mod eval;
 mod functions;
+mod json;
 mod parse;
+mod types;
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 
 use hcl_edit::Span as _;
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::Structure;
 use rampart_iac::{BlockKind, Language, Node, Origin, Resource, Unknown, UnknownValue, Value};
-use rampart_source::Diagnostic;
+use rampart_source::{Diagnostic, FileId, SourceFile};
 
 pub use config::TfFile;
+pub use json::parse_json_vars;
 pub use parse::{body_offset, parse_body};
 
-use crate::config::{ModuleCall, ModuleConfig, literal_string};
-use crate::eval::{EvalError, Instance, Modules, Scope, error, expansion, instance_suffix};
+use crate::config::{ModuleCall, ModuleConfig, VariableDecl, literal_string};
+use crate::eval::{
+    Budget, EvalError, Expansion, Instance, Modules, Scope, error, expansion, instance_suffix,
+};
+use crate::types::Type;
 
 /// Meta-arguments of a `resource` block, which are not attributes of the resource.
 const META_ARGUMENTS: &[&str] = &[
@@ -58,16 +68,44 @@ pub struct ManifestEntry {
     pub dir: String,
 }
 
+/// A file of variable values: HCL (`.tfvars`) or JSON (`.tfvars.json`, read
+/// with [`parse_json_vars`]).
+#[derive(Clone, Copy)]
+pub enum VarsFile<'a> {
+    Hcl(TfFile<'a>),
+    Json {
+        file: FileId,
+        source: &'a SourceFile,
+        values: &'a [(String, Node)],
+    },
+}
+
+impl VarsFile<'_> {
+    pub fn source(&self) -> &SourceFile {
+        match self {
+            Self::Hcl(file) => file.source,
+            Self::Json { source, .. } => source,
+        }
+    }
+
+    /// The file's name, without its directory.
+    fn name(&self) -> &str {
+        let path = &self.source().display_path;
+        path.rsplit('/').next().unwrap_or(path)
+    }
+}
+
 /// What to evaluate.
 #[derive(Default)]
 pub struct TerraformInput<'a> {
     /// Every `.tf` file.
     pub files: Vec<TfFile<'a>>,
-    /// Every `terraform.tfvars` and `*.auto.tfvars` file (applied to the root
-    /// module of their directory).
-    pub auto_tfvars: Vec<TfFile<'a>>,
+    /// Every `terraform.tfvars`, `terraform.tfvars.json`, `*.auto.tfvars` and
+    /// `*.auto.tfvars.json` file (applied to the root module of their
+    /// directory, in Terraform's order).
+    pub auto_tfvars: Vec<VarsFile<'a>>,
     /// `--var-file` files, in order (applied to every root module).
-    pub var_files: Vec<TfFile<'a>>,
+    pub var_files: Vec<VarsFile<'a>>,
     /// `--var name=value`, in order.
     pub vars: Vec<(String, String)>,
     /// `modules.json` entries, by the root module directory they belong to.
@@ -81,6 +119,12 @@ pub struct TerraformOutput {
     /// The root module directory each resource was evaluated under, by the same
     /// index (a module called from two roots yields resources for each).
     pub roots: Vec<String>,
+    /// The provider configuration each resource and data source uses, by the
+    /// same index: the address of its `provider` block as the root module
+    /// sees it (`provider.aws`, `provider.aws.critical`,
+    /// `module.legacy.provider.aws`), through `provider = …` and the
+    /// `providers` of module calls; empty for variables and providers.
+    pub providers: Vec<String>,
     pub unknowns: Vec<UnknownValue>,
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -151,8 +195,9 @@ pub fn evaluate(input: &TerraformInput<'_>) -> TerraformOutput {
         })
         .collect();
 
-    // Directories another module calls, and downloaded modules, are not roots.
-    let mut called: BTreeSet<String> = BTreeSet::new();
+    // Directories another module calls, and downloaded modules, are not roots;
+    // a directory called only by its own descendants (a cycle) still is.
+    let mut calls: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for config in configs.values() {
         for call in config.module_calls.values() {
             if let Some(source) = call
@@ -162,10 +207,24 @@ pub fn evaluate(input: &TerraformInput<'_>) -> TerraformOutput {
                 .and_then(|a| literal_string(&a.value))
                 && is_local_source(source)
             {
-                called.insert(join_dir(&config.dir, source));
+                calls
+                    .entry(config.dir.clone())
+                    .or_default()
+                    .insert(join_dir(&config.dir, source));
             }
         }
     }
+    let mut callers: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (caller, callees) in &calls {
+        for callee in callees {
+            callers.entry(callee).or_default().insert(caller);
+        }
+    }
+    let mut called: BTreeSet<String> = callers
+        .iter()
+        .filter(|(dir, callers)| is_called(&calls, dir, callers))
+        .map(|(dir, _)| (*dir).to_owned())
+        .collect();
     for entries in input.manifests.values() {
         called.extend(entries.iter().map(|e| e.dir.clone()));
     }
@@ -190,8 +249,10 @@ pub fn evaluate(input: &TerraformInput<'_>) -> TerraformOutput {
                 .unwrap_or_default(),
             instances: RefCell::default(),
             notes: RefCell::default(),
+            reported: RefCell::default(),
+            budget: Budget::default(),
         };
-        let vars = root_variables(config, input);
+        let vars = root_variables(config, input, &registry, &missing);
         let instance = Rc::new(Instance::new(config, String::new(), vars, 0));
         let before = output.resources.len();
         registry.collect(&instance, &mut output);
@@ -200,73 +261,133 @@ pub fn evaluate(input: &TerraformInput<'_>) -> TerraformOutput {
             .roots
             .extend(std::iter::repeat_n(root.clone(), added));
         output.diagnostics.extend(registry.notes.into_inner());
+        output.diagnostics.extend(registry.budget.take_note());
     }
-    let mut pairs: Vec<(Resource, String)> = std::mem::take(&mut output.resources)
+    let mut all: Vec<((Resource, String), String)> = std::mem::take(&mut output.resources)
         .into_iter()
         .zip(std::mem::take(&mut output.roots))
+        .zip(std::mem::take(&mut output.providers))
         .collect();
-    pairs.sort_by(|(a, _), (b, _)| {
+    all.sort_by(|((a, _), _), ((b, _), _)| {
         (a.file, a.span.start, &a.address).cmp(&(b.file, b.span.start, &b.address))
     });
-    (output.resources, output.roots) = pairs.into_iter().unzip();
+    for ((resource, root), provider) in all {
+        output.resources.push(resource);
+        output.roots.push(root);
+        output.providers.push(provider);
+    }
     output
 }
 
-/// The root module's variables: default < `terraform.tfvars` < `*.auto.tfvars`
-/// (by name) < `--var-file` < `--var`.
-fn root_variables<'a>(
-    config: &ModuleConfig<'a>,
-    input: &TerraformInput<'a>,
-) -> HashMap<String, Node> {
-    let empty = ModuleConfig::default();
-    let mut values: HashMap<String, Node> = HashMap::new();
-    // Defaults, evaluated where they are written (they may use functions but no
-    // references).
-    for (name, declaration) in &config.variables {
-        if let Some(default) = declaration.block.body.get_attribute("default") {
-            let scope = literal_scope(&empty, declaration.file);
-            let value = scope
-                .expr(&default.value)
-                .unwrap_or_else(|EvalError(reason)| {
-                    unevaluated(reason, declaration.file.origin(default.value.span()))
-                });
-            values.insert((*name).to_owned(), value);
+/// Whether a directory is a module some other module calls, rather than a
+/// root: it has a caller outside the modules it calls itself. When every
+/// caller is in a cycle through it, that cycle is entered from nowhere: its
+/// outermost directories (no other member's directory holds them) are roots.
+fn is_called(
+    calls: &BTreeMap<String, BTreeSet<String>>,
+    dir: &str,
+    callers: &BTreeSet<&str>,
+) -> bool {
+    if callers
+        .iter()
+        .any(|caller| *caller != dir && !reaches(calls, dir, caller))
+    {
+        return true;
+    }
+    // The cycle: what `dir` calls, directly or not, that calls it back.
+    let mut members: BTreeSet<&str> = BTreeSet::new();
+    let mut stack = vec![dir];
+    while let Some(current) = stack.pop() {
+        if members.insert(current)
+            && let Some(callees) = calls.get(current)
+        {
+            stack.extend(callees.iter().map(String::as_str));
         }
     }
-    let mut auto: Vec<&TfFile<'_>> = input
+    members.retain(|member| reaches(calls, member, dir));
+    let entered_from_outside = calls.iter().any(|(caller, callees)| {
+        !members.contains(caller.as_str()) && callees.iter().any(|c| members.contains(c.as_str()))
+    });
+    let inside = |outer: &str| outer == "." || dir.starts_with(&format!("{outer}/"));
+    entered_from_outside
+        || members
+            .iter()
+            .any(|member| *member != dir && inside(member))
+}
+
+/// Whether `to` can be reached from `from` through module calls.
+fn reaches(calls: &BTreeMap<String, BTreeSet<String>>, from: &str, to: &str) -> bool {
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut stack = vec![from];
+    while let Some(dir) = stack.pop() {
+        if dir == to {
+            return true;
+        }
+        if seen.insert(dir)
+            && let Some(callees) = calls.get(dir)
+        {
+            stack.extend(callees.iter().map(String::as_str));
+        }
+    }
+    false
+}
+
+/// Where a variables file comes in Terraform's order: `terraform.tfvars`,
+/// `terraform.tfvars.json`, then `*.auto.tfvars` and `*.auto.tfvars.json` by
+/// name.
+fn tfvars_rank(name: &str) -> (u8, &str) {
+    match name {
+        "terraform.tfvars" => (0, ""),
+        "terraform.tfvars.json" => (1, ""),
+        _ => (2, name),
+    }
+}
+
+/// The root module's variables: default < `terraform.tfvars` <
+/// `terraform.tfvars.json` < `*.auto.tfvars(.json)` (by name) < `--var-file` <
+/// `--var`.
+fn root_variables<'c>(
+    config: &ModuleConfig<'c>,
+    input: &TerraformInput<'c>,
+    modules: &dyn Modules<'c>,
+    empty: &'c ModuleConfig<'c>,
+) -> HashMap<String, Node> {
+    let mut values: HashMap<String, Node> = HashMap::new();
+    let mut auto: Vec<&VarsFile<'_>> = input
         .auto_tfvars
         .iter()
-        .filter(|f| dir_of(&f.source.display_path) == config.dir)
+        .filter(|f| dir_of(&f.source().display_path) == config.dir)
         .collect();
-    // `terraform.tfvars` first, then `*.auto.tfvars` in lexical order.
-    auto.sort_by_key(|f| {
-        let name = f
-            .source
-            .display_path
-            .rsplit('/')
-            .next()
-            .unwrap_or_default()
-            .to_owned();
-        (name != "terraform.tfvars", name)
-    });
+    auto.sort_by(|a, b| tfvars_rank(a.name()).cmp(&tfvars_rank(b.name())));
     for file in auto.into_iter().chain(input.var_files.iter()) {
-        let scope = literal_scope(&empty, *file);
-        for structure in file.body.iter() {
-            let Structure::Attribute(attribute) = structure else {
-                continue;
-            };
-            let name = attribute.key.as_str();
-            if !config.variables.contains_key(name) {
-                // Terraform warns about values for undeclared variables; so do we,
-                // only for files that are meant for this module.
-                continue;
+        match file {
+            VarsFile::Hcl(file) => {
+                let scope = literal_scope(modules, empty, *file);
+                for structure in file.body.iter() {
+                    let Structure::Attribute(attribute) = structure else {
+                        continue;
+                    };
+                    let name = attribute.key.as_str();
+                    if !config.variables.contains_key(name) {
+                        // Terraform warns about values for undeclared variables;
+                        // so do we, only for files that are meant for this module.
+                        continue;
+                    }
+                    let value = scope
+                        .expr(&attribute.value)
+                        .unwrap_or_else(|EvalError(reason)| {
+                            unevaluated(reason, file.origin(attribute.value.span()))
+                        });
+                    values.insert(name.to_owned(), value);
+                }
             }
-            let value = scope
-                .expr(&attribute.value)
-                .unwrap_or_else(|EvalError(reason)| {
-                    unevaluated(reason, file.origin(attribute.value.span()))
-                });
-            values.insert(name.to_owned(), value);
+            VarsFile::Json { values: json, .. } => {
+                for (name, value) in json.iter() {
+                    if config.variables.contains_key(name.as_str()) {
+                        values.insert(name.clone(), value.clone());
+                    }
+                }
+            }
         }
     }
     for (name, text) in &input.vars {
@@ -281,7 +402,7 @@ fn root_variables<'a>(
                     Expression::Variable(_) | Expression::Traversal(_)
                 ) =>
             {
-                let scope = literal_scope(&empty, declaration.file);
+                let scope = literal_scope(modules, empty, declaration.file);
                 scope
                     .expr(&expression)
                     .map(|mut v| {
@@ -294,34 +415,66 @@ fn root_variables<'a>(
         };
         values.insert(name.clone(), value);
     }
-    values
+    let mut settled = HashMap::new();
+    for (name, declaration) in &config.variables {
+        if let Some(value) = settle(declaration, values.remove(*name), modules, empty) {
+            settled.insert((*name).to_owned(), value);
+        }
+    }
+    settled
 }
 
-struct NoModules;
-
-impl<'a> Modules<'a> for NoModules {
-    fn child(
-        &self,
-        _: &Rc<Instance<'a>>,
-        name: &str,
-        _: Option<(&Node, &Node)>,
-        _: bool,
-    ) -> Result<Rc<Instance<'a>>, EvalError> {
-        error(format!("module `{name}` cannot be referenced here"))
+/// A variable's value as the module sees it: the value given, or the
+/// default; a null given to a `nullable = false` variable is the default too;
+/// the optional attributes of its object type are filled in.
+fn settle<'c>(
+    declaration: &VariableDecl<'c>,
+    given: Option<Node>,
+    modules: &dyn Modules<'c>,
+    empty: &'c ModuleConfig<'c>,
+) -> Option<Node> {
+    let scope = literal_scope(modules, empty, declaration.file);
+    let body = &declaration.block.body;
+    let non_nullable = matches!(
+        body.get_attribute("nullable").map(|a| &a.value),
+        Some(Expression::Bool(nullable)) if !*nullable.value()
+    );
+    let default = || {
+        // Evaluated where it is written (it may use functions but no references).
+        body.get_attribute("default").map(|default| {
+            scope
+                .expr(&default.value)
+                .unwrap_or_else(|EvalError(reason)| {
+                    unevaluated(reason, declaration.file.origin(default.value.span()))
+                })
+        })
+    };
+    let mut value = match given {
+        Some(value) if value.is_null() && non_nullable => default()?,
+        Some(value) => value,
+        None => default()?,
+    };
+    if let Some(kind) = body
+        .get_attribute("type")
+        .and_then(|t| Type::parse(&t.value))
+    {
+        kind.fill(&mut value, &mut |expression| {
+            scope.expr(expression).unwrap_or_else(|EvalError(reason)| {
+                unevaluated(reason, declaration.file.origin(expression.span()))
+            })
+        });
     }
-    fn child_instances(
-        &self,
-        _: &Rc<Instance<'a>>,
-        name: &str,
-    ) -> Result<Option<Vec<(Node, Node)>>, EvalError> {
-        error(format!("module `{name}` cannot be referenced here"))
-    }
+    Some(value)
 }
 
 /// A scope with no variables, locals or resources: for defaults and tfvars.
-fn literal_scope<'s, 'a>(empty: &'a ModuleConfig<'a>, file: TfFile<'a>) -> Scope<'s, 'a> {
+fn literal_scope<'s, 'a>(
+    modules: &'s dyn Modules<'a>,
+    empty: &'a ModuleConfig<'a>,
+    file: TfFile<'a>,
+) -> Scope<'s, 'a> {
     Scope {
-        modules: &NoModules,
+        modules,
         instance: Rc::new(Instance::new(empty, String::new(), HashMap::new(), 0)),
         file,
         bindings: Vec::new(),
@@ -340,6 +493,9 @@ struct Registry<'c, 'a> {
     manifest: &'c [ManifestEntry],
     instances: RefCell<HashMap<String, Rc<Instance<'c>>>>,
     notes: RefCell<Vec<Diagnostic>>,
+    /// Module calls already reported as cycles (file, line, column).
+    reported: RefCell<HashSet<(FileId, u32, u32)>>,
+    budget: Budget,
 }
 
 impl<'c, 'a: 'c> Registry<'c, 'a> {
@@ -421,6 +577,7 @@ impl<'c, 'a: 'c> Registry<'c, 'a> {
                 module: instance.address.clone(),
                 attributes,
             });
+            output.providers.push(String::new());
         }
         for provider in &config.providers {
             let block = provider.item;
@@ -445,6 +602,7 @@ impl<'c, 'a: 'c> Registry<'c, 'a> {
                 module: instance.address.clone(),
                 attributes,
             });
+            output.providers.push(String::new());
         }
         for declaration in &config.resources {
             let scope = self.scope(instance, declaration.file);
@@ -461,13 +619,14 @@ impl<'c, 'a: 'c> Registry<'c, 'a> {
                 declaration.name
             );
             let for_each = body.get_attribute("for_each").is_some();
-            let instances = match expansion(
+            let expanded = expansion(
                 &scope,
                 body.get_attribute("count").map(|a| &a.value),
                 body.get_attribute("for_each").map(|a| &a.value),
-            ) {
-                Ok(None) => vec![(base.clone(), scope.clone())],
-                Ok(Some(Some(pairs))) => pairs
+            );
+            let instances = match expanded {
+                Ok(Expansion::Single) => vec![(base.clone(), scope.clone())],
+                Ok(Expansion::Keys(pairs)) => pairs
                     .into_iter()
                     .map(|(key, value)| {
                         let suffix = instance_suffix(&key).unwrap_or_default();
@@ -479,32 +638,79 @@ impl<'c, 'a: 'c> Registry<'c, 'a> {
                         (format!("{base}{suffix}"), scope)
                     })
                     .collect(),
-                Ok(Some(None)) | Err(_) => {
+                other => {
                     // How many instances is unknown: evaluate one, with the
                     // instance key unknown, and say so.
-                    let reason = if for_each { "`for_each`" } else { "`count`" };
-                    let unknown =
-                        unevaluated(format!("{reason} is known only after apply"), origin);
+                    let meta = if for_each { "`for_each`" } else { "`count`" };
+                    // Too many instances, or a value Terraform rejects, is worth
+                    // a diagnostic: it is not in the code's nature, unlike an
+                    // unknown count.
+                    let (reason, note) = match other {
+                        Ok(Expansion::TooMany(reason)) => (reason, Some(false)),
+                        Ok(Expansion::Invalid(reason)) => (reason, Some(true)),
+                        Err(EvalError(reason)) => (reason, None),
+                        _ => (format!("{meta} is known only after apply"), None),
+                    };
+                    if let Some(is_error) = note {
+                        let header = declaration.file.header(declaration.block);
+                        let path = declaration.file.source.display_path.clone();
+                        let message = format!(
+                            "`{base}`: {reason}; one instance is checked, with {} unknown",
+                            if for_each {
+                                "`each.key`"
+                            } else {
+                                "`count.index`"
+                            }
+                        );
+                        let diagnostic = if is_error {
+                            Diagnostic::error("terraform-expansion", path, message)
+                        } else {
+                            Diagnostic::warning("terraform-expansion", path, message)
+                        };
+                        self.notes
+                            .borrow_mut()
+                            .push(diagnostic.at(header.start.line, header.start.column));
+                    }
+                    let key = |binding: &str| {
+                        unevaluated(
+                            format!("{binding} of an instance not known before apply ({reason})"),
+                            origin,
+                        )
+                    };
+                    let scope = if for_each {
+                        scope
+                            .with("each.key", key("`each.key`"))
+                            .with("each.value", key("`each.value`"))
+                    } else {
+                        scope.with("count.index", key("`count.index`"))
+                    };
                     output.unknowns.push(UnknownValue {
                         origin,
                         address: format!("{base}.{}", if for_each { "for_each" } else { "count" }),
                         unknown: Unknown::Unevaluated {
-                            reason: format!(
-                                "{reason} is not known, so the number of instances is not known"
-                            ),
+                            reason: format!("{reason}, so the instances are not known"),
                         },
                     });
-                    let scope = if for_each {
-                        scope
-                            .with("each.key", unknown.clone())
-                            .with("each.value", unknown)
-                    } else {
-                        scope.with("count.index", unknown)
-                    };
                     vec![(base.clone(), scope)]
                 }
             };
+            // `provider = aws.critical`, else the provider the type's prefix names.
+            let provider = provider_address(
+                instance,
+                &body
+                    .get_attribute("provider")
+                    .and_then(|a| provider_name(&a.value))
+                    .unwrap_or_else(|| {
+                        declaration
+                            .resource_type
+                            .split('_')
+                            .next()
+                            .unwrap_or_default()
+                            .to_owned()
+                    }),
+            );
             for (address, scope) in instances {
+                output.providers.push(provider.clone());
                 let attributes = match scope.body(body, META_ARGUMENTS, origin) {
                     Ok(node) => node,
                     Err(EvalError(reason)) => unevaluated(reason, origin),
@@ -552,6 +758,10 @@ impl<'c, 'a: 'c> Registry<'c, 'a> {
 }
 
 impl<'c, 'a: 'c> Modules<'c> for Registry<'c, 'a> {
+    fn budget(&self) -> &Budget {
+        &self.budget
+    }
+
     fn child_instances(
         &self,
         parent: &Rc<Instance<'c>>,
@@ -567,11 +777,14 @@ impl<'c, 'a: 'c> Modules<'c> for Registry<'c, 'a> {
             body.get_attribute("count").map(|a| &a.value),
             body.get_attribute("for_each").map(|a| &a.value),
         )? {
-            None => Ok(None),
-            Some(Some(pairs)) => Ok(Some(pairs)),
-            Some(None) => error(format!(
+            Expansion::Single => Ok(None),
+            Expansion::Keys(pairs) => Ok(Some(pairs)),
+            Expansion::Unknown => error(format!(
                 "the instances of module `{name}` are known only after apply"
             )),
+            Expansion::TooMany(reason) | Expansion::Invalid(reason) => {
+                error(format!("module `{name}`: {reason}"))
+            }
         }
     }
 
@@ -596,6 +809,24 @@ impl<'c, 'a: 'c> Modules<'c> for Registry<'c, 'a> {
             return error(format!("module `{name}` is not called here"));
         };
         let config = self.resolve(parent, &call);
+        if let Some(cycle) = cycle(parent, &config.dir) {
+            let header = call.file.header(call.block);
+            let at = (call.file.file, header.start.line, header.start.column);
+            if self.reported.borrow_mut().insert(at) {
+                self.notes.borrow_mut().push(
+                    Diagnostic::warning(
+                        "terraform-module-cycle",
+                        call.file.source.display_path.clone(),
+                        format!(
+                            "module `{name}` calls `{}`, which is already being instantiated ({cycle}): it is not instantiated again",
+                            config.dir
+                        ),
+                    )
+                    .at(header.start.line, header.start.column),
+                );
+            }
+            return error(format!("module `{name}` closes a module cycle ({cycle})"));
+        }
         let mut scope = self.scope(parent, call.file);
         if let Some((k, v)) = key {
             scope = if for_each {
@@ -608,37 +839,129 @@ impl<'c, 'a: 'c> Modules<'c> for Registry<'c, 'a> {
         }
         let mut vars = HashMap::new();
         for (var, declaration) in &config.variables {
-            let value = match call.block.body.get_attribute(var) {
-                Some(input) => scope
+            let given = call.block.body.get_attribute(var).map(|input| {
+                scope
                     .expr(&input.value)
                     .unwrap_or_else(|EvalError(reason)| {
                         unevaluated(reason, call.file.origin(input.value.span()))
-                    }),
-                None => match declaration.block.body.get_attribute("default") {
-                    Some(default) => {
-                        let default_scope = self.scope(parent, declaration.file);
-                        default_scope
-                            .expr(&default.value)
-                            .unwrap_or_else(|EvalError(reason)| {
-                                unevaluated(reason, declaration.file.origin(default.value.span()))
-                            })
-                    }
-                    None => continue,
-                },
-            };
-            vars.insert((*var).to_owned(), value);
+                    })
+            });
+            if let Some(value) = settle(declaration, given, self, self.missing) {
+                vars.insert((*var).to_owned(), value);
+            }
         }
-        let instance = Rc::new(Instance::new(
-            config,
-            address.clone(),
-            vars,
-            parent.depth + 1,
-        ));
+        let mut instance = Instance::new(config, address.clone(), vars, parent.depth + 1);
+        instance.parent = Some(Rc::clone(parent));
+        instance.providers = call
+            .block
+            .body
+            .get_attribute("providers")
+            .map(|a| provider_map(&a.value))
+            .unwrap_or_default();
+        let instance = Rc::new(instance);
         self.instances
             .borrow_mut()
             .insert(address, Rc::clone(&instance));
         Ok(instance)
     }
+}
+
+/// The cycle a call of the module in `dir` would close, from the instance
+/// that first instantiates `dir` (`modules/a → modules/b → modules/a`).
+fn cycle(parent: &Instance<'_>, dir: &str) -> Option<String> {
+    if dir.is_empty() {
+        return None;
+    }
+    let mut chain = vec![parent.config.dir.as_str()];
+    let mut current = parent.parent.as_deref();
+    while let Some(instance) = current {
+        chain.push(instance.config.dir.as_str());
+        current = instance.parent.as_deref();
+    }
+    chain.reverse();
+    let start = chain.iter().position(|d| *d == dir)?;
+    let mut cycle: Vec<&str> = chain[start..].to_vec();
+    cycle.push(dir);
+    Some(
+        cycle
+            .iter()
+            .map(|d| format!("`{d}`"))
+            .collect::<Vec<_>>()
+            .join(" → "),
+    )
+}
+
+/// `aws`, `aws.critical` for a provider reference (`provider = aws.critical`).
+fn provider_name(expression: &Expression) -> Option<String> {
+    match expression {
+        Expression::Variable(name) => Some(name.as_str().to_owned()),
+        Expression::Traversal(traversal) => {
+            let Expression::Variable(name) = &traversal.expr else {
+                return None;
+            };
+            let mut text = name.as_str().to_owned();
+            for operator in traversal.operators.iter() {
+                let hcl_edit::expr::TraversalOperator::GetAttr(part) = operator.value() else {
+                    return None;
+                };
+                text.push('.');
+                text.push_str(part.as_str());
+            }
+            Some(text)
+        }
+        _ => None,
+    }
+}
+
+/// A module call's `providers = { aws = aws.critical }`: the child's name and
+/// the parent's.
+fn provider_map(expression: &Expression) -> Vec<(String, String)> {
+    let Expression::Object(object) = expression else {
+        return Vec::new();
+    };
+    object
+        .iter()
+        .filter_map(|(key, value)| {
+            let key = match key {
+                hcl_edit::expr::ObjectKey::Ident(ident) => ident.as_str().to_owned(),
+                hcl_edit::expr::ObjectKey::Expression(e) => provider_name(e)?,
+            };
+            Some((key, provider_name(value.expr())?))
+        })
+        .collect()
+}
+
+/// Whether a module has a `provider` block of that name (`aws`,
+/// `aws.critical`).
+fn declares_provider(config: &ModuleConfig<'_>, name: &str) -> bool {
+    let (kind, alias) = match name.split_once('.') {
+        Some((kind, alias)) => (kind, Some(alias)),
+        None => (name, None),
+    };
+    config.providers.iter().any(|provider| {
+        provider.item.labels.first().map(|l| l.as_str()) == Some(kind)
+            && provider
+                .item
+                .body
+                .get_attribute("alias")
+                .and_then(|a| literal_string(&a.value))
+                == alias
+    })
+}
+
+/// The address of the provider configuration a module instance's provider
+/// name stands for: passed in by the call's `providers`, declared in the
+/// module, or inherited from the caller (the root's, in the end).
+fn provider_address(instance: &Instance<'_>, name: &str) -> String {
+    if let Some(parent) = &instance.parent {
+        if let Some((_, outer)) = instance.providers.iter().find(|(inner, _)| inner == name) {
+            return provider_address(parent, outer);
+        }
+        if !declares_provider(instance.config, name) {
+            return provider_address(parent, name);
+        }
+    }
+    format!("{}provider.{name}", instance.prefix())
 }
 
 /// `vpc.subnets` for the call `subnets` inside `module.vpc`.

@@ -45,12 +45,14 @@ pub fn body_offset(text: &str) -> usize {
 }
 
 /// The line where bracket nesting first exceeds the limit, if it does. Strings
-/// and comments are skipped roughly (a bracket inside a string is not nesting);
-/// erring on the side of counting is safe, the limit is far above real code.
+/// and comments are skipped roughly (a bracket inside a string is not nesting,
+/// an interpolation inside one is, until its closing brace); erring on the
+/// side of counting is safe, the limit is far above real code.
 fn too_deep(text: &str) -> Option<u32> {
+    // Open brackets, interpolations (`i`) and strings (`"`), innermost last.
+    let mut open: Vec<char> = Vec::new();
     let mut depth = 0usize;
     let mut line = 1u32;
-    let mut in_string = false;
     let mut escaped = false;
     let mut in_comment = false;
     let mut previous = '\0';
@@ -63,22 +65,33 @@ fn too_deep(text: &str) -> Option<u32> {
             previous = c;
             continue;
         }
-        if in_string {
+        if open.last() == Some(&'"') {
             match c {
                 _ if escaped => escaped = false,
                 '\\' => escaped = true,
-                '"' => in_string = false,
-                // Interpolations nest too.
-                '{' if previous == '$' || previous == '%' => depth += 1,
+                '"' => {
+                    open.pop();
+                }
+                // Interpolations nest, and hold code up to their closing brace.
+                '{' if previous == '$' || previous == '%' => {
+                    open.push('i');
+                    depth += 1;
+                }
                 _ => {}
             }
         } else {
             match c {
-                '"' => in_string = true,
+                '"' => open.push('"'),
                 '#' => in_comment = true,
                 '/' if previous == '/' => in_comment = true,
-                '{' | '[' | '(' => depth += 1,
-                '}' | ']' | ')' => depth = depth.saturating_sub(1),
+                '{' | '[' | '(' => {
+                    open.push(c);
+                    depth += 1;
+                }
+                '}' | ']' | ')' => {
+                    let closed = open.pop().is_some();
+                    depth = depth.saturating_sub(usize::from(closed));
+                }
                 _ => {}
             }
         }
@@ -109,6 +122,21 @@ mod tests {
         // Brackets inside strings are not nesting.
         let text = format!("x = \"{}\"\n", "[".repeat(10_000));
         assert!(parse_body(&text, "s.tf").is_ok());
+        // Interpolations close: many of them are not deep.
+        let text: String = (0..1_000)
+            .map(|i| format!("x{i} = \"${{a}}-%{{if b}}c%{{endif}}\"\n"))
+            .collect();
+        assert!(too_deep(&text).is_none());
+        assert!(
+            parse_body(&text, "i.tf").is_ok(),
+            "{:?}",
+            parse_body(&text, "i.tf").err()
+        );
+        let text = format!("x = \"{}\"\n", "${[".repeat(200));
+        assert_eq!(
+            parse_body(&text, "d.tf").unwrap_err().code,
+            "hcl-depth-limit"
+        );
     }
 
     #[test]

@@ -4,15 +4,22 @@
 
 use std::collections::BTreeMap;
 
-use rampart_iac::{BlockKind, Resource, Unknown, Value};
-use rampart_source::{FileId, SourceFile};
+use rampart_iac::{BlockKind, Node, Resource, Unknown, Value};
+use rampart_source::{DiagnosticLevel, FileId, SourceFile};
 use rampart_terraform::{
-    ManifestEntry, TerraformInput, TerraformOutput, TfFile, body_offset, evaluate, parse_body,
+    ManifestEntry, TerraformInput, TerraformOutput, TfFile, VarsFile, body_offset, evaluate,
+    parse_body, parse_json_vars,
 };
+
+/// What a test file is read as.
+enum Parsed {
+    Hcl(hcl_edit::structure::Body),
+    Json(Vec<(String, Node)>),
+}
 
 struct Files {
     sources: Vec<SourceFile>,
-    bodies: Vec<hcl_edit::structure::Body>,
+    parsed: Vec<Parsed>,
 }
 
 impl Files {
@@ -21,23 +28,44 @@ impl Files {
             .iter()
             .map(|(path, text)| SourceFile::new((*path).into(), (*path).into(), (*text).into()))
             .collect();
-        let bodies = files
+        let parsed = files
             .iter()
-            .map(|(path, text)| parse_body(text, path).unwrap())
+            .enumerate()
+            .map(|(i, (path, text))| {
+                if path.ends_with(".json") {
+                    let (values, diagnostics) =
+                        parse_json_vars(FileId(u32::try_from(i).unwrap()), text, path);
+                    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+                    Parsed::Json(values)
+                } else {
+                    Parsed::Hcl(parse_body(text, path).unwrap())
+                }
+            })
             .collect();
-        Self { sources, bodies }
+        Self { sources, parsed }
     }
 
-    fn tf(&self) -> Vec<TfFile<'_>> {
+    fn vars(&self) -> Vec<(bool, VarsFile<'_>)> {
         self.sources
             .iter()
-            .zip(&self.bodies)
+            .zip(&self.parsed)
             .enumerate()
-            .map(|(i, (source, body))| TfFile {
-                file: FileId(u32::try_from(i).unwrap()),
-                source,
-                body,
-                offset: body_offset(&source.text),
+            .map(|(i, (source, parsed))| {
+                let file = FileId(u32::try_from(i).unwrap());
+                let vars = match parsed {
+                    Parsed::Hcl(body) => VarsFile::Hcl(TfFile {
+                        file,
+                        source,
+                        body,
+                        offset: body_offset(&source.text),
+                    }),
+                    Parsed::Json(values) => VarsFile::Json {
+                        file,
+                        source,
+                        values,
+                    },
+                };
+                (source.display_path.ends_with(".tf"), vars)
             })
             .collect()
     }
@@ -52,15 +80,38 @@ fn run_with(
     vars: &[(&str, &str)],
     manifests: BTreeMap<String, Vec<ManifestEntry>>,
 ) -> TerraformOutput {
+    run_full(files, &[], vars, manifests)
+}
+
+/// `var_files` name the files given with `--var-file`; other variables
+/// files are loaded as Terraform loads them.
+fn run_full(
+    files: &[(&str, &str)],
+    var_files: &[&str],
+    vars: &[(&str, &str)],
+    manifests: BTreeMap<String, Vec<ManifestEntry>>,
+) -> TerraformOutput {
     let all = Files::new(files);
-    let tf = all.tf();
-    let (tfvars, tf): (Vec<TfFile<'_>>, Vec<TfFile<'_>>) = tf
-        .into_iter()
-        .partition(|f| f.source.display_path.ends_with(".tfvars"));
+    let mut tf = Vec::new();
+    let mut auto_tfvars = Vec::new();
+    let mut given = Vec::new();
+    for (is_tf, file) in all.vars() {
+        match file {
+            VarsFile::Hcl(file) if is_tf => tf.push(file),
+            _ if var_files.contains(&file.source().display_path.as_str()) => given.push(file),
+            _ => auto_tfvars.push(file),
+        }
+    }
+    given.sort_by_key(|f| {
+        var_files
+            .iter()
+            .position(|v| *v == f.source().display_path)
+            .unwrap()
+    });
     let input = TerraformInput {
         files: tf,
-        auto_tfvars: tfvars,
-        var_files: Vec::new(),
+        auto_tfvars,
+        var_files: given,
         vars: vars
             .iter()
             .map(|(k, v)| ((*k).into(), (*v).into()))
@@ -589,4 +640,541 @@ resource "aws_eks_node_group" "critical" {
             }),
         ]
     );
+}
+
+fn reference(address: &str, attribute: &str) -> Value {
+    Value::Unknown(Unknown::Reference {
+        address: address.into(),
+        attribute: attribute.into(),
+    })
+}
+
+fn reason(node: &Node) -> String {
+    match node.unknown_value() {
+        Some(Unknown::Unevaluated { reason }) => reason.clone(),
+        other => panic!("not an unevaluated value: {other:?} ({node:?})"),
+    }
+}
+
+#[test]
+fn indexing_a_missing_instance_is_an_error_that_try_catches() {
+    // The terraform-aws-modules/vpc idiom: the association has no instance
+    // when there is no secondary block, so `try` falls back to the VPC.
+    let main = r#"
+variable "secondary_cidr_blocks" {
+  type    = list(string)
+  default = []
+}
+resource "aws_vpc" "this" {
+  count      = 1
+  cidr_block = "10.0.0.0/16"
+}
+resource "aws_vpc_ipv4_cidr_block_association" "this" {
+  count      = length(var.secondary_cidr_blocks)
+  vpc_id     = aws_vpc.this[0].id
+  cidr_block = element(var.secondary_cidr_blocks, count.index)
+}
+resource "aws_subnet" "named" {
+  for_each   = { a = "10.0.1.0/24" }
+  cidr_block = each.value
+}
+resource "aws_eip" "single" {}
+module "none" {
+  source = "./none"
+  count  = 0
+}
+locals {
+  vpc_id = try(aws_vpc_ipv4_cidr_block_association.this[0].vpc_id, aws_vpc.this[0].id, "")
+}
+resource "aws_flow_log" "this" {
+  vpc_id    = local.vpc_id
+  subnet    = try(aws_subnet.named["b"].id, "none")
+  subnet_a  = try(aws_subnet.named["a"].id, "none")
+  eip       = try(aws_eip.single[0].id, "no index")
+  module    = try(module.none[0].id, "no module")
+  missing   = aws_subnet.named["b"].id
+}
+"#;
+    let output = run(
+        &[
+            ("main.tf", main),
+            ("none/main.tf", "output \"id\" { value = \"x\" }\n"),
+        ],
+        &[],
+    );
+    let log = resource(&output, "aws_flow_log.this");
+    assert_eq!(
+        log.get("vpc_id").unwrap().value,
+        reference("aws_vpc.this[0]", "id")
+    );
+    assert_eq!(log.get("subnet").unwrap().as_str(), Some("none"));
+    assert_eq!(
+        log.get("subnet_a").unwrap().value,
+        reference("aws_subnet.named[\"a\"]", "id")
+    );
+    assert_eq!(log.get("eip").unwrap().as_str(), Some("no index"));
+    assert_eq!(log.get("module").unwrap().as_str(), Some("no module"));
+    assert_eq!(
+        reason(log.get("missing").unwrap()),
+        "`aws_subnet.named` has no instance [\"b\"]"
+    );
+}
+
+#[test]
+fn a_null_for_a_non_nullable_variable_takes_the_default() {
+    let module = r#"
+variable "name" { type = string }
+variable "ssh_cidrs" {
+  type     = list(string)
+  default  = ["0.0.0.0/0"]
+  nullable = false
+}
+variable "nullable_cidrs" {
+  type    = list(string)
+  default = ["0.0.0.0/0"]
+}
+resource "aws_security_group" "this" {
+  name     = var.name
+  cidrs    = var.ssh_cidrs
+  nullable = var.nullable_cidrs
+}
+"#;
+    let main = r#"
+module "sg" {
+  source         = "./modules/sg"
+  name           = "a"
+  ssh_cidrs      = null
+  nullable_cidrs = null
+}
+variable "root_cidrs" {
+  default  = ["10.0.0.0/8"]
+  nullable = false
+}
+resource "aws_security_group" "root" {
+  cidrs = var.root_cidrs
+}
+"#;
+    let output = run(
+        &[
+            ("main.tf", main),
+            ("modules/sg/main.tf", module),
+            ("terraform.tfvars", "root_cidrs = null\n"),
+        ],
+        &[],
+    );
+    let group = resource(&output, "module.sg.aws_security_group.this");
+    let cidrs = group.get("cidrs").unwrap();
+    assert_eq!(cidrs.strings(), ["0.0.0.0/0"]);
+    // The default, where it is written.
+    assert_eq!(cidrs.origin.unwrap().file, FileId(1));
+    assert_eq!(cidrs.origin.unwrap().span.start.line, 5);
+    assert!(group.get("nullable").unwrap().is_null());
+    let root = resource(&output, "aws_security_group.root");
+    assert_eq!(root.get("cidrs").unwrap().strings(), ["10.0.0.0/8"]);
+    // `--var` too.
+    let output = run(
+        &[("main.tf", main), ("modules/sg/main.tf", module)],
+        &[("root_cidrs", "null")],
+    );
+    let root = resource(&output, "aws_security_group.root");
+    assert_eq!(root.get("cidrs").unwrap().strings(), ["10.0.0.0/8"]);
+}
+
+#[test]
+fn optional_object_attributes_take_their_defaults() {
+    let module = r#"
+variable "config" {
+  type = object({
+    name                = string
+    encrypted           = optional(bool, true)
+    publicly_accessible = optional(bool, false)
+    retention           = optional(number)
+    log_exports         = optional(list(string), ["postgresql"])
+    backup              = optional(object({
+      window = optional(string, "03:00-04:00")
+      copies = optional(number, 1)
+    }), {})
+  })
+}
+resource "aws_db_instance" "this" {
+  identifier          = var.config.name
+  storage_encrypted   = var.config.encrypted
+  publicly_accessible = var.config.publicly_accessible
+  retention           = var.config.retention
+  logs                = var.config.log_exports
+  window              = var.config.backup.window
+  copies              = var.config.backup.copies
+}
+"#;
+    let main = r#"
+module "db" {
+  source = "./modules/db"
+  config = { name = "orders", publicly_accessible = true, backup = { copies = 2 } }
+}
+variable "dbs" {
+  type = map(object({
+    encrypted   = optional(bool, true)
+    log_exports = optional(list(string), ["postgresql"])
+  }))
+  default = {
+    a = {}
+    b = { encrypted = false }
+  }
+}
+variable "rules" {
+  type = list(object({ port = number, cidrs = optional(list(string), ["10.0.0.0/8"]) }))
+}
+variable "loose" {
+  type    = map(mystery_type)
+  default = { a = {} }
+}
+resource "aws_db_instance" "direct" {
+  for_each          = var.dbs
+  storage_encrypted = each.value.encrypted
+  logs              = each.value.log_exports
+}
+resource "aws_security_group" "rules" {
+  cidrs = [for r in var.rules : r.cidrs]
+  loose = var.loose
+}
+"#;
+    let output = run(
+        &[
+            ("main.tf", main),
+            ("modules/db/main.tf", module),
+            (
+                "terraform.tfvars",
+                "rules = [{ port = 22 }, { port = 443, cidrs = [] }]\n",
+            ),
+        ],
+        &[],
+    );
+    let db = resource(&output, "module.db.aws_db_instance.this");
+    let encrypted = db.get("storage_encrypted").unwrap();
+    assert_eq!(encrypted.as_bool(), Some(true));
+    // Where the default is written in the type.
+    assert_eq!(encrypted.origin.unwrap().file, FileId(1));
+    assert_eq!(encrypted.origin.unwrap().span.start.line, 5);
+    // Given values win; `optional(T)` without a default is null.
+    assert_eq!(db.get("publicly_accessible").unwrap().as_bool(), Some(true));
+    assert!(db.get("retention").unwrap().is_null());
+    assert_eq!(db.get("logs").unwrap().strings(), ["postgresql"]);
+    // Nested objects, given and defaulted.
+    assert_eq!(db.get("window").unwrap().as_str(), Some("03:00-04:00"));
+    assert_eq!(db.get("copies").unwrap().as_i64(), Some(2));
+
+    let a = resource(&output, "aws_db_instance.direct[\"a\"]");
+    assert_eq!(a.get("storage_encrypted").unwrap().as_bool(), Some(true));
+    assert_eq!(a.get("logs").unwrap().strings(), ["postgresql"]);
+    let b = resource(&output, "aws_db_instance.direct[\"b\"]");
+    assert_eq!(b.get("storage_encrypted").unwrap().as_bool(), Some(false));
+
+    let rules = resource(&output, "aws_security_group.rules");
+    let cidrs = rules.get("cidrs").unwrap().items();
+    assert_eq!(cidrs[0].strings(), ["10.0.0.0/8"]);
+    assert!(cidrs[1].items().is_empty());
+    // An unreadable type changes nothing.
+    assert_eq!(
+        rules.path(&["loose", "a"]).unwrap().value,
+        Value::Map(Vec::new())
+    );
+}
+
+#[test]
+fn json_tfvars_are_loaded_in_terraforms_order() {
+    let main = r#"
+variable "a" { default = "default" }
+variable "b" { default = "default" }
+variable "c" { default = "default" }
+variable "d" { default = "default" }
+variable "e" { default = "default" }
+resource "aws_s3_bucket" "x" {
+  tags = { a = var.a, b = var.b, c = var.c, d = var.d, e = var.e }
+}
+"#;
+    let output = run_full(
+        &[
+            ("main.tf", main),
+            // Terraform's order: terraform.tfvars, terraform.tfvars.json, then
+            // the auto files by name, whatever their format, then --var-file.
+            (
+                "terraform.tfvars",
+                "a = \"tfvars\"\nb = \"tfvars\"\nc = \"tfvars\"\nd = \"tfvars\"\ne = \"tfvars\"\n",
+            ),
+            (
+                "terraform.tfvars.json",
+                "{\"b\": \"json\", \"c\": \"json\", \"d\": \"json\", \"e\": \"json\"}",
+            ),
+            (
+                "a.auto.tfvars.json",
+                "{\"c\": \"a.auto.json\", \"d\": \"a.auto.json\"}",
+            ),
+            (
+                "x.auto.tfvars",
+                "c = \"x.auto\"\nd = \"x.auto\"\ne = \"x.auto\"\n",
+            ),
+            (
+                "y.auto.tfvars.json",
+                "{\"d\": \"y.auto.json\", \"e\": \"y.auto.json\"}",
+            ),
+            ("env/prod.tfvars.json", "{\n  \"e\": [\"given\"]\n}\n"),
+        ],
+        &["env/prod.tfvars.json"],
+        &[],
+        BTreeMap::new(),
+    );
+    let bucket = resource(&output, "aws_s3_bucket.x");
+    let tag = |key: &str| bucket.path(&["tags", key]).unwrap();
+    assert_eq!(tag("a").as_str(), Some("tfvars"));
+    assert_eq!(tag("b").as_str(), Some("json"));
+    assert_eq!(tag("c").as_str(), Some("x.auto"));
+    assert_eq!(tag("d").as_str(), Some("y.auto.json"));
+    let e = &tag("e").items()[0];
+    assert_eq!(e.as_str(), Some("given"));
+    // Where the JSON value is written.
+    assert_eq!(e.origin.unwrap().file, FileId(6));
+    assert_eq!(e.origin.unwrap().span.start.line, 2);
+    assert_eq!(e.origin.unwrap().span.start.column, 9);
+}
+
+#[test]
+fn module_cycles_are_reported_and_not_expanded() {
+    let module = r#"
+module "self" {
+  source = "../a"
+}
+module "root" {
+  source = "../.."
+}
+resource "aws_security_group" "x" {
+  name = "x"
+}
+"#;
+    let output = run(
+        &[
+            ("main.tf", "module \"a\" {\n  source = \"./modules/a\"\n}\n"),
+            ("modules/a/main.tf", module),
+            // A directory called only by one of its own modules is a root.
+            (
+                "other/main.tf",
+                "module \"b\" {\n  source = \"./b\"\n}\nresource \"aws_s3_bucket\" \"o\" {}\n",
+            ),
+            (
+                "other/b/main.tf",
+                "module \"back\" {\n  source = \"../\"\n}\n",
+            ),
+        ],
+        &[],
+    );
+    let groups: Vec<&str> = output
+        .resources
+        .iter()
+        .filter(|r| r.resource_type == "aws_security_group")
+        .map(|r| r.address.as_str())
+        .collect();
+    assert_eq!(groups, ["module.a.aws_security_group.x"]);
+    let buckets: Vec<(&str, &str)> = output
+        .resources
+        .iter()
+        .zip(&output.roots)
+        .filter(|(r, _)| r.resource_type == "aws_s3_bucket")
+        .map(|(r, root)| (r.address.as_str(), root.as_str()))
+        .collect();
+    assert_eq!(buckets, [("aws_s3_bucket.o", "other")]);
+    let cycles: Vec<_> = output
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "terraform-module-cycle")
+        .collect();
+    assert_eq!(cycles.len(), 3, "{cycles:?}");
+    assert!(cycles.iter().all(|d| d.level == DiagnosticLevel::Warning));
+    let own = cycles
+        .iter()
+        .find(|d| d.file == "modules/a/main.tf" && d.line == Some(2))
+        .unwrap();
+    assert!(
+        own.message.contains("`modules/a` \u{2192} `modules/a`"),
+        "{}",
+        own.message
+    );
+    let root = cycles
+        .iter()
+        .find(|d| d.file == "modules/a/main.tf" && d.line == Some(5))
+        .unwrap();
+    assert!(
+        root.message
+            .contains("`.` \u{2192} `modules/a` \u{2192} `.`"),
+        "{}",
+        root.message
+    );
+}
+
+#[test]
+fn the_evaluation_budget_bounds_runaway_expressions() {
+    let main = r#"
+locals {
+  nums  = [for i in range(5000) : [for j in range(5000) : i * j]]
+  after = [for i in range(10) : i]
+}
+resource "aws_security_group" "z" {
+  tags = { n = length(local.nums) }
+}
+resource "aws_security_group" "later" {
+  tags = { n = length(local.after) }
+}
+"#;
+    let started = std::time::Instant::now();
+    let output = run(&[("main.tf", main)], &[]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    let z = resource(&output, "aws_security_group.z");
+    assert!(
+        reason(z.path(&["tags", "n"]).unwrap()).starts_with("evaluation budget exceeded ("),
+        "{:?}",
+        z.get("tags")
+    );
+    let notes: Vec<_> = output
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "terraform-budget")
+        .collect();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(notes[0].level, DiagnosticLevel::Warning);
+    assert_eq!(notes[0].line, Some(3));
+
+    // A large realistic root stays far below the budget.
+    let mut large = String::from(
+        "locals {\n  subnets = { for i in range(20) : \"s${i}\" => { cidr = cidrsubnet(\"10.0.0.0/8\", 16, i), az = element([\"a\", \"b\", \"c\"], i % 3) } }\n  tags = merge({ team = \"x\" }, { for k in range(20) : \"t${k}\" => \"v\" })\n}\n",
+    );
+    for n in 0..100 {
+        large.push_str(&format!(
+            "resource \"aws_subnet\" \"s{n}\" {{\n  for_each = local.subnets\n  cidr_block = each.value.cidr\n  tags = merge(local.tags, {{ Name = \"s{n}-${{each.key}}\" }}, {{ for k, v in local.tags : upper(k) => v }})\n  ids = [for s in aws_subnet.s0 : s.id]\n}}\n"
+        ));
+    }
+    let output = run(&[("main.tf", &large)], &[]);
+    assert!(
+        !output
+            .diagnostics
+            .iter()
+            .any(|d| d.code == "terraform-budget"),
+        "{:?}",
+        output.diagnostics
+    );
+    assert_eq!(output.resources.len(), 100 * 20);
+}
+
+#[test]
+fn expansion_and_unknown_messages_say_what_is_wrong() {
+    let main = r#"
+resource "aws_security_group" "many" {
+  count = 100000
+  name  = "many-${count.index}"
+}
+resource "aws_security_group" "neg" {
+  count = -1
+}
+ephemeral "aws_secretsmanager_secret_version" "db" {
+  secret_id = "db"
+}
+resource "aws_db_instance" "db" {
+  publicly_accessible = terraform.workspace == "default" ? true : false
+  password_wo         = ephemeral.aws_secretsmanager_secret_version.db.secret_string
+}
+"#;
+    let output = run(&[("main.tf", main)], &[]);
+    let unknown = |address: &str| {
+        output
+            .unknowns
+            .iter()
+            .find(|u| u.address == address)
+            .unwrap_or_else(|| panic!("no unknown {address}: {:?}", output.unknowns))
+            .unknown
+            .to_string()
+    };
+    let many = unknown("aws_security_group.many.count");
+    assert!(
+        many.contains("is above the 10000 instances rampart expands"),
+        "{many}"
+    );
+    let neg = unknown("aws_security_group.neg.count");
+    assert!(
+        neg.contains("`count` must be a whole number \u{2265} 0 (it is -1)"),
+        "{neg}"
+    );
+    let note = |needle: &str| {
+        output
+            .diagnostics
+            .iter()
+            .find(|d| d.code == "terraform-expansion" && d.message.contains(needle))
+            .unwrap_or_else(|| panic!("no diagnostic about {needle}: {:?}", output.diagnostics))
+    };
+    assert_eq!(note("many").level, DiagnosticLevel::Warning);
+    assert_eq!(note("many").line, Some(2));
+    assert_eq!(note("neg").level, DiagnosticLevel::Error);
+    let db = resource(&output, "aws_db_instance.db");
+    assert_eq!(
+        reason(db.get("publicly_accessible").unwrap()),
+        "the condition depends on `terraform.workspace` (chosen when Terraform runs)"
+    );
+    assert_eq!(
+        reason(db.get("password_wo").unwrap()),
+        "ephemeral values are never stored or known to rampart"
+    );
+}
+
+#[test]
+fn resources_name_the_provider_configuration_they_use() {
+    let main = r#"
+provider "aws" {
+  region = "eu-west-1"
+}
+provider "aws" {
+  alias  = "critical"
+  region = "eu-west-1"
+}
+resource "aws_s3_bucket" "ledger" {
+  provider = aws.critical
+}
+resource "aws_s3_bucket" "scratch" {}
+module "passed" {
+  source    = "./mod"
+  providers = { aws = aws.critical }
+}
+module "inherited" {
+  source = "./mod"
+}
+module "own" {
+  source = "./own"
+}
+"#;
+    let output = run(
+        &[
+            ("main.tf", main),
+            ("mod/main.tf", "resource \"aws_s3_bucket\" \"m\" {}\n"),
+            (
+                "own/main.tf",
+                "provider \"aws\" {\n  region = \"us-east-1\"\n}\nresource \"aws_s3_bucket\" \"o\" {}\n",
+            ),
+        ],
+        &[],
+    );
+    let provider = |address: &str| {
+        let index = output
+            .resources
+            .iter()
+            .position(|r| r.address == address)
+            .unwrap();
+        output.providers[index].as_str()
+    };
+    assert_eq!(provider("aws_s3_bucket.ledger"), "provider.aws.critical");
+    assert_eq!(provider("aws_s3_bucket.scratch"), "provider.aws");
+    assert_eq!(
+        provider("module.passed.aws_s3_bucket.m"),
+        "provider.aws.critical"
+    );
+    assert_eq!(provider("module.inherited.aws_s3_bucket.m"), "provider.aws");
+    assert_eq!(
+        provider("module.own.aws_s3_bucket.o"),
+        "module.own.provider.aws"
+    );
+    assert_eq!(provider("provider.aws.critical"), "");
 }

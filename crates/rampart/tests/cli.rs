@@ -1059,3 +1059,63 @@ fn a_secret_assembled_in_the_source_is_masked_where_it_is_written() {
         assert!(!stdout.contains("Lk29vXr8TmWp"), "{format}: {stdout}");
     }
 }
+
+#[test]
+fn terraform_variables_files_in_json_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "app/main.tf",
+        "variable \"public\" {\n  default = false\n}\n\nvariable \"given_public\" {\n  default = false\n}\n\nresource \"aws_db_instance\" \"auto\" {\n  publicly_accessible = var.public\n}\n\nresource \"aws_db_instance\" \"given\" {\n  publicly_accessible = var.given_public\n}\n",
+    );
+    write(
+        dir.path(),
+        "app/terraform.tfvars.json",
+        "{\n  \"public\": true\n}\n",
+    );
+    let outside = tempfile::tempdir().unwrap();
+    let given = write(
+        outside.path(),
+        "prod.tfvars.json",
+        "{\"given_public\": true}\n",
+    );
+    let output = rampart()
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--select",
+            "NET-005",
+            "--var-file",
+        ])
+        .arg(&given)
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let report = json_report(&output.stdout);
+    let mut found: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let file = f["file"].as_str().unwrap();
+            let name = file.rsplit('/').next().unwrap();
+            format!(
+                "{} {name}:{}:{}",
+                f["resource"].as_str().unwrap(),
+                f["line"],
+                f["column"]
+            )
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "aws_db_instance.auto terraform.tfvars.json:2:13",
+            "aws_db_instance.given prod.tfvars.json:1:18",
+        ]
+    );
+}
