@@ -532,12 +532,20 @@ impl<'c, 'a: 'c> Registry<'c, 'a> {
             Some(config) => config,
             None => {
                 let header = call.file.header(call.block);
+                let hint = match source {
+                    // Usually `rampart scan envs/prod` with the module in `modules/`:
+                    // rampart reads only what it was asked to scan.
+                    Some(source) if is_local_source(source) => {
+                        "scan a directory that holds both, such as the repository root"
+                    }
+                    _ => "run `terraform init` to download it, or scan its directory",
+                };
                 self.notes.borrow_mut().push(
                     Diagnostic::warning(
                         "terraform-module-not-found",
                         call.file.source.display_path.clone(),
                         format!(
-                            "module `{}` ({}) is not in the scanned files; its resources are not checked and its outputs are unknown (run `terraform init` to download it, or scan its directory)",
+                            "module `{}` ({}) is not in the scanned files; its resources are not checked and its outputs are unknown ({hint})",
                             call.name,
                             source.unwrap_or("a computed source")
                         ),
