@@ -1232,34 +1232,11 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
-    use rampart_config::Config;
-    use rampart_discover::{FileKind, InputFile};
-
-    fn project(files: &[(&str, FileKind, &str)]) -> Project {
-        Project::build(
-            files
-                .iter()
-                .map(|(path, kind, text)| InputFile {
-                    kind: *kind,
-                    display_path: (*path).into(),
-                    root_relative_path: (*path).into(),
-                    text: (*text).into(),
-                })
-                .collect(),
-            &Config::default(),
-        )
-    }
+    use crate::aws::testing::{index, project};
+    use rampart_discover::FileKind;
 
     fn terraform(text: &str) -> Project {
         project(&[("main.tf", FileKind::Terraform, text)])
-    }
-
-    fn index(project: &Project, address: &str) -> usize {
-        project
-            .resources
-            .iter()
-            .position(|r| r.address == address)
-            .unwrap_or_else(|| panic!("no {address}"))
     }
 
     #[test]

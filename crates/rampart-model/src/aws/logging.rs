@@ -1279,34 +1279,11 @@ fn attachment_unevaluated(resource: &Resource) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rampart_config::Config;
-    use rampart_discover::{FileKind, InputFile};
-
-    fn project(files: &[(&str, FileKind, &str)]) -> Project {
-        Project::build(
-            files
-                .iter()
-                .map(|(path, kind, text)| InputFile {
-                    kind: *kind,
-                    display_path: (*path).to_owned(),
-                    root_relative_path: (*path).to_owned(),
-                    text: (*text).to_owned(),
-                })
-                .collect(),
-            &Config::default(),
-        )
-    }
+    use crate::aws::testing::{index, project};
+    use rampart_discover::FileKind;
 
     fn terraform(text: &str) -> Project {
         project(&[("main.tf", FileKind::Terraform, text)])
-    }
-
-    fn index(project: &Project, address: &str) -> usize {
-        project
-            .resources
-            .iter()
-            .position(|r| r.address == address)
-            .unwrap_or_else(|| panic!("no {address}"))
     }
 
     #[test]

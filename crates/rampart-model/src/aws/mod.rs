@@ -9,3 +9,6 @@ pub mod logging;
 pub mod network;
 pub mod policy;
 pub mod security_groups;
+
+#[cfg(test)]
+mod testing;

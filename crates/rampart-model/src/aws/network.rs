@@ -979,31 +979,8 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
-    use rampart_config::Config;
-    use rampart_discover::{FileKind, InputFile};
-
-    pub(crate) fn project(files: &[(&str, FileKind, &str)]) -> Project {
-        Project::build(
-            files
-                .iter()
-                .map(|(name, kind, text)| InputFile {
-                    kind: *kind,
-                    display_path: (*name).into(),
-                    root_relative_path: (*name).into(),
-                    text: (*text).into(),
-                })
-                .collect(),
-            &Config::default(),
-        )
-    }
-
-    fn index(project: &Project, address: &str) -> usize {
-        project
-            .resources
-            .iter()
-            .position(|r| r.address == address)
-            .unwrap_or_else(|| panic!("no {address}"))
-    }
+    use crate::aws::testing::{index, project};
+    use rampart_discover::FileKind;
 
     const TERRAFORM: &str = r#"
 resource "aws_vpc" "main" {

@@ -1,0 +1,31 @@
+//! Building projects from inline files, for the model's unit tests.
+
+use rampart_config::Config;
+use rampart_discover::{FileKind, InputFile};
+
+use crate::project::Project;
+
+/// A project of `(path, kind, text)` files, with the default configuration.
+pub(crate) fn project(files: &[(&str, FileKind, &str)]) -> Project {
+    Project::build(
+        files
+            .iter()
+            .map(|(path, kind, text)| InputFile {
+                kind: *kind,
+                display_path: (*path).into(),
+                root_relative_path: (*path).into(),
+                text: (*text).into(),
+            })
+            .collect(),
+        &Config::default(),
+    )
+}
+
+/// The index of the resource at `address`.
+pub(crate) fn index(project: &Project, address: &str) -> usize {
+    project
+        .resources
+        .iter()
+        .position(|r| r.address == address)
+        .unwrap_or_else(|| panic!("no {address}"))
+}
