@@ -108,6 +108,18 @@ pub struct Statement<'a> {
     pub node: &'a Node,
 }
 
+impl<'a> Statement<'a> {
+    /// The principal written as everyone (`"*"`, or `{"AWS": "*"}`), if any.
+    pub fn wildcard_principal(&self) -> Option<&'a Node> {
+        self.principals
+            .iter()
+            .find(|(kind, id)| {
+                (*kind == "*" || kind.eq_ignore_ascii_case("AWS")) && id.as_str() == Some("*")
+            })
+            .map(|(_, id)| *id)
+    }
+}
+
 /// The statements of a JSON policy document (`{"Statement": [...]}` or a
 /// single statement object).
 pub fn json_statements(document: &Node) -> Vec<Statement<'_>> {

@@ -95,13 +95,22 @@ pub(crate) fn referenced_document<'a>(
     node: &'a Node,
 ) -> Option<Document<'a>> {
     if let Value::Unknown(Unknown::Reference { .. }) = &node.value {
-        let targets = ctx.targets(owner, node);
-        let (source, _) = targets.into_iter().find(|(t, attribute)| {
-            t.resource_type == "aws_iam_policy_document" && *attribute == "json"
-        })?;
+        let source = policy_data_source(ctx, owner, node)?;
         return Some(Document::DataSource(&source.resource.attributes));
     }
     json_document(node).map(Document::Json)
+}
+
+/// The `aws_iam_policy_document` data source whose `json` a value refers to.
+pub(crate) fn policy_data_source<'a>(
+    ctx: &Context<'a>,
+    owner: &IacResource<'_>,
+    node: &Node,
+) -> Option<IacResource<'a>> {
+    ctx.targets(owner, node)
+        .into_iter()
+        .find(|(t, attribute)| t.resource_type == "aws_iam_policy_document" && *attribute == "json")
+        .map(|(source, _)| source)
 }
 
 /// `*` as an action or resource.

@@ -64,10 +64,7 @@ fn check(resource: &IacResource<'_>, ctx: &Context<'_>, sink: &mut Sink<'_>) {
         if !statement.allow || statement.conditional {
             continue;
         }
-        let anyone = statement.principals.iter().find(|(kind, id)| {
-            (*kind == "*" || kind.eq_ignore_ascii_case("AWS")) && id.as_str() == Some("*")
-        });
-        if let Some((_, principal)) = anyone {
+        if let Some(principal) = statement.wildcard_principal() {
             sink.report_resource(
                 resource,
                 Some(principal),

@@ -6,6 +6,7 @@ use rampart_model::rampart_iac::{Node, Unknown, Value};
 
 use super::companions;
 use crate::engine::{Check, Context, Example, IacResource, Rule, RuleDocs, RuleMeta, Sink};
+use crate::rules::iam::policy_data_source;
 
 pub(crate) static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -105,10 +106,7 @@ fn denies_in(
     }
     if let Value::Unknown(Unknown::Reference { .. }) = &document.value {
         // `policy = data.aws_iam_policy_document.x.json`: read the data source.
-        let targets = ctx.targets(owner, document);
-        let (source, _) = targets.into_iter().find(|(t, attribute)| {
-            t.resource_type == "aws_iam_policy_document" && *attribute == "json"
-        })?;
+        let source = policy_data_source(ctx, owner, document)?;
         let statements = data_source_statements(&source.resource.attributes);
         if statements.iter().any(|s| denies(s, data_source_condition)) {
             return Some(true);
@@ -138,9 +136,7 @@ fn denies_in(
 }
 
 fn denies(statement: &Statement<'_>, insecure_transport: fn(&Node) -> bool) -> bool {
-    let everyone = statement.principals.iter().any(|(kind, id)| {
-        (*kind == "*" || kind.eq_ignore_ascii_case("AWS")) && id.as_str() == Some("*")
-    });
+    let everyone = statement.wildcard_principal().is_some();
     let every_action = !statement.not_action
         && statement.actions.iter().any(|a| {
             a.as_str()
