@@ -303,11 +303,11 @@ pub struct Sink<'a> {
 }
 
 impl Sink<'_> {
-    /// A sink whose findings concern resources of `tier` rather than the
-    /// subject's own tier: the agents a load balancer, a web ACL or a firewall
-    /// policy serves, the group a standalone security-group rule belongs to.
-    /// The finding shows that tier and is raised one level when it is
-    /// critical, exactly as if the subject were of that tier.
+    /// A sink whose findings concern resources of `tier` as well as the
+    /// subject: the agents a load balancer, a web ACL or a firewall policy
+    /// serves, the group a standalone security-group rule belongs to. The
+    /// finding shows the more critical of that tier and the subject's own, and
+    /// is raised one level when it is critical.
     pub fn serving(&mut self, tier: Tier) -> Sink<'_> {
         Sink {
             subject: self.subject,
@@ -612,6 +612,9 @@ fn finish(
                 meta, severity, r.subject, r.span, r.message, r.secrets, project,
             );
             if let Some(tier) = r.tier {
+                // What a finding serves can raise its tier, never lower it
+                // below its subject's own.
+                let tier = finding.tier.map_or(tier, |own| own.max(tier));
                 finding.tier = Some(tier);
                 finding.severity = if tier == Tier::Critical {
                     severity.raised()

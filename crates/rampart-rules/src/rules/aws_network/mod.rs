@@ -45,9 +45,7 @@ fn report(
 }
 
 /// As [`report`], for a finding that concerns resources of `tier` (the
-/// group a rule belongs to, what the group protects): when that tier is more
-/// critical than the subject's own, the finding carries it and is raised as
-/// if the subject were of that tier; a subject's own tier is never lowered.
+/// group a rule belongs to, what the group protects; see [`Sink::serving`]).
 fn report_serving(
     findings: &mut Findings,
     project: &Project,
@@ -60,13 +58,10 @@ fn report_serving(
     let Some(resource) = project.resources.get(at) else {
         return;
     };
-    let own = own_tier(project, subject);
     let mut sink = findings.on(Subject::Resource(subject));
     match tier {
-        Some(tier) if Some(tier) > own => {
-            sink.serving(tier).report_resource(resource, node, message)
-        }
-        _ => sink.report_resource(resource, node, message),
+        Some(tier) => sink.serving(tier).report_resource(resource, node, message),
+        None => sink.report_resource(resource, node, message),
     }
 }
 

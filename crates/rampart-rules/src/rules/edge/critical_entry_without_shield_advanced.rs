@@ -77,7 +77,6 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
         // critical targets is as critical as they are.
         report(
             findings,
-            project,
             entry.index,
             Some(tier.tier),
             r,

@@ -163,7 +163,6 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             if let Some(source) = resource(project, rule.rule.source) {
                 report(
                     findings,
-                    project,
                     acl.index,
                     Some(tier.tier),
                     source,
@@ -234,7 +233,6 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
         }
         report(
             findings,
-            project,
             acl.index,
             Some(tier.tier),
             acl_resource,

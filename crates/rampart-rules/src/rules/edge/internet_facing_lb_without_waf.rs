@@ -67,7 +67,6 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             .unwrap_or_default();
         report(
             findings,
-            project,
             i,
             tier.map(|t| t.tier),
             lb.resource,

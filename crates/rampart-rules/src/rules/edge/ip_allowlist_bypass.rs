@@ -235,15 +235,7 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
         let served = edge.web_acl_tier(acl.index);
         let mut report_at = |subject: usize, at: usize, node: Option<&Node>, message: String| {
             if let Some(r) = resource(project, at) {
-                report(
-                    findings,
-                    project,
-                    subject,
-                    served.map(|t| t.tier),
-                    r,
-                    node,
-                    message,
-                );
+                report(findings, subject, served.map(|t| t.tier), r, node, message);
             }
         };
         // Allow rules ahead of the protective ones.

@@ -191,7 +191,6 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
                 if !unreadable {
                     report(
                         findings,
-                        project,
                         acl.index,
                         tier,
                         acl_resource,
@@ -216,7 +215,6 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
                 };
                 report(
                     findings,
-                    project,
                     acl.index,
                     tier,
                     source,
@@ -258,7 +256,6 @@ fn report_bot_control_level(
         };
         report(
             findings,
-            project,
             rule.source,
             tier,
             source,

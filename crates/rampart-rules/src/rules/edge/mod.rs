@@ -40,23 +40,19 @@ fn resource(project: &Project, index: usize) -> Option<&Resource> {
 
 /// Reports a finding about resource `subject` (at `node` of `at`, or `at`'s
 /// header) that concerns resources of `tier`: what a load balancer fronts,
-/// what a web ACL or a firewall policy protects. When that tier is more
-/// critical than the subject's own, the finding carries it and is raised as
-/// if the subject were of that tier; a subject's own tier is never lowered.
+/// what a web ACL or a firewall policy protects (see [`Sink::serving`]).
 fn report(
     findings: &mut Findings,
-    project: &Project,
     subject: usize,
     tier: Option<Tier>,
     at: &Resource,
     node: Option<&Node>,
     message: String,
 ) {
-    let own = project.resource_tiers.get(subject).copied().flatten();
     let mut sink = findings.on(Subject::Resource(subject));
     match tier {
-        Some(tier) if Some(tier) > own => sink.serving(tier).report_resource(at, node, message),
-        _ => sink.report_resource(at, node, message),
+        Some(tier) => sink.serving(tier).report_resource(at, node, message),
+        None => sink.report_resource(at, node, message),
     }
 }
 

@@ -313,7 +313,6 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
         for (node, gap) in gaps(&policy, need.level) {
             report(
                 findings,
-                project,
                 policy.index,
                 Some(need.tier),
                 policy.resource,

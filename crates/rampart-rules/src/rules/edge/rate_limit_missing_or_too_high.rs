@@ -167,7 +167,6 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
                     };
                     report(
                         findings,
-                        project,
                         acl.index,
                         served,
                         source,
@@ -182,7 +181,6 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             } else if !unknown_group {
                 report(
                     findings,
-                    project,
                     acl.index,
                     served,
                     acl_resource,
@@ -246,7 +244,6 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             };
             report(
                 findings,
-                project,
                 acl.index,
                 served,
                 source,

@@ -91,7 +91,6 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
         if configurations.is_empty() {
             report(
                 findings,
-                project,
                 acl.index,
                 tier,
                 acl_resource,
@@ -129,7 +128,6 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
                 };
                 report(
                     findings,
-                    project,
                     *at,
                     tier,
                     at_resource,
