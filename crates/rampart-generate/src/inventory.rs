@@ -287,13 +287,13 @@ impl Reader<'_> {
 
     fn inventory(&mut self, root: &Node) -> Option<Inventory> {
         let root = self.mapping(root, "the inventory", &["version", "platform", "agents"])?;
-        if let Some(version) = self.required(root, "version", "the inventory") {
-            if version.as_i64() != Some(SCHEMA_VERSION) {
-                self.error(
-                    version,
-                    format!("this rampart reads inventory version {SCHEMA_VERSION}"),
-                );
-            }
+        if let Some(version) = self.required(root, "version", "the inventory")
+            && version.as_i64() != Some(SCHEMA_VERSION)
+        {
+            self.error(
+                version,
+                format!("this rampart reads inventory version {SCHEMA_VERSION}"),
+            );
         }
         let platform = self
             .required(root, "platform", "the inventory")

@@ -1,10 +1,142 @@
-//! PLACEHOLDER — being written.
+//! The README of the output: what was generated, per tier and per agent, and every
+//! place where the baseline deviates from seed 003 and why.
 
-use crate::{Context, GeneratedFile, Target};
+use std::fmt::Write as _;
 
-pub(crate) fn render(context: &Context<'_>, _targets: &[Target]) -> GeneratedFile {
+use rampart_config::Tier;
+
+use crate::layout::{SubnetRole, namespace};
+use crate::{Context, Deviation, GeneratedFile, Target, admission, falco, kubernetes, terraform};
+
+/// The deviations of each part, in the order the README lists them.
+fn deviations(target: Target) -> Vec<&'static Deviation> {
+    match target {
+        Target::Terraform => terraform::DEVIATIONS
+            .iter()
+            .flat_map(|d| d.iter())
+            .collect(),
+        Target::Kubernetes => kubernetes::DEVIATIONS.iter().collect(),
+        Target::Falco => falco::DEVIATIONS.iter().collect(),
+        Target::Admission => admission::DEVIATIONS.iter().collect(),
+    }
+}
+
+pub(crate) fn render(context: &Context<'_>, targets: &[Target]) -> GeneratedFile {
+    let inventory = context.inventory;
+    let platform = &inventory.platform;
+    let mut out = String::new();
+    out.push_str(&context.header("<!--").replace('\n', " -->\n"));
+    let _ = writeln!(
+        out,
+        "\n# Secure baseline for `{}` ({})\n",
+        platform.name, platform.environment
+    );
+    let counts = inventory.counts();
+    let _ = writeln!(
+        out,
+        "Rendered from the agent inventory: {} agents ({}), region `{}`, zones {}, VPC `{}`.\n",
+        inventory.agents.len(),
+        Tier::ALL
+            .iter()
+            .map(|t| format!("{} {t}", counts.get(t).copied().unwrap_or(0)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        platform.region,
+        platform
+            .availability_zones
+            .iter()
+            .map(|z| format!("`{z}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        platform.vpc_cidr,
+    );
+    out.push_str(
+        "The baseline is built to pass `rampart scan` with the same `rampart.toml`; scan it after every change.\n\n",
+    );
+
+    out.push_str("## Parts\n\n");
+    for target in Target::ALL {
+        let state = if targets.contains(&target) {
+            "generated"
+        } else {
+            "not generated in this run (`--target`)"
+        };
+        let _ = writeln!(out, "- `{target}/`: {state}");
+    }
+
+    out.push_str("\n## Tiers\n\n| Tier | Namespace | Agents | Subnets | Entry point |\n|---|---|---|---|---|\n");
+    for tier in Tier::ALL {
+        let subnets: Vec<String> = context
+            .layout
+            .subnets(SubnetRole::Agents(tier))
+            .map(|s| format!("`{}` {}", s.name, s.cidr))
+            .collect();
+        let entry = match context.layout.entry_role(tier) {
+            SubnetRole::CriticalIngress => "internal load balancer",
+            _ => "internet-facing load balancer",
+        };
+        let _ = writeln!(
+            out,
+            "| {tier} | `{}` | {} | {} | {entry} |",
+            namespace(tier),
+            counts.get(&tier).copied().unwrap_or(0),
+            subnets.join(", ")
+        );
+    }
+
+    out.push_str("\n## Agents\n\n| Agent | Tier | Port | Reaches | Login path | RTO / RPO |\n|---|---|---|---|---|---|\n");
+    for agent in &inventory.agents {
+        let mut reaches = Vec::new();
+        if agent.reaches.database {
+            reaches.push(format!("database :{}", platform.database_port));
+        }
+        if agent.reaches.external_https {
+            reaches.push("internet :443".to_owned());
+        }
+        for target in &agent.reaches.agents {
+            reaches.push(format!("`{target}`"));
+        }
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {}/{} | {} | {} | {} / {} |",
+            agent.id,
+            agent.classification,
+            agent.port,
+            agent.protocol,
+            if reaches.is_empty() {
+                "nothing".to_owned()
+            } else {
+                reaches.join(", ")
+            },
+            agent
+                .login_path
+                .as_deref()
+                .map_or_else(|| "–".to_owned(), |p| format!("`{p}`")),
+            agent.rto.as_deref().unwrap_or("–"),
+            agent.rpo.as_deref().unwrap_or("–"),
+        );
+    }
+
+    out.push_str("\n## Deviations from seed 003\n\nSeed 003 cannot be deployed as written (see `requirements.md` §4). Where it is wrong or impossible, the baseline does the following instead.\n");
+    for target in Target::ALL {
+        let list = deviations(target);
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n### {target}\n");
+        for deviation in list {
+            let _ = writeln!(
+                out,
+                "- **Seed:** {}  \n  **Generated:** {}  \n  **Why:** {} ({})",
+                deviation.seed,
+                deviation.generated,
+                deviation.why,
+                deviation.refs.join(", ")
+            );
+        }
+    }
     GeneratedFile {
         path: "README.md".to_owned(),
-        contents: context.header("<!--"),
+        contents: out,
     }
 }

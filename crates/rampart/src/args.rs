@@ -37,6 +37,56 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Print the effective configuration (rampart.toml merged over the defaults).
     Config(ConfigArgs),
+    /// Write a starter agent inventory (seed 003's values and 51 example agents).
+    #[command(
+        long_about = "Write a starter agent inventory: seed 003's platform values (region, zones, VPC range, allowlists, instance types) and the 51 agents of the bundled example. Edit it, then render the baseline with `rampart generate`. The schema is documented in docs/inventory.md."
+    )]
+    Init(InitArgs),
+    /// Render the secure baseline (Terraform, Kubernetes, Falco rules, admission policies) from an agent inventory.
+    #[command(
+        long_about = "Render the secure baseline from an agent inventory: Terraform (network, security groups, WAF, Shield, Network Firewall, flow logs, EKS, node groups, GuardDuty), Kubernetes (namespaces, NetworkPolicies, quotas, service accounts), Falco rules and ValidatingAdmissionPolicies, plus a README that lists what was generated and every deviation from seed 003.\n\nOutput is deterministic and scans clean with `rampart scan` under the same configuration (rampart.toml found upward from the inventory, or --config): the tier profiles there are the ones the output is built to meet.\n\n    rampart init\n    rampart generate --out baseline\n    rampart scan baseline\n    rampart generate --out baseline --check   # in CI: exit 1 and a diff when baseline/ drifted",
+        after_help = "Exit codes: 0 written (or, with --check, up to date); 1 --check found differences; 2 an invalid inventory or configuration, or an I/O error."
+    )]
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the inventory.
+    #[arg(short, long, value_name = "FILE", default_value = "agents.yaml")]
+    pub out: PathBuf,
+
+    /// Overwrite the file if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// The agent inventory (docs/inventory.md).
+    #[arg(short, long, value_name = "FILE", default_value = "agents.yaml")]
+    pub inventory: PathBuf,
+
+    /// The directory to write the baseline to (created if missing).
+    #[arg(short, long, value_name = "DIR", default_value = "baseline")]
+    pub out: PathBuf,
+
+    /// Parts to generate, comma-separated: terraform, kubernetes, falco, admission (default: all).
+    #[arg(long, value_delimiter = ',', value_name = "PARTS", value_parser = parse_target)]
+    pub target: Vec<rampart_generate::Target>,
+
+    /// Write nothing; exit 1 and print a diff when DIR differs from what would be generated.
+    #[arg(long)]
+    pub check: bool,
+
+    #[command(flatten)]
+    pub config: ConfigOption,
+}
+
+fn parse_target(text: &str) -> Result<rampart_generate::Target, String> {
+    rampart_generate::Target::parse(text.trim()).ok_or_else(|| {
+        format!("`{text}` is not a part; use terraform, kubernetes, falco or admission")
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -2,6 +2,7 @@
 
 mod args;
 mod commands;
+mod generate;
 mod scan;
 mod settings;
 
@@ -48,6 +49,8 @@ fn main() -> ExitCode {
         Command::Rules(args) => commands::rules(args),
         Command::Explain(args) => commands::explain(args),
         Command::Config(args) => commands::config(args),
+        Command::Init(args) => generate::init(args),
+        Command::Generate(args) => generate::run(args),
     };
     match result {
         Ok(status) => ExitCode::from(status as u8),
