@@ -5,7 +5,7 @@
 //! The plan keeps seed 003's numbering inside the VPC's /16 (critical `.1`/`.2`, high
 //! `.11`/`.12`, standard `.21`, public `.101`, database `.201`) and adds what the seed
 //! is missing to be deployable (C-03, C-20): one subnet per tier *per zone*, dedicated
-//! firewall subnets, and subnets for the critical tier's internal load balancer.
+//! firewall subnets per tier, and subnets for the critical tier's internal load balancer.
 
 use ipnet::Ipv4Net;
 use rampart_config::Tier;
@@ -23,20 +23,23 @@ pub enum SubnetRole {
     CriticalIngress,
     /// The database; no default route at all.
     Database,
-    /// The Network Firewall endpoints (/28, C-20).
-    Firewall,
+    /// The endpoints of a tier's Network Firewall (/28, C-20): each tier has its own
+    /// firewall, because one firewall has one policy and the tiers need different ones.
+    Firewall(Tier),
 }
 
 impl SubnetRole {
     /// Every role, in the order the plan lists them.
-    pub const ALL: [SubnetRole; 7] = [
+    pub const ALL: [SubnetRole; 9] = [
         SubnetRole::Agents(Tier::Critical),
         SubnetRole::Agents(Tier::High),
         SubnetRole::Agents(Tier::Standard),
         SubnetRole::CriticalIngress,
         SubnetRole::Public,
         SubnetRole::Database,
-        SubnetRole::Firewall,
+        SubnetRole::Firewall(Tier::Critical),
+        SubnetRole::Firewall(Tier::High),
+        SubnetRole::Firewall(Tier::Standard),
     ];
 
     /// The Terraform-friendly name: `critical_agents`, `public`, …
@@ -48,7 +51,9 @@ impl SubnetRole {
             Self::CriticalIngress => "critical_ingress",
             Self::Public => "public_alb",
             Self::Database => "database",
-            Self::Firewall => "firewall",
+            Self::Firewall(Tier::Critical) => "critical_firewall",
+            Self::Firewall(Tier::High) => "high_value_firewall",
+            Self::Firewall(Tier::Standard) => "standard_firewall",
         }
     }
 
@@ -61,16 +66,18 @@ impl SubnetRole {
             Self::CriticalIngress => "critical-ingress-private",
             Self::Public => "public-alb",
             Self::Database => "database-private",
-            Self::Firewall => "network-firewall",
+            Self::Firewall(Tier::Critical) => "critical-firewall",
+            Self::Firewall(Tier::High) => "high-value-firewall",
+            Self::Firewall(Tier::Standard) => "standard-firewall",
         }
     }
 
     /// The tier tagged on the subnet, if it belongs to one.
     pub fn tier(self) -> Option<Tier> {
         match self {
-            Self::Agents(tier) => Some(tier),
+            Self::Agents(tier) | Self::Firewall(tier) => Some(tier),
             Self::CriticalIngress => Some(Tier::Critical),
-            Self::Public | Self::Database | Self::Firewall => None,
+            Self::Public | Self::Database => None,
         }
     }
 
@@ -84,7 +91,9 @@ impl SubnetRole {
             Self::CriticalIngress => 31 + index,
             Self::Public => 101 + index,
             Self::Database => 201 + index,
-            Self::Firewall => 250,
+            Self::Firewall(Tier::Critical) => 250,
+            Self::Firewall(Tier::High) => 251,
+            Self::Firewall(Tier::Standard) => 252,
         }
     }
 }
@@ -126,7 +135,7 @@ impl Layout {
             for (zone_index, _) in platform.availability_zones.iter().enumerate() {
                 let zone_letter = char::from(b'a' + u8::try_from(zone_index).unwrap_or(0));
                 let third = role.third_octet(zone_index);
-                let cidr = if role == SubnetRole::Firewall {
+                let cidr = if matches!(role, SubnetRole::Firewall(_)) {
                     let fourth = u8::try_from(zone_index * 16).unwrap_or(0);
                     Ipv4Net::new([octets[0], octets[1], third, fourth].into(), 28)
                 } else {
@@ -187,6 +196,11 @@ pub fn is_private(net: &Ipv4Net) -> bool {
         .any(|range| range.contains(net))
 }
 
+/// A tier's stem in Terraform names: `critical_agents`, `high_value_agents`, `standard_agents`.
+pub fn tier_key(tier: Tier) -> &'static str {
+    SubnetRole::Agents(tier).key()
+}
+
 /// The Kubernetes namespace of a tier.
 pub fn namespace(tier: Tier) -> &'static str {
     match tier {
@@ -239,8 +253,12 @@ mod tests {
                 "public-alb-b 10.0.102.0/24",
                 "database-private-a 10.0.201.0/24",
                 "database-private-b 10.0.202.0/24",
-                "network-firewall-a 10.0.250.0/28",
-                "network-firewall-b 10.0.250.16/28",
+                "critical-firewall-a 10.0.250.0/28",
+                "critical-firewall-b 10.0.250.16/28",
+                "high-value-firewall-a 10.0.251.0/28",
+                "high-value-firewall-b 10.0.251.16/28",
+                "standard-firewall-a 10.0.252.0/28",
+                "standard-firewall-b 10.0.252.16/28",
             ]
         );
         assert!(layout.critical_entry_is_internal);

@@ -9,7 +9,7 @@
 //! - `aws_vpc.this`; `local.name` (`"${var.platform_name}-${var.environment}"`).
 //! - Subnets `aws_subnet.<role>_<zone letter>`, role as [`SubnetRole::key`]:
 //!   `aws_subnet.critical_agents_a`, `aws_subnet.public_alb_b`, `aws_subnet.database_a`,
-//!   `aws_subnet.firewall_b`, `aws_subnet.critical_ingress_a`; `aws_db_subnet_group.database`.
+//!   `aws_subnet.critical_firewall_b`, `aws_subnet.critical_ingress_a`; `aws_db_subnet_group.database`.
 //! - Security groups `aws_security_group.<tier key>` (`critical_agents`,
 //!   `high_value_agents`, `standard_agents`), `aws_security_group.<tier key>_alb`,
 //!   `aws_security_group.database`.
