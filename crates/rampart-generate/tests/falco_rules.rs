@@ -1059,6 +1059,28 @@ fn same(a: &Node, b: &Node) -> bool {
     }
 }
 
+/// `rampart scan` recognises Kubernetes documents by `apiVersion` and `kind`, and
+/// CloudFormation by `AWSTemplateFormatVersion` or `AWS::` types: the Falco files
+/// carry none of these markers, so the scan never mistakes them for either.
+#[test]
+fn the_falco_files_are_not_mistaken_for_manifests() {
+    for generated in render().iter().filter(|f| f.path.starts_with("falco/")) {
+        let text = &generated.contents;
+        assert!(!text.contains("apiVersion"), "{}", generated.path);
+        assert!(
+            !text.contains("AWSTemplateFormatVersion"),
+            "{}",
+            generated.path
+        );
+        assert!(
+            !text.contains("AWS::") && !text.contains("Custom::"),
+            "{}",
+            generated.path
+        );
+        assert!(!text.contains("format_version"), "{}", generated.path);
+    }
+}
+
 #[test]
 fn rendering_is_deterministic() {
     assert_eq!(render(), render());
