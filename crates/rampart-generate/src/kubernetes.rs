@@ -124,7 +124,7 @@ const CONTAINER_MAX: Resources = Resources {
 
 /// A CPU quantity: whole cores when exact (`2`), millicores otherwise (`250m`).
 fn cpu_quantity(millis: u32) -> String {
-    if millis % 1000 == 0 {
+    if millis.is_multiple_of(1000) {
         (millis / 1000).to_string()
     } else {
         format!("{millis}m")
@@ -133,7 +133,7 @@ fn cpu_quantity(millis: u32) -> String {
 
 /// A byte quantity: `Gi` when exact, `Mi` otherwise.
 fn bytes_quantity(mib: u32) -> String {
-    if mib % 1024 == 0 {
+    if mib.is_multiple_of(1024) {
         format!("{}Gi", mib / 1024)
     } else {
         format!("{mib}Mi")
