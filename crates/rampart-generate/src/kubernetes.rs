@@ -487,9 +487,9 @@ fn quotas(context: &Context<'_>) -> Vec<Yaml> {
     documents
 }
 
-/// One ServiceAccount per agent, in inventory order grouped by tier. No agent calls
-/// the Kubernetes API, so none mounts a token (G-SEC-02); each agent has its own
-/// identity for IAM (EKS Pod Identity) and RBAC (P-IIA-1).
+/// One ServiceAccount per agent, in inventory order grouped by tier: each agent has
+/// its own identity, for RBAC and for an IAM role bound to it (P-IIA-1). No agent
+/// calls the Kubernetes API, so none mounts a token (G-SEC-02).
 fn service_accounts(context: &Context<'_>) -> Vec<Yaml> {
     Tier::ALL
         .into_iter()
