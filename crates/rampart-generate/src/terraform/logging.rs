@@ -14,8 +14,8 @@ use rampart_config::{NetworkFirewall, SecurityMonitoring, Tier};
 use super::Part;
 use super::base::format_hcl;
 use super::network::{
-    firewall_level, firewall_log_groups, local_name, retention_days, subnet_address, subnet_name,
-    tags,
+    capitalized, firewall_level, firewall_log_groups, local_name, retention_days, subnet_address,
+    subnet_name, tags,
 };
 use crate::layout::{Subnet, tier_key};
 use crate::{Context, Deviation};
@@ -602,15 +602,7 @@ resource "aws_sns_topic_subscription" "alert_webhook" {{
 }
 
 fn metric_name(tier: Tier) -> String {
-    let words: String = tier_key(tier)
-        .split('_')
-        .map(|w| {
-            let mut chars = w.chars();
-            chars.next().map_or(String::new(), |c| {
-                c.to_ascii_uppercase().to_string() + chars.as_str()
-            })
-        })
-        .collect();
+    let words: String = tier_key(tier).split('_').map(capitalized).collect();
     format!("{words}FirewallBlocked")
 }
 

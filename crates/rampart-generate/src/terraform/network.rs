@@ -583,6 +583,14 @@ fn tier_words(tier: Tier) -> &'static str {
     }
 }
 
+/// `critical` → `Critical`.
+pub(super) fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_ascii_uppercase().to_string() + chars.as_str()
+    })
+}
+
 fn level_words(level: NetworkFirewall) -> &'static str {
     match level {
         NetworkFirewall::StatefulWithIds => "stateful with IDS",
@@ -679,7 +687,7 @@ fn write_policy(out: &mut String, context: &Context<'_>, tier: Tier, level: Netw
     let _ = writeln!(
         out,
         "resource \"aws_networkfirewall_firewall_policy\" \"{key}\" {{\n  name = \"${{local.name}}-{stem}\"\n  description = \"{} agents: {}\"\n\n  firewall_policy {{",
-        tier_words(tier),
+        capitalized(tier_words(tier)),
         level_words(level)
     );
     match level {
@@ -737,7 +745,7 @@ fn write_group_header(
 /// What a tier's rule group allows: HTTPS egress, and the load balancer's traffic to
 /// the agent ports when the load balancer is in the public subnets.
 fn group_description(tier: Tier, load_balancer: bool) -> String {
-    let words = tier_words(tier);
+    let words = capitalized(tier_words(tier));
     if load_balancer {
         format!(
             "{words} agents: HTTPS egress and the load balancer's traffic to the agent ports; the policy drops the rest"
