@@ -93,6 +93,14 @@ pub(crate) fn render(context: &Context<'_>) -> Vec<GeneratedFile> {
     let mut values = format!(
         "{header}# The inventory's values; set the variables missing here per environment.\n\n"
     );
+    // `terraform fmt` aligns the `=` of consecutive attributes; do the same so the
+    // file passes `terraform fmt -check`.
+    let width = variables
+        .iter()
+        .filter(|v| v.value.is_some())
+        .map(|v| v.name.len())
+        .max()
+        .unwrap_or(0);
     for variable in &variables {
         let _ = writeln!(declarations, "variable \"{}\" {{", variable.name);
         let _ = writeln!(
@@ -109,7 +117,7 @@ pub(crate) fn render(context: &Context<'_>) -> Vec<GeneratedFile> {
         }
         let _ = writeln!(declarations, "}}\n");
         if let Some(value) = &variable.value {
-            let _ = writeln!(values, "{} = {value}", variable.name);
+            let _ = writeln!(values, "{:<width$} = {value}", variable.name);
         }
     }
     files.push(GeneratedFile {
