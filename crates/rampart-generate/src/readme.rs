@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use rampart_config::Tier;
+use rampart_config::{DdosProtection, NetworkFirewall, SecurityMonitoring, Tier};
 
 use crate::layout::{SubnetRole, namespace};
 use crate::{Context, Deviation, GeneratedFile, Target, admission, falco, kubernetes, terraform};
@@ -64,8 +64,9 @@ pub(crate) fn render(context: &Context<'_>, targets: &[Target]) -> GeneratedFile
         let _ = writeln!(out, "- `{target}/`: {state}");
     }
 
-    out.push_str("\n## Tiers\n\n| Tier | Namespace | Agents | Subnets | Entry point |\n|---|---|---|---|---|\n");
+    out.push_str("\n## Tiers\n\nThe controls of each tier come from its profile in `rampart.toml` (defaults: seed 003).\n\n| Tier | Namespace (Pod Security) | Agents | Subnets | Entry point | WAF rate limit | Network Firewall | DDoS protection | Flow logs kept | Monitoring |\n|---|---|---|---|---|---|---|---|---|---|\n");
     for tier in Tier::ALL {
+        let profile = context.config.tiers.profile(tier);
         let subnets: Vec<String> = context
             .layout
             .subnets(SubnetRole::Agents(tier))
@@ -75,16 +76,40 @@ pub(crate) fn render(context: &Context<'_>, targets: &[Target]) -> GeneratedFile
             SubnetRole::CriticalIngress => "internal load balancer",
             _ => "internet-facing load balancer",
         };
+        let retention = match profile.flow_logs_retention_days.effective() {
+            0 => "forever".to_owned(),
+            days if days != profile.flow_logs_retention_days.0 => format!(
+                "{days} days (profile {}, raised to the policy floor, C-11)",
+                profile.flow_logs_retention_days.0
+            ),
+            days => format!("{days} days"),
+        };
         let _ = writeln!(
             out,
-            "| {tier} | `{}` | {} | {} | {entry} |",
+            "| {tier} | `{}` ({}) | {} | {} | {entry} | {}/min per client and agent | {} | {} | {retention} | {} |",
             namespace(tier),
+            profile.pod_security,
             counts.get(&tier).copied().unwrap_or(0),
-            subnets.join(", ")
+            subnets.join(", "),
+            profile.rate_limit_per_minute,
+            match profile.network_firewall {
+                NetworkFirewall::StatefulWithIds => "stateful with IDS",
+                NetworkFirewall::StatefulBasic => "stateful",
+                NetworkFirewall::Stateless => "stateless",
+            },
+            match profile.ddos_protection {
+                DdosProtection::ShieldAdvanced => "Shield Advanced",
+                DdosProtection::ShieldStandard => "Shield Standard (provided by AWS)",
+            },
+            match profile.security_monitoring {
+                SecurityMonitoring::RealTime => "real time",
+                SecurityMonitoring::Hourly => "hourly",
+                SecurityMonitoring::Daily => "daily",
+            },
         );
     }
 
-    out.push_str("\n## Agents\n\n| Agent | Tier | Port | Reaches | Login path | RTO / RPO |\n|---|---|---|---|---|---|\n");
+    out.push_str("\n## Agents\n\nPer agent: a target group and listener rule for `/<agent>/*` on its tier's load balancer, a WAF rate rule `agent-<agent>-rate-limit`, security-group rules for exactly its flows, a NetworkPolicy `allow-<agent>`, a ServiceAccount `<agent>` without a token, and, for critical agents, a Falco allowlist of its processes.\n\n| Agent | Tier | Port | Reaches | Login path (WAF ATP) | Allowed processes | RTO / RPO |\n|---|---|---|---|---|---|---|\n");
     for agent in &inventory.agents {
         let mut reaches = Vec::new();
         if agent.reaches.database {
@@ -96,9 +121,19 @@ pub(crate) fn render(context: &Context<'_>, targets: &[Target]) -> GeneratedFile
         for target in &agent.reaches.agents {
             reaches.push(format!("`{target}`"));
         }
+        let processes = if agent.processes.is_empty() {
+            "–".to_owned()
+        } else {
+            agent
+                .processes
+                .iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         let _ = writeln!(
             out,
-            "| `{}` | {} | {}/{} | {} | {} | {} / {} |",
+            "| `{}` | {} | {}/{} | {} | {} | {processes} | {} / {} |",
             agent.id,
             agent.classification,
             agent.port,
