@@ -180,7 +180,7 @@ fn launch_template(tier: Tier) -> Block {
         .string(
             "description",
             &format!(
-                "{} agent nodes: IMDSv2 only, encrypted root volume, no SSH key",
+                "Nodes of the {}-tier agents: IMDSv2 only, encrypted root volume, no SSH key",
                 tier.as_str()
             ),
         )

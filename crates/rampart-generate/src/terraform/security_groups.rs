@@ -551,7 +551,14 @@ fn critical_clients_list(context: &Context<'_>, ranges: &[Ipv4Net]) -> Block {
         block = block.block(
             Block::new("entry")
                 .string("cidr", &range.to_string())
-                .string("description", &format!("Critical IP allowlist {source}")),
+                .string(
+                    "description",
+                    &if source == *range {
+                        format!("Critical IP allowlist {source}")
+                    } else {
+                        format!("Critical IP allowlist {source}, outside the VPC")
+                    },
+                ),
         );
     }
     block.expr(
@@ -611,7 +618,11 @@ pub(super) mod hcl {
             match self {
                 Self::Raw(text) => text.contains('\n'),
                 Self::Object(entries) => !entries.is_empty(),
-                Self::Tuple(items) => !items.is_empty(),
+                Self::Tuple(items) => match items.as_slice() {
+                    [] => false,
+                    [one] => one.is_multiline(),
+                    _ => true,
+                },
                 Self::Call(_, inner) => inner.is_multiline(),
             }
         }
@@ -633,6 +644,9 @@ pub(super) mod hcl {
                     out
                 }
                 Self::Tuple(items) if items.is_empty() => "[]".to_owned(),
+                Self::Tuple(items) if !self.is_multiline() => {
+                    format!("[{}]", items[0].render(indent))
+                }
                 Self::Tuple(items) => {
                     let mut out = String::from("[\n");
                     for item in items {
@@ -774,7 +788,18 @@ pub(super) mod hcl {
         };
         let mut i = 0;
         while i < lines.len() {
-            if i > 0 && (standalone(&lines[i]) || standalone(&lines[i - 1])) {
+            // A comment belongs to the line after it: the blank line goes before the
+            // comment, and a comment after an attribute starts a new group.
+            let next = lines[i..]
+                .iter()
+                .find(|l| !matches!(l, Line::Comment(_)))
+                .unwrap_or(&lines[i]);
+            if i > 0
+                && !matches!(lines[i - 1], Line::Comment(_))
+                && (matches!(lines[i], Line::Comment(_))
+                    || standalone(next)
+                    || standalone(&lines[i - 1]))
+            {
                 out.push('\n');
             }
             match &lines[i] {
