@@ -849,7 +849,7 @@ mod tests {
         let critical: Vec<&Agent> = inventory.agents_of(Tier::Critical).collect();
         assert_eq!(
             login_regex(&critical).as_deref(),
-            Some("^/(payments-orchestrator/login|kyc-verifier/signin|identity-broker/login)")
+            Some("^(/payments-orchestrator/login|/kyc-verifier/signin|/identity-broker/login)")
         );
         assert_eq!(login_regex(&[]), None);
         assert_eq!(regex_escape("/a.b(c)"), "/a\\.b\\(c\\)");
