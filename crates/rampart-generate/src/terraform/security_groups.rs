@@ -186,6 +186,23 @@ struct Rule {
 }
 
 impl Rule {
+    /// What AWS compares to find duplicate rules.
+    fn identity(&self) -> String {
+        let peer = match &self.peer {
+            Peer::Group(group) => group.clone(),
+            Peer::Cidr(cidr) => (*cidr).to_owned(),
+            Peer::PrefixList(list) => (*list).to_owned(),
+        };
+        let direction = match self.direction {
+            Direction::Ingress => "in",
+            Direction::Egress => "out",
+        };
+        format!(
+            "{direction} {} {} {} {peer}",
+            self.group, self.protocol, self.port
+        )
+    }
+
     fn block(&self) -> Block {
         let kind = match self.direction {
             Direction::Ingress => "aws_vpc_security_group_ingress_rule",
@@ -519,11 +536,14 @@ pub(crate) fn render(context: &Context<'_>) -> Part {
         });
     }
 
+    // AWS rejects two rules of a group with the same protocol, port and peer (an agent
+    // listening on 53 would repeat a DNS rule): keep the first, the more specific one.
+    let mut seen = std::collections::BTreeSet::new();
+    rules.retain(|r| seen.insert(r.identity()));
+
     let mut body = String::new();
-    for block in blocks
-        .iter()
-        .chain(rules.iter().map(Rule::block).collect::<Vec<_>>().iter())
-    {
+    blocks.extend(rules.iter().map(Rule::block));
+    for block in &blocks {
         let _ = writeln!(body, "{}", block.render());
     }
     Part {
@@ -936,6 +956,42 @@ mod tests {
             ),
             nets(&["203.0.113.0/24"])
         );
+    }
+
+    #[test]
+    fn every_flow_is_one_rule_and_none_repeats() {
+        // An agent listening on the DNS port would repeat the DNS rules.
+        let text = crate::STARTER_INVENTORY.replacen(
+            "  - id: sentiment-analyzer\n    classification: standard\n    port: 8443",
+            "  - id: sentiment-analyzer\n    classification: standard\n    port: 53",
+            1,
+        );
+        let inventory = Inventory::parse(&text, "agents.yaml").unwrap();
+        let config = rampart_config::Config::default();
+        let source = crate::InventorySource::of("agents.yaml", text.as_bytes());
+        let context = Context {
+            inventory: &inventory,
+            config: &config,
+            layout: crate::Layout::of(&inventory),
+            source: &source,
+        };
+        let part = render(&context);
+        let body = &part.files[0].1;
+        // social-listener (standard) calls sentiment-analyzer on 53: the DNS rule
+        // already admits it, once.
+        let dns_from_standard = body
+            .matches("resource \"aws_vpc_security_group_ingress_rule\" \"standard_agents_dns_tcp_from_standard_agents\"")
+            .count();
+        let port_53_from_standard = body
+            .matches("resource \"aws_vpc_security_group_ingress_rule\" \"standard_agents_from_standard_agents_53\"")
+            .count();
+        assert_eq!(dns_from_standard + port_53_from_standard, 1);
+        // The critical load balancer admits only the client ranges; the others the internet.
+        assert!(
+            body.contains("prefix_list_id    = aws_ec2_managed_prefix_list.critical_clients.id")
+        );
+        assert!(!body.contains("\"critical_agents_alb_https_from_internet\""));
+        assert!(body.contains("\"high_value_agents_alb_https_from_internet\""));
     }
 
     #[test]
