@@ -1,6 +1,7 @@
 //! Where the baseline departs from seed 003, and inventories that cannot be rendered.
 
 use rampart_config::{Config, Tier};
+use rampart_model::aws::compute::{EKS_RELEASES_CHECKED, KubeVersion, Support, eks_support};
 
 use crate::Conflict;
 use crate::inventory::Inventory;
@@ -23,6 +24,12 @@ pub struct Deviation {
 /// them would produce a baseline that is not clean by construction.
 pub(crate) fn conflicts(inventory: &Inventory, config: &Config) -> Vec<Conflict> {
     let mut conflicts = Vec::new();
+    if let Some(message) = unsupported_eks_version(&inventory.platform.eks_version) {
+        conflicts.push(Conflict {
+            key: "platform.eks-version",
+            message,
+        });
+    }
     let critical = config.tiers.profile(Tier::Critical);
     let platform = &inventory.platform;
     if !critical.allowed_countries.is_empty() {
@@ -82,4 +89,66 @@ pub(crate) fn conflicts(inventory: &Inventory, config: &Config) -> Vec<Conflict>
         }
     }
     conflicts
+}
+
+/// Why `version` would be reported by the scan (EKS-002), if it would: only versions
+/// in EKS standard support on the day the release calendar was last checked are
+/// generated (S-EKS-01, C-04).
+fn unsupported_eks_version(version: &str) -> Option<String> {
+    let parsed = KubeVersion::parse(version)?;
+    let supported = || {
+        rampart_model::aws::compute::EKS_RELEASES
+            .iter()
+            .filter(|r| {
+                matches!(
+                    eks_support(r.version, EKS_RELEASES_CHECKED),
+                    Support::Standard { .. }
+                )
+            })
+            .map(|r| format!("{}.{}", r.version.major, r.version.minor))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match eks_support(parsed, EKS_RELEASES_CHECKED) {
+        Support::Standard { .. } => None,
+        Support::NotInTable => Some(format!(
+            "Kubernetes {version} is not in rampart's EKS release calendar (checked {EKS_RELEASES_CHECKED}); EKS supports {} in standard support",
+            supported()
+        )),
+        Support::Extended { standard_ended, .. } => Some(format!(
+            "Kubernetes {version} left EKS standard support on {standard_ended}; choose one of {}",
+            supported()
+        )),
+        Support::Ended { ended, .. } => Some(format!(
+            "Kubernetes {version} is no longer supported by EKS (support ended by {ended}); choose one of {}",
+            supported()
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_versions_in_standard_support_are_generated() {
+        assert_eq!(unsupported_eks_version("1.35"), None);
+        let extended = unsupported_eks_version("1.33").unwrap();
+        assert!(
+            extended.starts_with(
+                "Kubernetes 1.33 left EKS standard support on 2026-07-29; choose one of 1.34, 1.35"
+            ),
+            "{extended}"
+        );
+        assert!(
+            unsupported_eks_version("1.27")
+                .unwrap()
+                .contains("no longer supported")
+        );
+        assert!(
+            unsupported_eks_version("1.99")
+                .unwrap()
+                .contains("not in rampart's EKS release calendar")
+        );
+    }
 }

@@ -579,7 +579,7 @@ mod tests {
         let critical = document(text, "critical-agents");
         assert!(critical.contains("    classification: critical\n"));
         assert!(critical.contains("    pod-security.kubernetes.io/enforce: restricted\n"));
-        assert!(critical.contains("    pod-security.kubernetes.io/enforce-version: v1.33\n"));
+        assert!(critical.contains("    pod-security.kubernetes.io/enforce-version: v1.35\n"));
         let high = document(text, "high-value-agents");
         assert!(high.contains("    pod-security.kubernetes.io/enforce: restricted\n"));
         let standard = document(text, "standard-agents");

@@ -497,7 +497,7 @@ fn access_log_bucket(context: &Context<'_>) -> Vec<Block> {
             )
             .template(
                 "bucket",
-                "${local.name}-alb-access-logs-${data.aws_caller_identity.platform.account_id}",
+                "${local.name}-alb-access-logs-${data.aws_caller_identity.current.account_id}",
             )
             .expr(
                 "tags",
@@ -545,7 +545,7 @@ fn access_log_bucket(context: &Context<'_>) -> Vec<Block> {
         );
     }
     let objects =
-        format!("${{{bucket}.arn}}/*/AWSLogs/${{data.aws_caller_identity.platform.account_id}}/*");
+        format!("${{{bucket}.arn}}/*/AWSLogs/${{data.aws_caller_identity.current.account_id}}/*");
     let statement = |entries: Vec<(&str, Expr)>| Expr::object(entries);
     let policy = Expr::Call(
         "jsonencode",
@@ -663,13 +663,13 @@ fn waf_logging(context: &Context<'_>, tiers: &[Tier]) -> Vec<Block> {
                             (
                                 "StringEquals",
                                 Expr::raw(
-                                    "{ \"aws:SourceAccount\" = data.aws_caller_identity.platform.account_id }",
+                                    "{ \"aws:SourceAccount\" = data.aws_caller_identity.current.account_id }",
                                 ),
                             ),
                             (
                                 "ArnLike",
                                 Expr::raw(
-                                    "{ \"aws:SourceArn\" = \"arn:${data.aws_partition.platform.partition}:logs:${var.region}:${data.aws_caller_identity.platform.account_id}:*\" }",
+                                    "{ \"aws:SourceArn\" = \"arn:${local.partition}:logs:${var.region}:${data.aws_caller_identity.current.account_id}:*\" }",
                                 ),
                             ),
                         ]),

@@ -85,7 +85,7 @@ pub(super) fn service_trust(service: &str, tag_session: bool) -> Expr {
 
 /// An AWS managed policy's ARN in the platform's partition.
 pub(super) fn managed_policy(name: &str) -> String {
-    format!("\"arn:${{data.aws_partition.platform.partition}}:iam::aws:policy/{name}\"")
+    format!("\"arn:${{local.partition}}:iam::aws:policy/{name}\"")
 }
 
 pub(crate) fn render(context: &Context<'_>) -> Part {
@@ -110,8 +110,6 @@ pub(crate) fn render(context: &Context<'_>) -> Part {
         .collect();
 
     let blocks = vec![
-        Block::data("aws_caller_identity", "platform"),
-        Block::data("aws_partition", "platform"),
         Block::resource("aws_kms_key", "eks")
             .template(
                 "description",
@@ -221,7 +219,7 @@ pub(crate) fn render(context: &Context<'_>) -> Part {
             .attr("principal_arn", "aws_eks_access_entry.cluster_admin.principal_arn")
             .template(
                 "policy_arn",
-                "arn:${data.aws_partition.platform.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+                "arn:${local.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
             )
             .block(Block::new("access_scope").string("type", "cluster")),
         Block::resource("aws_iam_role", "vpc_cni")

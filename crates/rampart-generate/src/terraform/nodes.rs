@@ -117,7 +117,7 @@ fn node_key() -> Block {
                         (
                             "Principal",
                             Expr::raw(
-                                "{ AWS = \"arn:${data.aws_partition.platform.partition}:iam::${data.aws_caller_identity.platform.account_id}:root\" }",
+                                "{ AWS = \"arn:${local.partition}:iam::${data.aws_caller_identity.current.account_id}:root\" }",
                             ),
                         ),
                         ("Action", Expr::string("kms:*")),
@@ -140,7 +140,7 @@ fn node_key() -> Block {
                                     ),
                                     (
                                         "kms:CallerAccount",
-                                        Expr::raw("data.aws_caller_identity.platform.account_id"),
+                                        Expr::raw("data.aws_caller_identity.current.account_id"),
                                     ),
                                 ]),
                             )]),
