@@ -109,7 +109,7 @@ pub(crate) fn render(context: &Context<'_>, targets: &[Target]) -> GeneratedFile
         );
     }
 
-    out.push_str("\n## Agents\n\nPer agent: a target group and listener rule for `/<agent>/*` on its tier's load balancer, a WAF rate rule `agent-<agent>-rate-limit`, security-group rules for exactly its flows, a NetworkPolicy `allow-<agent>`, a ServiceAccount `<agent>` without a token, and, for critical agents, a Falco allowlist of its processes.\n\n| Agent | Tier | Port | Reaches | Login path (WAF ATP) | Allowed processes | RTO / RPO |\n|---|---|---|---|---|---|---|\n");
+    out.push_str("\n## Agents\n\nPer agent: a target group and a listener rule on its tier's load balancer (path `/<agent>/*`; host `<agent>.*` for gRPC agents, whose paths are fixed by their service definitions), security-group rules for exactly its flows, a NetworkPolicy `allow-<agent>`, a ServiceAccount `<agent>` without a token, and, for critical agents, a Falco allowlist of its processes. The WAF rate limit applies per client to the tier's entry point (AWS allows at most 10 rate-based rules per web ACL).\n\n| Agent | Tier | Port | Reaches | Login path (WAF ATP) | Allowed processes | RTO / RPO |\n|---|---|---|---|---|---|---|\n");
     for agent in &inventory.agents {
         let mut reaches = Vec::new();
         if agent.reaches.database {
