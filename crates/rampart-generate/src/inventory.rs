@@ -16,8 +16,14 @@ use rampart_yaml::{Limits, Node, parse_stream};
 /// The only schema version there is so far.
 pub const SCHEMA_VERSION: i64 = 1;
 
-/// The most availability zones the subnet plan numbers (`…1.0/24` to `…9.0/24` per tier).
-pub const MAX_AVAILABILITY_ZONES: usize = 9;
+/// The most availability zones a baseline spans. No AWS region has more than six, and
+/// the database subnets' network ACL needs a rule per zone and tier within the
+/// default quota of 20 rules per direction.
+pub const MAX_AVAILABILITY_ZONES: usize = 6;
+
+/// The longest `<name>-<environment>` prefix: AWS load balancer names hold 32
+/// characters and the baseline appends at most 9 (`-standard`).
+pub const MAX_NAME_PREFIX: usize = 23;
 
 /// An inventory, validated: every value below is known to be well-formed and
 /// consistent (unique ids, flows to agents that exist, zones in the region).
@@ -340,6 +346,19 @@ impl Reader<'_> {
                 "use 1 to 16 lowercase letters, digits and hyphens, starting with a letter",
             )
         });
+        if let (Some(name), Some(environment)) = (&name, &environment) {
+            let prefix = name.len() + 1 + environment.len();
+            if prefix > MAX_NAME_PREFIX
+                && let Some(node) = map.get("environment")
+            {
+                self.error(
+                    node,
+                    format!(
+                        "`{name}-{environment}` is {prefix} characters; resource names start with it and AWS load balancer names allow 32, which leaves {MAX_NAME_PREFIX} for name and environment together"
+                    ),
+                );
+            }
+        }
         let region = self.required(map, "region", what).and_then(|n| {
             self.word(
                 n,
@@ -977,5 +996,16 @@ agents:
         assert!(is_instance_type("c6i.2xlarge"));
         assert!(!is_instance_type("c6i"));
         assert!(!is_dns_label("Agent", 40));
+    }
+
+    #[test]
+    fn the_name_prefix_fits_load_balancer_names() {
+        let long = MINIMAL.replace("name: agents", "name: agent-platform");
+        assert_eq!(
+            errors(&long),
+            [
+                "agents.yaml:4:16: `agent-platform-production` is 25 characters; resource names start with it and AWS load balancer names allow 32, which leaves 23 for name and environment together"
+            ]
+        );
     }
 }

@@ -337,3 +337,41 @@ fn the_generated_baseline_scans_clean() {
     );
     assert_eq!(output.status.code(), Some(0));
 }
+
+/// `terraform validate` against the real AWS provider schema: every resource type,
+/// attribute and block of the generated Terraform exists and is well-typed. Needs
+/// `terraform` on PATH and a provider mirror (no registry access), so it is not part
+/// of the default run:
+///
+/// ```sh
+/// RAMPART_TF_PLUGIN_DIR=/opt/tf-plugins cargo test -p rampart --test generate -- --ignored
+/// ```
+#[test]
+#[ignore = "needs terraform and a local AWS provider mirror in RAMPART_TF_PLUGIN_DIR"]
+fn the_generated_terraform_is_valid_for_the_aws_provider() {
+    let plugins = std::env::var("RAMPART_TF_PLUGIN_DIR")
+        .expect("set RAMPART_TF_PLUGIN_DIR to a provider mirror");
+    let dir = tempfile::tempdir().unwrap();
+    let terraform = init_and_generate(dir.path()).join("terraform");
+    let run = |args: &[&str]| {
+        let output = std::process::Command::new("terraform")
+            .args(args)
+            .current_dir(&terraform)
+            .output()
+            .expect("terraform on PATH");
+        assert!(
+            output.status.success(),
+            "terraform {args:?} failed:\n{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    run(&[
+        "init",
+        "-backend=false",
+        "-input=false",
+        &format!("-plugin-dir={plugins}"),
+    ]);
+    run(&["validate", "-no-color"]);
+    run(&["fmt", "-check", "-recursive"]);
+}

@@ -88,11 +88,24 @@ fn variables(context: &Context<'_>) -> Vec<Variable> {
             name: "environment",
             description: "Environment name, part of every resource name (inventory `platform.environment`).".to_owned(),
             type_constraint: "string",
-            validations: vec![(
-                r#"can(regex("^[a-z]([a-z0-9-]{0,14}[a-z0-9])?$", var.environment))"#.to_owned(),
-                "Use 1 to 16 lowercase letters, digits and hyphens, starting with a letter."
-                    .to_owned(),
-            )],
+            validations: vec![
+                (
+                    r#"can(regex("^[a-z]([a-z0-9-]{0,14}[a-z0-9])?$", var.environment))"#
+                        .to_owned(),
+                    "Use 1 to 16 lowercase letters, digits and hyphens, starting with a letter."
+                        .to_owned(),
+                ),
+                (
+                    format!(
+                        r#"length("${{var.platform_name}}-${{var.environment}}") <= {}"#,
+                        crate::inventory::MAX_NAME_PREFIX
+                    ),
+                    format!(
+                        "platform_name and environment together must stay within {} characters: load balancer names start with them and allow 32.",
+                        crate::inventory::MAX_NAME_PREFIX
+                    ),
+                ),
+            ],
             value: Some(hcl_string(&platform.environment)),
         },
         Variable {

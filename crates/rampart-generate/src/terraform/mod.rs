@@ -93,14 +93,6 @@ pub(crate) fn render(context: &Context<'_>) -> Vec<GeneratedFile> {
     let mut values = format!(
         "{header}# The inventory's values; set the variables missing here per environment.\n\n"
     );
-    // `terraform fmt` aligns the `=` of consecutive attributes; do the same so the
-    // file passes `terraform fmt -check`.
-    let width = variables
-        .iter()
-        .filter(|v| v.value.is_some())
-        .map(|v| v.name.len())
-        .max()
-        .unwrap_or(0);
     for variable in &variables {
         let _ = writeln!(declarations, "variable \"{}\" {{", variable.name);
         let _ = writeln!(
@@ -116,10 +108,12 @@ pub(crate) fn render(context: &Context<'_>) -> Vec<GeneratedFile> {
             let _ = writeln!(declarations, "  }}");
         }
         let _ = writeln!(declarations, "}}\n");
-        if let Some(value) = &variable.value {
-            let _ = writeln!(values, "{:<width$} = {value}", variable.name);
-        }
     }
+    let assignments: Vec<(&str, &str)> = variables
+        .iter()
+        .filter_map(|v| v.value.as_deref().map(|value| (v.name, value)))
+        .collect();
+    values.push_str(&aligned(&assignments));
     files.push(GeneratedFile {
         path: "terraform/variables.tf".to_owned(),
         contents: declarations.trim_end().to_owned() + "\n",
@@ -129,6 +123,29 @@ pub(crate) fn render(context: &Context<'_>) -> Vec<GeneratedFile> {
         contents: values,
     });
     files
+}
+
+/// `name = value` lines aligned the way `terraform fmt` aligns them: the `=` of
+/// consecutive single-line attributes line up; a multi-line value ends the run and
+/// is not padded.
+pub(crate) fn aligned(assignments: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    for run in assignments.split_inclusive(|(_, value)| value.contains('\n')) {
+        let width = run
+            .iter()
+            .filter(|(_, value)| !value.contains('\n'))
+            .map(|(name, _)| name.len())
+            .max()
+            .unwrap_or(0);
+        for (name, value) in run {
+            if value.contains('\n') {
+                let _ = writeln!(out, "{name} = {value}");
+            } else {
+                let _ = writeln!(out, "{name:<width$} = {value}");
+            }
+        }
+    }
+    out
 }
 
 /// A string as an HCL quoted string literal (`${` and `%{` escaped, so nothing in it
@@ -168,6 +185,20 @@ pub(crate) fn hcl_list<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn assignments_align_as_terraform_fmt_aligns_them() {
+        let text = aligned(&[
+            ("a", "1"),
+            ("long_name", "2"),
+            ("map", "{\n  x = 1\n}"),
+            ("b", "3"),
+        ]);
+        assert_eq!(
+            text,
+            "a         = 1\nlong_name = 2\nmap = {\n  x = 1\n}\nb = 3\n"
+        );
+    }
 
     #[test]
     fn strings_are_never_interpolated() {
