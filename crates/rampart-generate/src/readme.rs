@@ -160,12 +160,14 @@ pub(crate) fn render(context: &Context<'_>, targets: &[Target]) -> GeneratedFile
         }
         let _ = writeln!(out, "\n### {target}\n");
         for deviation in list {
+            // Modules write their sentences with or without a final stop; print them alike.
+            let sentence = |text: &str| text.trim().trim_end_matches('.').to_owned();
             let _ = writeln!(
                 out,
-                "- **Seed:** {}  \n  **Generated:** {}  \n  **Why:** {} ({})",
-                deviation.seed,
-                deviation.generated,
-                deviation.why,
+                "- **Seed:** {}.  \n  **Generated:** {}.  \n  **Why:** {} ({}).",
+                sentence(deviation.seed),
+                sentence(deviation.generated),
+                sentence(deviation.why),
                 deviation.refs.join(", ")
             );
         }
