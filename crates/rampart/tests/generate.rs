@@ -216,6 +216,29 @@ fn check_reports_a_hand_edit_a_missing_file_and_a_stale_one_with_a_diff() {
     assert_eq!(std::fs::read_to_string(&readme).unwrap(), original);
 }
 
+#[cfg(unix)]
+#[test]
+fn generate_never_writes_through_a_symbolic_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    rampart()
+        .current_dir(dir.path())
+        .arg("init")
+        .assert()
+        .success();
+    std::fs::create_dir_all(dir.path().join("baseline")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), dir.path().join("baseline/falco")).unwrap();
+    rampart()
+        .current_dir(dir.path())
+        .args(["generate", "--out", "baseline"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "baseline/falco is a symbolic link; refusing to write through it",
+        ));
+    assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+}
+
 #[test]
 fn target_selects_the_parts() {
     let dir = tempfile::tempdir().unwrap();
