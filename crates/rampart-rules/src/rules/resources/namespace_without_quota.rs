@@ -14,7 +14,7 @@ pub(crate) static RULE: Rule = Rule {
         summary: "Tier namespace has no ResourceQuota bounding CPU and memory",
         requirements: &["G-RES-01", "S-PSS-04"],
         docs: RuleDocs {
-            what: "For every tier namespace — a scanned `Namespace` whose labels name a tier (a key of `tiers.label-keys` with `critical`, `high` or `standard` as its value) and that is not in `kubernetes.exempt-namespaces` — reports, at the Namespace's name, that no scanned `ResourceQuota` of that namespace bounds CPU or memory. CPU is bounded by a `spec.hard` entry `requests.cpu`, `cpu` (the same as `requests.cpu`) or `limits.cpu`; memory by `requests.memory`, `memory` or `limits.memory`. Several quotas of the namespace add up (one may bound CPU, another memory). A quota with `scopes` or a `scopeSelector` bounds only the pods it matches (`BestEffort`, `Terminating`, a priority class, …) and does not count. Quotas written without a namespace are not attributed to any namespace. Namespaces without a tier label are not judged; the pods' own requests and limits are checked by RES-001 and RES-002.",
+            what: "For every tier namespace — a scanned `Namespace` whose labels name a tier (a key of `tiers.label-keys` with `critical`, `high` or `standard` as its value) and that is not in `kubernetes.exempt-namespaces` — reports, at the Namespace's name, that no scanned `ResourceQuota` of that namespace bounds CPU or memory. CPU is bounded by a `spec.hard` entry `requests.cpu`, `cpu` (the same as `requests.cpu`) or `limits.cpu`; memory by `requests.memory`, `memory` or `limits.memory`. Several quotas of the namespace add up (one may bound CPU, another memory). A quota that lists `scopes` or `scopeSelector.matchExpressions` bounds only the pods they match (`BestEffort`, `Terminating`, a priority class, …) and does not count. Quotas written without a namespace are not attributed to any namespace. Namespaces without a tier label are not judged; the pods' own requests and limits are checked by RES-001 and RES-002.",
             why: "Per-container limits bound one container; nothing bounds how many an agent team, a runaway controller or an attacker with create rights starts in a namespace. Without a quota, one tier namespace can take the cluster's whole capacity and starve the others — a compromised standard agent denying service to the critical tier. The policy requires a `ResourceQuota` with CPU and memory requests and limits in every agent namespace (G-RES-01) and names `critical-agents-quota` for the critical tier (S-PSS-04). A quota on `requests`/`limits` also makes the API server reject pods that declare none, unless a LimitRange gives them defaults.",
             fail: Example::yaml(
                 r#"apiVersion: v1
@@ -74,15 +74,11 @@ struct Bounds {
     memory: bool,
 }
 
-/// Whether a quota applies to every pod of its namespace.
+/// Whether a quota applies to every pod of its namespace: it lists no `scopes`
+/// and its `scopeSelector` has no `matchExpressions`.
 fn is_unscoped(quota: &K8sObject) -> bool {
-    let set = |key: &str| {
-        quota
-            .root
-            .path(&["spec", key])
-            .is_some_and(|n| !n.is_null() && !(n.is_seq() && n.items().is_empty()))
-    };
-    !set("scopes") && !set("scopeSelector")
+    let listed = |path: &[&str]| quota.root.path(path).is_some_and(|n| !n.items().is_empty());
+    !listed(&["spec", "scopes"]) && !listed(&["spec", "scopeSelector", "matchExpressions"])
 }
 
 fn bounds(hard: Option<&Node>, keys: &[&str]) -> bool {
