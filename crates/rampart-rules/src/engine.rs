@@ -270,6 +270,16 @@ impl Context<'_> {
         })
     }
 
+    /// Whether `object` is a tier namespace: a `Namespace` whose own labels
+    /// name a tier (a key of `tiers.label-keys` with a tier name as its value;
+    /// other values are left to `conflicting-tier-labels`) and that is not in
+    /// `kubernetes.exempt-namespaces`.
+    pub fn is_tier_namespace(&self, object: &K8sObject) -> bool {
+        object.kind == "Namespace"
+            && object.tier.is_some()
+            && !self.is_exempt_namespace(Some(&object.name))
+    }
+
     pub fn is_edge_namespace(&self, namespace: Option<&str>) -> bool {
         namespace.is_some_and(|ns| {
             self.config

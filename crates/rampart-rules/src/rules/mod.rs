@@ -4,6 +4,7 @@
 use crate::engine::Rule;
 
 pub(crate) mod access;
+pub(crate) mod admission;
 pub(crate) mod aws_network;
 pub(crate) mod compute;
 pub(crate) mod credentials;
@@ -32,6 +33,7 @@ pub(crate) fn all() -> Vec<&'static Rule> {
         credentials::RULES,
         exposure::RULES,
         access::RULES,
+        admission::RULES,
         removed_apis::RULES,
         tiers::RULES,
         network_policy::RULES,

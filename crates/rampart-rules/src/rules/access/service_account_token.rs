@@ -1,9 +1,8 @@
-use std::collections::HashSet;
-
 use rampart_config::Severity;
 use rampart_model::{Subject, Workload};
 use rampart_yaml::Node;
 
+use super::GroupGrants;
 use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
 
 pub(crate) static RULE: Rule = Rule {
@@ -52,68 +51,6 @@ spec:
     inactive_when: None,
 };
 
-/// Service accounts the scanned bindings grant a role through users and groups
-/// (the `ServiceAccount` subjects are indexed by the model).
-#[derive(Default)]
-struct GroupGrants {
-    /// `system:serviceaccounts`: every service account.
-    all: bool,
-    /// `system:serviceaccounts:<namespace>`.
-    namespaces: HashSet<String>,
-    /// `system:serviceaccount:<namespace>:<name>` users.
-    users: HashSet<(String, String)>,
-}
-
-impl GroupGrants {
-    fn collect(ctx: &Context<'_>) -> Self {
-        let mut grants = GroupGrants::default();
-        let bindings = ctx
-            .project
-            .objects
-            .iter()
-            .filter(|o| matches!(o.kind.as_str(), "RoleBinding" | "ClusterRoleBinding"));
-        for binding in bindings {
-            let subjects = binding
-                .root
-                .get("subjects")
-                .map(Node::items)
-                .unwrap_or_default();
-            for subject in subjects {
-                let kind = subject.get("kind").and_then(Node::as_str);
-                let Some(name) = subject.get("name").and_then(Node::as_str) else {
-                    continue;
-                };
-                match kind {
-                    Some("Group") if name == "system:serviceaccounts" => grants.all = true,
-                    Some("Group") => {
-                        if let Some(ns) = name.strip_prefix("system:serviceaccounts:") {
-                            grants.namespaces.insert(ns.to_owned());
-                        }
-                    }
-                    Some("User") => {
-                        if let Some((ns, sa)) = name
-                            .strip_prefix("system:serviceaccount:")
-                            .and_then(|rest| rest.split_once(':'))
-                        {
-                            grants.users.insert((ns.to_owned(), sa.to_owned()));
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
-        grants
-    }
-
-    fn grants(&self, namespace: Option<&str>, name: &str) -> bool {
-        self.all
-            || namespace.is_some_and(|ns| {
-                self.namespaces.contains(ns)
-                    || self.users.contains(&(ns.to_owned(), name.to_owned()))
-            })
-    }
-}
-
 /// Whether the token is mounted with no visible use.
 fn needlessly_mounted(workload: &Workload<'_>, ctx: &Context<'_>, grants: &GroupGrants) -> bool {
     if let Some(value) = workload.spec.get("automountServiceAccountToken") {
@@ -130,9 +67,7 @@ fn needlessly_mounted(workload: &Workload<'_>, ctx: &Context<'_>, grants: &Group
         .and_then(|sa| sa.root.get("automountServiceAccountToken"))
         .and_then(Node::as_bool)
         == Some(false);
-    !disabled_on_account
-        && !ctx.project.is_service_account_bound(namespace, account)
-        && !grants.grants(namespace, account)
+    !disabled_on_account && !grants.has_role(ctx, namespace, account)
 }
 
 fn check(ctx: &Context<'_>, findings: &mut Findings) {

@@ -1,4 +1,4 @@
-//! Resource requests and limits (G-RES).
+//! Resource requests and limits, and namespace quotas (G-RES).
 //!
 //! What a container ends up with is not only what its manifest says: the API
 //! server defaults a missing request to the container's limit, a pod-level
@@ -18,11 +18,13 @@ use crate::engine::{Context, Findings, Rule};
 mod missing_ephemeral_storage_limit;
 mod missing_limits;
 mod missing_requests;
+mod namespace_without_quota;
 
 pub(crate) static RULES: &[&Rule] = &[
     &missing_requests::RULE,
     &missing_limits::RULE,
     &missing_ephemeral_storage_limit::RULE,
+    &namespace_without_quota::RULE,
 ];
 
 /// Which half of `resources` a rule checks.
