@@ -94,14 +94,14 @@ const MUTATIONS: &[Mutation] = &[
     mutate("terraform/edge.tf", None, r#"name              = "aws-waf-logs-${local.name}-critical-agents""#, r#"name              = "waf-${local.name}-critical-agents""#, "WAF-006"),
     mutate("terraform/edge.tf", Some(r#"resource "aws_s3_bucket_public_access_block" "alb_access_logs""#), "block_public_policy     = true", "block_public_policy     = false", "S3-001"),
     mutate("terraform/edge.tf", Some(r#"resource "aws_s3_bucket_policy" "alb_access_logs""#), r#"Effect    = "Deny""#, r#"Effect    = "Allow""#, "S3-003"),
-    mutate("terraform/terraform.tfvars", None, r#"allowed_countries   = ["AU", "CA", "GB", "US"]"#, r#"allowed_countries   = ["AU", "CA", "GB", "RU", "US"]"#, "WAF-004"),
-    mutate("terraform/terraform.tfvars", None, r#"ip_allowlist        = ["10.0.0.0/8", "172.16.0.0/12"]"#, r#"ip_allowlist        = ["10.0.0.0/8", "172.16.0.0/12", "0.0.0.0/1"]"#, "WAF-005"),
+    mutate("terraform/terraform.tfvars", None, r#"allowed_countries  = ["AU", "CA", "GB", "US"]"#, r#"allowed_countries  = ["AU", "CA", "GB", "RU", "US"]"#, "WAF-004"),
+    mutate("terraform/terraform.tfvars", None, r#"ip_allowlist       = ["10.0.0.0/8", "172.16.0.0/12"]"#, r#"ip_allowlist       = ["10.0.0.0/8", "172.16.0.0/12", "0.0.0.0/1"]"#, "WAF-005"),
     // ----- eks.tf (S-EKS-*) -----
     mutate("terraform/eks.tf", None, "endpoint_public_access  = false", "endpoint_public_access  = true", "EKS-001"),
     mutate("terraform/eks.tf", Some("enabled_cluster_log_types = ["), "\"audit\",\n", "", "EKS-003"),
     mutate("terraform/eks.tf", None, r#"resources = ["secrets"]"#, "resources = []", "ENC-003"),
     mutate("terraform/eks.tf", None, r#"enableNetworkPolicy = "true""#, r#"enableNetworkPolicy = "false""#, "EKS-004"),
-    mutate("terraform/terraform.tfvars", None, r#"eks_version         = "1.35""#, r#"eks_version         = "1.32""#, "EKS-002"),
+    mutate("terraform/terraform.tfvars", None, r#"eks_version        = "1.35""#, r#"eks_version        = "1.32""#, "EKS-002"),
     // ----- nodes.tf (S-NODE-*) -----
     mutate("terraform/nodes.tf", Some(r#"resource "aws_launch_template" "critical_agents""#), r#"http_tokens                 = "required""#, r#"http_tokens                 = "optional""#, "NODE-001"),
     mutate("terraform/nodes.tf", Some(r#"resource "aws_launch_template" "high_value_agents""#), "http_put_response_hop_limit = 1", "http_put_response_hop_limit = 2", "NODE-002"),
@@ -117,6 +117,14 @@ const MUTATIONS: &[Mutation] = &[
     mutate("kubernetes/namespaces.yaml", Some("name: high-value-agents"), "classification: high", "classification: hi", "TIER-005"),
     mutate("kubernetes/network-policies-critical-agents.yaml", Some("name: allow-payments-orchestrator"), "cidr: 10.0.31.0/24", "cidr: 0.0.0.0/0", "NP-003"),
     mutate("kubernetes/network-policies-critical-agents.yaml", Some("name: allow-payments-orchestrator"), "        - 10.0.0.0/16\n    ports:\n    - protocol: TCP\n      port: 443", "        - 10.0.0.0/16\n    ports:\n    - protocol: TCP\n      port: 8443", "NP-002"),
+    mutate("kubernetes/network-policies-critical-agents.yaml", Some("name: deny-all-default"), "  - Ingress\n  - Egress\n", "  - Ingress\n", "NP-001"),
+    mutate("kubernetes/network-policies-standard-agents.yaml", Some("name: deny-all-default"), "podSelector: {}", "podSelector:\n    matchLabels:\n      app.kubernetes.io/name: faq-bot", "NP-001"),
+    mutate("kubernetes/service-accounts.yaml", Some("name: kyc-verifier"), "automountServiceAccountToken: false", "automountServiceAccountToken: true", "SA-002"),
+    mutate("kubernetes/quotas.yaml", Some("name: high-value-agents-quota"), "spec:\n  hard:", "spec:\n  scopes:\n  - NotTerminating\n  hard:", "RES-004"),
+    // ----- admission/ (S-ADM-01, S-ADM-02) -----
+    mutate("admission/pod-security.yaml", Some("kind: ValidatingAdmissionPolicy\n"), "failurePolicy: Fail", "failurePolicy: Ignore", "ADM-001"),
+    mutate("admission/tier-placement.yaml", Some("kind: ValidatingAdmissionPolicyBinding"), "  - Deny\n", "  - Warn\n", "ADM-001"),
+    mutate("admission/service-account-token.yaml", Some("kind: ValidatingAdmissionPolicyBinding"), "  - Deny\n", "", "ADM-001"),
 ];
 
 fn rampart() -> Command {
