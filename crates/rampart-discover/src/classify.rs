@@ -229,7 +229,17 @@ pub(crate) fn is_falco_config(path: &Path, text: &str) -> bool {
     let Some(lines) = top_level_lines(text) else {
         return false;
     };
-    let keys: Option<Vec<&str>> = lines.iter().map(|line| entry_key(line)).collect();
+    // A block sequence that is a key's value may start in column 1 too
+    // (`rules_files:` then `- /etc/falco/falco_rules.yaml`).
+    let is_item = |line: &&str| *line == "-" || line.starts_with("- ");
+    if lines.first().is_none_or(is_item) {
+        return false;
+    }
+    let keys: Option<Vec<&str>> = lines
+        .iter()
+        .filter(|line| !is_item(line))
+        .map(|line| entry_key(line))
+        .collect();
     keys.is_some_and(|keys| keys.iter().any(|k| FALCO_CONFIG_KEYS.contains(k)))
 }
 
@@ -354,7 +364,7 @@ mod tests {
 
     #[test]
     fn falco_configuration_is_recognised_by_name_and_keys() {
-        let config = "# Falco\nrules_files:\n  - /etc/falco/falco_rules.yaml\njson_output: true\nhttp_output:\n  enabled: true\n";
+        let config = "# Falco\nrules_files:\n- /etc/falco/falco_rules.yaml\n- /etc/falco/rules.d\njson_output: true\nhttp_output:\n  enabled: true\n";
         for name in [
             "falco.yaml",
             "deploy/falco.yml",

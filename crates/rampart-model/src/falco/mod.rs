@@ -97,8 +97,11 @@ pub struct Item {
 #[derive(Debug)]
 pub struct Condition {
     pub text: String,
-    /// The YAML value holding the condition.
+    /// The YAML value holding the condition (a block scalar's starts on its
+    /// first line of content).
     pub span: Span,
+    /// The `condition` key.
+    pub key_span: Span,
     /// Whether it is appended to an earlier condition (it starts with
     /// `and`/`or`, which [`parse_fragment`] skips).
     pub fragment: bool,
@@ -139,12 +142,14 @@ impl Item {
             Mode::Define
         };
         let condition = match kind {
-            ItemKind::Rule | ItemKind::Macro => node.get("condition").and_then(|value| {
+            ItemKind::Rule | ItemKind::Macro => node.entry("condition").and_then(|entry| {
+                let value = &entry.value;
                 let text = scalar(value)?;
                 let fragment = mode == Mode::Append;
                 Some(Condition {
                     text: text.to_owned(),
                     span: value.span,
+                    key_span: entry.key.span,
                     fragment,
                     parsed: if fragment {
                         parse_fragment(text)
@@ -289,6 +294,24 @@ impl FalcoConfig {
     pub fn get(&self, path: &[&str]) -> Option<&Node> {
         self.root.path(path)
     }
+
+    /// A boolean setting and where it is written, read as Falco's YAML library
+    /// reads booleans (`true`/`false`, `yes`/`no`, `on`/`off`, `y`/`n`, in
+    /// lower, title or upper case, quoted or not).
+    pub fn switch(&self, path: &[&str]) -> Option<(bool, &Node)> {
+        let node = self.get(path)?;
+        let value = match node.value {
+            Value::Scalar(ref text, _) => match text.as_str() {
+                "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y"
+                | "Y" => true,
+                "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n"
+                | "N" => false,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        Some((value, node))
+    }
 }
 
 /// Something Falco refuses when loading a rules file.
@@ -362,7 +385,8 @@ pub struct SilentRule {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Silence {
-    /// The condition requires event types no single event has: `first` needs
+    /// The condition (reported at its key) requires event types no single
+    /// event has: `first` needs
     /// one of `first_types`, `second` one of `second_types`.
     Unsatisfiable {
         first: String,
@@ -677,7 +701,7 @@ impl Falco {
             {
                 silent.push(SilentRule {
                     file,
-                    span: condition.span,
+                    span: condition.key_span,
                     rule: name.to_owned(),
                     reason: conflict,
                 });
