@@ -79,6 +79,14 @@ const MUTATIONS: &[Mutation] = &[
     mutate("kubernetes/namespaces.yaml", Some("name: high-value-agents"), "classification: high", "classification: hi", "TIER-005"),
     mutate("kubernetes/network-policies-critical-agents.yaml", Some("name: allow-payments-orchestrator"), "cidr: 10.0.31.0/24", "cidr: 0.0.0.0/0", "NP-003"),
     mutate("kubernetes/network-policies-critical-agents.yaml", Some("name: allow-payments-orchestrator"), "        - 10.0.0.0/16\n    ports:\n    - protocol: TCP\n      port: 443", "        - 10.0.0.0/16\n    ports:\n    - protocol: TCP\n      port: 8443", "NP-002"),
+    // ----- falco/ (S-FALCO-*, C-19) -----
+    mutate("falco/rampart_rules.yaml", Some("- rule: Detect shell spawning in container (critical-agents)"), "\n  desc: ", "\n  description: ", "FALCO-001"),
+    mutate("falco/rampart_rules.yaml", None, "- macro: rampart_inbound_connection", "- macro: rampart_inbound_connections", "FALCO-001"),
+    mutate("falco/rampart_rules.yaml", Some("- rule: Detect privilege escalation (critical-agents)"), "    rampart_user_or_group_change\n", "    spawned_process and proc_name_exists and rampart_user_or_group_change\n", "FALCO-002"),
+    mutate("falco/falco.yaml", Some("http_output:"), "enabled: true", "enabled: false", "FALCO-003"),
+    mutate("falco/falco.yaml", None, "url: https://", "url: http://", "FALCO-003"),
+    mutate("falco/falco.yaml", None, "watch_config_files: true", "watch_config_files: false", "FALCO-004"),
+    mutate("falco/falco.yaml", Some("metrics:"), "enabled: true", "enabled: false", "FALCO-004"),
 ];
 
 fn rampart() -> Command {

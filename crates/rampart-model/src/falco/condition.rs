@@ -192,13 +192,13 @@ pub fn unbalanced_parentheses(text: &str) -> Option<SyntaxError> {
                 '"' | '\'' => quote = Some(c),
                 '(' => open.push(at),
                 ')' => {
-                    if open.pop().is_none() {
+                    let Some(_) = open.pop() else {
                         return Some(SyntaxError {
                             message: "unbalanced parentheses: this `)` closes nothing".to_owned(),
                             at,
                             len: 1,
                         });
-                    }
+                    };
                 }
                 _ => {}
             },
@@ -371,7 +371,7 @@ impl<'a> Parser<'a> {
         if self.peek() == Some('(') {
             // A transformer: `tolower(proc.name) = bash`.
             self.at += 1;
-            let field = self.transformed(vec![word], start)?;
+            let field = self.transformed(vec![word])?;
             return self.condition(field);
         }
         Ok(Expr::Macro(Name {
@@ -441,11 +441,7 @@ impl<'a> Parser<'a> {
     }
 
     /// The inside of `transformer(` … `)`: a field or another transformer.
-    fn transformed(
-        &mut self,
-        mut transformers: Vec<String>,
-        at: usize,
-    ) -> Result<Field, SyntaxError> {
+    fn transformed(&mut self, mut transformers: Vec<String>) -> Result<Field, SyntaxError> {
         self.enter()?;
         self.blank();
         let start = self.at;
@@ -456,7 +452,7 @@ impl<'a> Parser<'a> {
             self.field_remainder(word, start, transformers)?
         } else if self.eat("(") {
             transformers.push(word);
-            self.transformed(transformers, at)?
+            self.transformed(transformers)?
         } else {
             return Err(SyntaxError {
                 message: format!("`{word}` is not a field"),
@@ -519,7 +515,6 @@ impl<'a> Parser<'a> {
 
     /// A transformer or `val(…)`, if one starts here.
     fn try_transformer(&mut self) -> Result<Option<Field>, SyntaxError> {
-        let start = self.at;
         let word: String = self
             .rest()
             .chars()
@@ -527,7 +522,7 @@ impl<'a> Parser<'a> {
             .collect();
         if !word.is_empty() && self.rest()[word.len()..].starts_with('(') {
             self.at += word.len() + 1;
-            return self.transformed(vec![word], start).map(Some);
+            return self.transformed(vec![word]).map(Some);
         }
         Ok(None)
     }

@@ -819,15 +819,11 @@ fn check_keys(item: &Item, push: &mut impl FnMut(Span, LoadProblem)) {
                 }
             }
         }
-        (ItemKind::Rule, Mode::Toggle) => {
-            if item.get("enabled").is_none() {
-                push(item.name_span(), missing("enabled"));
-            }
+        (ItemKind::Rule, Mode::Toggle) if item.get("enabled").is_none() => {
+            push(item.name_span(), missing("enabled"));
         }
-        (ItemKind::Macro, Mode::Define | Mode::Override) => {
-            if !has("condition") {
-                push(item.name_span(), missing("condition"));
-            }
+        (ItemKind::Macro, Mode::Define | Mode::Override) if !has("condition") => {
+            push(item.name_span(), missing("condition"));
         }
         (ItemKind::List, _) => match item.get("items") {
             None => push(item.name_span(), missing("items")),
