@@ -72,6 +72,9 @@ pub struct SyntaxError {
     pub message: String,
     pub at: usize,
     pub len: usize,
+    /// The condition nests deeper than rampart reads (Falco reads deeper):
+    /// not a reason to think Falco rejects it.
+    pub too_deep: bool,
 }
 
 impl Expr {
@@ -126,8 +129,9 @@ const WORD_STRING_OPERATORS: &[&str] = &[
 ];
 const LIST_OPERATORS: &[&str] = &["intersects", "in", "pmatch"];
 
-/// Recursion bound (Falco's rule loader allows 1000 levels).
-const MAX_DEPTH: usize = 1000;
+/// Recursion bound: about 75 levels of parentheses. Falco's rule loader allows
+/// deeper conditions; deeper ones are left unjudged ([`SyntaxError::too_deep`]).
+const MAX_DEPTH: usize = 300;
 
 /// Parses a whole condition.
 pub fn parse_condition(text: &str) -> Result<Expr, SyntaxError> {
@@ -145,6 +149,7 @@ pub fn parse_condition(text: &str) -> Result<Expr, SyntaxError> {
             message: "the condition is empty".to_owned(),
             at: 0,
             len: 0,
+            too_deep: false,
         });
     }
     let expr = parser.or()?;
@@ -197,6 +202,7 @@ pub fn unbalanced_parentheses(text: &str) -> Option<SyntaxError> {
                             message: "unbalanced parentheses: this `)` closes nothing".to_owned(),
                             at,
                             len: 1,
+                            too_deep: false,
                         });
                     };
                 }
@@ -209,6 +215,7 @@ pub fn unbalanced_parentheses(text: &str) -> Option<SyntaxError> {
         message: "unbalanced parentheses: this `(` is never closed".to_owned(),
         at,
         len: 1,
+        too_deep: false,
     })
 }
 
@@ -271,13 +278,17 @@ impl<'a> Parser<'a> {
             message: message.to_owned(),
             at: self.at,
             len,
+            too_deep: false,
         }
     }
 
     fn enter(&mut self) -> Result<(), SyntaxError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(self.error_here("the condition nests too deeply"));
+            return Err(SyntaxError {
+                too_deep: true,
+                ..self.error_here("the condition nests too deeply for rampart to read")
+            });
         }
         Ok(())
     }
@@ -458,6 +469,7 @@ impl<'a> Parser<'a> {
                 message: format!("`{word}` is not a field"),
                 at: start,
                 len: word.len(),
+                too_deep: false,
             });
         };
         self.blank();
@@ -626,6 +638,7 @@ impl<'a> Parser<'a> {
             message: "unterminated quoted string".to_owned(),
             at,
             len: 1,
+            too_deep: false,
         })
     }
 }
@@ -743,6 +756,21 @@ mod tests {
         assert!(error("proc.name = \"open").message.contains("unterminated"));
         // Parentheses inside quoted strings do not count.
         parse("proc.cmdline = \"a (b\" and proc.name = ')'");
+    }
+
+    #[test]
+    fn deep_nesting_is_bounded_and_not_judged() {
+        let deep = format!("{}a{}", "(".repeat(5000), ")".repeat(5000));
+        let e = error(&deep);
+        assert!(e.too_deep, "{e:?}");
+        let fine = format!("{}a{}", "(".repeat(50), ")".repeat(50));
+        parse(&fine);
+        let transformers = format!(
+            "{}proc.name{} = x",
+            "tolower(".repeat(5000),
+            ")".repeat(5000)
+        );
+        assert!(error(&transformers).too_deep);
     }
 
     #[test]

@@ -612,8 +612,9 @@ impl Falco {
                 };
                 let expr = match &condition.parsed {
                     Ok(expr) => expr,
-                    // An appended fragment may rely on the condition it extends.
-                    Err(_) if condition.fragment => continue,
+                    // An appended fragment may rely on the condition it extends;
+                    // a condition nested deeper than rampart reads is not judged.
+                    Err(error) if condition.fragment || error.too_deep => continue,
                     Err(error) => {
                         push(
                             locate(error.at, error.len),
@@ -822,7 +823,8 @@ fn check_keys(item: &Item, push: &mut impl FnMut(Span, LoadProblem)) {
         (ItemKind::Rule, Mode::Toggle) if item.get("enabled").is_none() => {
             push(item.name_span(), missing("enabled"));
         }
-        (ItemKind::Macro, Mode::Define | Mode::Override) if !has("condition") => {
+        // Falco reads a macro's condition whatever the mode.
+        (ItemKind::Macro, _) if !has("condition") => {
             push(item.name_span(), missing("condition"));
         }
         (ItemKind::List, _) => match item.get("items") {
@@ -880,12 +882,12 @@ fn locate(source: &SourceFile, condition: &Condition, item: &Node, at: usize, le
         return fallback;
     };
     let nth = prefix.matches(needle).count();
-    let (Some(start), Some(end)) = (
-        source.byte_offset(condition.span.start),
-        source.byte_offset(item.span.end.max(condition.span.end)),
-    ) else {
+    let Some(start) = source.byte_offset(condition.span.start) else {
         return fallback;
     };
+    let end = source
+        .byte_offset(item.span.end.max(condition.span.end))
+        .unwrap_or(source.text.len());
     let Some(haystack) = source.text.get(start..end.max(start)) else {
         return fallback;
     };
