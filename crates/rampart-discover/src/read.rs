@@ -149,7 +149,7 @@ pub(crate) fn read_file(
         NameClass::Dockerfile => Some(FileKind::Dockerfile),
         NameClass::Terraform => Some(FileKind::Terraform),
         NameClass::TerraformVars => Some(FileKind::TerraformVars),
-        NameClass::Structured | NameClass::Other => classify::by_content(&text),
+        NameClass::Structured | NameClass::Other => classify::by_name_and_content(path, &text),
     };
     match kind {
         Some(kind) => out.files.push(InputFile {
@@ -161,7 +161,7 @@ pub(crate) fn read_file(
         None if explicit => out.diagnostics.push(Diagnostic::warning(
             "unrecognised-file",
             display,
-            "not a file rampart reads (Kubernetes YAML/JSON, Terraform, a Terraform plan, CloudFormation or a Dockerfile); skipped",
+            "not a file rampart reads (Kubernetes YAML/JSON, Terraform, a Terraform plan, CloudFormation, a Dockerfile, Falco rules or Falco's falco.yaml); skipped",
         )),
         None => {}
     }

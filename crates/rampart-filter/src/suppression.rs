@@ -54,6 +54,18 @@ pub fn parse_suppressions(project: &Project) -> Vec<Suppression> {
     for (file, root) in &project.templates {
         yaml_by_file.entry(*file).or_default().push(root);
     }
+    for rules in &project.falco.rules_files {
+        yaml_by_file
+            .entry(rules.file)
+            .or_default()
+            .extend(&rules.documents);
+    }
+    for config in &project.falco.configs {
+        yaml_by_file
+            .entry(config.file)
+            .or_default()
+            .push(&config.root);
+    }
     let mut dockerfiles_by_file: HashMap<FileId, Vec<&DockerfileDoc>> = HashMap::new();
     for doc in &project.dockerfiles {
         dockerfiles_by_file.entry(doc.file).or_default().push(doc);
@@ -233,8 +245,15 @@ fn next_content_line(lines: &[&str], index: usize, kind: Option<FileKind>) -> Op
         .find(|(_, line)| {
             let trimmed = line.trim();
             // A YAML document separator is not content a finding can be on.
-            let separator = matches!(kind, Some(FileKind::Kubernetes | FileKind::CloudFormation))
-                && trimmed == "---";
+            let separator = matches!(
+                kind,
+                Some(
+                    FileKind::Kubernetes
+                        | FileKind::CloudFormation
+                        | FileKind::FalcoRules
+                        | FileKind::FalcoConfig
+                )
+            ) && trimmed == "---";
             let hcl_comment =
                 is_hcl(kind) && (trimmed.starts_with("//") || trimmed.starts_with("/*"));
             !(trimmed.is_empty() || trimmed.starts_with('#') || separator || hcl_comment)

@@ -1,42 +1,27 @@
-//! The Falco part loads: what `falco --validate` would check, checked structurally
-//! (C-19, S-FALCO-01..09). Every rule has its required keys and a valid priority;
-//! every identifier in a condition is a Falco field, an operator, a literal, or a
-//! macro or list defined in the generated file or in upstream `falco_rules.yaml`;
-//! names are unique, parentheses balance, and no rule requires two event types at
-//! once (the seed's execve-and-setuid privilege-escalation rule). The checker is shown
-//! to fail on broken rules. When a `falco` binary is on PATH, it validates the file
-//! too.
+//! The Falco part loads: what `falco --validate` would check. The checks Falco
+//! itself makes — required keys, priorities, conditions that parse (balanced
+//! parentheses), macros and lists defined in the file or upstream
+//! `falco_rules.yaml`, no rule requiring two event types at once (the seed's
+//! execve-and-setuid privilege-escalation rule, C-19) — are the ones `rampart
+//! scan` runs (FALCO-001, FALCO-002, from `rampart_model::falco`). On top, this
+//! test holds the generator to stricter conventions of its own: every field is
+//! one it knows, no deprecated field, unique names that override nothing
+//! upstream, no unused definition, bare list items that look like list names
+//! are defined lists, and outputs name real fields. The checker is shown to
+//! fail on broken rules. When a `falco` binary is on PATH, it validates the
+//! file too.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use rampart_config::Config;
 use rampart_generate::{GeneratedFile, Inventory, InventorySource, STARTER_INVENTORY, Target};
+use rampart_model::falco::{
+    Expr, Falco, ItemKind, Operand, RulesFile, Silence, UPSTREAM_LISTS, UPSTREAM_MACROS,
+};
+use rampart_source::{FileId, SourceFile};
 use rampart_yaml::{Limits, Node, parse_stream};
-
-/// Upstream macros the generated rules rely on, with the event types they require
-/// (None: any). Checked against falcosecurity/rules `rules/falco_rules.yaml` (rules
-/// 3.x, `required_engine_version: 26`, commit f69f43392fbf) and the evt.dir-free
-/// forms of rules 5.x; all six are `maturity_stable` macros of the default file.
-const UPSTREAM_MACROS: &[(&str, Option<&[&str]>)] = &[
-    ("spawned_process", Some(&["execve", "execveat"])),
-    ("container", None),
-    ("shell_procs", None),
-    ("open_read", Some(&["open", "openat", "openat2"])),
-    ("sensitive_files", None),
-    ("proc_name_exists", None),
-    ("never_true", None),
-];
-
-/// Upstream lists a condition may name (same source).
-const UPSTREAM_LISTS: &[&str] = &[
-    "shell_binaries",
-    "sensitive_file_names",
-    "userexec_binaries",
-    "known_setuid_binaries",
-    "docker_binaries",
-];
 
 /// The Falco fields the generated rules use, with whether they take an argument in
 /// brackets. Sources: Falco's supported fields (classes `evt`, `proc`, `user`, `fd`
@@ -78,39 +63,7 @@ const FIELDS: &[(&str, bool)] = &[
 /// never matches and the field is deprecated.
 const DEPRECATED_FIELDS: &[&str] = &["evt.dir"];
 
-const COMPARISONS: &[&str] = &[
-    "=",
-    "==",
-    "!=",
-    "<",
-    "<=",
-    ">",
-    ">=",
-    "contains",
-    "icontains",
-    "bcontains",
-    "startswith",
-    "bstartswith",
-    "endswith",
-    "glob",
-    "iglob",
-    "regex",
-];
-const SET_OPERATORS: &[&str] = &["in", "intersects", "pmatch"];
-const UNARY_OPERATORS: &[&str] = &["exists"];
-
-const PRIORITIES: &[&str] = &[
-    "EMERGENCY",
-    "ALERT",
-    "CRITICAL",
-    "ERROR",
-    "WARNING",
-    "NOTICE",
-    "INFORMATIONAL",
-    "INFO",
-    "DEBUG",
-];
-
+/// The keys a rule may have.
 const RULE_KEYS: &[&str] = &[
     "rule",
     "desc",
@@ -126,7 +79,6 @@ const RULE_KEYS: &[&str] = &[
     "warn_evttypes",
     "skip-if-unknown-filter",
 ];
-const REQUIRED_RULE_KEYS: &[&str] = &["rule", "desc", "condition", "output", "priority"];
 
 fn render() -> Vec<GeneratedFile> {
     let inventory = Inventory::parse(STARTER_INVENTORY, "agents.yaml").unwrap();
@@ -150,290 +102,7 @@ fn parse_yaml(text: &str, name: &str) -> Node {
 }
 
 // ---------------------------------------------------------------------------------
-// Conditions
-
-#[derive(Clone, Debug, PartialEq)]
-enum Token {
-    Open,
-    Close,
-    Comma,
-    Operator(String),
-    Quoted(String),
-    Word(String),
-}
-
-fn tokenize(text: &str) -> Result<Vec<Token>, String> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut tokens = Vec::new();
-    let mut i = 0;
-    let mut depth = 0i32;
-    while i < chars.len() {
-        let c = chars[i];
-        match c {
-            c if c.is_whitespace() => i += 1,
-            '(' => {
-                depth += 1;
-                tokens.push(Token::Open);
-                i += 1;
-            }
-            ')' => {
-                depth -= 1;
-                if depth < 0 {
-                    return Err("unbalanced parentheses: `)` without `(`".to_owned());
-                }
-                tokens.push(Token::Close);
-                i += 1;
-            }
-            ',' => {
-                tokens.push(Token::Comma);
-                i += 1;
-            }
-            '"' | '\'' => {
-                let quote = c;
-                let mut value = String::new();
-                i += 1;
-                loop {
-                    match chars.get(i) {
-                        None => return Err("unterminated string".to_owned()),
-                        Some('\\') => {
-                            value.extend(chars.get(i + 1));
-                            i += 2;
-                        }
-                        Some(&d) if d == quote => {
-                            i += 1;
-                            break;
-                        }
-                        Some(&d) => {
-                            value.push(d);
-                            i += 1;
-                        }
-                    }
-                }
-                tokens.push(Token::Quoted(value));
-            }
-            '=' | '!' | '<' | '>' => {
-                let two: String = chars[i..chars.len().min(i + 2)].iter().collect();
-                if ["==", "!=", "<=", ">="].contains(&two.as_str()) {
-                    tokens.push(Token::Operator(two));
-                    i += 2;
-                } else if c == '!' {
-                    return Err("`!` is not an operator".to_owned());
-                } else {
-                    tokens.push(Token::Operator(c.to_string()));
-                    i += 1;
-                }
-            }
-            _ => {
-                let mut word = String::new();
-                while let Some(&d) = chars.get(i) {
-                    if d.is_whitespace() || "(),=!<>\"'".contains(d) {
-                        break;
-                    }
-                    word.push(d);
-                    i += 1;
-                    if d == '[' {
-                        // A field argument runs to its closing bracket.
-                        while let Some(&e) = chars.get(i) {
-                            word.push(e);
-                            i += 1;
-                            if e == ']' {
-                                break;
-                            }
-                        }
-                    }
-                }
-                tokens.push(Token::Word(word));
-            }
-        }
-    }
-    if depth != 0 {
-        return Err("unbalanced parentheses: `(` without `)`".to_owned());
-    }
-    Ok(tokens)
-}
-
-#[derive(Clone, Debug)]
-enum Expr {
-    And(Box<Expr>, Box<Expr>),
-    Or(Box<Expr>, Box<Expr>),
-    Not(Box<Expr>),
-    Macro(String),
-    /// A field compared with literals (or lists, for set operators).
-    Check {
-        field: String,
-        operator: String,
-        values: Vec<String>,
-    },
-}
-
-/// What names a condition may use besides fields.
-struct Names<'a> {
-    macros: &'a BTreeSet<String>,
-    lists: &'a BTreeSet<String>,
-}
-
-struct Parser<'a> {
-    tokens: Vec<Token>,
-    at: usize,
-    names: &'a Names<'a>,
-}
-
-impl Parser<'_> {
-    fn peek(&self) -> Option<&Token> {
-        self.tokens.get(self.at)
-    }
-
-    fn next(&mut self) -> Option<Token> {
-        let token = self.tokens.get(self.at).cloned();
-        self.at += 1;
-        token
-    }
-
-    fn keyword(&self, word: &str) -> bool {
-        matches!(self.peek(), Some(Token::Word(w)) if w == word)
-    }
-
-    fn expr(&mut self) -> Result<Expr, String> {
-        let mut left = self.and()?;
-        while self.keyword("or") {
-            self.at += 1;
-            left = Expr::Or(Box::new(left), Box::new(self.and()?));
-        }
-        Ok(left)
-    }
-
-    fn and(&mut self) -> Result<Expr, String> {
-        let mut left = self.unary()?;
-        while self.keyword("and") {
-            self.at += 1;
-            left = Expr::And(Box::new(left), Box::new(self.unary()?));
-        }
-        Ok(left)
-    }
-
-    fn unary(&mut self) -> Result<Expr, String> {
-        if self.keyword("not") {
-            self.at += 1;
-            return Ok(Expr::Not(Box::new(self.unary()?)));
-        }
-        match self.next() {
-            Some(Token::Open) => {
-                let inner = self.expr()?;
-                match self.next() {
-                    Some(Token::Close) => Ok(inner),
-                    other => Err(format!("expected `)`, found {other:?}")),
-                }
-            }
-            Some(Token::Word(word)) => self.word(word),
-            other => Err(format!("expected a field or macro, found {other:?}")),
-        }
-    }
-
-    fn word(&mut self, word: String) -> Result<Expr, String> {
-        if let Some(field) = field_name(&word)? {
-            if DEPRECATED_FIELDS.contains(&field.as_str()) {
-                return Err(format!(
-                    "`{field}` is deprecated: enter events are dropped since Falco 0.42"
-                ));
-            }
-            return self.check(word);
-        }
-        if self.names.macros.contains(&word) {
-            return Ok(Expr::Macro(word));
-        }
-        if ["and", "or", "not"].contains(&word.as_str()) {
-            return Err(format!("`{word}` where an operand belongs"));
-        }
-        Err(format!(
-            "`{word}` is neither a Falco field nor a defined macro"
-        ))
-    }
-
-    fn check(&mut self, field: String) -> Result<Expr, String> {
-        let operator = match self.next() {
-            Some(Token::Operator(op)) => op,
-            Some(Token::Word(op))
-                if COMPARISONS.contains(&op.as_str())
-                    || SET_OPERATORS.contains(&op.as_str())
-                    || UNARY_OPERATORS.contains(&op.as_str()) =>
-            {
-                op
-            }
-            other => return Err(format!("`{field}` needs an operator, found {other:?}")),
-        };
-        if UNARY_OPERATORS.contains(&operator.as_str()) {
-            return Ok(Expr::Check {
-                field,
-                operator,
-                values: Vec::new(),
-            });
-        }
-        if SET_OPERATORS.contains(&operator.as_str()) {
-            if self.next() != Some(Token::Open) {
-                return Err(format!("`{field} {operator}` needs a parenthesised list"));
-            }
-            let mut values = Vec::new();
-            loop {
-                match self.next() {
-                    Some(Token::Quoted(value)) => values.push(value),
-                    Some(Token::Word(value)) => values.push(self.set_item(value)?),
-                    other => {
-                        return Err(format!(
-                            "expected a value in `{operator} (…)`, found {other:?}"
-                        ));
-                    }
-                }
-                match self.next() {
-                    Some(Token::Comma) => continue,
-                    Some(Token::Close) => break,
-                    other => return Err(format!("expected `,` or `)`, found {other:?}")),
-                }
-            }
-            return Ok(Expr::Check {
-                field,
-                operator,
-                values,
-            });
-        }
-        if !COMPARISONS.contains(&operator.as_str()) {
-            return Err(format!("`{operator}` is not a Falco operator"));
-        }
-        let value = match self.next() {
-            Some(Token::Quoted(value)) => value,
-            Some(Token::Word(value))
-                if !["and", "or", "not"].contains(&value.as_str())
-                    && field_name(&value).ok().flatten().is_none() =>
-            {
-                value
-            }
-            other => {
-                return Err(format!(
-                    "`{field} {operator}` needs a value, found {other:?}"
-                ));
-            }
-        };
-        Ok(Expr::Check {
-            field,
-            operator,
-            values: vec![value],
-        })
-    }
-
-    /// An unquoted item of `in (…)`: a defined list, or a literal. Falco reads an
-    /// undefined list name as a literal and never matches it, so a bare item shaped
-    /// like a list name (it has an underscore) must be defined.
-    fn set_item(&self, value: String) -> Result<String, String> {
-        if self.names.lists.contains(&value) {
-            return Ok(format!("@{value}"));
-        }
-        if value.contains('_') {
-            return Err(format!(
-                "`{value}` looks like a list name but no list of that name is defined"
-            ));
-        }
-        Ok(value)
-    }
-}
+// Fields
 
 /// The field a word names, if it is one (`k8s.pod.label[x]` → `k8s.pod.label`).
 fn field_name(word: &str) -> Result<Option<String>, String> {
@@ -441,103 +110,27 @@ fn field_name(word: &str) -> Result<Option<String>, String> {
         Some((name, rest)) => (name, Some(rest.trim_end_matches(']'))),
         None => (word, None),
     };
-    let Some(class) = name.split('.').next() else {
-        return Ok(None);
-    };
-    if !name.contains('.')
-        || ![
-            "evt",
-            "proc",
-            "user",
-            "group",
-            "fd",
-            "container",
-            "k8s",
-            "thread",
-            "fs",
-            "syscall",
-        ]
-        .contains(&class)
-    {
+    if !name.contains('.') {
         return Ok(None);
     }
+    check_field(name, argument).map(Some)
+}
+
+/// A field this checker knows, with an argument when it takes one.
+fn check_field(name: &str, argument: Option<&str>) -> Result<String, String> {
     if DEPRECATED_FIELDS.contains(&name) {
-        return Ok(Some(name.to_owned()));
+        return Err(format!(
+            "`{name}` is deprecated: enter events are dropped since Falco 0.42"
+        ));
     }
     match FIELDS.iter().find(|(field, _)| *field == name) {
         Some((_, takes_argument)) => match (takes_argument, argument) {
-            (true, Some(arg)) if !arg.is_empty() => Ok(Some(name.to_owned())),
+            (true, Some(arg)) if !arg.is_empty() => Ok(name.to_owned()),
             (true, _) => Err(format!("`{name}` needs an argument in brackets")),
             (false, Some(_)) => Err(format!("`{name}` takes no argument")),
-            (false, None) => Ok(Some(name.to_owned())),
+            (false, None) => Ok(name.to_owned()),
         },
         None => Err(format!("`{name}` is not a Falco field this checker knows")),
-    }
-}
-
-fn parse_condition(text: &str, names: &Names<'_>) -> Result<Expr, String> {
-    let mut parser = Parser {
-        tokens: tokenize(text)?,
-        at: 0,
-        names,
-    };
-    let expr = parser.expr()?;
-    match parser.peek() {
-        None => Ok(expr),
-        Some(token) => Err(format!("unexpected {token:?} after a complete condition")),
-    }
-}
-
-/// The event types a condition can match (None: not constrained), macros expanded.
-fn event_types(expr: &Expr, macros: &BTreeMap<String, Expr>) -> Option<BTreeSet<String>> {
-    match expr {
-        Expr::And(a, b) => match (event_types(a, macros), event_types(b, macros)) {
-            (Some(a), Some(b)) => Some(a.intersection(&b).cloned().collect()),
-            (a, b) => a.or(b),
-        },
-        Expr::Or(a, b) => match (event_types(a, macros), event_types(b, macros)) {
-            (Some(a), Some(b)) => Some(a.union(&b).cloned().collect()),
-            _ => None,
-        },
-        Expr::Not(_) => None,
-        Expr::Macro(name) => match macros.get(name) {
-            Some(expr) => event_types(expr, macros),
-            None => UPSTREAM_MACROS
-                .iter()
-                .find(|(upstream, _)| upstream == name)
-                .and_then(|(_, types)| *types)
-                .map(|types| types.iter().map(|t| (*t).to_owned()).collect()),
-        },
-        Expr::Check {
-            field,
-            operator,
-            values,
-        } if field == "evt.type" && ["=", "==", "in"].contains(&operator.as_str()) => {
-            Some(values.iter().cloned().collect())
-        }
-        Expr::Check { .. } => None,
-    }
-}
-
-/// The macros and lists a condition names.
-fn references(expr: &Expr, out: &mut BTreeSet<String>) {
-    match expr {
-        Expr::And(a, b) | Expr::Or(a, b) => {
-            references(a, out);
-            references(b, out);
-        }
-        Expr::Not(a) => references(a, out),
-        Expr::Macro(name) => {
-            out.insert(name.clone());
-        }
-        Expr::Check { values, .. } => {
-            out.extend(
-                values
-                    .iter()
-                    .filter_map(|v| v.strip_prefix('@'))
-                    .map(str::to_owned),
-            );
-        }
     }
 }
 
@@ -549,152 +142,166 @@ fn text<'a>(item: &'a Node, key: &str) -> Option<&'a str> {
 }
 
 /// Everything `falco --validate` would reject in a rules file loaded after upstream
-/// `falco_rules.yaml`, as messages; empty when the file loads.
+/// `falco_rules.yaml`, and everything the generator's conventions forbid, as
+/// messages; empty when the file loads and follows them.
 fn check_rules(rules: &str) -> Vec<String> {
-    let stream = parse_stream(rules, "rampart_rules.yaml", &Limits::default());
+    let name = "rampart_rules.yaml";
+    let stream = parse_stream(rules, name, &Limits::default());
     let mut problems: Vec<String> = stream
         .diagnostics
         .iter()
         .map(|d| format!("YAML: {d:?}"))
         .collect();
-    let Some(document) = stream.documents.first() else {
+    if stream.documents.is_empty() {
         problems.push("the rules file is empty".to_owned());
         return problems;
-    };
-    let items = document.root.items();
-    if !document.root.is_seq() {
+    }
+    if !stream.documents[0].root.is_seq() {
         problems.push("a rules file is a sequence of items".to_owned());
     }
-
-    let mut macros: BTreeSet<String> = UPSTREAM_MACROS
-        .iter()
-        .map(|(m, _)| (*m).to_owned())
-        .collect();
-    let mut lists: BTreeSet<String> = UPSTREAM_LISTS.iter().map(|l| (*l).to_owned()).collect();
-    let mut defined = BTreeSet::new();
-    for item in items {
-        for kind in ["macro", "list"] {
-            if let Some(name) = text(item, kind) {
-                if !defined.insert(format!("{kind} {name}")) {
-                    problems.push(format!("{kind} `{name}` is defined twice"));
-                }
-                if macros.contains(name) || lists.contains(name) {
-                    problems.push(format!(
-                        "{kind} `{name}` overrides an upstream or earlier name"
-                    ));
-                }
-                if kind == "macro" {
-                    macros.insert(name.to_owned());
-                } else {
-                    lists.insert(name.to_owned());
-                }
-            }
-        }
-    }
-    let names = Names {
-        macros: &macros,
-        lists: &lists,
+    let source = SourceFile::new(name.to_owned(), name.to_owned(), rules.to_owned());
+    let falco = Falco {
+        rules_files: vec![RulesFile::new(
+            FileId(0),
+            stream.documents.into_iter().map(|d| d.root).collect(),
+        )],
+        configs: Vec::new(),
     };
 
-    let mut parsed_macros = BTreeMap::new();
+    // What Falco refuses, and rules that never fire: the scanner's own checks.
+    problems.extend(
+        falco
+            .load_errors(std::slice::from_ref(&source))
+            .iter()
+            .map(|e| format!("line {}: {}", e.span.start.line, e.problem.message())),
+    );
+    for silent in falco.silent_rules() {
+        problems.push(match silent.reason {
+            Silence::Unsatisfiable { .. } => format!(
+                "rule `{}` can never fire: its condition requires two different event types at once",
+                silent.rule
+            ),
+            Silence::DisabledRequired { requirement } => {
+                format!("rule `{}` ({requirement}) is disabled", silent.rule)
+            }
+        });
+    }
+
+    // The generator's conventions.
+    let items = &falco.rules_files[0].items;
+    let mut lists: BTreeSet<&str> = UPSTREAM_LISTS.iter().copied().collect();
+    let mut defined = BTreeSet::new();
+    for item in items {
+        let (Some(name), true) = (
+            item.name.as_deref(),
+            matches!(item.kind, ItemKind::Macro | ItemKind::List | ItemKind::Rule),
+        ) else {
+            if item.kind == ItemKind::Other {
+                problems.push(format!("unknown item {:?}", item.node.span));
+            }
+            continue;
+        };
+        let kind = item.kind.key();
+        if !defined.insert((kind, name)) {
+            problems.push(format!("{kind} `{name}` is defined twice"));
+        }
+        let upstream = match item.kind {
+            ItemKind::Macro => UPSTREAM_MACROS.contains(&name),
+            ItemKind::List => UPSTREAM_LISTS.contains(&name),
+            _ => false,
+        };
+        if upstream {
+            problems.push(format!("{kind} `{name}` overrides an upstream name"));
+        }
+        if item.kind == ItemKind::List {
+            lists.insert(name);
+        }
+    }
+
     let mut used = BTreeSet::new();
-    let mut rule_names = BTreeSet::new();
     let mut rules_seen = 0;
     for item in items {
-        let keys: Vec<&str> = item
-            .entries()
-            .iter()
-            .filter_map(|e| e.key.as_str())
-            .collect();
-        if let Some(name) = text(item, "macro") {
-            match text(item, "condition") {
-                Some(condition) => match parse_condition(condition, &names) {
-                    Ok(expr) => {
-                        references(&expr, &mut used);
-                        parsed_macros.insert(name.to_owned(), expr);
-                    }
-                    Err(e) => problems.push(format!("macro `{name}`: {e}")),
-                },
-                None => problems.push(format!("macro `{name}` has no condition")),
-            }
-        } else if let Some(name) = text(item, "list") {
-            let Some(list) = item.get("items") else {
-                problems.push(format!("list `{name}` has no items"));
-                continue;
-            };
-            if !list.is_seq() {
-                problems.push(format!("list `{name}`: items must be a sequence"));
-            }
-            for value in list.items() {
+        let described = item.describe();
+        if item.kind == ItemKind::List {
+            for value in item.get("items").map(Node::items).unwrap_or_default() {
                 match value.as_str() {
                     Some(v) if !v.is_empty() && !v.contains([' ', '(', ')', ',']) => {}
                     Some(v) if v.starts_with('"') && v.ends_with('"') => {}
                     other => problems.push(format!(
-                        "list `{name}`: `{other:?}` is not a literal Falco reads as one value"
+                        "{described}: `{other:?}` is not a literal Falco reads as one value"
                     )),
                 }
             }
-        } else if keys.contains(&"rule") {
+        }
+        if item.kind == ItemKind::Rule {
             rules_seen += 1;
-            let name = text(item, "rule").unwrap_or_default().to_owned();
-            if !rule_names.insert(name.clone()) {
-                problems.push(format!("rule `{name}` is defined twice"));
-            }
-            for key in REQUIRED_RULE_KEYS {
-                if text(item, key).is_none_or(|v| v.trim().is_empty()) {
-                    problems.push(format!("rule `{name}` has no `{key}`"));
+            for entry in item.node.entries() {
+                if let Some(key) = entry.key.as_str()
+                    && !RULE_KEYS.contains(&key)
+                {
+                    problems.push(format!("{described}: unknown key `{key}`"));
                 }
             }
-            for key in &keys {
-                if !RULE_KEYS.contains(key) {
-                    problems.push(format!("rule `{name}`: unknown key `{key}`"));
-                }
-            }
-            if let Some(priority) = text(item, "priority")
-                && !PRIORITIES.contains(&priority.to_ascii_uppercase().as_str())
-            {
-                problems.push(format!(
-                    "rule `{name}`: `{priority}` is not a Falco priority"
-                ));
-            }
-            if let Some(output) = text(item, "output") {
+            if let Some(output) = text(&item.node, "output") {
                 for problem in check_output(output) {
-                    problems.push(format!("rule `{name}` output: {problem}"));
+                    problems.push(format!("{described} output: {problem}"));
                 }
             }
             if let Some(enabled) = item.get("enabled")
                 && enabled.as_bool().is_none()
             {
-                problems.push(format!("rule `{name}`: enabled must be true or false"));
+                problems.push(format!("{described}: enabled must be true or false"));
             }
-            if let Some(condition) = text(item, "condition") {
-                match parse_condition(condition, &names) {
-                    Ok(expr) => {
-                        references(&expr, &mut used);
-                        if event_types(&expr, &parsed_macros).is_some_and(|types| types.is_empty())
-                        {
-                            problems.push(format!(
-                                "rule `{name}` can never match: its condition requires two different event types at once"
-                            ));
-                        }
-                    }
-                    Err(e) => problems.push(format!("rule `{name}`: {e}")),
-                }
-            }
-        } else if !keys
-            .iter()
-            .any(|k| ["required_engine_version", "required_plugin_versions"].contains(k))
-        {
-            problems.push(format!("unknown item with keys {keys:?}"));
+        }
+        let Some(Ok(expr)) = item.condition.as_ref().map(|c| &c.parsed) else {
+            continue;
+        };
+        used.extend(expr.macros().into_iter().map(|m| m.text.clone()));
+        for problem in check_expression(expr, &lists, &mut used) {
+            problems.push(format!("{described}: {problem}"));
         }
     }
     if rules_seen == 0 {
         problems.push("the file has no rules".to_owned());
     }
-    for definition in &defined {
-        let name = definition.split_once(' ').map_or("", |(_, name)| name);
-        if !used.contains(name) {
-            problems.push(format!("{definition} is defined but never used"));
+    for (kind, name) in &defined {
+        if *kind != "rule" && !used.contains(*name) {
+            problems.push(format!("{kind} {name} is defined but never used"));
+        }
+    }
+    problems
+}
+
+/// Fields known and not deprecated; a bare item of `in (…)` shaped like a list
+/// name (it has an underscore) must be a defined list, because Falco reads an
+/// undefined one as a literal and never matches it. Records the lists used.
+fn check_expression(
+    expr: &Expr,
+    lists: &BTreeSet<&str>,
+    used: &mut BTreeSet<String>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for check in expr.checks() {
+        let mut fields = vec![&check.field];
+        if let Operand::Field(other) = &check.operand {
+            fields.push(other);
+        }
+        for field in fields {
+            if let Err(e) = check_field(&field.name, field.argument.as_deref()) {
+                problems.push(e);
+            }
+        }
+        if let Operand::List(values) = &check.operand {
+            for value in values.iter().filter(|v| !v.quoted) {
+                if lists.contains(value.text.as_str()) {
+                    used.insert(value.text.clone());
+                } else if value.text.contains('_') {
+                    problems.push(format!(
+                        "`{}` looks like a list name but no list of that name is defined",
+                        value.text
+                    ));
+                }
+            }
         }
     }
     problems
@@ -856,7 +463,7 @@ fn the_checker_rejects_what_falco_rejects() {
     // The seed's undefined macros.
     fails_with(
         rules.replacen("and shell_procs", "and inbound_connection", 1),
-        "`inbound_connection` is neither a Falco field nor a defined macro",
+        "uses the macro `inbound_connection`, which neither",
     );
     fails_with(
         rules.replacen(
@@ -864,7 +471,7 @@ fn the_checker_rejects_what_falco_rejects() {
             "not fd.sport in (expected_ports)",
             1,
         ),
-        "`expected_ports` looks like a list name",
+        "compares `fd.sport` with `expected_ports`, which is no list",
     );
     // The seed's missing desc.
     let first_desc = rules.find("\n  desc: ").unwrap();
@@ -878,7 +485,7 @@ fn the_checker_rejects_what_falco_rejects() {
         format!(
             "{rules}\n- macro: setuid_or_setgid\n  condition: evt.type in (setuid, setgid)\n\n- rule: Detect privilege escalation\n  desc: seed\n  condition: spawned_process and proc_name_exists and setuid_or_setgid\n  output: Privilege escalation detected in critical agent\n  priority: CRITICAL\n"
         ),
-        "can never match",
+        "can never fire",
     );
     // Unbalanced parentheses, an unknown field, a bad priority, a duplicate rule,
     // a deprecated field.
@@ -900,7 +507,7 @@ fn the_checker_rejects_what_falco_rejects() {
     );
     fails_with(
         rules.replacen("  priority: WARNING\n", "  priority: SEVERE\n", 1),
-        "`SEVERE` is not a Falco priority",
+        "has priority `SEVERE`, which is not a Falco priority",
     );
     let first_rule = rules.find("- rule: ").unwrap();
     fails_with(
@@ -1059,9 +666,11 @@ fn same(a: &Node, b: &Node) -> bool {
     }
 }
 
-/// `rampart scan` recognises Kubernetes documents by `apiVersion` and `kind`, and
-/// CloudFormation by `AWSTemplateFormatVersion` or `AWS::` types: the Falco files
-/// carry none of these markers, so the scan never mistakes them for either.
+/// `rampart scan` reads the Falco files as Falco's (a sequence of rule, macro and
+/// list items; `falco.yaml` by its name and keys). They carry none of the markers
+/// of Kubernetes documents (`apiVersion`, `kind`), CloudFormation
+/// (`AWSTemplateFormatVersion`, `AWS::` types) or plans, so they are never
+/// mistaken for those.
 #[test]
 fn the_falco_files_are_not_mistaken_for_manifests() {
     for generated in render().iter().filter(|f| f.path.starts_with("falco/")) {

@@ -8,6 +8,7 @@
 
 pub mod aws;
 mod dockerfile;
+pub mod falco;
 mod iac;
 mod image;
 mod kubernetes;

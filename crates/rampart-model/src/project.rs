@@ -13,6 +13,7 @@ use rampart_terraform::ManifestEntry;
 use rampart_tfplan::Drift;
 
 use crate::dockerfile::DockerfileDoc;
+use crate::falco::{Falco, FalcoConfig, RulesFile};
 use crate::iac::{self, TerraformContent, TerraformFile, TerraformOptions};
 use crate::image::{ImageContext, ImageRef, ImageUse};
 use crate::kubernetes::{K8sObject, Workload};
@@ -64,6 +65,8 @@ pub struct Project {
     /// The YAML of CloudFormation templates as written: its comments and
     /// layout are what suppressions are matched against.
     pub templates: Vec<(FileId, Node)>,
+    /// Falco rules files and Falco's configuration.
+    pub falco: Falco,
     namespaces: HashMap<String, usize>,
     service_accounts: HashMap<(Option<String>, String), usize>,
     bound_service_accounts: HashSet<(Option<String>, String)>,
@@ -78,7 +81,7 @@ enum Content {
         vars: bool,
     },
     TerraformModules(String, Vec<ManifestEntry>),
-    /// Parsed, not yet evaluated (CloudFormation templates and plans).
+    /// Parsed, not yet evaluated (CloudFormation templates, plans, Falco files).
     Structured(Vec<Document>),
 }
 
@@ -154,7 +157,10 @@ fn parse_file(file: FileId, input: InputFile) -> Parsed {
                 diagnostics: Vec::new(),
             }
         }
-        FileKind::TerraformPlan | FileKind::CloudFormation => {
+        FileKind::TerraformPlan
+        | FileKind::CloudFormation
+        | FileKind::FalcoRules
+        | FileKind::FalcoConfig => {
             let stream =
                 rampart_yaml::parse_stream(&source.text, &source.display_path, &Limits::default());
             Parsed {
@@ -219,6 +225,16 @@ impl Project {
                 }
                 Content::TerraformModules(root, entries) => manifests.push((root, entries)),
                 Content::Structured(documents) => {
+                    if parsed.kind == FileKind::FalcoRules {
+                        let roots = documents.into_iter().map(|d| d.root).collect();
+                        project.falco.rules_files.push(RulesFile::new(file, roots));
+                        continue;
+                    }
+                    if parsed.kind == FileKind::FalcoConfig {
+                        let roots = documents.into_iter().map(|d| d.root).collect();
+                        project.falco.configs.extend(FalcoConfig::new(file, roots));
+                        continue;
+                    }
                     if parsed.kind == FileKind::CloudFormation {
                         let display = project.files[file.index()].display_path.clone();
                         for document in documents

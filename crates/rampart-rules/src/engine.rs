@@ -17,12 +17,16 @@ pub enum Language {
     /// `terraform show -json` output.
     TerraformPlan,
     CloudFormation,
+    /// A Falco rules file.
+    FalcoRules,
+    /// Falco's configuration (`falco.yaml`).
+    FalcoConfig,
 }
 
 impl Language {
     pub fn fence(self) -> &'static str {
         match self {
-            Self::Yaml | Self::CloudFormation => "yaml",
+            Self::Yaml | Self::CloudFormation | Self::FalcoRules | Self::FalcoConfig => "yaml",
             Self::Dockerfile => "dockerfile",
             Self::Terraform => "hcl",
             Self::TerraformPlan => "json",
@@ -70,6 +74,20 @@ impl Example {
     pub const fn cloudformation(code: &'static str) -> Self {
         Self {
             language: Language::CloudFormation,
+            code,
+        }
+    }
+
+    pub const fn falco_rules(code: &'static str) -> Self {
+        Self {
+            language: Language::FalcoRules,
+            code,
+        }
+    }
+
+    pub const fn falco_config(code: &'static str) -> Self {
+        Self {
+            language: Language::FalcoConfig,
             code,
         }
     }

@@ -56,6 +56,8 @@ fn example_input(example: &Example) -> InputFile {
         Language::Terraform => (FileKind::Terraform, "main.tf"),
         Language::CloudFormation => (FileKind::CloudFormation, "template.yaml"),
         Language::TerraformPlan => (FileKind::TerraformPlan, "plan.json"),
+        Language::FalcoRules => (FileKind::FalcoRules, "rules.yaml"),
+        Language::FalcoConfig => (FileKind::FalcoConfig, "falco.yaml"),
     };
     InputFile {
         kind,

@@ -20,6 +20,7 @@ pub(crate) mod network_policy;
 pub(crate) mod pod_security;
 pub(crate) mod removed_apis;
 pub(crate) mod resources;
+pub(crate) mod runtime;
 pub(crate) mod storage;
 pub(crate) mod supply_chain;
 pub(crate) mod tiers;
@@ -46,6 +47,7 @@ pub(crate) fn all() -> Vec<&'static Rule> {
         data::RULES,
         storage::RULES,
         iam::RULES,
+        runtime::RULES,
         meta::RULES,
     ]
     .concat()
