@@ -54,6 +54,9 @@ const MUTATIONS: &[Mutation] = &[
     mutate("terraform/network.tf", Some(r#"resource "aws_route_table" "high_value_agents_b""#), "vpc_endpoint_id = tolist(aws_networkfirewall_firewall.high_value_agents_b.firewall_status[0].sync_states)[0].attachment[0].endpoint_id", "nat_gateway_id = aws_nat_gateway.shared_b.id", "NFW-001"),
     mutate("terraform/network.tf", Some(r#"resource "aws_route_table" "critical_agents_b""#), "aws_networkfirewall_firewall.critical_agents_b.", "aws_networkfirewall_firewall.standard_agents_b.", "NFW-001"),
     mutate("terraform/network.tf", Some(r#"resource "aws_route_table" "database""#), "vpc_id = aws_vpc.this.id\n", "vpc_id = aws_vpc.this.id\n  route {\n    cidr_block     = \"0.0.0.0/0\"\n    nat_gateway_id = aws_nat_gateway.shared_a.id\n  }\n", "NET-012"),
+    mutate("terraform/network.tf", Some(r#"resource "aws_route_table" "high_value_firewall_a""#), "nat_gateway_id = aws_nat_gateway.shared_a.id", "nat_gateway_id = aws_nat_gateway.critical_a.id", "NET-016"),
+    mutate("terraform/network.tf", Some(r#"resource "aws_route_table" "standard_firewall_b""#), "nat_gateway_id = aws_nat_gateway.shared_b.id", "nat_gateway_id = aws_nat_gateway.critical_b.id", "NET-016"),
+    mutate("terraform/network.tf", Some(r#"resource "aws_route_table" "critical_firewall_b""#), "nat_gateway_id = aws_nat_gateway.critical_b.id", "nat_gateway_id = aws_nat_gateway.shared_b.id", "NET-016"),
     mutate("terraform/network.tf", Some(r#"resource "aws_default_security_group" "this""#), "vpc_id = aws_vpc.this.id\n", "vpc_id = aws_vpc.this.id\n  ingress {\n    protocol  = -1\n    self      = true\n    from_port = 0\n    to_port   = 0\n  }\n", "NET-009"),
     // ----- firewall.tf: the tier's firewall level (S-PROF-NFW-*) -----
     mutate("terraform/firewall.tf", Some(r#"resource "aws_networkfirewall_firewall_policy" "critical_agents""#), r#"rule_order              = "STRICT_ORDER""#, r#"rule_order              = "DEFAULT_ACTION_ORDER""#, "NFW-001"),
@@ -78,6 +81,10 @@ const MUTATIONS: &[Mutation] = &[
     mutate("terraform/security-groups.tf", Some(r#""critical_agents_https_to_internet""#), r#"ip_protocol       = "tcp""#, r#"ip_protocol       = "-1""#, "NET-010"),
     mutate("terraform/security-groups.tf", Some(r#""critical_agents_from_alb_8443""#), "referenced_security_group_id = aws_security_group.critical_agents_alb.id", r#"cidr_ipv4 = "10.0.0.0/8""#, "NET-008"),
     mutate("terraform/security-groups.tf", Some(r#""database_from_critical_agents""#), "referenced_security_group_id = aws_security_group.critical_agents.id", r#"cidr_ipv4 = "0.0.0.0/0""#, "NET-006"),
+    // The critical load balancer's client allowlist, a prefix list (C-08): a range holding the VPC, another port than HTTPS, the allowlist on the agents' own group.
+    mutate("terraform/security-groups.tf", Some(r#"resource "aws_ec2_managed_prefix_list" "critical_clients""#), r#"cidr        = "10.1.0.0/16""#, r#"cidr        = "10.0.0.0/8""#, "NET-008"),
+    mutate("terraform/security-groups.tf", Some(r#""critical_agents_alb_https_from_clients""#), "from_port         = 443\n  to_port           = 443", "from_port         = 22\n  to_port           = 22", "NET-008"),
+    mutate("terraform/security-groups.tf", Some(r#""critical_agents_from_alb_8443""#), "referenced_security_group_id = aws_security_group.critical_agents_alb.id", "prefix_list_id               = aws_ec2_managed_prefix_list.critical_clients.id", "NET-008"),
     mutate("terraform/security-groups.tf", Some(r#""critical_agents_from_alb_8443""#), "from_port                    = 8443\n  to_port                      = 8443\n  referenced_security_group_id = aws_security_group.critical_agents_alb.id", "from_port                    = 22\n  to_port                      = 22\n  cidr_ipv4                    = \"0.0.0.0/0\"", "NET-006"),
     // ----- edge.tf: load balancers, WAF, Shield (S-WAF-*, S-PROF-RATE/GEO/IP-*) -----
     mutate("terraform/edge.tf", Some(r#"resource "aws_lb_listener" "high_value_agents_https""#), r#"ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06""#, r#"ssl_policy        = "ELBSecurityPolicy-2016-08""#, "ENC-002"),

@@ -9,6 +9,12 @@
 //! the `local` route). A table's routes are its inline `route` blocks and the
 //! `aws_route` / `AWS::EC2::Route` resources that name it.
 //!
+//! Egress is followed to the NAT gateways that carry it
+//! ([`Network::nat_egress`]): a subnet's default routes to a NAT gateway, and
+//! its default routes to a Network Firewall endpoint, continued through the
+//! firewall's own subnets (`subnet_mapping`, `SubnetMappings`) and their
+//! default routes.
+//!
 //! What cannot be known stays unknown: a subnet whose association names a
 //! table not declared here, whose VPC is not declared, or whose table's routes
 //! are known only after apply has an [`Exposure::Unknown`], and rules say
@@ -29,6 +35,11 @@ const ROUTE_TYPES: &[&str] = &["aws_route", "AWS::EC2::Route"];
 const ASSOCIATION_TYPES: &[&str] = &[
     "aws_route_table_association",
     "AWS::EC2::SubnetRouteTableAssociation",
+];
+const NAT_GATEWAY_TYPES: &[&str] = &["aws_nat_gateway", "AWS::EC2::NatGateway"];
+const FIREWALL_TYPES: &[&str] = &[
+    "aws_networkfirewall_firewall",
+    "AWS::NetworkFirewall::Firewall",
 ];
 
 /// Resource types of subnet groups for data stores, with the attribute that
@@ -292,6 +303,30 @@ pub struct Placement<'p> {
     pub subnet: SubnetRef<'p>,
 }
 
+/// A NAT gateway, as a route names it: a declared resource, or an id written
+/// as text (`nat-0123456789abcdef0`, from a variable or a parameter), which
+/// names the same gateway wherever it is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NatId<'p> {
+    Declared(usize),
+    Id(&'p str),
+}
+
+/// A way a subnet's egress reaches a NAT gateway.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NatEgress<'p> {
+    pub nat: NatId<'p>,
+    /// The default route that sends the traffic to the NAT gateway (an index
+    /// into [`Network::routes`]): the subnet's own, or that of the subnet of
+    /// a firewall it routes through.
+    pub route: usize,
+    /// The Network Firewall the traffic passes on its way, if any.
+    pub firewall: Option<usize>,
+}
+
+/// How many firewalls in a row egress is followed through.
+const MAX_FIREWALL_HOPS: usize = 2;
+
 /// An association resource, its `route_table_id` and the table it names.
 type ExplicitAssociation<'p> = (usize, &'p Node, Option<TableId>);
 
@@ -315,6 +350,8 @@ pub struct Network<'p> {
     uncertain_scopes: HashSet<&'p str>,
     pub subnet_groups: Vec<SubnetGroup<'p>>,
     pub placements: Vec<Placement<'p>>,
+    /// Network Firewall → its own subnets (declared ones).
+    firewall_subnets: HashMap<usize, Vec<usize>>,
 }
 
 impl<'p> Network<'p> {
@@ -328,11 +365,13 @@ impl<'p> Network<'p> {
             uncertain_scopes: HashSet::new(),
             subnet_groups: Vec::new(),
             placements: Vec::new(),
+            firewall_subnets: HashMap::new(),
         };
         network.collect_tables();
         network.collect_subnets();
         network.collect_subnet_groups();
         network.collect_placements();
+        network.collect_firewall_subnets();
         network
     }
 
@@ -364,6 +403,90 @@ impl<'p> Network<'p> {
             // A VPC's untouched default table: the local route only.
             None => (Vec::new(), certain),
         }
+    }
+
+    /// The NAT gateways a subnet's egress reaches: its default routes
+    /// (`0.0.0.0/0`, `::/0`) that name a NAT gateway, and those of the subnets
+    /// of a Network Firewall its default routes send traffic to (the
+    /// firewall's own subnets, `subnet_mapping` / `SubnetMappings`). A route
+    /// whose target cannot be told (a reference rampart cannot follow, a
+    /// third-party appliance) leads nowhere here: the list holds what is
+    /// known, not everything.
+    pub fn nat_egress(&self, subnet: &Subnet<'p>) -> Vec<NatEgress<'p>> {
+        let mut out = Vec::new();
+        let mut seen = HashSet::from([subnet.index]);
+        self.follow_egress(subnet, None, 0, &mut seen, &mut out);
+        out
+    }
+
+    fn follow_egress(
+        &self,
+        subnet: &Subnet<'p>,
+        firewall: Option<usize>,
+        hops: usize,
+        seen: &mut HashSet<usize>,
+        out: &mut Vec<NatEgress<'p>>,
+    ) {
+        let Some(table) = subnet.table.and_then(|t| self.tables.get(&t)) else {
+            return;
+        };
+        for &position in &table.routes {
+            let Some(route) = self.routes.get(position).filter(|r| r.is_default()) else {
+                continue;
+            };
+            match (route.target, route.target_resource) {
+                (RouteTarget::NatGateway, Some(nat))
+                    if NAT_GATEWAY_TYPES.contains(&type_of(self.project, nat)) =>
+                {
+                    out.push(NatEgress {
+                        nat: NatId::Declared(nat),
+                        route: position,
+                        firewall,
+                    });
+                }
+                (RouteTarget::NatGateway, None) => {
+                    let id = route
+                        .target_node
+                        .and_then(Node::as_str)
+                        .map(str::trim)
+                        .filter(|id| id.starts_with("nat-"));
+                    if let Some(id) = id {
+                        out.push(NatEgress {
+                            nat: NatId::Id(id),
+                            route: position,
+                            firewall,
+                        });
+                    }
+                }
+                (RouteTarget::Endpoint, Some(through))
+                    if hops < MAX_FIREWALL_HOPS
+                        && FIREWALL_TYPES.contains(&type_of(self.project, through)) =>
+                {
+                    let subnets = self
+                        .firewall_subnets
+                        .get(&through)
+                        .map(Vec::as_slice)
+                        .unwrap_or_default();
+                    for &next in subnets {
+                        if !seen.insert(next) {
+                            continue;
+                        }
+                        if let Some(next) = self.subnet(next) {
+                            self.follow_egress(next, Some(through), hops + 1, seen, out);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The declared subnets of Network Firewall `firewall`.
+    pub fn firewall_subnets(&self, firewall: usize) -> &[usize] {
+        self.firewall_subnets
+            .get(&firewall)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
     }
 
     /// The known default routes (`0.0.0.0/0`, `::/0`) of a subnet.
@@ -695,6 +818,29 @@ impl<'p> Network<'p> {
                 .map(|node| self.subnet_refs(index, node))
                 .unwrap_or_default();
             self.subnet_groups.push(SubnetGroup { index, subnets });
+        }
+    }
+
+    fn collect_firewall_subnets(&mut self) {
+        let project = self.project;
+        for (index, resource) in managed(project, FIREWALL_TYPES) {
+            let mut nodes = Vec::new();
+            walk(
+                &resource.attributes,
+                &["subnet_mapping", "subnet_id"],
+                &mut nodes,
+            );
+            walk(
+                &resource.attributes,
+                &["SubnetMappings", "SubnetId"],
+                &mut nodes,
+            );
+            let subnets: Vec<usize> = nodes
+                .into_iter()
+                .flat_map(|node| self.subnet_refs(index, node))
+                .filter_map(|r| r.subnet)
+                .collect();
+            self.firewall_subnets.insert(index, subnets);
         }
     }
 
@@ -1186,6 +1332,164 @@ Resources:
         let network = Network::build(&project);
         let subnet = network.subnet(index(&project, "Subnet")).unwrap();
         assert!(matches!(network.exposure(subnet), Exposure::Unknown));
+    }
+
+    #[test]
+    fn egress_is_followed_to_nat_gateways_through_firewalls() {
+        let project = project(&[(
+            "main.tf",
+            FileKind::Terraform,
+            r#"
+resource "aws_vpc" "main" { cidr_block = "10.0.0.0/16" }
+resource "aws_subnet" "public" { vpc_id = aws_vpc.main.id }
+resource "aws_nat_gateway" "critical" { subnet_id = aws_subnet.public.id }
+resource "aws_subnet" "critical" {
+  vpc_id = aws_vpc.main.id
+  tags   = { classification = "critical" }
+}
+resource "aws_subnet" "firewall" { vpc_id = aws_vpc.main.id }
+resource "aws_subnet" "high" {
+  vpc_id = aws_vpc.main.id
+  tags   = { classification = "high" }
+}
+resource "aws_subnet" "standard" {
+  vpc_id = aws_vpc.main.id
+  tags   = { classification = "standard" }
+}
+resource "aws_networkfirewall_firewall" "critical" {
+  vpc_id = aws_vpc.main.id
+  subnet_mapping {
+    subnet_id = aws_subnet.firewall.id
+  }
+}
+resource "aws_route_table" "critical" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block      = "0.0.0.0/0"
+    vpc_endpoint_id = tolist(aws_networkfirewall_firewall.critical.firewall_status[0].sync_states)[0].attachment[0].endpoint_id
+  }
+}
+resource "aws_route_table" "firewall" {
+  vpc_id = aws_vpc.main.id
+}
+resource "aws_route" "firewall_default" {
+  route_table_id         = aws_route_table.firewall.id
+  destination_cidr_block = "0.0.0.0/0"
+  nat_gateway_id         = aws_nat_gateway.critical.id
+}
+resource "aws_route_table" "high" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block     = "10.1.0.0/16"
+    nat_gateway_id = aws_nat_gateway.critical.id
+  }
+  route {
+    cidr_block     = "0.0.0.0/0"
+    nat_gateway_id = var.shared_nat
+  }
+}
+variable "shared_nat" { default = "nat-0123456789abcdef0" }
+resource "aws_route_table_association" "critical" {
+  subnet_id      = aws_subnet.critical.id
+  route_table_id = aws_route_table.critical.id
+}
+resource "aws_route_table_association" "firewall" {
+  subnet_id      = aws_subnet.firewall.id
+  route_table_id = aws_route_table.firewall.id
+}
+resource "aws_route_table_association" "high" {
+  subnet_id      = aws_subnet.high.id
+  route_table_id = aws_route_table.high.id
+}
+resource "aws_route_table_association" "standard" {
+  subnet_id      = aws_subnet.standard.id
+  route_table_id = aws_route_table.high.id
+}
+"#,
+        )]);
+        let network = Network::build(&project);
+        let nat = index(&project, "aws_nat_gateway.critical");
+        let firewall = index(&project, "aws_networkfirewall_firewall.critical");
+        assert_eq!(
+            network.firewall_subnets(firewall),
+            [index(&project, "aws_subnet.firewall")]
+        );
+        let critical = network
+            .subnet(index(&project, "aws_subnet.critical"))
+            .unwrap();
+        let egress = network.nat_egress(critical);
+        assert_eq!(egress.len(), 1);
+        assert_eq!(egress[0].nat, NatId::Declared(nat));
+        assert_eq!(egress[0].firewall, Some(firewall));
+        let route = &network.routes[egress[0].route];
+        assert_eq!(
+            route.resource,
+            index(&project, "aws_route.firewall_default")
+        );
+        // The firewall subnet's own egress, directly.
+        let own = network
+            .subnet(index(&project, "aws_subnet.firewall"))
+            .unwrap();
+        assert_eq!(network.nat_egress(own)[0].firewall, None);
+        // Only default routes carry egress; a NAT named by its id is the same
+        // gateway wherever the id is written.
+        for address in ["aws_subnet.high", "aws_subnet.standard"] {
+            let subnet = network.subnet(index(&project, address)).unwrap();
+            let egress = network.nat_egress(subnet);
+            assert_eq!(egress.len(), 1, "{address}");
+            assert_eq!(egress[0].nat, NatId::Id("nat-0123456789abcdef0"));
+        }
+        // A subnet with no default route.
+        let public = network
+            .subnet(index(&project, "aws_subnet.public"))
+            .unwrap();
+        assert!(network.nat_egress(public).is_empty());
+    }
+
+    #[test]
+    fn cloudformation_egress_reaches_nat_gateways() {
+        let project = project(&[(
+            "template.yaml",
+            FileKind::CloudFormation,
+            r#"
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.0.0.0/16}
+  Public:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.0.0/24}
+  Nat:
+    Type: AWS::EC2::NatGateway
+    Properties: {SubnetId: !Ref Public}
+  Agents:
+    Type: AWS::EC2::Subnet
+    Properties:
+      VpcId: !Ref Vpc
+      CidrBlock: 10.0.1.0/24
+      Tags: [{Key: classification, Value: critical}]
+  Routes:
+    Type: AWS::EC2::RouteTable
+    Properties: {VpcId: !Ref Vpc}
+  Default:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref Routes, DestinationCidrBlock: 0.0.0.0/0, NatGatewayId: !Ref Nat}
+  Association:
+    Type: AWS::EC2::SubnetRouteTableAssociation
+    Properties: {SubnetId: !Ref Agents, RouteTableId: !Ref Routes}
+"#,
+        )]);
+        let network = Network::build(&project);
+        let agents = network.subnet(index(&project, "Agents")).unwrap();
+        assert_eq!(agents.tier, Some(Tier::Critical));
+        let egress = network.nat_egress(agents);
+        assert_eq!(egress.len(), 1);
+        assert_eq!(egress[0].nat, NatId::Declared(index(&project, "Nat")));
+        assert_eq!(
+            network.routes[egress[0].route].resource,
+            index(&project, "Default")
+        );
     }
 
     #[test]

@@ -19,16 +19,24 @@
 //! security group without `SecurityGroupEgress` keeps it — that rule is
 //! modelled as an implicit rule with no node.
 //!
+//! A managed prefix list declared in the scan (`aws_ec2_managed_prefix_list`
+//! with its `entry` blocks and any `aws_ec2_managed_prefix_list_entry`
+//! resources, CloudFormation `AWS::EC2::PrefixList` with `Entries`) is
+//! expanded into its CIDRs, so a rule that names it is judged like one that
+//! writes them; each such peer points at the rule's reference to the list and
+//! names the entry ([`Peer::via`]). A list not declared here (an AWS-managed
+//! `pl-…` id, a data source) stays [`PeerKind::PrefixList`].
+//!
 //! Which resources a group is attached to is read from every attribute that
 //! takes security groups (`vpc_security_group_ids`, `security_groups`,
 //! `vpc_config.security_group_ids`, launch templates' network interfaces,
 //! `SecurityGroupIds`, …).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use ipnet::IpNet;
 use rampart_config::Tier;
-use rampart_iac::{Language, Node, Resource, Value};
+use rampart_iac::{BlockKind, Language, Node, Resource, Value};
 
 use super::network::{VPC_TYPES, is_managed, items_or_self, linked, parse_cidr, type_of, walk};
 use crate::Project;
@@ -188,12 +196,132 @@ pub enum PeerKind {
 #[derive(Clone, Copy, Debug)]
 pub struct Peer<'p> {
     pub kind: PeerKind,
-    /// Where the peer was written (`None` for CloudFormation's implicit egress).
+    /// Where the peer was written (`None` for CloudFormation's implicit
+    /// egress); for an entry of a prefix list, where the rule names the list.
     pub node: Option<&'p Node>,
     /// The rule's attribute that holds it (`cidr_blocks`, `CidrIp`, …): where
     /// the rule wrote it, when the peer's own value came from elsewhere (a
     /// VPC's `cidr_block` the rule refers to).
     pub field: Option<&'p Node>,
+    /// The prefix-list entry the peer comes from, when the rule names a
+    /// managed prefix list declared here.
+    pub via: Option<ListEntry<'p>>,
+}
+
+/// An entry of a managed prefix list declared in the scan.
+#[derive(Clone, Copy, Debug)]
+pub struct ListEntry<'p> {
+    /// The prefix list (`aws_ec2_managed_prefix_list`, `AWS::EC2::PrefixList`).
+    pub list: usize,
+    /// The resource the entry is written in: the list itself, or an
+    /// `aws_ec2_managed_prefix_list_entry`.
+    pub declared_in: usize,
+    /// The entry's `cidr` / `Cidr`.
+    pub cidr: &'p Node,
+}
+
+/// Resource types of managed prefix lists.
+pub const PREFIX_LIST_TYPES: &[&str] = &["aws_ec2_managed_prefix_list", "AWS::EC2::PrefixList"];
+
+/// The entries of the managed prefix lists declared in a project.
+#[derive(Debug, Default)]
+pub struct PrefixLists<'p> {
+    entries: HashMap<usize, Vec<ListEntry<'p>>>,
+    /// Lists some of whose entries cannot be read (an unknown `entry` block,
+    /// an entry resource whose list or body is unknown in the same scope).
+    incomplete: HashSet<usize>,
+}
+
+impl<'p> PrefixLists<'p> {
+    pub fn build(project: &'p Project) -> Self {
+        let mut lists = Self::default();
+        for (index, resource) in project.resources.iter().enumerate() {
+            if resource.kind != BlockKind::Resource
+                || !PREFIX_LIST_TYPES.contains(&resource.resource_type.as_str())
+            {
+                continue;
+            }
+            let entries = lists.entries.entry(index).or_default();
+            if resource.attributes.is_unknown() {
+                lists.incomplete.insert(index);
+                continue;
+            }
+            let Some(declared) = resource.attr("entry", "Entries") else {
+                continue;
+            };
+            if declared.is_unknown() || declared.items().iter().any(|e| e.is_unknown()) {
+                lists.incomplete.insert(index);
+            }
+            for entry in declared.blocks() {
+                match entry.get("cidr").or_else(|| entry.get("Cidr")) {
+                    Some(cidr) => entries.push(ListEntry {
+                        list: index,
+                        declared_in: index,
+                        cidr,
+                    }),
+                    None => {
+                        lists.incomplete.insert(index);
+                    }
+                }
+            }
+        }
+        // Entries declared on their own.
+        let mut uncertain_scopes = HashSet::new();
+        for (index, resource) in project.resources.iter().enumerate() {
+            if resource.kind != BlockKind::Resource
+                || resource.resource_type != "aws_ec2_managed_prefix_list_entry"
+            {
+                continue;
+            }
+            let list = resource.get("prefix_list_id").map(|node| {
+                linked(project, index, node)
+                    .into_iter()
+                    .filter(|(i, attribute)| {
+                        lists.entries.contains_key(i) && matches!(*attribute, "id" | "")
+                    })
+                    .map(|(i, _)| i)
+                    .collect::<Vec<_>>()
+            });
+            let cidr = resource.get("cidr");
+            match (resource.attributes.is_unknown(), list.as_deref(), cidr) {
+                (false, Some([list]), Some(cidr)) => {
+                    if let Some(entries) = lists.entries.get_mut(list) {
+                        entries.push(ListEntry {
+                            list: *list,
+                            declared_in: index,
+                            cidr,
+                        });
+                    }
+                }
+                (false, Some([]), _) => {
+                    // A list not declared here (`pl-…`, a data source).
+                }
+                _ => {
+                    if let Some(scope) = project.resource_scopes.get(index) {
+                        uncertain_scopes.insert(scope.as_str());
+                    }
+                }
+            }
+        }
+        for &list in lists.entries.keys() {
+            if project
+                .resource_scopes
+                .get(list)
+                .is_some_and(|scope| uncertain_scopes.contains(scope.as_str()))
+            {
+                lists.incomplete.insert(list);
+            }
+        }
+        lists
+    }
+
+    /// The known entries of prefix list `list` and whether they are all of
+    /// them; `None` when it is not a prefix list declared here.
+    pub fn entries(&self, list: usize) -> Option<(&[ListEntry<'p>], bool)> {
+        self.entries
+            .get(&list)
+            .map(|entries| (entries.as_slice(), !self.incomplete.contains(&list)))
+    }
 }
 
 impl Peer<'_> {
@@ -544,10 +672,11 @@ pub struct SecurityGroups<'p> {
 
 impl<'p> SecurityGroups<'p> {
     pub fn build(project: &'p Project) -> Self {
+        let lists = PrefixLists::build(project);
         let mut rules = Vec::new();
         for (index, resource) in project.resources.iter().enumerate() {
             if is_managed(resource) && RULE_TYPES.contains(&resource.resource_type.as_str()) {
-                read_rules(project, index, resource, &mut rules);
+                read_rules(project, &lists, index, resource, &mut rules);
             }
         }
         let attachments = read_attachments(project);
@@ -712,6 +841,7 @@ fn read_attachments(project: &Project) -> Vec<Attachment<'_>> {
 
 fn read_rules<'p>(
     project: &'p Project,
+    lists: &PrefixLists<'p>,
     index: usize,
     resource: &'p Resource,
     out: &mut Vec<SgRule<'p>>,
@@ -726,6 +856,7 @@ fn read_rules<'p>(
                     for block in blocks.blocks() {
                         out.push(read_rule(
                             project,
+                            lists,
                             index,
                             block,
                             Owner::Group(index),
@@ -745,6 +876,7 @@ fn read_rules<'p>(
             let owner = owner_of(project, index, resource.get("security_group_id"));
             out.push(read_rule(
                 project,
+                lists,
                 index,
                 &resource.attributes,
                 owner,
@@ -761,6 +893,7 @@ fn read_rules<'p>(
             let owner = owner_of(project, index, resource.get("security_group_id"));
             out.push(read_rule(
                 project,
+                lists,
                 index,
                 &resource.attributes,
                 owner,
@@ -773,6 +906,7 @@ fn read_rules<'p>(
                 for block in ingress.blocks() {
                     out.push(read_rule(
                         project,
+                        lists,
                         index,
                         block,
                         Owner::Group(index),
@@ -787,6 +921,7 @@ fn read_rules<'p>(
                 for block in egress.into_iter().flat_map(Node::blocks) {
                     out.push(read_rule(
                         project,
+                        lists,
                         index,
                         block,
                         Owner::Group(index),
@@ -808,6 +943,7 @@ fn read_rules<'p>(
                         kind: PeerKind::Cidr(IpNet::V4(ipnet::Ipv4Net::default())),
                         node: None,
                         field: None,
+                        via: None,
                     }],
                 });
             }
@@ -827,6 +963,7 @@ fn read_rules<'p>(
             );
             out.push(read_rule(
                 project,
+                lists,
                 index,
                 &resource.attributes,
                 owner,
@@ -882,6 +1019,7 @@ fn is_set(node: &Node) -> bool {
 
 fn read_rule<'p>(
     project: &'p Project,
+    lists: &PrefixLists<'p>,
     index: usize,
     node: &'p Node,
     owner: Owner,
@@ -905,6 +1043,7 @@ fn read_rule<'p>(
                         kind,
                         node: Some(item),
                         field: Some(value),
+                        via: None,
                     });
                 }
             }
@@ -924,6 +1063,7 @@ fn read_rule<'p>(
                         kind: PeerKind::Group(None),
                         node: Some(item),
                         field: Some(value),
+                        via: None,
                     });
                 }
                 for group in groups {
@@ -931,6 +1071,7 @@ fn read_rule<'p>(
                         kind: PeerKind::Group(Some(group)),
                         node: Some(item),
                         field: Some(value),
+                        via: None,
                     });
                 }
             }
@@ -938,11 +1079,7 @@ fn read_rule<'p>(
     }
     if let Some(value) = node.get(spelling.prefix_lists).filter(|v| is_set(v)) {
         for item in items_or_self(value) {
-            peers.push(Peer {
-                kind: PeerKind::PrefixList,
-                node: Some(item),
-                field: Some(value),
-            });
+            prefix_list_peers(project, lists, index, item, value, &mut peers);
         }
     }
     if let Some(value) = spelling.self_key.and_then(|k| node.get(k)) {
@@ -951,6 +1088,7 @@ fn read_rule<'p>(
                 kind: PeerKind::SelfGroup,
                 node: Some(value),
                 field: Some(value),
+                via: None,
             }),
             Some(false) => {}
             None if value.is_null() => {}
@@ -958,6 +1096,7 @@ fn read_rule<'p>(
                 kind: PeerKind::Unknown,
                 node: Some(value),
                 field: Some(value),
+                via: None,
             }),
         }
     }
@@ -970,6 +1109,58 @@ fn read_rule<'p>(
         protocol_node,
         ports,
         peers,
+    }
+}
+
+/// The peers a rule's reference to a prefix list stands for: the CIDRs of
+/// a list declared here (an unknown one for each entry, or missing entries,
+/// that cannot be read), or an opaque prefix list.
+fn prefix_list_peers<'p>(
+    project: &Project,
+    lists: &PrefixLists<'p>,
+    index: usize,
+    item: &'p Node,
+    value: &'p Node,
+    peers: &mut Vec<Peer<'p>>,
+) {
+    let declared: Vec<usize> = linked(project, index, item)
+        .into_iter()
+        .filter(|(i, attribute)| {
+            PREFIX_LIST_TYPES.contains(&type_of(project, *i))
+                && matches!(*attribute, "id" | "" | "PrefixListId")
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let mut expanded = false;
+    for list in declared {
+        let Some((entries, complete)) = lists.entries(list) else {
+            continue;
+        };
+        expanded = true;
+        for entry in entries {
+            peers.push(Peer {
+                kind: parse_cidr(entry.cidr).map_or(PeerKind::Unknown, PeerKind::Cidr),
+                node: Some(item),
+                field: Some(value),
+                via: Some(*entry),
+            });
+        }
+        if !complete {
+            peers.push(Peer {
+                kind: PeerKind::Unknown,
+                node: Some(item),
+                field: Some(value),
+                via: None,
+            });
+        }
+    }
+    if !expanded {
+        peers.push(Peer {
+            kind: PeerKind::PrefixList,
+            node: Some(item),
+            field: Some(value),
+            via: None,
+        });
     }
 }
 
@@ -1220,5 +1411,159 @@ Resources:
         );
         assert_eq!(groups.attached_to(closed).count(), 1);
         assert_eq!(groups.vpc_cidrs(index(&project, "Vpc")).len(), 1);
+    }
+
+    fn kinds(rule: &SgRule<'_>) -> Vec<PeerKind> {
+        rule.peers.iter().map(|p| p.kind).collect()
+    }
+
+    fn cidr(text: &str) -> PeerKind {
+        PeerKind::Cidr(text.parse().unwrap())
+    }
+
+    #[test]
+    fn declared_prefix_lists_are_expanded() {
+        let project = project(
+            "main.tf",
+            FileKind::Terraform,
+            r#"
+resource "aws_ec2_managed_prefix_list" "clients" {
+  name           = "clients"
+  address_family = "IPv4"
+  max_entries    = 5
+  entry {
+    cidr = "172.16.0.0/12"
+  }
+  entry {
+    cidr = var.office
+  }
+}
+variable "office" { default = "0.0.0.0/0" }
+resource "aws_ec2_managed_prefix_list_entry" "extra" {
+  prefix_list_id = aws_ec2_managed_prefix_list.clients.id
+  cidr           = "192.168.0.0/16"
+}
+resource "aws_ec2_managed_prefix_list_entry" "aws" {
+  prefix_list_id = "pl-0123456789abcdef0"
+  cidr           = "10.9.0.0/16"
+}
+resource "aws_ec2_managed_prefix_list" "dynamic" {
+  name           = "dynamic"
+  address_family = "IPv4"
+  max_entries    = 5
+  dynamic "entry" {
+    for_each = var.unknown_cidrs
+    content {
+      cidr = entry.value
+    }
+  }
+}
+variable "unknown_cidrs" { type = list(string) }
+data "aws_ec2_managed_prefix_list" "s3" { name = "com.amazonaws.eu-west-1.s3" }
+resource "aws_security_group" "web" {
+  ingress {
+    protocol        = "tcp"
+    from_port       = 443
+    to_port         = 443
+    prefix_list_ids = [aws_ec2_managed_prefix_list.clients.id]
+  }
+  egress {
+    protocol        = "tcp"
+    from_port       = 443
+    to_port         = 443
+    prefix_list_ids = [data.aws_ec2_managed_prefix_list.s3.id, "pl-0123456789abcdef0"]
+  }
+}
+resource "aws_security_group_rule" "ssh" {
+  type              = "ingress"
+  security_group_id = aws_security_group.web.id
+  protocol          = "tcp"
+  from_port         = 22
+  to_port           = 22
+  prefix_list_ids   = [aws_ec2_managed_prefix_list.dynamic.id]
+}
+resource "aws_vpc_security_group_ingress_rule" "https" {
+  security_group_id = aws_security_group.web.id
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  prefix_list_id    = aws_ec2_managed_prefix_list.clients.id
+}
+"#,
+        );
+        let groups = SecurityGroups::build(&project);
+        let clients = index(&project, "aws_ec2_managed_prefix_list.clients");
+        let extra = index(&project, "aws_ec2_managed_prefix_list_entry.extra");
+        let web = index(&project, "aws_security_group.web");
+        let rules: Vec<&SgRule> = groups.rules_of(web).collect();
+        assert_eq!(rules.len(), 4);
+        let expanded = vec![
+            cidr("172.16.0.0/12"),
+            cidr("0.0.0.0/0"),
+            cidr("192.168.0.0/16"),
+        ];
+        assert_eq!(kinds(rules[0]), expanded);
+        assert_eq!(kinds(rules[3]), expanded);
+        let peer = rules[0].peers[2];
+        let entry = peer.via.unwrap();
+        assert_eq!((entry.list, entry.declared_in), (clients, extra));
+        // Reported where the rule names the list.
+        let reference = rules[0].node.unwrap().get("prefix_list_ids").unwrap();
+        assert_eq!(peer.field.map(|f| f.origin), Some(reference.origin));
+        // A list not declared here stays opaque.
+        assert_eq!(
+            kinds(rules[1]),
+            vec![PeerKind::PrefixList, PeerKind::PrefixList]
+        );
+        // Entries known only after apply.
+        assert!(kinds(rules[2]).contains(&PeerKind::Unknown));
+        assert!(
+            !kinds(rules[2])
+                .iter()
+                .any(|k| matches!(k, PeerKind::Cidr(_)))
+        );
+    }
+
+    #[test]
+    fn cloudformation_prefix_lists_are_expanded() {
+        let project = project(
+            "template.yaml",
+            FileKind::CloudFormation,
+            r#"
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Clients:
+    Type: AWS::EC2::PrefixList
+    Properties:
+      PrefixListName: clients
+      AddressFamily: IPv4
+      MaxEntries: 2
+      Entries:
+        - {Cidr: 0.0.0.0/0, Description: anyone}
+  Web:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: web
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, SourcePrefixListId: !Ref Clients}
+      SecurityGroupEgress:
+        - {IpProtocol: tcp, FromPort: 443, ToPort: 443, DestinationPrefixListId: !GetAtt Clients.PrefixListId}
+  Ssh:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties:
+      GroupId: !Ref Web
+      IpProtocol: tcp
+      FromPort: 22
+      ToPort: 22
+      SourcePrefixListId: pl-0123456789abcdef0
+"#,
+        );
+        let groups = SecurityGroups::build(&project);
+        let web = index(&project, "Web");
+        let rules: Vec<&SgRule> = groups.rules_of(web).collect();
+        assert_eq!(rules.len(), 3);
+        assert_eq!(kinds(rules[0]), vec![cidr("0.0.0.0/0")]);
+        assert_eq!(kinds(rules[1]), vec![cidr("0.0.0.0/0")]);
+        assert_eq!(kinds(rules[2]), vec![PeerKind::PrefixList]);
     }
 }

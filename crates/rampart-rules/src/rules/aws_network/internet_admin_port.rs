@@ -1,7 +1,7 @@
 use rampart_config::Severity;
 use rampart_model::aws::security_groups::{Direction, PeerKind, SecurityGroups};
 
-use super::{admin_exposure, report_rule, rule_name};
+use super::{admin_exposure, report_rule, rule_name, through_list};
 use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
 
 pub(crate) static RULE: Rule = Rule {
@@ -14,7 +14,7 @@ pub(crate) static RULE: Rule = Rule {
         docs: RuleDocs {
             what: "Reports a security-group ingress rule whose source is the whole internet (`0.0.0.0/0` or `::/0`) and that admits every protocol (`protocol = \"-1\"` / `all`, `IpProtocol: -1`) or TCP ports that include an administration or data port: 22 (SSH), 3389 (RDP), 5432 (PostgreSQL), 3306 (MySQL), 6379 (Redis), 9200 (Elasticsearch/OpenSearch), 2379-2380 (etcd) or 10250 (kubelet). A range that covers one of them counts (`from_port = 0`, `to_port = 65535`). \
 Every spelling is read: inline `ingress` blocks of `aws_security_group` and `aws_default_security_group`, `aws_security_group_rule` with `type = \"ingress\"`, `aws_vpc_security_group_ingress_rule`, and CloudFormation's `SecurityGroupIngress` of `AWS::EC2::SecurityGroup` and standalone `AWS::EC2::SecurityGroupIngress`. A finding carries the tier of the rule's group, the most critical of the group's own tag and the tiers of the resources it is attached to, whether the rule is inline or a resource of its own. \
-The finding points at the CIDR where it was written (the rule, a variable default, a `tfvars` line, a module input). A CIDR, protocol or port known only after apply is not reported (`--show-unknown` lists it).",
+The finding points at the CIDR where it was written (the rule, a variable default, a `tfvars` line, a module input). A managed prefix list declared in the scan counts as its CIDRs: `prefix_list_ids` / `prefix_list_id` / `SourcePrefixListId` naming an `aws_ec2_managed_prefix_list` (its `entry` blocks and any `aws_ec2_managed_prefix_list_entry` resources) or an `AWS::EC2::PrefixList` (its `Entries`); the finding then points at the rule's reference to the list, since the list may serve other rules rightly, and names the entry. AWS-managed prefix lists (`pl-…` ids, data sources) are not judged. A CIDR, protocol or port known only after apply is not reported (`--show-unknown` lists it).",
             why: "An administration port open to the internet is scanned within minutes of creation and brute-forced for as long as it stays open; a database, cache, search cluster, etcd or kubelet reachable from anywhere trusts its own authentication alone. The policy requires secure network access controls (G-NET-03) and forbids direct manual access to production servers (P-IIIA1-b): administration goes through SSM Session Manager or a bastion behind identity-aware access, never a port on the internet.",
             fail: Example::terraform(
                 r#"resource "aws_security_group" "bastion" {
@@ -75,8 +75,9 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
                 rule,
                 peer.node.or(rule.node),
                 format!(
-                    "{} admits {what} from {net}, the whole internet",
-                    rule_name(project, rule)
+                    "{} admits {what} from {net}{}, the whole internet",
+                    rule_name(project, rule),
+                    through_list(project, peer)
                 ),
             );
         }

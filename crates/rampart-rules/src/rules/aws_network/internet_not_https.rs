@@ -5,7 +5,7 @@ use rampart_model::aws::security_groups::{
 };
 use rampart_model::rampart_iac::{BlockKind, Node};
 
-use super::{admin_exposure, name, report_rule, rule_name};
+use super::{admin_exposure, name, report_rule, rule_name, through_list};
 use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
 
 pub(crate) static RULE: Rule = Rule {
@@ -18,7 +18,7 @@ pub(crate) static RULE: Rule = Rule {
         docs: RuleDocs {
             what: "Reports a security-group ingress rule whose source is the whole internet (`0.0.0.0/0` or `::/0`) and that admits anything but port 443 (TCP, or UDP for HTTP/3). \
 Port 80 alone is allowed when it can only lead to a redirect: it is reported when the group is attached to a load balancer whose port-80 listener is known not to redirect to HTTPS (`default_action` / `DefaultActions` other than a `redirect` with `protocol = \"HTTPS\"`, or a Classic Load Balancer listener on port 80), or to a resource that is not a load balancer (an instance, a launch template, …), which receives port 80 itself. When that cannot be told (the group is attached to nothing declared here, or the listener is not declared or not known), port 80 is not reported. \
-ICMP is not reported (path-MTU discovery needs it). Rules that NET-006 reports (all protocols, or an administration or data port) are left to it. Every spelling of a rule is read, and a finding carries the tier of the rule's group, as for NET-006; a CIDR, protocol or port known only after apply is not reported.",
+ICMP is not reported (path-MTU discovery needs it). Rules that NET-006 reports (all protocols, or an administration or data port) are left to it. Every spelling of a rule is read, a managed prefix list declared in the scan counts as its CIDRs, and a finding carries the tier of the rule's group, as for NET-006; a CIDR, protocol or port known only after apply is not reported.",
             why: "The only internet-facing entry point of the agent platform is HTTPS on the load balancer (S-SG-04); any other port on the internet is a service that bypasses TLS, the WAF and its rate limits, or a plaintext protocol that exposes credentials and traffic in transit (G-NET-04). Port 80 is tolerated only because a listener that redirects every request to HTTPS serves nothing over it.",
             fail: Example::terraform(
                 r#"resource "aws_security_group" "agent_api" {
@@ -94,9 +94,10 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
                 rule,
                 peer.node.or(rule.node),
                 format!(
-                    "{} admits {} from {net}, the whole internet; only HTTPS (443) may face it{why}",
+                    "{} admits {} from {net}{}, the whole internet; only HTTPS (443) may face it{why}",
                     rule_name(project, rule),
-                    rule.describe_traffic()
+                    rule.describe_traffic(),
+                    through_list(project, peer)
                 ),
             );
         }

@@ -1,7 +1,9 @@
 //! AWS network exposure: security groups, subnets, routes (G-NET, S-SG, S-SUB).
 
 use rampart_config::Tier;
-use rampart_model::aws::security_groups::{Owner, PortRange, Protocol, SecurityGroups, SgRule};
+use rampart_model::aws::security_groups::{
+    Owner, Peer, PortRange, Protocol, SecurityGroups, SgRule,
+};
 use rampart_model::rampart_iac::Node;
 use rampart_model::{Project, Subject};
 
@@ -9,6 +11,7 @@ use crate::engine::{Findings, Rule};
 
 mod agent_subnet_igw;
 mod database_default_route;
+mod dedicated_nat;
 mod default_security_group;
 mod internet_admin_port;
 mod internet_not_https;
@@ -29,6 +32,7 @@ pub(crate) static RULES: &[&Rule] = &[
     &agent_subnet_igw::RULE,
     &workload_subnets::RULE,
     &shared_security_group::RULE,
+    &dedicated_nat::RULE,
 ];
 
 /// Reports about resource `subject` at `node` (written in resource `at`, whose
@@ -143,6 +147,25 @@ fn rule_name(project: &Project, rule: &SgRule<'_>) -> String {
             name(project, rule.declared_in),
             group_name(project, rule.owner)
         )
+    }
+}
+
+/// `" (an entry of the prefix list `pl`)"` for a CIDR a rule admits through
+/// a managed prefix list declared in the scan; nothing otherwise.
+fn through_list(project: &Project, peer: &Peer<'_>) -> String {
+    match peer.via {
+        Some(entry) if entry.declared_in == entry.list => {
+            format!(
+                " (an entry of the prefix list {})",
+                name(project, entry.list)
+            )
+        }
+        Some(entry) => format!(
+            " ({}, an entry of the prefix list {})",
+            name(project, entry.declared_in),
+            name(project, entry.list)
+        ),
+        None => String::new(),
     }
 }
 

@@ -2,7 +2,7 @@ use rampart_config::{Severity, Tier};
 use rampart_model::Project;
 use rampart_model::aws::security_groups::{Direction, Owner, PeerKind, SecurityGroups, SgRule};
 
-use super::{name, report_rule, rule_name};
+use super::{name, report_rule, rule_name, through_list};
 use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
 
 pub(crate) static RULE: Rule = Rule {
@@ -14,7 +14,7 @@ pub(crate) static RULE: Rule = Rule {
         requirements: &["S-SG-02", "S-SG-05", "G-NET-03"],
         docs: RuleDocs {
             what: "Reports a security-group egress rule that allows every protocol, or every port of TCP or UDP, to `0.0.0.0/0` or `::/0`, when the group is tagged with the critical or high tier or is attached to a resource of those tiers (an instance, a launch template used by a node group of that tier, a load balancer, a database, …). \
-A CloudFormation `AWS::EC2::SecurityGroup` without `SecurityGroupEgress` keeps AWS's allow-all egress rule and is reported at the group; a Terraform `aws_security_group` without `egress` has no egress at all (the provider removes AWS's default rule) and passes. Every spelling of a rule is read, and a finding carries the tier of the rule's group, as for NET-006; standard-tier and untiered groups are not reported, nor are CIDRs, protocols or ports known only after apply.",
+A CloudFormation `AWS::EC2::SecurityGroup` without `SecurityGroupEgress` keeps AWS's allow-all egress rule and is reported at the group; a Terraform `aws_security_group` without `egress` has no egress at all (the provider removes AWS's default rule) and passes. Every spelling of a rule is read, a managed prefix list declared in the scan counts as its CIDRs (`DestinationPrefixListId` too), and a finding carries the tier of the rule's group, as for NET-006; standard-tier and untiered groups are not reported, nor are CIDRs, protocols or ports known only after apply.",
             why: "All-port egress to the internet is what malware needs to fetch tooling, reach its command-and-control server and exfiltrate data. The specification limits critical agents' egress to HTTPS for their API calls (S-SG-02) and the load balancer's egress to the agents (S-SG-05); high-tier agents follow the same design. An egress rule scoped to TCP 443 (better: VPC endpoints and a Network Firewall domain allowlist) leaves an intruder far less room.",
             fail: Example::terraform(
                 r#"resource "aws_security_group" "critical_agents" {
@@ -76,9 +76,10 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
                 )
             } else {
                 format!(
-                    "{} allows {} to {net}; {reason}",
+                    "{} allows {} to {net}{}; {reason}",
                     rule_name(project, rule),
-                    rule.describe_traffic()
+                    rule.describe_traffic(),
+                    through_list(project, peer)
                 )
             };
             report_rule(
