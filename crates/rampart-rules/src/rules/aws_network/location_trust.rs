@@ -105,6 +105,8 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
         .iter()
         .filter(|r| r.direction == Direction::Ingress)
     {
+        // The allowlist exemption needs the VPC's ranges: without them a range that
+        // holds the VPC (or the default VPC's 172.31.0.0/16) could not be told apart.
         let vpc = groups.vpc_of(rule.owner);
         let vpc_cidrs = vpc.map(|v| groups.vpc_cidrs(v)).unwrap_or_default();
         for peer in &rule.peers {
@@ -114,7 +116,7 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             if net.prefix_len() == 0 {
                 continue;
             }
-            if client_allowlist(ctx, &groups, rule, net, &vpc_cidrs) {
+            if !vpc_cidrs.is_empty() && client_allowlist(ctx, &groups, rule, net, &vpc_cidrs) {
                 continue;
             }
             let what = if let Some(range) = private.iter().find(|r| net.contains(*r)) {
@@ -167,7 +169,7 @@ const LOAD_BALANCER_TYPES: &[&str] = &[
 
 /// Whether `net` is the policy's client allowlist at an entry point: HTTPS
 /// on a group attached only to load balancers, from a range inside its
-/// tier's `allowed-ip-ranges`, clear of the VPC's own CIDRs.
+/// tier's `allowed-ip-ranges`, clear of the VPC's own CIDRs (which must be known).
 fn client_allowlist(
     ctx: &Context<'_>,
     groups: &SecurityGroups<'_>,
