@@ -191,7 +191,12 @@ fn top_level_lines(text: &str) -> Option<Vec<&str>> {
 /// The key of a block mapping entry that starts `line` (`key:` or `key: value`).
 fn entry_key(line: &str) -> Option<&str> {
     let (key, rest) = line.split_once(':')?;
-    let key = key.trim_matches(|c| c == '"' || c == '\'');
+    // A quoted key is quoted on both sides: `"rule": x`, but not `"rule: x"`, which
+    // is one string.
+    let key = match key.chars().next() {
+        Some(quote @ ('"' | '\'')) => key.strip_prefix(quote)?.strip_suffix(quote)?,
+        _ => key,
+    };
     let plain = !key.is_empty()
         && key
             .chars()
@@ -352,6 +357,7 @@ mod tests {
             "# only a comment\n",
             "  - rule: x\n",
             "- rulebook: x\n",
+            "- \"rule: x\"\n",
         ] {
             assert!(!is_falco_rules(text), "{text:?}");
         }

@@ -1,10 +1,13 @@
 //! Where the baseline departs from seed 003, and inventories that cannot be rendered.
 
-use rampart_config::{Config, Tier};
+use rampart_config::Tier;
 use rampart_model::aws::compute::{EKS_RELEASES_CHECKED, KubeVersion, Support, eks_support};
 
-use crate::Conflict;
-use crate::inventory::Inventory;
+use crate::terraform::security_groups;
+use crate::{Conflict, Context};
+
+/// An application load balancer holds 100 listener rules and 100 target groups.
+const MAX_AGENTS_PER_TIER: usize = 100;
 
 /// One place where the generated baseline does something other than seed 003 says,
 /// and why. The README of the output lists them all.
@@ -22,8 +25,35 @@ pub struct Deviation {
 
 /// Inventory values the scan would reject under `config`'s tier profiles: rendering
 /// them would produce a baseline that is not clean by construction.
-pub(crate) fn conflicts(inventory: &Inventory, config: &Config) -> Vec<Conflict> {
+pub(crate) fn conflicts(context: &Context<'_>) -> Vec<Conflict> {
+    let (inventory, config) = (context.inventory, context.config);
     let mut conflicts = Vec::new();
+    for tier in Tier::ALL {
+        let agents = inventory.agents_of(tier).count();
+        if agents > MAX_AGENTS_PER_TIER {
+            conflicts.push(Conflict {
+                key: "agents",
+                message: format!(
+                    "the {tier} tier has {agents} agents; its load balancer holds at most {MAX_AGENTS_PER_TIER} listener rules and target groups, one per agent"
+                ),
+            });
+        }
+    }
+    for problem in security_groups::over_quota(context) {
+        conflicts.push(Conflict {
+            key: "agents",
+            message: format!("the agents' flows do not fit one security group: {problem}; use fewer distinct ports per tier"),
+        });
+    }
+    if security_groups::critical_entry_unreachable(context) {
+        conflicts.push(Conflict {
+            key: "platform.ip-allowlist",
+            message: format!(
+                "every range lies inside the VPC ({}): the critical tier's load balancer would admit no client; list the ranges the critical agents' clients call from",
+                inventory.platform.vpc_cidr
+            ),
+        });
+    }
     if let Some(message) = unsupported_eks_version(&inventory.platform.eks_version) {
         conflicts.push(Conflict {
             key: "platform.eks-version",

@@ -21,6 +21,17 @@ pub const SCHEMA_VERSION: i64 = 1;
 /// default quota of 20 rules per direction.
 pub const MAX_AVAILABILITY_ZONES: usize = 6;
 
+/// Ports an agent may not serve: its pods share their node's security groups, so an
+/// agent port opens the same port on the node to the load balancer and the callers.
+const RESERVED_PORTS: &[(u16, &str)] = &[
+    (22, "SSH"),
+    (53, "cluster DNS"),
+    (10249, "kube-proxy metrics"),
+    (10250, "the kubelet API"),
+    (10256, "kube-proxy health"),
+    (61678, "the VPC CNI's metrics"),
+];
+
 /// The longest `<name>-<environment>` prefix: AWS load balancer names hold 32
 /// characters and the baseline appends at most 9 (`-standard`).
 pub const MAX_NAME_PREFIX: usize = 23;
@@ -675,8 +686,11 @@ impl Reader<'_> {
         });
         let port = self.required(map, "port", &what).and_then(|n| {
             let port = self.port(n, "`port`")?;
-            if port == 22 {
-                self.error(n, "port 22 is SSH; agents serve HTTPS or gRPC over TLS");
+            if let Some((_, what)) = RESERVED_PORTS.iter().find(|(p, _)| *p == port) {
+                self.error(
+                    n,
+                    format!("port {port} is {what} on every node; agents share their node's security groups, so choose another port"),
+                );
                 return None;
             }
             Some(port)
@@ -953,7 +967,7 @@ agents:
                 "agents.yaml:4:3: unknown key `colour` in `platform`; expected one of: name, environment, region, availability-zones, vpc-cidr, eks-version, node-instance-types, allowed-countries, ip-allowlist, alert-webhook, database-port",
                 "agents.yaml:7:36: availability zone `eu-west-1b` is not a zone of region `us-east-1` (such as `us-east-1a`)",
                 "agents.yaml:8:13: `vpc-cidr` must be a /16 (the subnet plan numbers /24s inside it as seed 003 does); `10.0.0.0/20` is a /20",
-                "agents.yaml:22:11: port 22 is SSH; agents serve HTTPS or gRPC over TLS",
+                "agents.yaml:22:11: port 22 is SSH on every node; agents share their node's security groups, so choose another port",
                 "agents.yaml:19:40: agent `ledger` reaches `serch`, which is not in the inventory",
             ]
         );

@@ -137,16 +137,16 @@ pub fn generate(
     source: &InventorySource,
     targets: &[Target],
 ) -> Result<Vec<GeneratedFile>, Vec<Conflict>> {
-    let conflicts = deviation::conflicts(inventory, config);
-    if !conflicts.is_empty() {
-        return Err(conflicts);
-    }
     let context = Context {
         inventory,
         config,
         layout: Layout::of(inventory),
         source,
     };
+    let conflicts = deviation::conflicts(&context);
+    if !conflicts.is_empty() {
+        return Err(conflicts);
+    }
     let mut files = Vec::new();
     for target in Target::ALL {
         if !targets.contains(&target) {
@@ -159,7 +159,7 @@ pub fn generate(
             Target::Admission => admission::render(&context),
         });
     }
-    files.push(readme::render(&context, targets));
+    files.push(readme::render(&context));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }

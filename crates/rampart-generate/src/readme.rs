@@ -21,7 +21,7 @@ fn deviations(target: Target) -> Vec<&'static Deviation> {
     }
 }
 
-pub(crate) fn render(context: &Context<'_>, targets: &[Target]) -> GeneratedFile {
+pub(crate) fn render(context: &Context<'_>) -> GeneratedFile {
     let inventory = context.inventory;
     let platform = &inventory.platform;
     let mut out = String::new();
@@ -54,16 +54,24 @@ pub(crate) fn render(context: &Context<'_>, targets: &[Target]) -> GeneratedFile
         "The baseline is built to pass `rampart scan` with the same `rampart.toml`; scan it after every change.\n\n",
     );
 
+    // The README describes the whole baseline whatever `--target` selected, so that
+    // generating or checking one part never rewrites it.
     out.push_str("## Parts\n\n");
     for target in Target::ALL {
-        let state = if targets.contains(&target) {
-            "generated"
-        } else {
-            "not generated in this run (`--target`)"
+        let what = match target {
+            Target::Terraform => {
+                "the AWS side: network, Network Firewalls, security groups, load balancers with WAF and Shield, EKS and node groups, flow logs, GuardDuty and the alert route; `terraform.tfvars` holds the inventory's values"
+            }
+            Target::Kubernetes => {
+                "namespaces with Pod Security labels, default-deny and per-agent NetworkPolicies, quotas and limits, ServiceAccounts"
+            }
+            Target::Falco => "Falco rules, Falco configuration and Helm values",
+            Target::Admission => {
+                "ValidatingAdmissionPolicies and bindings enforcing each tier's Pod Security level and placement"
+            }
         };
-        let _ = writeln!(out, "- `{target}/`: {state}");
+        let _ = writeln!(out, "- `{target}/`: {what}");
     }
-
     out.push_str("\n## Tiers\n\nThe controls of each tier come from its profile in `rampart.toml` (defaults: seed 003).\n\n| Tier | Namespace (Pod Security) | Agents | Subnets | Entry point | WAF rate limit | Network Firewall | DDoS protection | Flow logs kept | Monitoring |\n|---|---|---|---|---|---|---|---|---|---|\n");
     for tier in Tier::ALL {
         let profile = context.config.tiers.profile(tier);

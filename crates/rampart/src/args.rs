@@ -79,6 +79,14 @@ pub struct GenerateArgs {
     #[arg(long)]
     pub check: bool,
 
+    /// Replace files in DIR that rampart did not generate (by default generation stops instead).
+    #[arg(long, conflicts_with = "check")]
+    pub force: bool,
+
+    /// Remove files that rampart generated earlier and no longer generates.
+    #[arg(long, conflicts_with = "check")]
+    pub prune: bool,
+
     #[command(flatten)]
     pub config: ConfigOption,
 }

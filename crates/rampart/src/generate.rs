@@ -107,11 +107,11 @@ pub fn run(args: &GenerateArgs) -> Result<ExitStatus, Failure> {
                 ))
             },
         )?;
-    let stale = stale_files(&args.out, &targets, &files)?;
+    let survey = survey(&args.out, &targets, &files)?;
     if args.check {
-        check(&args.out, &files, &stale)
+        check(&args.out, &files, &survey)
     } else {
-        write(&args.out, &files, &stale, &inventory)
+        write(args, &files, &survey, &inventory)
     }
 }
 
@@ -124,15 +124,36 @@ fn describe_counts(inventory: &Inventory) -> String {
     format!("{} agents: {}", inventory.agents.len(), tiers.join(", "))
 }
 
-/// Files under the selected parts' directories that carry our marker but would no
-/// longer be generated (an agent was removed, a file renamed).
-fn stale_files(
-    out: &Path,
-    targets: &[Target],
-    files: &[GeneratedFile],
-) -> Result<Vec<String>, Failure> {
+/// What the output directory holds besides the files about to be generated.
+#[derive(Debug, Default)]
+struct Survey {
+    /// Files that carry our marker but would no longer be generated (an agent was
+    /// removed, a file renamed) — or a hand-edited copy that kept the header, which is
+    /// why they are removed only on request (`--prune`).
+    stale: Vec<String>,
+    /// Hand-written Terraform files that override generated values without touching
+    /// them (`override.tf`, `*_override.tf`, `*.auto.tfvars`, `terraform.tfvars.json`):
+    /// the effective configuration is no longer the generated one.
+    overrides: Vec<String>,
+}
+
+/// Terraform merges these over the configuration it was given.
+fn is_terraform_override(file_name: &str) -> bool {
+    let name = file_name.strip_suffix(".json").unwrap_or(file_name);
+    name == "override.tf"
+        || name.ends_with("_override.tf")
+        || name.ends_with(".auto.tfvars")
+        || file_name == "terraform.tfvars.json"
+}
+
+fn has_marker(path: &Path) -> bool {
+    fs::read_to_string(path)
+        .is_ok_and(|text| text.lines().take(3).any(|l| l.contains(GENERATED_MARKER)))
+}
+
+fn survey(out: &Path, targets: &[Target], files: &[GeneratedFile]) -> Result<Survey, Failure> {
     let generated: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    let mut stale = Vec::new();
+    let mut survey = Survey::default();
     for target in targets {
         let mut pending = vec![PathBuf::from(target.as_str())];
         while let Some(relative) = pending.pop() {
@@ -167,19 +188,20 @@ fn stale_files(
                 if generated.contains(key.as_str()) {
                     continue;
                 }
-                let ours = fs::read_to_string(entry.path())
-                    .is_ok_and(|text| text.lines().take(3).any(|l| l.contains(GENERATED_MARKER)));
-                if ours {
-                    stale.push(key);
+                if has_marker(&entry.path()) {
+                    survey.stale.push(key);
+                } else if *target == Target::Terraform && is_terraform_override(&file_name) {
+                    survey.overrides.push(key);
                 }
             }
         }
     }
-    stale.sort();
-    Ok(stale)
+    survey.stale.sort();
+    survey.overrides.sort();
+    Ok(survey)
 }
 
-fn check(out: &Path, files: &[GeneratedFile], stale: &[String]) -> Result<ExitStatus, Failure> {
+fn check(out: &Path, files: &[GeneratedFile], survey: &Survey) -> Result<ExitStatus, Failure> {
     let mut report = String::new();
     let mut differing = 0;
     for file in files {
@@ -208,10 +230,17 @@ fn check(out: &Path, files: &[GeneratedFile], stale: &[String]) -> Result<ExitSt
                 .to_string(),
         );
     }
-    for path in stale {
+    for path in &survey.stale {
         differing += 1;
         report.push_str(&format!(
             "only in {}: {path} (generated earlier, no longer generated)\n",
+            out.display()
+        ));
+    }
+    for path in &survey.overrides {
+        differing += 1;
+        report.push_str(&format!(
+            "only in {}: {path} (not generated; Terraform merges it over the generated configuration)\n",
             out.display()
         ));
     }
@@ -235,11 +264,30 @@ fn check(out: &Path, files: &[GeneratedFile], stale: &[String]) -> Result<ExitSt
 }
 
 fn write(
-    out: &Path,
+    args: &GenerateArgs,
     files: &[GeneratedFile],
-    stale: &[String],
+    survey: &Survey,
     inventory: &Inventory,
 ) -> Result<ExitStatus, Failure> {
+    let out = args.out.as_path();
+    // Never replace a file rampart did not write without being told to.
+    let foreign: Vec<String> = files
+        .iter()
+        .filter(|file| {
+            let path = out.join(&file.path);
+            path.is_file()
+                && !has_marker(&path)
+                && fs::read(&path).is_ok_and(|current| current != file.contents.as_bytes())
+        })
+        .map(|file| file.path.clone())
+        .collect();
+    if !foreign.is_empty() && !args.force {
+        return Err(Failure::Input(format!(
+            "{} already holds files rampart did not generate: {}; move them away, or pass --force to replace them",
+            out.display(),
+            foreign.join(", ")
+        )));
+    }
     let mut written = 0;
     for file in files {
         refuse_links(out, &file.path)?;
@@ -255,11 +303,13 @@ fn write(
             .map_err(|e| Failure::Input(format!("cannot write {}: {e}", path.display())))?;
         written += 1;
     }
-    for path in stale {
-        refuse_links(out, path)?;
-        let full = out.join(path);
-        fs::remove_file(&full)
-            .map_err(|e| Failure::Input(format!("cannot remove {}: {e}", full.display())))?;
+    if args.prune {
+        for path in &survey.stale {
+            refuse_links(out, path)?;
+            let full = out.join(path);
+            fs::remove_file(&full)
+                .map_err(|e| Failure::Input(format!("cannot remove {}: {e}", full.display())))?;
+        }
     }
     anstream::eprintln!(
         "{}: {} files for {} ({written} written, {} unchanged{}); scan it with `rampart scan {}`",
@@ -267,13 +317,26 @@ fn write(
         files.len(),
         describe_counts(inventory),
         files.len() - written,
-        if stale.is_empty() {
-            String::new()
-        } else {
-            format!(", {} stale removed", stale.len())
+        match (survey.stale.len(), args.prune) {
+            (0, _) => String::new(),
+            (n, true) => format!(", {n} stale removed"),
+            (n, false) => format!(", {n} stale kept"),
         },
         out.display()
     );
+    if !args.prune && !survey.stale.is_empty() {
+        anstream::eprintln!(
+            "warning: no longer generated, but still in {}: {}; remove them (or pass --prune) — `--check` reports them until then",
+            out.display(),
+            survey.stale.join(", ")
+        );
+    }
+    for path in &survey.overrides {
+        anstream::eprintln!(
+            "warning: {}/{path} overrides the generated Terraform; `rampart scan` judges the result, `--check` reports it",
+            out.display()
+        );
+    }
     Ok(ExitStatus::Clean)
 }
 

@@ -26,7 +26,7 @@ mod eks;
 mod logging;
 mod network;
 mod nodes;
-mod security_groups;
+pub(crate) mod security_groups;
 
 use std::fmt::Write as _;
 

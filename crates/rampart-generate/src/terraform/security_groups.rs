@@ -234,7 +234,8 @@ fn group(name: &str, aws_name: &str, description: &str, tier: Option<Tier>) -> B
         .expr("tags", Expr::Object(tags))
 }
 
-pub(crate) fn render(context: &Context<'_>) -> Part {
+/// The groups (and the critical clients' prefix list) and every rule, deduplicated.
+fn build(context: &Context<'_>) -> (Vec<Block>, Vec<Rule>) {
     let inventory = context.inventory;
     let mut blocks: Vec<Block> = Vec::new();
     let mut rules: Vec<Rule> = Vec::new();
@@ -540,7 +541,47 @@ pub(crate) fn render(context: &Context<'_>) -> Part {
     // listening on 53 would repeat a DNS rule): keep the first, the more specific one.
     let mut seen = std::collections::BTreeSet::new();
     rules.retain(|r| seen.insert(r.identity()));
+    (blocks, rules)
+}
 
+/// The default quota of rules per security group and direction.
+const RULES_PER_GROUP_AND_DIRECTION: usize = 60;
+
+/// Why the inventory's flows do not fit AWS's default security-group quotas, if
+/// they do not: the groups with more than 60 rules in one direction.
+pub(crate) fn over_quota(context: &Context<'_>) -> Vec<String> {
+    let (_, rules) = build(context);
+    let mut counts: std::collections::BTreeMap<(String, &str), usize> = Default::default();
+    for rule in &rules {
+        let direction = match rule.direction {
+            Direction::Ingress => "ingress",
+            Direction::Egress => "egress",
+        };
+        *counts.entry((rule.group.clone(), direction)).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .filter(|(_, count)| *count > RULES_PER_GROUP_AND_DIRECTION)
+        .map(|((group, direction), count)| {
+            format!("{group} would need {count} {direction} rules (the default quota is {RULES_PER_GROUP_AND_DIRECTION})")
+        })
+        .collect()
+}
+
+/// Whether the critical tier's load balancer would admit nobody: every allowlisted
+/// range lies inside the VPC, whose workloads reach critical agents only through
+/// the flows the inventory allows.
+pub(crate) fn critical_entry_unreachable(context: &Context<'_>) -> bool {
+    has_agents(context.inventory, Tier::Critical)
+        && critical_client_ranges(
+            &context.inventory.platform.ip_allowlist,
+            context.layout.vpc_cidr,
+        )
+        .is_empty()
+}
+
+pub(crate) fn render(context: &Context<'_>) -> Part {
+    let (mut blocks, rules) = build(context);
     let mut body = String::new();
     blocks.extend(rules.iter().map(Rule::block));
     for block in &blocks {
@@ -960,13 +1001,13 @@ mod tests {
 
     #[test]
     fn every_flow_is_one_rule_and_none_repeats() {
-        // An agent listening on the DNS port would repeat the DNS rules.
-        let text = crate::STARTER_INVENTORY.replacen(
-            "  - id: sentiment-analyzer\n    classification: standard\n    port: 8443",
-            "  - id: sentiment-analyzer\n    classification: standard\n    port: 53",
-            1,
+        // The inventory rejects agent ports that would repeat a node rule (53 for DNS);
+        // every rule is a distinct resource and a distinct flow.
+        let text = crate::STARTER_INVENTORY;
+        assert!(
+            Inventory::parse(&text.replacen("port: 8443", "port: 53", 1), "agents.yaml").is_err()
         );
-        let inventory = Inventory::parse(&text, "agents.yaml").unwrap();
+        let inventory = Inventory::parse(text, "agents.yaml").unwrap();
         let config = rampart_config::Config::default();
         let source = crate::InventorySource::of("agents.yaml", text.as_bytes());
         let context = Context {
@@ -975,17 +1016,16 @@ mod tests {
             layout: crate::Layout::of(&inventory),
             source: &source,
         };
+        let (_, rules) = build(&context);
+        let identities: std::collections::BTreeSet<String> =
+            rules.iter().map(Rule::identity).collect();
+        assert_eq!(identities.len(), rules.len());
+        let names: std::collections::BTreeSet<&str> =
+            rules.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names.len(), rules.len());
+        assert!(over_quota(&context).is_empty());
         let part = render(&context);
         let body = &part.files[0].1;
-        // social-listener (standard) calls sentiment-analyzer on 53: the DNS rule
-        // already admits it, once.
-        let dns_from_standard = body
-            .matches("resource \"aws_vpc_security_group_ingress_rule\" \"standard_agents_dns_tcp_from_standard_agents\"")
-            .count();
-        let port_53_from_standard = body
-            .matches("resource \"aws_vpc_security_group_ingress_rule\" \"standard_agents_from_standard_agents_53\"")
-            .count();
-        assert_eq!(dns_from_standard + port_53_from_standard, 1);
         // The critical load balancer admits only the client ranges; the others the internet.
         assert!(
             body.contains("prefix_list_id    = aws_ec2_managed_prefix_list.critical_clients.id")

@@ -159,12 +159,25 @@ impl Carried {
 fn check(ctx: &Context<'_>, findings: &mut Findings) {
     let project = ctx.project;
     let network = Network::build(project);
+    // Firewall subnets relay the tiers' egress: they are not counted as egress of
+    // their own (their tier often comes only from default tags), and messages name
+    // the subnets behind them.
+    let relays: HashSet<usize> = network
+        .subnets
+        .iter()
+        .flat_map(|s| network.nat_egress(s))
+        .filter_map(|e| e.firewall)
+        .flat_map(|f| network.firewall_subnets(f).iter().copied())
+        .collect();
     // NAT gateway → the route bringing traffic to it → what the route carries.
     let mut nats: BTreeMap<NatId<'_>, BTreeMap<usize, Carried>> = BTreeMap::new();
     for subnet in &network.subnets {
         let Some(tier) = subnet.tier else {
             continue;
         };
+        if relays.contains(&subnet.index) {
+            continue;
+        }
         for egress in network.nat_egress(subnet) {
             let carried = nats
                 .entry(egress.nat)
@@ -180,15 +193,6 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             }
         }
     }
-    // Firewall subnets relay the tiers' egress: messages name the subnets
-    // behind them.
-    let relays: HashSet<usize> = network
-        .subnets
-        .iter()
-        .flat_map(|s| network.nat_egress(s))
-        .filter_map(|e| e.firewall)
-        .flat_map(|f| network.firewall_subnets(f).iter().copied())
-        .collect();
     for (nat, routes) in &nats {
         let critical: Vec<usize> = pure(routes, true);
         let others: Vec<usize> = pure(routes, false);
