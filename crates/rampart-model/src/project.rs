@@ -173,6 +173,40 @@ fn parse_file(file: FileId, input: InputFile) -> Parsed {
     }
 }
 
+/// Every file parsed (in parallel), nothing evaluated or modelled yet: the
+/// parse stage on its own, so that it can be timed (`rampart scan
+/// --stop-after parse`) and benchmarked.
+pub struct ParsedFiles(Vec<Parsed>);
+
+impl ParsedFiles {
+    /// Parses every file, in parallel; a file's id is its index in `input`.
+    pub fn parse(input: Vec<InputFile>) -> Self {
+        Self(
+            input
+                .into_par_iter()
+                .enumerate()
+                .map(|(index, file)| {
+                    parse_file(FileId(u32::try_from(index).unwrap_or(u32::MAX)), file)
+                })
+                .collect(),
+        )
+    }
+
+    /// How many files were parsed.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Problems met while parsing, so far.
+    pub fn diagnostics(&self) -> usize {
+        self.0.iter().map(|p| p.diagnostics.len()).sum()
+    }
+}
+
 impl Project {
     /// Parses every file (in parallel) and builds the model.
     pub fn build(input: Vec<InputFile>, config: &Config) -> Self {
@@ -185,11 +219,14 @@ impl Project {
         config: &Config,
         terraform: &TerraformOptions,
     ) -> Self {
-        let parsed: Vec<Parsed> = input
-            .into_par_iter()
-            .enumerate()
-            .map(|(index, file)| parse_file(FileId(u32::try_from(index).unwrap_or(u32::MAX)), file))
-            .collect();
+        Self::from_parsed(ParsedFiles::parse(input), config, terraform)
+    }
+
+    /// The model of files already parsed (the second half of
+    /// [`Project::build_with`]: evaluation of Terraform and CloudFormation,
+    /// Kubernetes objects, images, tiers, links).
+    pub fn from_parsed(parsed: ParsedFiles, config: &Config, terraform: &TerraformOptions) -> Self {
+        let parsed = parsed.0;
         let mut project = Project::default();
         let tier_keys = &config.tiers.label_keys;
         let mut terraform_files = Vec::new();
