@@ -225,7 +225,7 @@ impl Timings {
         let total = self.start.map(|s| s.elapsed()).unwrap_or_default();
         let _ = writeln!(
             stderr,
-            "rampart: timing: {:<9} {:>10.3} ms ({files} files, {:.1} MiB)",
+            "rampart: timing: {:<9} {:>10.3} ms ({files} files, {:.2} MiB)",
             "total",
             total.as_secs_f64() * 1e3,
             bytes as f64 / f64::from(1u32 << 20)
