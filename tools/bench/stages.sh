@@ -38,7 +38,9 @@ for copies in $SIZES; do
       /usr/bin/time -o "$WORK/time" -f '%e %U %S %M' \
         "$RAMPART" scan --format json --output /dev/null "${args[@]}" "$tree" \
         2>"$WORK/stderr-$copies-$mode" || true
-      read -r wall user sys rss <"$WORK/time"
+      # GNU time writes "Command exited with non-zero status 1" first when
+      # there are findings; the figures are on the last line.
+      read -r wall user sys rss < <(tail -n 1 "$WORK/time")
       printf '%-7s %-7s %-6s %8s %8s %8s %10s\n' "$copies" "$files" "$mode" "$wall" "$user" "$sys" "$rss"
     done
   done

@@ -68,6 +68,8 @@ pub struct Project {
     /// Falco rules files and Falco's configuration.
     pub falco: Falco,
     namespaces: HashMap<String, usize>,
+    /// [`Project::resources`] by scope, in index order.
+    by_scope: HashMap<String, Vec<usize>>,
     service_accounts: HashMap<(Option<String>, String), usize>,
     bound_service_accounts: HashSet<(Option<String>, String)>,
 }
@@ -333,6 +335,9 @@ impl Project {
             project.add_plan(plan, tier_keys);
         }
         project.links = Links::build(&project.resources, &project.resource_scopes);
+        for (i, scope) in project.resource_scopes.iter().enumerate() {
+            project.by_scope.entry(scope.clone()).or_default().push(i);
+        }
         project.drop_followed_references();
         project
     }
@@ -364,6 +369,16 @@ impl Project {
             .collect();
         let mut followed = followed.into_iter();
         self.unknowns.retain(|_| !followed.next().unwrap_or(false));
+    }
+
+    /// The resources of a scope (a Terraform root module, a template, a
+    /// plan), by index, in order: where a reference or a name written in one
+    /// of them can lead.
+    pub fn resources_in(&self, scope: &str) -> &[usize] {
+        self.by_scope
+            .get(scope)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
     }
 
     fn push_resource(&mut self, resource: Resource, tier: Option<Tier>, scope: String) {
