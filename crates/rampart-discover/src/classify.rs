@@ -118,6 +118,26 @@ pub(crate) fn by_name(path: &Path) -> NameClass {
     }
 }
 
+/// What a file is, by its path and text, as the walk decides it; `None` for a
+/// file the walk skips. For callers that hold files in memory (benchmarks).
+pub fn classify(path: &Path, text: &str) -> Option<FileKind> {
+    match by_name(path) {
+        NameClass::Other => None,
+        class => of_class(class, path, text),
+    }
+}
+
+/// What a file of this name class is, by its content where its name says
+/// nothing.
+pub(crate) fn of_class(class: NameClass, path: &Path, text: &str) -> Option<FileKind> {
+    match class {
+        NameClass::Dockerfile => Some(FileKind::Dockerfile),
+        NameClass::Terraform => Some(FileKind::Terraform),
+        NameClass::TerraformVars => Some(FileKind::TerraformVars),
+        NameClass::Structured | NameClass::Other => by_name_and_content(path, text),
+    }
+}
+
 /// What a YAML or JSON file holds, by its name and content: Falco's files
 /// first (their tests are strict, line by line), then [`by_content`].
 pub(crate) fn by_name_and_content(path: &Path, text: &str) -> Option<FileKind> {

@@ -18,7 +18,7 @@ mod read;
 mod terraform_modules;
 mod walk;
 
-pub use classify::FileKind;
+pub use classify::{FileKind, classify};
 pub use read::read_stdin;
 pub use walk::discover;
 

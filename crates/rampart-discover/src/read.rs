@@ -145,12 +145,7 @@ pub(crate) fn read_file(
     let Some(text) = decode(bytes, &display, &mut out.diagnostics) else {
         return;
     };
-    let kind = match name_class {
-        NameClass::Dockerfile => Some(FileKind::Dockerfile),
-        NameClass::Terraform => Some(FileKind::Terraform),
-        NameClass::TerraformVars => Some(FileKind::TerraformVars),
-        NameClass::Structured | NameClass::Other => classify::by_name_and_content(path, &text),
-    };
+    let kind = classify::of_class(name_class, path, &text);
     match kind {
         Some(kind) => out.files.push(InputFile {
             kind,

@@ -1,6 +1,8 @@
 //! Infrastructure code in the model: Terraform evaluated across files and
 //! modules, with the tier of each resource.
 
+use std::collections::HashMap;
+
 use rampart_config::Tier;
 use rampart_iac::{BlockKind, Node, Resource, UnknownValue, Value};
 use rampart_source::{Diagnostic, FileId, SourceFile};
@@ -174,25 +176,31 @@ pub(crate) fn tier_in_tags(tags: &Node, keys: &[String]) -> Option<Tier> {
 /// The `aws` provider configurations of every root module, with their
 /// `default_tags`.
 pub(crate) struct DefaultTags {
-    /// Root module directory, provider address (`provider.aws.critical`), tags.
-    providers: Vec<(String, String, Option<Node>)>,
+    /// Root module directory, provider address (`provider.aws.critical`) →
+    /// tags; the first declaration of each, indexed (a list searched for every
+    /// resource made many roots quadratic).
+    providers: HashMap<String, HashMap<String, Option<Node>>>,
 }
 
 impl DefaultTags {
     pub fn new(resources: &[Resource], roots: &[String]) -> Self {
-        let providers = resources
+        let mut providers = HashMap::new();
+        for (provider, root) in resources
             .iter()
             .zip(roots)
             .filter(|(r, _)| r.kind == BlockKind::Provider && r.resource_type == "aws")
-            .map(|(provider, root)| {
-                let tags = provider
-                    .get("default_tags")
-                    .and_then(|d| d.blocks().next())
-                    .and_then(|d| d.get("tags"))
-                    .cloned();
-                (root.clone(), provider.address.clone(), tags)
-            })
-            .collect();
+        {
+            let tags = provider
+                .get("default_tags")
+                .and_then(|d| d.blocks().next())
+                .and_then(|d| d.get("tags"))
+                .cloned();
+            providers
+                .entry(root.clone())
+                .or_insert_with(HashMap::new)
+                .entry(provider.address.clone())
+                .or_insert(tags);
+        }
         Self { providers }
     }
 
@@ -200,14 +208,11 @@ impl DefaultTags {
     /// provider configuration at `provider`: that configuration's; the root's
     /// default `aws` provider's when that configuration is not declared.
     pub fn of(&self, root: &str, provider: &str) -> Option<&Node> {
-        let find = |address: &str| {
-            self.providers
-                .iter()
-                .find(|(r, a, _)| r == root && a == address)
-        };
+        let of_root = self.providers.get(root);
+        let find = |address: &str| of_root.and_then(|providers| providers.get(address));
         match find(provider) {
-            Some((_, _, tags)) => tags.as_ref(),
-            None => find("provider.aws").and_then(|(_, _, tags)| tags.as_ref()),
+            Some(tags) => tags.as_ref(),
+            None => find("provider.aws").and_then(Option::as_ref),
         }
     }
 }

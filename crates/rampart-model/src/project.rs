@@ -68,6 +68,8 @@ pub struct Project {
     /// Falco rules files and Falco's configuration.
     pub falco: Falco,
     namespaces: HashMap<String, usize>,
+    /// [`Project::resources`] by scope, in index order.
+    by_scope: HashMap<String, Vec<usize>>,
     service_accounts: HashMap<(Option<String>, String), usize>,
     bound_service_accounts: HashSet<(Option<String>, String)>,
 }
@@ -173,6 +175,40 @@ fn parse_file(file: FileId, input: InputFile) -> Parsed {
     }
 }
 
+/// Every file parsed (in parallel), nothing evaluated or modelled yet: the
+/// parse stage on its own, so that it can be timed (`rampart scan
+/// --stop-after parse`) and benchmarked.
+pub struct ParsedFiles(Vec<Parsed>);
+
+impl ParsedFiles {
+    /// Parses every file, in parallel; a file's id is its index in `input`.
+    pub fn parse(input: Vec<InputFile>) -> Self {
+        Self(
+            input
+                .into_par_iter()
+                .enumerate()
+                .map(|(index, file)| {
+                    parse_file(FileId(u32::try_from(index).unwrap_or(u32::MAX)), file)
+                })
+                .collect(),
+        )
+    }
+
+    /// How many files were parsed.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Problems met while parsing, so far.
+    pub fn diagnostics(&self) -> usize {
+        self.0.iter().map(|p| p.diagnostics.len()).sum()
+    }
+}
+
 impl Project {
     /// Parses every file (in parallel) and builds the model.
     pub fn build(input: Vec<InputFile>, config: &Config) -> Self {
@@ -185,11 +221,14 @@ impl Project {
         config: &Config,
         terraform: &TerraformOptions,
     ) -> Self {
-        let parsed: Vec<Parsed> = input
-            .into_par_iter()
-            .enumerate()
-            .map(|(index, file)| parse_file(FileId(u32::try_from(index).unwrap_or(u32::MAX)), file))
-            .collect();
+        Self::from_parsed(ParsedFiles::parse(input), config, terraform)
+    }
+
+    /// The model of files already parsed (the second half of
+    /// [`Project::build_with`]: evaluation of Terraform and CloudFormation,
+    /// Kubernetes objects, images, tiers, links).
+    pub fn from_parsed(parsed: ParsedFiles, config: &Config, terraform: &TerraformOptions) -> Self {
+        let parsed = parsed.0;
         let mut project = Project::default();
         let tier_keys = &config.tiers.label_keys;
         let mut terraform_files = Vec::new();
@@ -292,10 +331,11 @@ impl Project {
             project.unknowns.extend(evaluation.unknowns);
             project.diagnostics.extend(evaluation.diagnostics);
         }
-        for plan in plans {
-            project.add_plan(plan, tier_keys);
-        }
+        project.add_plans(plans, tier_keys);
         project.links = Links::build(&project.resources, &project.resource_scopes);
+        for (i, scope) in project.resource_scopes.iter().enumerate() {
+            project.by_scope.entry(scope.clone()).or_default().push(i);
+        }
         project.drop_followed_references();
         project
     }
@@ -329,64 +369,92 @@ impl Project {
         self.unknowns.retain(|_| !followed.next().unwrap_or(false));
     }
 
+    /// The resources of a scope (a Terraform root module, a template, a
+    /// plan), by index, in order: where a reference or a name written in one
+    /// of them can lead.
+    pub fn resources_in(&self, scope: &str) -> &[usize] {
+        self.by_scope
+            .get(scope)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
     fn push_resource(&mut self, resource: Resource, tier: Option<Tier>, scope: String) {
         self.resources.push(resource);
         self.resource_tiers.push(tier);
         self.resource_scopes.push(scope);
     }
 
-    /// A plan's resources replace the configuration's resources of the same
+    /// Plans' resources replace the configuration's resources of the same
     /// address (the plan's values are resolved), keeping the configuration's
-    /// positions where a value was written in a `.tf` file.
-    fn add_plan(&mut self, plan: rampart_tfplan::PlanOutput, tier_keys: &[String]) {
-        for value in &plan.sensitive {
-            self.sensitive
-                .push((value.origin.file, value.secret.clone()));
+    /// positions where a value was written in a `.tf` file. Plans apply one
+    /// after the other: a configuration resource one plan replaced is gone for
+    /// the next, and of several with one address the last one left is
+    /// replaced. The configuration is indexed once for all plans (indexing it
+    /// again for each plan made a tree of many plans quadratic).
+    fn add_plans(&mut self, plans: Vec<rampart_tfplan::PlanOutput>, tier_keys: &[String]) {
+        if plans.is_empty() {
+            return;
         }
-        let defaults = iac::plan_default_tags(&plan.resources);
-        // Configuration resources by address, to adopt their positions.
-        let configured: HashMap<(rampart_iac::BlockKind, String), usize> = self
-            .resources
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.language == rampart_iac::Language::Terraform)
-            .map(|(i, r)| ((r.kind, r.address.clone()), i))
-            .collect();
-        let mut replaced: HashSet<usize> = HashSet::new();
-        let mut scope = String::new();
-        let mut planned = Vec::with_capacity(plan.resources.len());
-        for mut resource in plan.resources {
-            if scope.is_empty() {
-                scope = self.files[resource.file.index()].display_path.clone();
+        // Configuration resources by address, in index order, to adopt their positions.
+        let mut configured: HashMap<(rampart_iac::BlockKind, String), Vec<usize>> = HashMap::new();
+        for (i, r) in self.resources.iter().enumerate() {
+            if r.language == rampart_iac::Language::Terraform {
+                configured
+                    .entry((r.kind, r.address.clone()))
+                    .or_default()
+                    .push(i);
             }
-            if let Some(&index) = configured.get(&(resource.kind, resource.address.clone())) {
-                let configuration = &self.resources[index];
-                iac::adopt_origins(&mut resource.attributes, &configuration.attributes);
-                resource.file = configuration.file;
-                resource.span = configuration.span;
-                replaced.insert(index);
-            }
-            let tier = iac::resource_tier(&resource, tier_keys, defaults.as_ref());
-            planned.push((resource, tier));
         }
-        if !replaced.is_empty() {
+        let mut replaced = vec![false; self.resources.len()];
+        let mut planned = Vec::new();
+        for plan in plans {
+            for value in &plan.sensitive {
+                self.sensitive
+                    .push((value.origin.file, value.secret.clone()));
+            }
+            let defaults = iac::plan_default_tags(&plan.resources);
+            let mut scope = String::new();
+            let mut replaced_by_plan = Vec::new();
+            for mut resource in plan.resources {
+                if scope.is_empty() {
+                    scope = self.files[resource.file.index()].display_path.clone();
+                }
+                let configuration = configured
+                    .get(&(resource.kind, resource.address.clone()))
+                    .and_then(|indices| indices.iter().rev().find(|&&i| !replaced[i]));
+                if let Some(&index) = configuration {
+                    let configuration = &self.resources[index];
+                    iac::adopt_origins(&mut resource.attributes, &configuration.attributes);
+                    resource.file = configuration.file;
+                    resource.span = configuration.span;
+                    replaced_by_plan.push(index);
+                }
+                let tier = iac::resource_tier(&resource, tier_keys, defaults.as_ref());
+                planned.push((resource, tier, scope.clone()));
+            }
+            for index in replaced_by_plan {
+                replaced[index] = true;
+            }
+            self.unknowns.extend(plan.unknowns);
+            self.diagnostics.extend(plan.diagnostics);
+            self.drift.extend(plan.drift);
+        }
+        if replaced.contains(&true) {
             let resources = std::mem::take(&mut self.resources);
             let tiers = std::mem::take(&mut self.resource_tiers);
             let scopes = std::mem::take(&mut self.resource_scopes);
             for (i, ((resource, tier), scope)) in
                 resources.into_iter().zip(tiers).zip(scopes).enumerate()
             {
-                if !replaced.contains(&i) {
+                if !replaced[i] {
                     self.push_resource(resource, tier, scope);
                 }
             }
         }
-        for (resource, tier) in planned {
-            self.push_resource(resource, tier, scope.clone());
+        for (resource, tier, scope) in planned {
+            self.push_resource(resource, tier, scope);
         }
-        self.unknowns.extend(plan.unknowns);
-        self.diagnostics.extend(plan.diagnostics);
-        self.drift.extend(plan.drift);
     }
 
     fn add_document(&mut self, file: FileId, document: Document) {

@@ -225,6 +225,28 @@ pub struct ScanArgs {
     /// standard error: rules that need them reported nothing.
     #[arg(long)]
     pub show_unknown: bool,
+
+    /// Developer option (docs/benchmarks.md): stop after this stage, report
+    /// nothing, and print each stage's time on standard error.
+    #[arg(long, value_enum, value_name = "STAGE", hide = true)]
+    pub stop_after: Option<Stage>,
+
+    /// Developer option (docs/benchmarks.md): print each stage's time on standard error.
+    #[arg(long, hide = true)]
+    pub timings: bool,
+}
+
+/// A stage of `rampart scan`, for `--stop-after`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum Stage {
+    /// Walk the tree and read every file rampart recognises.
+    Discover,
+    /// Also parse every file (YAML, HCL, Dockerfile), nothing evaluated.
+    Parse,
+    /// Also build the model: evaluate Terraform and CloudFormation, index objects.
+    Model,
+    /// Also run every rule; no suppressions, baseline or report.
+    Evaluate,
 }
 
 fn parse_var(text: &str) -> Result<(String, String), String> {

@@ -1,18 +1,19 @@
 //! `rampart scan`: discover → parse → model → evaluate → filter → report.
 
 use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
 
 use rampart_config::{ByteSize, LoadedConfig};
 use rampart_discover::{DiscoverOptions, Discovery, discover, read_stdin};
 use rampart_filter::{Baseline, RuleSets, apply_suppressions, parse_suppressions};
-use rampart_model::{Project, TerraformOptions};
+use rampart_model::{ParsedFiles, Project, TerraformOptions};
 use rampart_report::{Format, RenderOptions, ScanReport, Summary, write_report};
 use rampart_rules::{
     Check, EvalOptions, Finding, Redactions, Rule, all_rules, evaluate, scrub_credentials,
 };
 use rampart_source::{Diagnostic, DiagnosticLevel};
 
-use crate::args::{ColorChoice, OutputFormat, ScanArgs};
+use crate::args::{ColorChoice, OutputFormat, ScanArgs, Stage};
 use crate::settings::{discovery_start, load_config, selected_rules, severity_overrides};
 use crate::{ExitStatus, Failure};
 
@@ -23,17 +24,35 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
             .num_threads(args.threads)
             .build_global();
     }
+    let mut timings = Timings::new(args.timings || args.stop_after.is_some());
     let loaded = load_config(args.config.config.as_deref(), &discovery_start(&args.paths))?;
     let config = &loaded.config;
     let rules = selected_rules(&loaded, &args.select, &args.ignore)?;
+    timings.lap("configure");
 
     let discovery = discover_inputs(args, &loaded)?;
     let files_scanned = discovery.files.len();
+    let bytes: usize = discovery.files.iter().map(|f| f.text.len()).sum();
+    timings.lap("discover");
+    if args.stop_after == Some(Stage::Discover) {
+        return Ok(timings.stop("discover", files_scanned, bytes));
+    }
     let terraform = TerraformOptions {
         var_files: var_file_paths(args),
         vars: args.var.clone(),
     };
-    let project = Project::build_with(discovery.files, config, &terraform);
+    let parsed = ParsedFiles::parse(discovery.files);
+    timings.lap("parse");
+    if args.stop_after == Some(Stage::Parse) {
+        drop(parsed);
+        return Ok(timings.stop("parse", files_scanned, bytes));
+    }
+    let project = Project::from_parsed(parsed, config, &terraform);
+    timings.lap("model");
+    if args.stop_after == Some(Stage::Model) {
+        drop(project);
+        return Ok(timings.stop("model", files_scanned, bytes));
+    }
     // Only now that the command line is known to be usable, and only for rules
     // that had something to look at.
     explain_inactive_rules(&rules, &loaded, &project);
@@ -49,6 +68,12 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     // is known and redacted wherever a report prints their text; selection then
     // decides which findings are reported.
     let evaluated = evaluate(&project, config, all_rules(), &options);
+    timings.lap("evaluate");
+    if args.stop_after == Some(Stage::Evaluate) {
+        drop(evaluated);
+        drop(project);
+        return Ok(timings.stop("evaluate", files_scanned, bytes));
+    }
     let mut redactions = Redactions::from_findings(&evaluated);
     for (file, secret) in &project.sensitive {
         redactions.add(*file, secret.expose());
@@ -112,6 +137,8 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
         (&a.file, a.line, a.column, a.code).cmp(&(&b.file, b.line, b.column, b.code))
     });
 
+    timings.lap("filter");
+
     let report = ScanReport {
         project: &project,
         findings: &findings,
@@ -126,6 +153,8 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
         redactions: &redactions,
     };
     write_output(args, &report)?;
+    timings.lap("report");
+    timings.print(files_scanned, bytes);
 
     if args.strict
         && diagnostics
@@ -150,6 +179,65 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     } else {
         ExitStatus::Clean
     })
+}
+
+/// `--timings` and `--stop-after`: the wall time of each stage, on standard
+/// error. Disabled, it reads no clock.
+struct Timings {
+    enabled: bool,
+    start: Option<Instant>,
+    last: Option<Instant>,
+    laps: Vec<(&'static str, Duration)>,
+}
+
+impl Timings {
+    fn new(enabled: bool) -> Self {
+        let now = enabled.then(Instant::now);
+        Self {
+            enabled,
+            start: now,
+            last: now,
+            laps: Vec::new(),
+        }
+    }
+
+    /// Ends the stage `name`.
+    fn lap(&mut self, name: &'static str) {
+        if let Some(last) = self.last {
+            let now = Instant::now();
+            self.laps.push((name, now - last));
+            self.last = Some(now);
+        }
+    }
+
+    fn print(&self, files: usize, bytes: usize) {
+        if !self.enabled {
+            return;
+        }
+        let mut stderr = std::io::stderr().lock();
+        for (name, duration) in &self.laps {
+            let _ = writeln!(
+                stderr,
+                "rampart: timing: {name:<9} {:>10.3} ms",
+                duration.as_secs_f64() * 1e3
+            );
+        }
+        let total = self.start.map(|s| s.elapsed()).unwrap_or_default();
+        let _ = writeln!(
+            stderr,
+            "rampart: timing: {:<9} {:>10.3} ms ({files} files, {:.2} MiB)",
+            "total",
+            total.as_secs_f64() * 1e3,
+            bytes as f64 / f64::from(1u32 << 20)
+        );
+    }
+
+    /// `--stop-after`: prints the timings and ends the scan with nothing reported.
+    fn stop(&self, stage: &str, files: usize, bytes: usize) -> ExitStatus {
+        self.print(files, bytes);
+        eprintln!("rampart: stopped after {stage} (--stop-after): nothing was reported");
+        ExitStatus::Clean
+    }
 }
 
 /// Tells the user about rules that were selected but can check nothing under

@@ -1119,3 +1119,56 @@ fn terraform_variables_files_in_json_are_read() {
         ]
     );
 }
+
+#[test]
+fn stop_after_times_the_stages_and_reports_nothing() {
+    // The example has findings (a full scan exits 1); stopping early reports none.
+    for (stage, last) in [
+        ("discover", "discover"),
+        ("parse", "parse"),
+        ("model", "model"),
+        ("evaluate", "evaluate"),
+    ] {
+        let assert = rampart()
+            .args(["scan", "--format", "json", "--stop-after", stage])
+            .arg(example())
+            .assert()
+            .code(0)
+            .stdout("");
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        assert!(
+            stderr.contains(&format!("rampart: timing: {last:<9}")),
+            "{stage}: {stderr}"
+        );
+        assert!(stderr.contains("rampart: timing: total"), "{stderr}");
+        assert!(stderr.contains("files, "), "{stderr}");
+        assert!(
+            stderr.contains(&format!("stopped after {stage} (--stop-after)")),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("timing: report"), "{stderr}");
+    }
+    // `--timings` on a full scan adds the stages to standard error only.
+    let output = rampart()
+        .args(["scan", "--format", "json", "--timings"])
+        .arg(example())
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for stage in ["discover", "parse", "model", "evaluate", "filter", "report"] {
+        assert!(stderr.contains(&format!("timing: {stage:<9}")), "{stderr}");
+    }
+    assert!(
+        !json_report(&output.stdout)["findings"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    // Hidden from the help: a developer option.
+    rampart()
+        .args(["scan", "--help"])
+        .assert()
+        .stdout(predicate::str::contains("stop-after").not());
+}

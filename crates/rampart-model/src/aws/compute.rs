@@ -179,8 +179,10 @@ fn resolve(
         return (!found.is_empty()).then_some(found);
     }
     let name = node.as_str()?;
-    let found: Vec<usize> = (0..project.resources.len())
-        .filter(|&i| scope(project, i) == here)
+    let found: Vec<usize> = project
+        .resources_in(here)
+        .iter()
+        .copied()
         .filter(|&i| {
             let r = &project.resources[i];
             is_managed(r, types)
@@ -204,14 +206,22 @@ pub fn cluster_of(project: &Project, index: usize) -> Option<usize> {
 
 /// The managed node groups of a cluster.
 pub fn node_groups_of(project: &Project, cluster: usize) -> Vec<usize> {
-    managed(project, NODE_GROUP_TYPES)
-        .filter(|&i| cluster_of(project, i) == Some(cluster))
-        .collect()
+    members_of(project, cluster, NODE_GROUP_TYPES)
 }
 
 /// The add-ons of a cluster.
 pub fn addons_of(project: &Project, cluster: usize) -> Vec<usize> {
-    managed(project, ADDON_TYPES)
+    members_of(project, cluster, ADDON_TYPES)
+}
+
+/// The managed resources of `types` whose cluster is `cluster`: only its
+/// scope's, since [`resolve`] finds nothing outside the scope it starts from.
+fn members_of(project: &Project, cluster: usize, types: &[&str]) -> Vec<usize> {
+    project
+        .resources_in(scope(project, cluster))
+        .iter()
+        .copied()
+        .filter(|&i| is_managed(&project.resources[i], types))
         .filter(|&i| cluster_of(project, i) == Some(cluster))
         .collect()
 }
