@@ -105,8 +105,11 @@ measure() {
   # GNU time prefixes "Command exited with non-zero status N" when the tool fails: the
   # figures are on the last line.
   read -r wall user sys rss code < <(tail -n 1 "$t")
-  printf '{"tree": "%s", "corpus": "%s", "files": %d, "tool": "%s", "run": %d, "wall": %s, "user": %s, "sys": %s, "rss_kb": %s, "exit": %s, "output": "%s"}\n' \
-    "$tree" "$dir" "$files" "$tool" "$run" "$wall" "$user" "$sys" "$rss" "$code" "$out" >> "$RUNS_FILE"
+  # The 1-minute load average after the run: other work on the machine shows here.
+  local load
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  printf '{"tree": "%s", "corpus": "%s", "files": %d, "tool": "%s", "run": %d, "wall": %s, "user": %s, "sys": %s, "rss_kb": %s, "exit": %s, "load1": %s, "output": "%s"}\n' \
+    "$tree" "$dir" "$files" "$tool" "$run" "$wall" "$user" "$sys" "$rss" "$code" "$load" "$out" >> "$RUNS_FILE"
   log "$tree $tool run $run: ${wall}s wall, $((rss / 1024)) MiB, exit $code"
   echo "$wall"
 }

@@ -64,6 +64,7 @@ def main() -> None:
                 "rss_mib": round(median([r["rss_kb"] for r in measured]) / 1024, 1),
                 "exit_codes": sorted({r["exit"] for r in measured}),
                 "wall_all_s": [r["wall"] for r in measured],
+                "load1_after_runs": [r.get("load1") for r in measured],
             }
         tr, tc = row["tools"].get("rampart"), row["tools"].get("checkov")
         if tr and tc:
