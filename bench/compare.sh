@@ -17,8 +17,9 @@
 #   CHECKOV_ONCE_AFTER [1200]            seconds: when Checkov's warm-up on a tree takes
 #                                        longer, that run is its only one on the tree
 #
-# Each run is timed by GNU time (wall, user and system CPU, peak RSS); both tools write JSON
-# to a file. rampart runs as `rampart scan --format json --output FILE DIR`; Checkov as
+# Each run is measured by bench/measure.py (wall time by a monotonic clock, user and system CPU
+# and peak RSS from os.wait4, and the peak PSS of the whole process tree, sampled, since Checkov
+# forks workers); both tools write JSON to a file. rampart runs as `rampart scan --format json --output FILE DIR`; Checkov as
 # `checkov --quiet --compact --skip-download -o json -d DIR` with BC_SKIP_MAPPING=TRUE, offline
 # like rampart. Exit codes are recorded, not judged: both exit 1 when they find something.
 # Results: bench/results/<date>-<commit>.json and .md (medians, Checkov/rampart ratios of the
@@ -45,13 +46,6 @@ CHECKOV_VERSION="${CHECKOV_VERSION:-3.3.30}"
 CHECKOV_ONCE_AFTER="${CHECKOV_ONCE_AFTER:-1200}"
 
 log() { printf '[compare] %s\n' "$*" >&2; }
-
-# GNU time, for wall time, CPU time and peak RSS of each run.
-if ! /usr/bin/time --version 2>&1 | grep -q GNU; then
-  log "installing GNU time"
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq time
-fi
 
 # Checkov, pinned, in its own virtualenv (reused when it already has that version).
 VENV="${CHECKOV_VENV:-$CACHE/checkov-$CHECKOV_VERSION}"
@@ -92,25 +86,26 @@ fi
 # measure TREE PATH TOOL RUN: one run, appended to $RUNS_FILE; prints its wall time.
 measure() {
   local tree="$1" dir="$2" tool="$3" run="$4"
-  local out="$WORK/out/$tree-$tool.json" err="$WORK/out/$tree-$tool.err" t="$WORK/out/time"
+  local out="$WORK/out/$tree-$tool.json" err="$WORK/out/$tree-$tool.err"
   local files
   files=$(find "$dir" -type f ! -name PLANTED.json | wc -l)
+  local m
   if [ "$tool" = rampart ]; then
-    /usr/bin/time -f '%e %U %S %M %x' -o "$t" \
-      "$RAMPART" scan --format json --output "$out" "$dir" 2> "$err" || true
+    m=$(python3 bench/measure.py --stdout /dev/null --stderr "$err" -- \
+      "$RAMPART" scan --format json --output "$out" "$dir")
   else
-    /usr/bin/time -f '%e %U %S %M %x' -o "$t" \
-      "$CHECKOV" --quiet --compact --skip-download -o json -d "$dir" > "$out" 2> "$err" || true
+    m=$(python3 bench/measure.py --stdout "$out" --stderr "$err" -- \
+      "$CHECKOV" --quiet --compact --skip-download -o json -d "$dir")
   fi
-  # GNU time prefixes "Command exited with non-zero status N" when the tool fails: the
-  # figures are on the last line.
-  read -r wall user sys rss code < <(tail -n 1 "$t")
   # The 1-minute load average after the run: other work on the machine shows here.
   local load
   load=$(cut -d' ' -f1 /proc/loadavg)
-  printf '{"tree": "%s", "corpus": "%s", "files": %d, "tool": "%s", "run": %d, "wall": %s, "user": %s, "sys": %s, "rss_kb": %s, "exit": %s, "load1": %s, "output": "%s"}\n' \
-    "$tree" "$dir" "$files" "$tool" "$run" "$wall" "$user" "$sys" "$rss" "$code" "$load" "$out" >> "$RUNS_FILE"
-  log "$tree $tool run $run: ${wall}s wall, $((rss / 1024)) MiB, exit $code"
+  printf '{"tree": "%s", "corpus": "%s", "files": %d, "tool": "%s", "run": %d, "load1": %s, "output": "%s", "m": %s}\n' \
+    "$tree" "$dir" "$files" "$tool" "$run" "$load" "$out" "$m" >> "$RUNS_FILE"
+  local wall rss
+  wall=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["wall"])' "$m")
+  rss=$(python3 -c 'import json, sys; m = json.loads(sys.argv[1]); print(max(m["rss_kb"], m["pss_tree_kb"]) // 1024)' "$m")
+  log "$tree $tool run $run: ${wall}s wall, ${rss} MiB, load $load"
   echo "$wall"
 }
 

@@ -4,7 +4,7 @@
     python3 bench/report.py --runs RUNS.jsonl --meta META.json --json OUT.json --markdown OUT.md
 
 RUNS.jsonl has one measured run a line: {"tree", "corpus", "files", "tool", "run" (0 is the
-warm-up, not counted), "wall", "user", "sys", "rss_kb", "exit", "output"}. Recall is computed on
+warm-up, not counted), "load1", "output", "m": the figures of bench/measure.py}. Recall is computed on
 the output of each tool's last run (bench/recall.py), for the generated trees (they have a
 PLANTED.json).
 """
@@ -41,6 +41,8 @@ def main() -> None:
 
     meta = json.loads(args.meta.read_text())
     runs = [json.loads(line) for line in args.runs.read_text().splitlines() if line.strip()]
+    for r in runs:
+        r.update(r.pop("m"))  # the figures of bench/measure.py
     trees: dict[str, dict] = {}
     for r in runs:
         t = trees.setdefault(r["tree"], {"tree": r["tree"], "corpus": r["corpus"], "files": r["files"],
@@ -62,6 +64,7 @@ def main() -> None:
                 "wall_s": round(median([r["wall"] for r in measured]), 3),
                 "cpu_s": round(median([r["user"] + r["sys"] for r in measured]), 3),
                 "rss_mib": round(median([r["rss_kb"] for r in measured]) / 1024, 1),
+                "pss_tree_mib": round(median([r["pss_tree_kb"] for r in measured]) / 1024, 1),
                 "exit_codes": sorted({r["exit"] for r in measured}),
                 "wall_all_s": [r["wall"] for r in measured],
                 "load1_after_runs": [r.get("load1") for r in measured],
@@ -72,6 +75,8 @@ def main() -> None:
                 "wall": ratio(tc["wall_s"], tr["wall_s"]),
                 "cpu": ratio(tc["cpu_s"], tr["cpu_s"]),
                 "rss": ratio(tc["rss_mib"], tr["rss_mib"]),
+                # Checkov's workers together against rampart's one process.
+                "memory": ratio(max(tc["pss_tree_mib"], tc["rss_mib"]), tr["rss_mib"]),
             }
         planted_path = Path(t["corpus"]) / "PLANTED.json"
         if planted_path.exists():
@@ -109,6 +114,8 @@ def count_findings(tool: str, path: Path) -> int:
 def fmt(x, unit=""):
     if x is None:
         return "—"
+    if isinstance(x, float) and x < 1:
+        return f"{x:.3f}{unit}"
     if isinstance(x, float) and x < 10:
         return f"{x:.2f}{unit}"
     return f"{x:,.1f}{unit}" if isinstance(x, float) else f"{x:,}{unit}"
@@ -120,8 +127,8 @@ def markdown(meta: dict, results: list[dict]) -> str:
         f"Checkov {meta['checkov_version']}; {meta['nproc']} cores, {meta['memory']}, {meta['os']}, "
         f"Python {meta['python']}. Medians of {meta['runs']} runs after one warm-up, the tools alternating.",
         "",
-        "| Tree | Files | Wall rampart | Wall Checkov | × | CPU rampart | CPU Checkov | × | RSS rampart | RSS Checkov | × |",
-        "|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| Tree | Files | Wall rampart | Wall Checkov | × | CPU rampart | CPU Checkov | × | RSS rampart | RSS Checkov (largest process) | Checkov, all processes (PSS) | × |",
+        "|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in results:
         r, c = row["tools"].get("rampart", {}), row["tools"].get("checkov", {})
@@ -131,7 +138,8 @@ def markdown(meta: dict, results: list[dict]) -> str:
             f"| {row['tree']} | {row['files']:,} | {fmt(r.get('wall_s'), ' s')} | "
             f"{fmt(c.get('wall_s'), ' s') if c else 'not run'}{note} | {fmt(x.get('wall'))} | "
             f"{fmt(r.get('cpu_s'), ' s')} | {fmt(c.get('cpu_s'), ' s') if c else '—'} | {fmt(x.get('cpu'))} | "
-            f"{fmt(r.get('rss_mib'), ' MiB')} | {fmt(c.get('rss_mib'), ' MiB') if c else '—'} | {fmt(x.get('rss'))} |"
+            f"{fmt(r.get('rss_mib'), ' MiB')} | {fmt(c.get('rss_mib'), ' MiB') if c else '—'} | "
+            f"{fmt(c.get('pss_tree_mib'), ' MiB') if c else '—'} | {fmt(x.get('memory'))} |"
         )
     lines += [
         "",
