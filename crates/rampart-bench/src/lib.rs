@@ -1,6 +1,6 @@
 //! The inputs of the micro-benchmarks (`benches/stages.rs`), built in memory:
 //! `examples/agent-platform`, renamed copies of it (a monorepo, as
-//! `tools/bench/make-corpus.py` builds on disk), and what `rampart generate`
+//! the first harness built on disk), and what `rampart generate`
 //! renders for its `agents.yaml` (51 agents: a large Terraform root, network
 //! policies, admission policies, Falco rules). Realistic, deterministic, and
 //! large enough that a regression shows.
@@ -98,7 +98,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// `copies` copies of the example, `platform-0000/` …, each with its own names
-/// ("agents" becomes "agents0", …), as `tools/bench/make-corpus.py` makes them.
+/// ("agents" becomes "agents0", …), as the first benchmark harness made them.
 pub fn example_copies(copies: usize) -> Vec<File> {
     let example = example_files();
     (0..copies)

@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # Stages and growth: wall time, CPU time and peak memory of `rampart scan`
 # stopped after parse, after model, and run in full, on trees of about 1,000,
-# 10,000 and 100,000 files (renamed copies of examples/agent-platform, 19
-# scanned files each). docs/benchmarks.md, "Stages and growth", explains it.
+# 10,000 and 100,000 files (trees from bench/make_corpus.py). docs/benchmarks.md,
+# "Stages and growth", explains it.
 #
-#   bash tools/bench/stages.sh                  # SIZES="53 527 5264" RUNS=3
-#   RAMPART=target/release/rampart SIZES=53 RUNS=1 bash tools/bench/stages.sh
+#   bash bench/stages.sh                        # SIZES="1000 10000 100000" RUNS=3
+#   RAMPART=target/release/rampart SIZES=1000 RUNS=1 bash bench/stages.sh
 #
-# Prints one line per run: copies, files, mode, wall s, user s, sys s, peak
-# RSS KiB, then the per-stage timings of the last full run of each size.
+# Prints one line per run: requested size, files scanned, mode, wall s, user s,
+# sys s, peak RSS KiB, then the per-stage timings of the last full run of each size.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 
-SIZES="${SIZES:-53 527 5264}"
+SIZES="${SIZES:-1000 10000 100000}"
 RUNS="${RUNS:-3}"
 WORK="${WORK:-/tmp/rampart-stages}"
 if [[ -z "${RAMPART:-}" ]]; then
@@ -22,10 +22,10 @@ fi
 [[ -x /usr/bin/time ]] || { echo "/usr/bin/time is required (apt-get install time)"; exit 2; }
 
 echo "rampart $("$RAMPART" --version), $(nproc) cores"
-printf '%-7s %-7s %-6s %8s %8s %8s %10s\n' copies files mode wall_s user_s sys_s peak_kib
+printf '%-7s %-7s %-6s %8s %8s %8s %10s\n' size files mode wall_s user_s sys_s peak_kib
 for copies in $SIZES; do
-  tree="$WORK/c$copies"
-  [[ -d "$tree" ]] || python3 tools/bench/make-corpus.py "$tree" "$copies" >/dev/null
+  tree="$WORK/f$copies"
+  [[ -d "$tree" ]] || python3 bench/make_corpus.py --files "$copies" --out "$tree" >/dev/null
   files=$("$RAMPART" scan --stop-after discover "$tree" 2>&1 | sed -n 's/.*(\([0-9]*\) files.*/\1/p')
   # Warm the page cache: every mode then reads the tree from memory.
   "$RAMPART" scan --stop-after discover "$tree" >/dev/null 2>&1
@@ -44,5 +44,5 @@ for copies in $SIZES; do
       printf '%-7s %-7s %-6s %8s %8s %8s %10s\n' "$copies" "$files" "$mode" "$wall" "$user" "$sys" "$rss"
     done
   done
-  grep 'timing:' "$WORK/stderr-$copies-full" | sed "s/^/  c$copies /"
+  grep 'timing:' "$WORK/stderr-$copies-full" | sed "s/^/  f$copies /"
 done
