@@ -131,18 +131,12 @@ pub(crate) fn render(context: &Context<'_>) -> Vec<GeneratedFile> {
 pub(crate) fn aligned(assignments: &[(&str, &str)]) -> String {
     let mut out = String::new();
     for run in assignments.split_inclusive(|(_, value)| value.contains('\n')) {
-        let width = run
-            .iter()
-            .filter(|(_, value)| !value.contains('\n'))
-            .map(|(name, _)| name.len())
-            .max()
-            .unwrap_or(0);
-        for (name, value) in run {
-            if value.contains('\n') {
+        match run.split_last() {
+            Some((&(name, value), single)) if value.contains('\n') => {
+                security_groups::hcl::write_aligned(single, "", &mut out);
                 let _ = writeln!(out, "{name} = {value}");
-            } else {
-                let _ = writeln!(out, "{name:<width$} = {value}");
             }
+            _ => security_groups::hcl::write_aligned(run, "", &mut out),
         }
     }
     out

@@ -838,6 +838,24 @@ pub(super) mod hcl {
         }
     }
 
+    /// `key = value` lines whose `=` line up, as `terraform fmt` aligns a run of
+    /// single-line attributes.
+    pub(in super::super) fn write_aligned(pairs: &[(&str, &str)], pad: &str, out: &mut String) {
+        let width = pairs
+            .iter()
+            .map(|(key, _)| key.chars().count())
+            .max()
+            .unwrap_or(0);
+        for (key, value) in pairs {
+            out.push_str(pad);
+            out.push_str(key);
+            out.push_str(&" ".repeat(width - key.chars().count()));
+            out.push_str(" = ");
+            out.push_str(value);
+            out.push('\n');
+        }
+    }
+
     /// Lines at one level: runs of single-line attributes aligned on `=`, blank lines
     /// around blocks and multi-line values.
     fn render_lines(lines: &[Line], indent: usize, out: &mut String) {
@@ -889,24 +907,16 @@ pub(super) mod hcl {
                         .iter()
                         .position(|l| !matches!(l, Line::Attr(_, v) if !v.is_multiline()))
                         .map_or(lines.len(), |n| i + n);
-                    let width = lines[i..end]
+                    let rendered: Vec<(&str, String)> = lines[i..end]
                         .iter()
-                        .map(|l| match l {
-                            Line::Attr(k, _) => k.chars().count(),
-                            _ => 0,
+                        .filter_map(|l| match l {
+                            Line::Attr(key, value) => Some((key.as_str(), value.render(indent))),
+                            _ => None,
                         })
-                        .max()
-                        .unwrap_or(0);
-                    for line in &lines[i..end] {
-                        if let Line::Attr(key, value) = line {
-                            out.push_str(&pad);
-                            out.push_str(key);
-                            out.push_str(&" ".repeat(width - key.chars().count()));
-                            out.push_str(" = ");
-                            out.push_str(&value.render(indent));
-                            out.push('\n');
-                        }
-                    }
+                        .collect();
+                    let pairs: Vec<(&str, &str)> =
+                        rendered.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                    write_aligned(&pairs, &pad, out);
                     i = end;
                 }
             }
