@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use rampart_config::Tier;
 
-use super::security_groups::hcl::{Block, Expr};
+use super::hcl::{Block, Expr};
 use super::security_groups::{alb_sg, has_agents};
 use super::{Part, Variable, hcl_list};
 use crate::inventory::{Agent, Protocol};

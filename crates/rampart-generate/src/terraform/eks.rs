@@ -9,8 +9,8 @@ use std::fmt::Write as _;
 
 use rampart_config::Tier;
 
+use super::hcl::{Block, Expr};
 use super::security_groups::CONTROL_PLANE_SG;
-use super::security_groups::hcl::{Block, Expr};
 use super::{Part, Variable, hcl_string};
 use crate::layout::{SubnetRole, tier_key};
 use crate::{Context, Deviation};

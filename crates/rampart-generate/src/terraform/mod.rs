@@ -23,6 +23,7 @@
 mod base;
 mod edge;
 mod eks;
+mod hcl;
 mod logging;
 mod network;
 mod nodes;
@@ -133,10 +134,10 @@ pub(crate) fn aligned(assignments: &[(&str, &str)]) -> String {
     for run in assignments.split_inclusive(|(_, value)| value.contains('\n')) {
         match run.split_last() {
             Some((&(name, value), single)) if value.contains('\n') => {
-                security_groups::hcl::write_aligned(single, "", &mut out);
+                hcl::write_aligned(single, "", &mut out);
                 let _ = writeln!(out, "{name} = {value}");
             }
-            _ => security_groups::hcl::write_aligned(run, "", &mut out),
+            _ => hcl::write_aligned(run, "", &mut out),
         }
     }
     out

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use rampart_config::{TaintEffect, Tier};
 
 use super::eks::{managed_policy, service_trust};
-use super::security_groups::hcl::{Block, Expr};
+use super::hcl::{Block, Expr};
 use super::security_groups::node_sg;
 use super::{Part, Variable, hcl_string};
 use crate::layout::{NODE_TIER_KEY, SubnetRole, TIER_LABEL, tier_key};
