@@ -70,6 +70,15 @@ pub struct Project {
     namespaces: HashMap<String, usize>,
     /// [`Project::resources`] by scope, in index order.
     by_scope: HashMap<String, Vec<usize>>,
+    /// [`Project::resources`] by resource type, in index order: rules and
+    /// model helpers look resources up by type once per subject, and a walk
+    /// of every resource each time made a large tree quadratic.
+    by_type: HashMap<String, Vec<usize>>,
+    /// [`Project::resources`] by scope and type, in index order: a resource's
+    /// companions (a bucket's policy, a trail's siblings) are looked up here.
+    by_scope_type: HashMap<String, HashMap<String, Vec<usize>>>,
+    /// [`Project::objects`] by kind, in index order.
+    by_kind: HashMap<String, Vec<usize>>,
     service_accounts: HashMap<(Option<String>, String), usize>,
     bound_service_accounts: HashSet<(Option<String>, String)>,
 }
@@ -175,6 +184,175 @@ fn parse_file(file: FileId, input: InputFile) -> Parsed {
     }
 }
 
+fn add_document(file: FileId, document: Document, objects: &mut Vec<K8sObject>) {
+    let root = document.root;
+    let is_list = root
+        .get("kind")
+        .and_then(Node::as_str)
+        .is_some_and(|kind| kind.ends_with("List"))
+        && root.get("items").is_some_and(Node::is_seq);
+    if !is_list {
+        add_object(file, document.index, None, root, objects);
+        return;
+    }
+    let Value::Map(entries) = root.value else {
+        return;
+    };
+    let items = entries
+        .into_iter()
+        .find(|e| e.key.as_str() == Some("items"))
+        .map(|e| e.value.value);
+    if let Some(Value::Seq(items)) = items {
+        for (i, item) in items.into_iter().enumerate() {
+            add_object(file, document.index, Some(i), item, objects);
+        }
+    }
+}
+
+fn add_object(
+    file: FileId,
+    document: usize,
+    list_item: Option<usize>,
+    root: Node,
+    objects: &mut Vec<K8sObject>,
+) {
+    let text = |key: &str| root.get(key).and_then(Node::as_str).map(str::to_owned);
+    let (Some(api_version), Some(kind)) = (text("apiVersion"), text("kind")) else {
+        // Not a Kubernetes object (a Kustomize patch, a values file, …).
+        return;
+    };
+    let metadata = |key: &str| {
+        root.path(&["metadata", key])
+            .and_then(Node::as_str)
+            .map(str::to_owned)
+    };
+    let name = metadata("name")
+        .or_else(|| metadata("generateName").map(|g| format!("{g}*")))
+        .unwrap_or_else(|| "<unnamed>".to_owned());
+    let mut object = K8sObject {
+        file,
+        document,
+        list_item,
+        api_version,
+        kind,
+        name,
+        namespace: metadata("namespace"),
+        root,
+        tier: None,
+        tier_origin: TierOrigin::None,
+    };
+    if object.is_cluster_scoped() {
+        object.namespace = None;
+    }
+    objects.push(object);
+}
+
+/// A CloudFormation template, evaluated.
+struct ModeledTemplate {
+    file: FileId,
+    root: Node,
+    resources: Vec<(Resource, Option<Tier>)>,
+    unknowns: Vec<UnknownValue>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// What one file adds to the model.
+enum Modeled {
+    Nothing,
+    Kubernetes(Vec<K8sObject>),
+    Dockerfile(DockerfileDoc),
+    Terraform(TerraformFile),
+    TerraformModules(String, Vec<ManifestEntry>),
+    FalcoRules(RulesFile),
+    FalcoConfig(Option<FalcoConfig>),
+    CloudFormation(Vec<ModeledTemplate>),
+    Plans(Vec<rampart_tfplan::PlanOutput>),
+}
+
+/// The model of one parsed file: what needs no other file.
+fn model_file(
+    file: FileId,
+    source: &SourceFile,
+    kind: FileKind,
+    content: Content,
+    tier_keys: &[String],
+) -> Modeled {
+    match content {
+        Content::Kubernetes(documents) => {
+            let mut objects = Vec::new();
+            for document in documents {
+                add_document(file, document, &mut objects);
+            }
+            Modeled::Kubernetes(objects)
+        }
+        Content::Dockerfile(dockerfile) => {
+            Modeled::Dockerfile(DockerfileDoc::new(file, dockerfile, tier_keys))
+        }
+        Content::Terraform {
+            content,
+            offset,
+            vars,
+        } => match content {
+            Some(content) => Modeled::Terraform(TerraformFile {
+                file,
+                content,
+                offset,
+                vars,
+            }),
+            None => Modeled::Nothing,
+        },
+        Content::TerraformModules(root, entries) => Modeled::TerraformModules(root, entries),
+        Content::Structured(documents) => match kind {
+            FileKind::FalcoRules => {
+                let roots = documents.into_iter().map(|d| d.root).collect();
+                Modeled::FalcoRules(RulesFile::new(file, roots))
+            }
+            FileKind::FalcoConfig => {
+                let roots = documents.into_iter().map(|d| d.root).collect();
+                Modeled::FalcoConfig(FalcoConfig::new(file, roots))
+            }
+            FileKind::CloudFormation => {
+                let display = &source.display_path;
+                let templates = documents
+                    .into_iter()
+                    .filter(|d| rampart_cloudformation::is_cloudformation(&d.root))
+                    .map(|document| {
+                        let template = rampart_cloudformation::evaluate_template(
+                            file,
+                            &document.root,
+                            display,
+                        );
+                        let resources = template
+                            .resources
+                            .into_iter()
+                            .map(|resource| {
+                                let tier = iac::resource_tier(&resource, tier_keys, None);
+                                (resource, tier)
+                            })
+                            .collect();
+                        ModeledTemplate {
+                            file,
+                            root: document.root,
+                            resources,
+                            unknowns: template.unknowns,
+                            diagnostics: template.diagnostics,
+                        }
+                    })
+                    .collect();
+                Modeled::CloudFormation(templates)
+            }
+            FileKind::TerraformPlan => Modeled::Plans(
+                documents
+                    .iter()
+                    .filter(|d| rampart_tfplan::is_plan(&d.root))
+                    .map(|d| rampart_tfplan::read_plan(file, &source.display_path, &d.root))
+                    .collect(),
+            ),
+            _ => Modeled::Nothing,
+        },
+    }
+}
+
 /// Every file parsed (in parallel), nothing evaluated or modelled yet: the
 /// parse stage on its own, so that it can be timed (`rampart scan
 /// --stop-after parse`) and benchmarked.
@@ -231,85 +409,45 @@ impl Project {
         let parsed = parsed.0;
         let mut project = Project::default();
         let tier_keys = &config.tiers.label_keys;
+        // Each file's share of the model is built on its own (in parallel),
+        // then joined in file order.
+        let modeled: Vec<(SourceFile, FileKind, Vec<Diagnostic>, Modeled)> = parsed
+            .into_par_iter()
+            .enumerate()
+            .map(|(index, parsed)| {
+                let file = FileId(u32::try_from(index).unwrap_or(u32::MAX));
+                let modeled =
+                    model_file(file, &parsed.source, parsed.kind, parsed.content, tier_keys);
+                (parsed.source, parsed.kind, parsed.diagnostics, modeled)
+            })
+            .collect();
         let mut terraform_files = Vec::new();
         let mut manifests = Vec::new();
         let mut plans = Vec::new();
-        for (index, parsed) in parsed.into_iter().enumerate() {
-            let file = FileId(u32::try_from(index).unwrap_or(u32::MAX));
-            project.files.push(parsed.source);
-            project.file_kinds.push(parsed.kind);
-            project.diagnostics.extend(parsed.diagnostics);
-            match parsed.content {
-                Content::Kubernetes(documents) => {
-                    for document in documents {
-                        project.add_document(file, document);
-                    }
-                }
-                Content::Dockerfile(dockerfile) => project
-                    .dockerfiles
-                    .push(DockerfileDoc::new(file, dockerfile, tier_keys)),
-                Content::Terraform {
-                    content,
-                    offset,
-                    vars,
-                } => {
-                    if let Some(content) = content {
-                        terraform_files.push(TerraformFile {
-                            file,
-                            content,
-                            offset,
-                            vars,
-                        });
-                    }
-                }
-                Content::TerraformModules(root, entries) => manifests.push((root, entries)),
-                Content::Structured(documents) => {
-                    if parsed.kind == FileKind::FalcoRules {
-                        let roots = documents.into_iter().map(|d| d.root).collect();
-                        project.falco.rules_files.push(RulesFile::new(file, roots));
-                        continue;
-                    }
-                    if parsed.kind == FileKind::FalcoConfig {
-                        let roots = documents.into_iter().map(|d| d.root).collect();
-                        project.falco.configs.extend(FalcoConfig::new(file, roots));
-                        continue;
-                    }
-                    if parsed.kind == FileKind::CloudFormation {
-                        let display = project.files[file.index()].display_path.clone();
-                        for document in documents
-                            .iter()
-                            .filter(|d| rampart_cloudformation::is_cloudformation(&d.root))
-                        {
-                            let template = rampart_cloudformation::evaluate_template(
-                                file,
-                                &document.root,
-                                &display,
-                            );
-                            for resource in template.resources {
-                                let tier = iac::resource_tier(&resource, tier_keys, None);
-                                project.push_resource(resource, tier, display.clone());
-                            }
-                            project.unknowns.extend(template.unknowns);
-                            project.diagnostics.extend(template.diagnostics);
+        for (source, kind, diagnostics, modeled) in modeled {
+            let display = source.display_path.clone();
+            project.files.push(source);
+            project.file_kinds.push(kind);
+            project.diagnostics.extend(diagnostics);
+            match modeled {
+                Modeled::Nothing => {}
+                Modeled::Kubernetes(objects) => project.objects.extend(objects),
+                Modeled::Dockerfile(doc) => project.dockerfiles.push(doc),
+                Modeled::Terraform(file) => terraform_files.push(file),
+                Modeled::TerraformModules(root, entries) => manifests.push((root, entries)),
+                Modeled::FalcoRules(rules) => project.falco.rules_files.push(rules),
+                Modeled::FalcoConfig(config) => project.falco.configs.extend(config),
+                Modeled::CloudFormation(templates) => {
+                    for template in templates {
+                        for (resource, tier) in template.resources {
+                            project.push_resource(resource, tier, display.clone());
                         }
-                        project.templates.extend(
-                            documents
-                                .into_iter()
-                                .filter(|d| rampart_cloudformation::is_cloudformation(&d.root))
-                                .map(|d| (file, d.root)),
-                        );
-                        continue;
-                    }
-                    if parsed.kind == FileKind::TerraformPlan {
-                        for document in documents
-                            .iter()
-                            .filter(|d| rampart_tfplan::is_plan(&d.root))
-                        {
-                            let display = &project.files[file.index()].display_path;
-                            plans.push(rampart_tfplan::read_plan(file, display, &document.root));
-                        }
+                        project.unknowns.extend(template.unknowns);
+                        project.diagnostics.extend(template.diagnostics);
+                        project.templates.push((template.file, template.root));
                     }
                 }
+                Modeled::Plans(read) => plans.extend(read),
             }
         }
         project.index();
@@ -335,6 +473,25 @@ impl Project {
         project.links = Links::build(&project.resources, &project.resource_scopes);
         for (i, scope) in project.resource_scopes.iter().enumerate() {
             project.by_scope.entry(scope.clone()).or_default().push(i);
+        }
+        for (i, (resource, scope)) in project
+            .resources
+            .iter()
+            .zip(&project.resource_scopes)
+            .enumerate()
+        {
+            project
+                .by_type
+                .entry(resource.resource_type.clone())
+                .or_default()
+                .push(i);
+            project
+                .by_scope_type
+                .entry(scope.clone())
+                .or_default()
+                .entry(resource.resource_type.clone())
+                .or_default()
+                .push(i);
         }
         project.drop_followed_references();
         project
@@ -377,6 +534,51 @@ impl Project {
             .get(scope)
             .map(Vec::as_slice)
             .unwrap_or_default()
+    }
+
+    /// The resources of any of `types` (data sources included), by index, in
+    /// order.
+    pub fn resources_of_types(&self, types: &[&str]) -> Vec<usize> {
+        let mut found: Vec<usize> = types
+            .iter()
+            .filter_map(|t| self.by_type.get(*t))
+            .flatten()
+            .copied()
+            .collect();
+        if types.len() > 1 {
+            found.sort_unstable();
+            found.dedup();
+        }
+        found
+    }
+
+    /// The resources of any of `types` (data sources included) in `scope`, by
+    /// index, in order.
+    pub fn resources_in_of_types(&self, scope: &str, types: &[&str]) -> Vec<usize> {
+        let Some(by_type) = self.by_scope_type.get(scope) else {
+            return Vec::new();
+        };
+        let mut found: Vec<usize> = types
+            .iter()
+            .filter_map(|t| by_type.get(*t))
+            .flatten()
+            .copied()
+            .collect();
+        if types.len() > 1 {
+            found.sort_unstable();
+            found.dedup();
+        }
+        found
+    }
+
+    /// The Kubernetes objects of `kind`, by index, in order.
+    pub fn objects_of_kind(&self, kind: &str) -> impl Iterator<Item = (usize, &K8sObject)> {
+        self.by_kind
+            .get(kind)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(|&i| (i, &self.objects[i]))
     }
 
     fn push_resource(&mut self, resource: Resource, tier: Option<Tier>, scope: String) {
@@ -457,65 +659,9 @@ impl Project {
         }
     }
 
-    fn add_document(&mut self, file: FileId, document: Document) {
-        let root = document.root;
-        let is_list = root
-            .get("kind")
-            .and_then(Node::as_str)
-            .is_some_and(|kind| kind.ends_with("List"))
-            && root.get("items").is_some_and(Node::is_seq);
-        if !is_list {
-            self.add_object(file, document.index, None, root);
-            return;
-        }
-        let Value::Map(entries) = root.value else {
-            return;
-        };
-        let items = entries
-            .into_iter()
-            .find(|e| e.key.as_str() == Some("items"))
-            .map(|e| e.value.value);
-        if let Some(Value::Seq(items)) = items {
-            for (i, item) in items.into_iter().enumerate() {
-                self.add_object(file, document.index, Some(i), item);
-            }
-        }
-    }
-
-    fn add_object(&mut self, file: FileId, document: usize, list_item: Option<usize>, root: Node) {
-        let text = |key: &str| root.get(key).and_then(Node::as_str).map(str::to_owned);
-        let (Some(api_version), Some(kind)) = (text("apiVersion"), text("kind")) else {
-            // Not a Kubernetes object (a Kustomize patch, a values file, …).
-            return;
-        };
-        let metadata = |key: &str| {
-            root.path(&["metadata", key])
-                .and_then(Node::as_str)
-                .map(str::to_owned)
-        };
-        let name = metadata("name")
-            .or_else(|| metadata("generateName").map(|g| format!("{g}*")))
-            .unwrap_or_else(|| "<unnamed>".to_owned());
-        let mut object = K8sObject {
-            file,
-            document,
-            list_item,
-            api_version,
-            kind,
-            name,
-            namespace: metadata("namespace"),
-            root,
-            tier: None,
-            tier_origin: TierOrigin::None,
-        };
-        if object.is_cluster_scoped() {
-            object.namespace = None;
-        }
-        self.objects.push(object);
-    }
-
     fn index(&mut self) {
         for (i, object) in self.objects.iter().enumerate() {
+            self.by_kind.entry(object.kind.clone()).or_default().push(i);
             match object.kind.as_str() {
                 "Namespace" => {
                     self.namespaces.insert(object.name.clone(), i);

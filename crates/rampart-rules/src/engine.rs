@@ -1,6 +1,10 @@
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use rampart_config::{Config, PodSecurityLevel, Severity, Tier};
+use rampart_model::aws::edge::Edge;
+use rampart_model::aws::network::Network;
+use rampart_model::aws::security_groups::SecurityGroups;
 use rampart_model::rampart_iac::{BlockKind, Node as IacNode, Origin, Resource};
 use rampart_model::{DockerfileDoc, ImageUse, K8sObject, Project, Subject, Workload};
 use rampart_source::{FileId, Secret, Span};
@@ -198,6 +202,11 @@ pub struct Rule {
 pub struct Context<'a> {
     pub project: &'a Project,
     pub config: &'a Config,
+    /// Project-wide models several rules read, each built once, by the first
+    /// rule that asks.
+    edge: OnceLock<Edge<'a>>,
+    network: OnceLock<Network<'a>>,
+    security_groups: OnceLock<SecurityGroups<'a>>,
 }
 
 /// An infrastructure resource as rules see it: the evaluated resource, its
@@ -219,6 +228,32 @@ impl std::ops::Deref for IacResource<'_> {
 }
 
 impl<'a> Context<'a> {
+    pub fn new(project: &'a Project, config: &'a Config) -> Self {
+        Self {
+            project,
+            config,
+            edge: OnceLock::new(),
+            network: OnceLock::new(),
+            security_groups: OnceLock::new(),
+        }
+    }
+
+    /// Entry points, web ACLs, firewalls and routes of the project.
+    pub fn edge(&self) -> &Edge<'a> {
+        self.edge.get_or_init(|| Edge::build(self.project))
+    }
+
+    /// Subnets, route tables and gateways of the project.
+    pub fn network(&self) -> &Network<'a> {
+        self.network.get_or_init(|| Network::build(self.project))
+    }
+
+    /// Security groups and their rules.
+    pub fn security_groups(&self) -> &SecurityGroups<'a> {
+        self.security_groups
+            .get_or_init(|| SecurityGroups::build(self.project))
+    }
+
     /// Resource `index` of the project.
     pub fn resource(&self, index: usize) -> IacResource<'a> {
         let project = self.project;
@@ -248,10 +283,20 @@ impl<'a> Context<'a> {
             .collect()
     }
 
+    /// Every resource of one of `types` in `scope`.
+    pub fn resources_in(&self, scope: &str, types: &[&str]) -> Vec<IacResource<'a>> {
+        self.project
+            .resources_in_of_types(scope, types)
+            .into_iter()
+            .map(|i| self.resource(i))
+            .collect()
+    }
+
     /// Every resource of one of `types`, in every scope.
     pub fn resources_of(&self, types: &[&str]) -> Vec<IacResource<'a>> {
-        (0..self.project.resources.len())
-            .filter(|&i| types.contains(&self.project.resources[i].resource_type.as_str()))
+        self.project
+            .resources_of_types(types)
+            .into_iter()
             .map(|i| self.resource(i))
             .collect()
     }
@@ -485,7 +530,7 @@ pub fn evaluate(
     rules: &[&'static Rule],
     options: &EvalOptions,
 ) -> Vec<Finding> {
-    let ctx = Context { project, config };
+    let ctx = Context::new(project, config);
     let mut findings: Vec<Finding> = rules
         .par_iter()
         .flat_map_iter(|rule| {

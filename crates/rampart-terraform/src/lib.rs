@@ -34,6 +34,7 @@ use hcl_edit::expr::Expression;
 use hcl_edit::structure::Structure;
 use rampart_iac::{BlockKind, Language, Node, Origin, Resource, Unknown, UnknownValue, Value};
 use rampart_source::{Diagnostic, FileId, SourceFile};
+use rayon::prelude::*;
 
 pub use config::TfFile;
 pub use json::parse_json_vars;
@@ -235,33 +236,19 @@ pub fn evaluate(input: &TerraformInput<'_>) -> TerraformOutput {
         .collect();
     roots.sort();
 
-    for root in roots {
-        let Some(config) = configs.get(root) else {
-            continue;
-        };
-        let registry = Registry {
-            configs: &configs,
-            missing: &missing,
-            manifest: input
-                .manifests
-                .get(root)
-                .map(Vec::as_slice)
-                .unwrap_or_default(),
-            instances: RefCell::default(),
-            notes: RefCell::default(),
-            reported: RefCell::default(),
-            budget: Budget::default(),
-        };
-        let vars = root_variables(config, input, &registry, &missing);
-        let instance = Rc::new(Instance::new(config, String::new(), vars, 0));
-        let before = output.resources.len();
-        registry.collect(&instance, &mut output);
-        let added = output.resources.len() - before;
-        output
-            .roots
-            .extend(std::iter::repeat_n(root.clone(), added));
-        output.diagnostics.extend(registry.notes.into_inner());
-        output.diagnostics.extend(registry.budget.take_note());
+    // Root modules share nothing but the parsed configuration: each is
+    // evaluated on its own thread, and their outputs are joined in root order,
+    // as if one after the other.
+    let per_root: Vec<TerraformOutput> = roots
+        .par_iter()
+        .map(|root| evaluate_root(root, &configs, &missing, input))
+        .collect();
+    for root_output in per_root {
+        output.resources.extend(root_output.resources);
+        output.roots.extend(root_output.roots);
+        output.providers.extend(root_output.providers);
+        output.unknowns.extend(root_output.unknowns);
+        output.diagnostics.extend(root_output.diagnostics);
     }
     let mut all: Vec<((Resource, String), String)> = std::mem::take(&mut output.resources)
         .into_iter()
@@ -276,6 +263,39 @@ pub fn evaluate(input: &TerraformInput<'_>) -> TerraformOutput {
         output.roots.push(root);
         output.providers.push(provider);
     }
+    output
+}
+
+/// Evaluates one root module (and the modules it calls).
+fn evaluate_root<'a>(
+    root: &String,
+    configs: &HashMap<String, ModuleConfig<'a>>,
+    missing: &ModuleConfig<'a>,
+    input: &TerraformInput<'a>,
+) -> TerraformOutput {
+    let mut output = TerraformOutput::default();
+    let Some(config) = configs.get(root) else {
+        return output;
+    };
+    let registry = Registry {
+        configs,
+        missing,
+        manifest: input
+            .manifests
+            .get(root)
+            .map(Vec::as_slice)
+            .unwrap_or_default(),
+        instances: RefCell::default(),
+        notes: RefCell::default(),
+        reported: RefCell::default(),
+        budget: Budget::default(),
+    };
+    let vars = root_variables(config, input, &registry, missing);
+    let instance = Rc::new(Instance::new(config, String::new(), vars, 0));
+    registry.collect(&instance, &mut output);
+    output.roots = vec![root.clone(); output.resources.len()];
+    output.diagnostics.extend(registry.notes.into_inner());
+    output.diagnostics.extend(registry.budget.take_note());
     output
 }
 

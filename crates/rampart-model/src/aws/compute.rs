@@ -136,11 +136,9 @@ fn is_managed(resource: &Resource, types: &[&str]) -> bool {
 /// The managed resources (not data sources) of `types`, by index.
 pub fn managed<'p>(project: &'p Project, types: &'p [&'p str]) -> impl Iterator<Item = usize> + 'p {
     project
-        .resources
-        .iter()
-        .enumerate()
-        .filter(move |(_, r)| is_managed(r, types))
-        .map(|(i, _)| i)
+        .resources_of_types(types)
+        .into_iter()
+        .filter(move |&i| is_managed(&project.resources[i], types))
 }
 
 fn scope(project: &Project, index: usize) -> &str {
@@ -1170,11 +1168,14 @@ fn is_engine_chart(chart: &str) -> bool {
 /// operator's `Installation`) or by Terraform Helm releases. They cannot be
 /// tied to one cluster, so any counts for every cluster.
 pub fn network_policy_engine(project: &Project) -> PolicyEngine {
-    for object in &project.objects {
+    let engines = project
+        .objects_of_kind("DaemonSet")
+        .chain(project.objects_of_kind("Installation"))
+        .map(|(_, object)| object);
+    for object in engines {
         let seen = match object.kind.as_str() {
-            "DaemonSet" if object.name == "calico-node" || object.name == "cilium" => true,
-            "Installation" => object.api_version.starts_with("operator.tigera.io/"),
-            _ => false,
+            "DaemonSet" => object.name == "calico-node" || object.name == "cilium",
+            _ => object.api_version.starts_with("operator.tigera.io/"),
         };
         if seen {
             return PolicyEngine::Seen(format!("{} `{}`", object.kind, object.name));
@@ -1200,9 +1201,8 @@ pub fn network_policy_engine(project: &Project) -> PolicyEngine {
 /// `enable-network-policy-controller: "true"`, which turns network policy on
 /// in EKS Auto Mode: a manifest, or a Terraform `kubernetes_config_map(_v1)`.
 pub fn auto_mode_network_policy(project: &Project) -> Option<bool> {
-    let manifest = project.objects.iter().any(|object| {
-        object.kind == "ConfigMap"
-            && object.name == "amazon-vpc-cni"
+    let manifest = project.objects_of_kind("ConfigMap").any(|(_, object)| {
+        object.name == "amazon-vpc-cni"
             && object.namespace.as_deref() == Some("kube-system")
             && object
                 .root

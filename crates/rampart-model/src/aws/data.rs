@@ -198,7 +198,9 @@ pub fn is_cluster_member(resource: &Resource) -> bool {
 
 /// The indices of every data store of the project.
 pub fn stores(project: &Project) -> Vec<usize> {
-    (0..project.resources.len())
+    project
+        .resources_of_types(STORE_TYPES)
+        .into_iter()
         .filter(|&i| store_kind(&project.resources[i]).is_some())
         .collect()
 }
@@ -613,11 +615,10 @@ pub fn selection_covers(project: &Project, selection: usize, store: usize) -> An
 
 /// Every AWS Backup selection of the project (managed resources).
 pub fn selections(project: &Project) -> Vec<usize> {
-    (0..project.resources.len())
-        .filter(|&i| {
-            let r = &project.resources[i];
-            r.kind == BlockKind::Resource && SELECTION_TYPES.contains(&r.resource_type.as_str())
-        })
+    project
+        .resources_of_types(SELECTION_TYPES)
+        .into_iter()
+        .filter(|&i| project.resources[i].kind == BlockKind::Resource)
         .collect()
 }
 
@@ -669,11 +670,9 @@ fn referrers<'p>(
         .map_or("", String::as_str);
     let mut found = Vec::new();
     let mut unknown = false;
-    for (i, resource) in project.resources.iter().enumerate() {
-        if resource.kind != BlockKind::Resource
-            || !types.contains(&resource.resource_type.as_str())
-            || project.resource_scopes.get(i).map(String::as_str) != Some(scope)
-        {
+    for i in project.resources_in_of_types(scope, types) {
+        let resource = &project.resources[i];
+        if resource.kind != BlockKind::Resource {
             continue;
         }
         let Some(node) = resource.get(attribute) else {
@@ -854,7 +853,9 @@ fn s3_versioning(project: &Project, store: usize, resource: &Resource) -> Answer
 
 fn ebs_snapshot_policy(project: &Project, store: usize) -> Answer {
     let mut answer = Answer::No;
-    for resource in &project.resources {
+    for i in project.resources_of_types(&["aws_dlm_lifecycle_policy", "AWS::DLM::LifecyclePolicy"])
+    {
+        let resource = &project.resources[i];
         let cfn = match resource.resource_type.as_str() {
             "aws_dlm_lifecycle_policy" => false,
             "AWS::DLM::LifecyclePolicy" => true,
@@ -1177,10 +1178,11 @@ pub fn cluster_members(project: &Project, cluster: usize) -> ClusterMembers {
         .attr("cluster_identifier", "DBClusterIdentifier")
         .and_then(Node::as_str)
         .map(str::to_ascii_lowercase);
-    for (i, member) in project.resources.iter().enumerate() {
-        if member.kind != BlockKind::Resource
-            || project.resource_scopes.get(i).map(String::as_str) != Some(scope)
-        {
+    for i in
+        project.resources_in_of_types(scope, &["aws_rds_cluster_instance", "AWS::RDS::DBInstance"])
+    {
+        let member = &project.resources[i];
+        if member.kind != BlockKind::Resource {
             continue;
         }
         let node = match member.resource_type.as_str() {

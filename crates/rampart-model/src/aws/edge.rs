@@ -163,11 +163,9 @@ pub fn resources_of<'p>(
     types: &'p [&str],
 ) -> impl Iterator<Item = usize> + 'p {
     project
-        .resources
-        .iter()
-        .enumerate()
-        .filter(move |(_, r)| is_resource(r) && types.contains(&r.resource_type.as_str()))
-        .map(|(i, _)| i)
+        .resources_of_types(types)
+        .into_iter()
+        .filter(move |&i| is_resource(&project.resources[i]))
 }
 
 fn resource(project: &Project, index: usize) -> Option<&Resource> {

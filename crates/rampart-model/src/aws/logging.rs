@@ -58,7 +58,9 @@ pub fn is_managed(project: &Project, index: usize, types: &[&str]) -> bool {
 
 /// The managed resources of `types` (see [`is_managed`]).
 pub fn managed(project: &Project, types: &[&str]) -> Vec<usize> {
-    (0..project.resources.len())
+    project
+        .resources_of_types(types)
+        .into_iter()
         .filter(|&i| is_managed(project, i, types))
         .collect()
 }

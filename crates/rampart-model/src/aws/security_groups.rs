@@ -635,7 +635,13 @@ const LAUNCH_TEMPLATE_USERS: &[(&str, &[&[&str]])] = &[
 /// instances from launch template `index`.
 pub fn launch_template_users(project: &Project, index: usize) -> Vec<usize> {
     let mut users = Vec::new();
-    for (i, resource) in project.resources.iter().enumerate() {
+    // References resolve within a scope: only the template's own can use it.
+    let scope = project
+        .resource_scopes
+        .get(index)
+        .map_or("", String::as_str);
+    for &i in project.resources_in(scope) {
+        let resource = &project.resources[i];
         if !is_managed(resource) {
             continue;
         }
@@ -759,12 +765,12 @@ impl<'p> SecurityGroups<'p> {
             .and_then(parse_cidr)
             .into_iter()
             .collect();
-        for (i, resource) in project.resources.iter().enumerate() {
-            if !matches!(
-                resource.resource_type.as_str(),
-                "aws_vpc_ipv4_cidr_block_association" | "AWS::EC2::VPCCidrBlock"
-            ) || !is_managed(resource)
-            {
+        for i in project.resources_of_types(&[
+            "aws_vpc_ipv4_cidr_block_association",
+            "AWS::EC2::VPCCidrBlock",
+        ]) {
+            let resource = &project.resources[i];
+            if !is_managed(resource) {
                 continue;
             }
             let names_vpc = resource

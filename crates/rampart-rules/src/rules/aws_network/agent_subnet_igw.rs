@@ -1,6 +1,6 @@
 use rampart_config::Severity;
 use rampart_model::Subject;
-use rampart_model::aws::network::{Association, Exposure, Network, PlacementKind, TableId};
+use rampart_model::aws::network::{Association, Exposure, PlacementKind, TableId};
 use rampart_model::rampart_iac::{Node, Value};
 
 use super::name;
@@ -84,7 +84,7 @@ resource "aws_route_table_association" "critical_a" {
 
 fn check(ctx: &Context<'_>, findings: &mut Findings) {
     let project = ctx.project;
-    let network = Network::build(project);
+    let network = ctx.network();
     for subnet in &network.subnets {
         let Some(tier) = subnet.tier else {
             continue;

@@ -2,7 +2,6 @@ use std::collections::BTreeMap;
 
 use rampart_config::{Severity, Tier};
 use rampart_model::Project;
-use rampart_model::aws::network::Network;
 use rampart_model::rampart_iac::{BlockKind, Node};
 
 use super::{name, own_tier, report_serving};
@@ -84,7 +83,7 @@ resource "aws_db_subnet_group" "agents" {
 
 fn check(ctx: &Context<'_>, findings: &mut Findings) {
     let project = ctx.project;
-    let network = Network::build(project);
+    let network = ctx.network();
     // Route (by position) → the database subnets it serves, with their groups.
     let mut served: BTreeMap<usize, Vec<(usize, usize)>> = BTreeMap::new();
     for group in &network.subnet_groups {

@@ -2,7 +2,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use rampart_config::{Severity, Tier};
 use rampart_model::Project;
-use rampart_model::aws::network::{NatId, Network};
+use rampart_model::aws::network::NatId;
 
 use super::{name, report};
 use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
@@ -158,7 +158,7 @@ impl Carried {
 
 fn check(ctx: &Context<'_>, findings: &mut Findings) {
     let project = ctx.project;
-    let network = Network::build(project);
+    let network = ctx.network();
     // Firewall subnets relay the tiers' egress: they are not counted as egress of
     // their own (their tier often comes only from default tags), and messages name
     // the subnets behind them.

@@ -1,5 +1,5 @@
 use rampart_config::Severity;
-use rampart_model::aws::security_groups::{Direction, Owner, SecurityGroups};
+use rampart_model::aws::security_groups::{Direction, Owner};
 
 use super::{group_name, report_rule, rule_name};
 use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
@@ -52,7 +52,7 @@ resource "aws_default_security_group" "default" {
 
 fn check(ctx: &Context<'_>, findings: &mut Findings) {
     let project = ctx.project;
-    let groups = SecurityGroups::build(project);
+    let groups = ctx.security_groups();
     for rule in groups
         .rules
         .iter()
@@ -72,7 +72,7 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
         report_rule(
             findings,
             project,
-            &groups,
+            groups,
             rule,
             node,
             format!(

@@ -1,5 +1,5 @@
 use rampart_config::Severity;
-use rampart_model::aws::security_groups::{Direction, PeerKind, SecurityGroups};
+use rampart_model::aws::security_groups::{Direction, PeerKind};
 
 use super::{admin_exposure, report_rule, rule_name, through_list};
 use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
@@ -55,7 +55,7 @@ The finding points at the CIDR where it was written (the rule, a variable defaul
 
 fn check(ctx: &Context<'_>, findings: &mut Findings) {
     let project = ctx.project;
-    let groups = SecurityGroups::build(project);
+    let groups = ctx.security_groups();
     for rule in groups
         .rules
         .iter()
@@ -71,7 +71,7 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             report_rule(
                 findings,
                 project,
-                &groups,
+                groups,
                 rule,
                 peer.node.or(rule.node),
                 format!(

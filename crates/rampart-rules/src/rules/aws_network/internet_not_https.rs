@@ -60,7 +60,7 @@ const HTTP: PortRange = PortRange { from: 80, to: 80 };
 
 fn check(ctx: &Context<'_>, findings: &mut Findings) {
     let project = ctx.project;
-    let groups = SecurityGroups::build(project);
+    let groups = ctx.security_groups();
     for rule in groups
         .rules
         .iter()
@@ -76,7 +76,7 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             (Protocol::Icmp | Protocol::Icmpv6, _) | (_, Ports::Unknown) => continue,
             (Protocol::Tcp | Protocol::Udp, Ports::Range(range)) if range == HTTPS => continue,
             (Protocol::Tcp, Ports::Range(range)) if range == HTTP => {
-                match plain_http(project, &groups, rule.owner) {
+                match plain_http(project, groups, rule.owner) {
                     Some(why) => format!("; {why}"),
                     None => continue,
                 }
@@ -90,7 +90,7 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             report_rule(
                 findings,
                 project,
-                &groups,
+                groups,
                 rule,
                 peer.node.or(rule.node),
                 format!(

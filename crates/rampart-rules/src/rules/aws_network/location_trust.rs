@@ -75,7 +75,7 @@ const PRIVATE_RANGES: [&str; 3] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/1
 
 fn check(ctx: &Context<'_>, findings: &mut Findings) {
     let project = ctx.project;
-    let groups = SecurityGroups::build(project);
+    let groups = ctx.security_groups();
     let private: Vec<IpNet> = PRIVATE_RANGES
         .iter()
         .filter_map(|r| r.parse().ok())
@@ -116,7 +116,7 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             if net.prefix_len() == 0 {
                 continue;
             }
-            if !vpc_cidrs.is_empty() && client_allowlist(ctx, &groups, rule, net, &vpc_cidrs) {
+            if !vpc_cidrs.is_empty() && client_allowlist(ctx, groups, rule, net, &vpc_cidrs) {
                 continue;
             }
             let what = if let Some(range) = private.iter().find(|r| net.contains(*r)) {
@@ -138,7 +138,7 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             report_rule(
                 findings,
                 project,
-                &groups,
+                groups,
                 rule,
                 match peer.node {
                     Some(node) if elsewhere(node) => [peer.field, rule.node]

@@ -1,6 +1,6 @@
 use rampart_config::Severity;
 use rampart_model::Project;
-use rampart_model::aws::network::{Exposure, Network};
+use rampart_model::aws::network::Exposure;
 use rampart_model::aws::security_groups::launch_template_users;
 use rampart_model::rampart_iac::{BlockKind, Node};
 
@@ -53,7 +53,7 @@ resource "aws_subnet" "critical_a" {
 
 fn check(ctx: &Context<'_>, findings: &mut Findings) {
     let project = ctx.project;
-    let network = Network::build(project);
+    let network = ctx.network();
     for subnet in &network.subnets {
         let Some(node) = subnet
             .map_public_ip_on_launch

@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 
 use rampart_config::{Severity, Tier};
-use rampart_model::aws::security_groups::{GROUP_TYPES, SecurityGroups};
+use rampart_model::aws::security_groups::GROUP_TYPES;
 
 use super::{group_tier, name, report_serving};
 use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
@@ -73,7 +73,7 @@ resource "aws_instance" "faq_agent" {
 
 fn check(ctx: &Context<'_>, findings: &mut Findings) {
     let project = ctx.project;
-    let groups = SecurityGroups::build(project);
+    let groups = ctx.security_groups();
     let mut by_group: BTreeMap<usize, BTreeMap<&'static str, usize>> = BTreeMap::new();
     for attachment in &groups.attachments {
         let Some(tier) = groups.attached_tier(attachment.resource) else {
@@ -103,7 +103,7 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             findings,
             project,
             group,
-            group_tier(project, &groups, group),
+            group_tier(project, groups, group),
             group,
             None,
             format!(

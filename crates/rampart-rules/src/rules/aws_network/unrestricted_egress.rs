@@ -56,13 +56,13 @@ A CloudFormation `AWS::EC2::SecurityGroup` without `SecurityGroupEgress` keeps A
 
 fn check(ctx: &Context<'_>, findings: &mut Findings) {
     let project = ctx.project;
-    let groups = SecurityGroups::build(project);
+    let groups = ctx.security_groups();
     for rule in groups
         .rules
         .iter()
         .filter(|r| r.direction == Direction::Egress && r.is_all_traffic())
     {
-        let Some(reason) = sensitive_tier(project, &groups, rule) else {
+        let Some(reason) = sensitive_tier(project, groups, rule) else {
             continue;
         };
         for peer in rule.peers.iter().filter(|p| p.is_internet()) {
@@ -85,7 +85,7 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             report_rule(
                 findings,
                 project,
-                &groups,
+                groups,
                 rule,
                 peer.node.or(rule.node),
                 message,

@@ -1,5 +1,5 @@
 use rampart_config::Severity;
-use rampart_model::aws::network::{Exposure, Network, PlacementKind};
+use rampart_model::aws::network::{Exposure, PlacementKind};
 
 use super::{name, report_serving};
 use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
@@ -70,7 +70,7 @@ resource "aws_eks_node_group" "critical" {
 
 fn check(ctx: &Context<'_>, findings: &mut Findings) {
     let project = ctx.project;
-    let network = Network::build(project);
+    let network = ctx.network();
     for placement in &network.placements {
         let compute = matches!(
             placement.kind,

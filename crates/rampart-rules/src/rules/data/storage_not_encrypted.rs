@@ -1,6 +1,7 @@
 use rampart_config::Severity;
+use rampart_model::aws::compute::{self, AccountDefault};
 use rampart_model::aws::data::{self, Answer, StoreKind};
-use rampart_model::rampart_iac::{BlockKind, Node};
+use rampart_model::rampart_iac::Node;
 
 use super::is_set;
 use crate::engine::{Check, Context, Example, IacResource, Rule, RuleDocs, RuleMeta, Sink};
@@ -157,18 +158,12 @@ fn check(resource: &IacResource<'_>, ctx: &Context<'_>, sink: &mut Sink<'_>) {
     }
 }
 
-/// Whether the scan turns on EBS encryption by default for the account.
+/// Whether the scan turns on EBS encryption by default for the account (the
+/// model's account-level default, which the compute rules read too).
 fn ebs_encryption_by_default(ctx: &Context<'_>) -> Answer {
-    Answer::any(
-        ctx.project
-            .resources
-            .iter()
-            .filter(|r| {
-                r.kind == BlockKind::Resource && r.resource_type == "aws_ebs_encryption_by_default"
-            })
-            .map(|r| match r.get("enabled").filter(|n| !n.is_null()) {
-                None => Answer::Yes,
-                Some(n) => n.as_bool().map_or(Answer::Unknown, Answer::from_bool),
-            }),
-    )
+    match compute::ebs_encryption_by_default(ctx.project) {
+        AccountDefault::On => Answer::Yes,
+        AccountDefault::Off => Answer::No,
+        AccountDefault::Unknown => Answer::Unknown,
+    }
 }

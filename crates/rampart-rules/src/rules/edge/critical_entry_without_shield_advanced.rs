@@ -1,5 +1,5 @@
 use rampart_config::{Config, DdosProtection, Severity, Tier};
-use rampart_model::aws::edge::{Edge, EntryKind};
+use rampart_model::aws::edge::EntryKind;
 
 use super::{report, resource, served};
 use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
@@ -54,7 +54,7 @@ fn inactive(config: &Config) -> Option<String> {
 
 fn check(ctx: &Context<'_>, findings: &mut Findings) {
     let project = ctx.project;
-    let edge = Edge::build(project);
+    let edge = ctx.edge();
     for entry in edge.internet_entry_points() {
         let Some(tier) = entry.tier else {
             continue;

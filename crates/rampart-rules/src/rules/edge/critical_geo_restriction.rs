@@ -1,5 +1,5 @@
 use rampart_config::{Config, Severity, Tier};
-use rampart_model::aws::edge::{DefaultAction, Edge, EffectiveRule, RuleAction, Statement};
+use rampart_model::aws::edge::{DefaultAction, EffectiveRule, RuleAction, Statement};
 use rampart_model::rampart_iac::Node;
 
 use super::{acl_served, report, resource};
@@ -141,7 +141,7 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
     if allowed.is_empty() {
         return;
     }
-    let edge = Edge::build(project);
+    let edge = ctx.edge();
     for acl in edge.web_acls() {
         let Some(tier) = edge
             .web_acl_tier(acl.index)

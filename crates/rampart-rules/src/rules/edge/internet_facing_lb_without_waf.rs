@@ -1,5 +1,5 @@
 use rampart_config::Severity;
-use rampart_model::aws::edge::{self, Edge, Exposure, LbType};
+use rampart_model::aws::edge::{self, Exposure, LbType};
 
 use super::{report, served};
 use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
@@ -46,7 +46,7 @@ resource "aws_wafv2_web_acl_association" "agents" {
 
 fn check(ctx: &Context<'_>, findings: &mut Findings) {
     let project = ctx.project;
-    let edge = Edge::build(project);
+    let edge = ctx.edge();
     for i in edge::resources_of(project, edge::LOAD_BALANCER_TYPES) {
         let Some(lb) = edge::load_balancer(project, i) else {
             continue;

@@ -3,7 +3,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 use rampart_config::{Severity, Tier};
 use rampart_model::aws::edge::{
-    self, DefaultAction, Edge, EffectiveRule, Exposure, RuleAction, Statement,
+    self, DefaultAction, EffectiveRule, Exposure, RuleAction, Statement,
 };
 use rampart_model::rampart_iac::Node;
 
@@ -213,7 +213,7 @@ fn protects(rule: &EffectiveRule<'_>) -> bool {
 
 fn check(ctx: &Context<'_>, findings: &mut Findings) {
     let project = ctx.project;
-    let edge = Edge::build(project);
+    let edge = ctx.edge();
     let profile: Vec<IpNet> = ctx
         .config
         .tiers
@@ -229,7 +229,7 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
         let Some(acl_resource) = resource(project, acl.index) else {
             continue;
         };
-        let internet_facing = super::internet_facing_protected(&edge, acl.index);
+        let internet_facing = super::internet_facing_protected(edge, acl.index);
         // The tier the ACL protects (else its own tag): every finding,
         // including one on an IP set it uses, concerns that tier.
         let served = edge.web_acl_tier(acl.index);

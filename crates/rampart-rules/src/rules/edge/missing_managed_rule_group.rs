@@ -1,5 +1,5 @@
 use rampart_config::{Severity, Tier};
-use rampart_model::aws::edge::{Edge, RuleAction, Statement, WafRule};
+use rampart_model::aws::edge::{RuleAction, Statement, WafRule};
 
 use super::{report, resource};
 use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
@@ -166,7 +166,7 @@ const BOT_CONTROL: &str = "AWSManagedRulesBotControlRuleSet";
 
 fn check(ctx: &Context<'_>, findings: &mut Findings) {
     let project = ctx.project;
-    let edge = Edge::build(project);
+    let edge = ctx.edge();
     for acl in edge.web_acls() {
         let Some(rules) = acl.rules.as_ref() else {
             continue;

@@ -1,5 +1,5 @@
 use rampart_config::{Severity, Tier};
-use rampart_model::aws::edge::{Edge, EffectiveRule, RuleAction, Statement};
+use rampart_model::aws::edge::{EffectiveRule, RuleAction, Statement};
 
 use super::{acl_served, report, resource};
 use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
@@ -131,7 +131,7 @@ fn number(n: f64) -> String {
 
 fn check(ctx: &Context<'_>, findings: &mut Findings) {
     let project = ctx.project;
-    let edge = Edge::build(project);
+    let edge = ctx.edge();
     for acl in edge.web_acls() {
         let Some((rules, unknown_group)) = acl.effective_rules() else {
             continue;

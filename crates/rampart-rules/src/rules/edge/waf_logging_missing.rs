@@ -1,5 +1,5 @@
 use rampart_config::Severity;
-use rampart_model::aws::edge::{DestinationName, Edge, WAF_LOG_PREFIX};
+use rampart_model::aws::edge::{DestinationName, WAF_LOG_PREFIX};
 
 use super::{report, resource};
 use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
@@ -77,7 +77,7 @@ resource "aws_wafv2_web_acl_logging_configuration" "agents" {
 
 fn check(ctx: &Context<'_>, findings: &mut Findings) {
     let project = ctx.project;
-    let edge = Edge::build(project);
+    let edge = ctx.edge();
     for acl in edge.web_acls() {
         let Some(acl_resource) = resource(project, acl.index) else {
             continue;

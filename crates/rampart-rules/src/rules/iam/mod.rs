@@ -89,11 +89,11 @@ pub(crate) fn identity_policies<'a>(resource: &IacResource<'a>) -> Vec<Document<
 
 /// A policy attribute as a document: JSON (or a structure), or the data
 /// source whose `json` it is. `None` when it cannot be read.
-pub(crate) fn referenced_document<'a>(
-    ctx: &Context<'a>,
+pub(crate) fn referenced_document<'p: 'n, 'n>(
+    ctx: &Context<'p>,
     owner: &IacResource<'_>,
-    node: &'a Node,
-) -> Option<Document<'a>> {
+    node: &'n Node,
+) -> Option<Document<'n>> {
     if let Value::Unknown(Unknown::Reference { .. }) = &node.value {
         let source = policy_data_source(ctx, owner, node)?;
         return Some(Document::DataSource(&source.resource.attributes));

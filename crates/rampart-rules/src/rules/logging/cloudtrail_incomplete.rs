@@ -1,6 +1,6 @@
 use rampart_config::Severity;
 use rampart_model::aws::logging::{
-    TRAIL_TYPES, managed, records_management_events, scope, trail_records_account,
+    TRAIL_TYPES, is_managed, records_management_events, scope, trail_records_account,
 };
 use rampart_model::rampart_iac::Node;
 
@@ -110,9 +110,10 @@ fn check(resource: &IacResource<'_>, ctx: &Context<'_>, sink: &mut Sink<'_>) {
     // Coverage of the account: another trail of the same root may provide it.
     let project = ctx.project;
     let here = scope(project, resource.index);
-    let others: Vec<Option<bool>> = managed(project, TRAIL_TYPES)
+    let others: Vec<Option<bool>> = project
+        .resources_in_of_types(here, TRAIL_TYPES)
         .into_iter()
-        .filter(|&i| i != resource.index && scope(project, i) == here)
+        .filter(|&i| i != resource.index && is_managed(project, i, TRAIL_TYPES))
         .map(|i| trail_records_account(&project.resources[i]))
         .collect();
     if others.iter().any(|o| *o != Some(false)) {

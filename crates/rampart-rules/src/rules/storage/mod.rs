@@ -41,10 +41,7 @@ pub(crate) fn companions<'a>(
         found: Vec::new(),
         undecided: false,
     };
-    for candidate in ctx.resources_of(types) {
-        if candidate.scope != bucket.scope {
-            continue;
-        }
+    for candidate in ctx.resources_in(bucket.scope, types) {
         let Some(target) = candidate.attr("bucket", "Bucket") else {
             continue;
         };
