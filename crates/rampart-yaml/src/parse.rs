@@ -155,8 +155,12 @@ impl<'a> Builder<'a> {
                     YamlStyle::SingleQuoted | YamlStyle::DoubleQuoted => ScalarStyle::Quoted,
                     YamlStyle::Literal | YamlStyle::Folded => ScalarStyle::Block,
                 };
+                // The scanner's strings grow as they are read; the tree keeps
+                // every one of them, so it keeps them at their length.
+                let mut text = text.into_owned();
+                text.shrink_to_fit();
                 let node = Node {
-                    value: Value::Scalar(text.into_owned(), style),
+                    value: Value::Scalar(text, style),
                     span: span_of(&span),
                     tag,
                 };
@@ -217,9 +221,18 @@ impl<'a> Builder<'a> {
         let Some(frame) = self.frames.pop() else {
             return;
         };
+        // Collections are filled by pushing, which leaves up to half of
+        // their capacity unused; a tree of a large scan holds millions.
         let value = match frame.collection {
-            Collection::Seq(items) => Value::Seq(items),
-            Collection::Map { entries, .. } => Value::Map(self.finish_map(entries)),
+            Collection::Seq(mut items) => {
+                items.shrink_to_fit();
+                Value::Seq(items)
+            }
+            Collection::Map { entries, .. } => {
+                let mut entries = self.finish_map(entries);
+                entries.shrink_to_fit();
+                Value::Map(entries)
+            }
         };
         // Block collections end where the next token starts, which may be a later
         // line; never let the end come before the start.
