@@ -224,7 +224,8 @@ mod evaluate {
 }
 
 /// Each output format over the findings of 20 renamed copies of the example
-/// (380 files, 700 findings), rendered into memory as `rampart scan` does.
+/// (380 files, 700 findings), rendered into memory (`rampart scan` streams the same
+/// bytes to its output through a buffer).
 mod report {
     use std::sync::LazyLock;
 

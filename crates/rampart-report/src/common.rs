@@ -4,6 +4,7 @@
 use rampart_config::Severity;
 use rampart_rules::{Finding, RuleMeta};
 use rampart_source::{SourceFile, Span};
+use serde::{Serialize, Serializer};
 
 /// Where the rules reference is published; `helpUri`s and help lines point into it.
 const RULES_REFERENCE_URL: &str = "https://github.com/rampart-sec/rampart/blob/main/docs/rules.md";
@@ -76,6 +77,30 @@ pub(crate) fn plural(count: usize, noun: &str) -> String {
         format!("{count} {noun}")
     } else {
         format!("{count} {noun}s")
+    }
+}
+
+/// A sequence serialized as it is produced, one element at a time: a report of
+/// many findings never holds all of their rendered forms at once.
+pub(crate) struct Streamed<'a, T> {
+    items: Box<dyn Fn() -> Box<dyn Iterator<Item = T> + 'a> + 'a>,
+}
+
+impl<'a, T> Streamed<'a, T> {
+    /// `items` is called once per serialization.
+    pub(crate) fn new<I>(items: impl Fn() -> I + 'a) -> Self
+    where
+        I: Iterator<Item = T> + 'a,
+    {
+        Self {
+            items: Box::new(move || Box::new(items())),
+        }
+    }
+}
+
+impl<T: Serialize> Serialize for Streamed<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq((self.items)())
     }
 }
 

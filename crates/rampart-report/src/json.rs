@@ -12,7 +12,7 @@ use rampart_source::Diagnostic;
 use serde::Serialize;
 
 use crate::ScanReport;
-use crate::common::{Region, help_uri, severity_counts};
+use crate::common::{Region, Streamed, help_uri, severity_counts};
 
 pub(crate) const VERSION: u32 = 1;
 
@@ -21,7 +21,7 @@ struct Report<'a> {
     version: u32,
     tool: Tool,
     summary: Summary,
-    findings: Vec<JsonFinding<'a>>,
+    findings: Streamed<'a, JsonFinding<'a>>,
     diagnostics: Vec<JsonDiagnostic<'a>>,
 }
 
@@ -99,7 +99,7 @@ pub(crate) fn write(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<
             version: env!("CARGO_PKG_VERSION"),
         },
         summary: summary(report),
-        findings: report.findings.iter().map(|f| finding(report, f)).collect(),
+        findings: Streamed::new(|| report.findings.iter().map(|f| finding(report, f))),
         diagnostics: report.diagnostics.iter().map(diagnostic).collect(),
     };
     serde_json::to_writer_pretty(&mut *out, &document)?;

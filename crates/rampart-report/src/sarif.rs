@@ -22,7 +22,7 @@ use rampart_source::{Diagnostic, DiagnosticLevel};
 use serde::Serialize;
 
 use crate::ScanReport;
-use crate::common::{Region, help_uri};
+use crate::common::{Region, Streamed, help_uri};
 
 const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -45,7 +45,7 @@ struct Run<'a> {
     tool: Tool,
     invocations: [Invocation; 1],
     column_kind: &'static str,
-    results: Vec<SarifResult<'a>>,
+    results: Streamed<'a, SarifResult<'a>>,
 }
 
 #[derive(Serialize)]
@@ -206,11 +206,12 @@ pub(crate) fn write(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<
                 tool_execution_notifications: report.diagnostics.iter().map(notification).collect(),
             }],
             column_kind: "unicodeCodePoints",
-            results: report
-                .findings
-                .iter()
-                .map(|f| result(report, f, index.get(f.rule.id).copied().unwrap_or(0)))
-                .collect(),
+            results: Streamed::new(|| {
+                report
+                    .findings
+                    .iter()
+                    .map(|f| result(report, f, index.get(f.rule.id).copied().unwrap_or(0)))
+            }),
         }],
     };
     serde_json::to_writer_pretty(&mut *out, &log)?;

@@ -403,20 +403,23 @@ fn write_output(args: &ScanArgs, report: &ScanReport<'_>) -> Result<(), Failure>
             ColorChoice::Auto => to_terminal,
         };
     let options = RenderOptions { color };
-    let mut buffer = Vec::new();
-    write_report(format, report, &options, &mut buffer)
-        .map_err(|e| Failure::Input(format!("cannot render the report: {e}")))?;
+    // The report is written as it is rendered, through a buffer of a few
+    // kilobytes, not rendered whole into memory first.
+    let render = |out: &mut dyn Write| {
+        let mut out = std::io::BufWriter::new(out);
+        write_report(format, report, &options, &mut out)?;
+        out.flush()
+    };
     match &args.output {
-        Some(path) => std::fs::write(path, &buffer).map_err(|e| {
-            Failure::Input(format!("{}: cannot write the report: {e}", path.display()))
-        }),
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(&buffer).and_then(|()| stdout.flush()) {
-                // A closed pipe (`rampart scan | head`) is not an error worth reporting.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                other => other.map_err(|e| Failure::Input(format!("cannot write the report: {e}"))),
-            }
-        }
+        Some(path) => std::fs::File::create(path)
+            .and_then(|mut file| render(&mut file))
+            .map_err(|e| {
+                Failure::Input(format!("{}: cannot write the report: {e}", path.display()))
+            }),
+        None => match render(&mut std::io::stdout().lock()) {
+            // A closed pipe (`rampart scan | head`) is not an error worth reporting.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => other.map_err(|e| Failure::Input(format!("cannot write the report: {e}"))),
+        },
     }
 }
