@@ -207,6 +207,8 @@ pub struct Context<'a> {
     edge: OnceLock<Edge<'a>>,
     network: OnceLock<Network<'a>>,
     security_groups: OnceLock<SecurityGroups<'a>>,
+    /// The objects that run pods, found once: every workload rule reads them.
+    workloads: OnceLock<Vec<(usize, Workload<'a>)>>,
 }
 
 /// An infrastructure resource as rules see it: the evaluated resource, its
@@ -235,7 +237,14 @@ impl<'a> Context<'a> {
             edge: OnceLock::new(),
             network: OnceLock::new(),
             security_groups: OnceLock::new(),
+            workloads: OnceLock::new(),
         }
+    }
+
+    /// The objects that run pods, with their index in [`Project::objects`].
+    pub fn workloads(&self) -> &[(usize, Workload<'a>)] {
+        self.workloads
+            .get_or_init(|| self.project.workloads().collect())
     }
 
     /// Entry points, web ACLs, firewalls and routes of the project.
@@ -582,23 +591,20 @@ fn run(rule: &Rule, ctx: &Context<'_>) -> Vec<Reported> {
                 out
             })
             .collect(),
-        Check::Workload(check) => project
-            .objects
+        Check::Workload(check) => ctx
+            .workloads()
             .par_iter()
-            .enumerate()
-            .flat_map_iter(|(i, object)| {
+            .flat_map_iter(|(i, workload)| {
                 let mut out = Vec::new();
-                if let Some(workload) = object.workload() {
-                    check(
-                        &workload,
-                        ctx,
-                        &mut Sink {
-                            subject: Subject::Object(i),
-                            tier: None,
-                            out: &mut out,
-                        },
-                    );
-                }
+                check(
+                    workload,
+                    ctx,
+                    &mut Sink {
+                        subject: Subject::Object(*i),
+                        tier: None,
+                        out: &mut out,
+                    },
+                );
                 out
             })
             .collect(),
@@ -637,30 +643,36 @@ fn run(rule: &Rule, ctx: &Context<'_>) -> Vec<Reported> {
                 out
             })
             .collect(),
-        Check::Resource(types, check) => project
-            .resources
-            .par_iter()
-            .enumerate()
-            // A resource whose whole body is unknown (a CloudFormation `Fn::If` on
-            // an unknown condition) cannot be judged: a missing attribute there
-            // is not missing.
-            .filter(|(_, resource)| {
-                resource_listed(types, resource) && !resource.attributes.is_unknown()
-            })
-            .flat_map_iter(|(i, _)| {
-                let mut out = Vec::new();
-                check(
-                    &ctx.resource(i),
-                    ctx,
-                    &mut Sink {
-                        subject: Subject::Resource(i),
-                        tier: None,
-                        out: &mut out,
-                    },
-                );
-                out
-            })
-            .collect(),
+        Check::Resource(types, check) => {
+            let names: Vec<&str> = types
+                .iter()
+                .map(|t| t.strip_prefix("data.").unwrap_or(t))
+                .collect();
+            project
+                .resources_of_types(&names)
+                .into_par_iter()
+                // A resource whose whole body is unknown (a CloudFormation `Fn::If` on
+                // an unknown condition) cannot be judged: a missing attribute there
+                // is not missing.
+                .filter(|&i| {
+                    let resource = &project.resources[i];
+                    resource_listed(types, resource) && !resource.attributes.is_unknown()
+                })
+                .flat_map_iter(|i| {
+                    let mut out = Vec::new();
+                    check(
+                        &ctx.resource(i),
+                        ctx,
+                        &mut Sink {
+                            subject: Subject::Resource(i),
+                            tier: None,
+                            out: &mut out,
+                        },
+                    );
+                    out
+                })
+                .collect()
+        }
         Check::Project(check) => {
             let mut findings = Findings::default();
             check(ctx, &mut findings);

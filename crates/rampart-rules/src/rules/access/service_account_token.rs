@@ -72,11 +72,11 @@ fn needlessly_mounted(workload: &Workload<'_>, ctx: &Context<'_>, grants: &Group
 
 fn check(ctx: &Context<'_>, findings: &mut Findings) {
     let grants = GroupGrants::collect(ctx);
-    for (i, workload) in ctx.project.workloads() {
+    for &(i, ref workload) in ctx.workloads() {
         if ctx.is_exempt_namespace(workload.object.namespace.as_deref()) {
             continue;
         }
-        if !needlessly_mounted(&workload, ctx, &grants) {
+        if !needlessly_mounted(workload, ctx, &grants) {
             continue;
         }
         findings.on(Subject::Object(i)).report(

@@ -180,9 +180,9 @@ pub(crate) fn report_missing(
     message: fn(&str, &[&str]) -> String,
 ) {
     let defaults = LimitRangeDefaults::build(ctx.project);
-    for (i, workload) in ctx.project.workloads() {
-        for container in resource_containers(&workload) {
-            let missing = defaults.missing(&workload, &container, field, wanted);
+    for &(i, ref workload) in ctx.workloads() {
+        for container in resource_containers(workload) {
+            let missing = defaults.missing(workload, &container, field, wanted);
             if missing.is_empty() {
                 continue;
             }
