@@ -38,7 +38,20 @@ pub fn read_stdin(reader: impl Read, max_file_size: u64) -> Discovery {
 
 /// Reads up to `max` bytes; `None` when there is more.
 pub(crate) fn read_bounded(reader: impl Read, max: u64) -> std::io::Result<Option<Vec<u8>>> {
-    let mut bytes = Vec::new();
+    read_bounded_sized(reader, max, 0)
+}
+
+/// As [`read_bounded`], into a buffer sized for `expected` bytes (a file's
+/// length from its metadata), so it is read without growing and copying.
+fn read_bounded_sized(
+    reader: impl Read,
+    max: u64,
+    expected: u64,
+) -> std::io::Result<Option<Vec<u8>>> {
+    // One byte more than expected lets the read see the end of the file
+    // without a second allocation.
+    let capacity = usize::try_from(expected.min(max).saturating_add(1)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(capacity);
     reader.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
     Ok((bytes.len() as u64 <= max).then_some(bytes))
 }
@@ -127,21 +140,22 @@ pub(crate) fn read_file(
         out.diagnostics.push(too_large(&display, max_file_size));
         return;
     }
-    let bytes = match std::fs::File::open(path).and_then(|f| read_bounded(f, max_file_size)) {
-        Ok(Some(bytes)) => bytes,
-        Ok(None) => {
-            out.diagnostics.push(too_large(&display, max_file_size));
-            return;
-        }
-        Err(e) => {
-            out.diagnostics.push(Diagnostic::error(
-                "io-error",
-                display,
-                format!("cannot read: {e}"),
-            ));
-            return;
-        }
-    };
+    let bytes =
+        match std::fs::File::open(path).and_then(|f| read_bounded_sized(f, max_file_size, len)) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => {
+                out.diagnostics.push(too_large(&display, max_file_size));
+                return;
+            }
+            Err(e) => {
+                out.diagnostics.push(Diagnostic::error(
+                    "io-error",
+                    display,
+                    format!("cannot read: {e}"),
+                ));
+                return;
+            }
+        };
     let Some(text) = decode(bytes, &display, &mut out.diagnostics) else {
         return;
     };
