@@ -255,7 +255,7 @@ pub fn evaluate(input: &TerraformInput<'_>) -> TerraformOutput {
         .zip(std::mem::take(&mut output.roots))
         .zip(std::mem::take(&mut output.providers))
         .collect();
-    all.sort_by(|((a, _), _), ((b, _), _)| {
+    all.par_sort_by(|((a, _), _), ((b, _), _)| {
         (a.file, a.span.start, &a.address).cmp(&(b.file, b.span.start, &b.address))
     });
     for ((resource, root), provider) in all {
