@@ -44,13 +44,13 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     let parsed = ParsedFiles::parse(discovery.files);
     timings.lap("parse");
     if args.stop_after == Some(Stage::Parse) {
-        drop(parsed);
+        exit_without_freeing(parsed);
         return Ok(timings.stop("parse", files_scanned, bytes));
     }
     let project = Project::from_parsed(parsed, config, &terraform);
     timings.lap("model");
     if args.stop_after == Some(Stage::Model) {
-        drop(project);
+        exit_without_freeing(project);
         return Ok(timings.stop("model", files_scanned, bytes));
     }
     // Only now that the command line is known to be usable, and only for rules
@@ -71,7 +71,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     timings.lap("evaluate");
     if args.stop_after == Some(Stage::Evaluate) {
         drop(evaluated);
-        drop(project);
+        exit_without_freeing(project);
         return Ok(timings.stop("evaluate", files_scanned, bytes));
     }
     let mut redactions = Redactions::from_findings(&evaluated);
@@ -155,6 +155,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     write_output(args, &report)?;
     timings.lap("report");
     timings.print(files_scanned, bytes);
+    exit_without_freeing(project);
 
     if args.strict
         && diagnostics
@@ -179,6 +180,14 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     } else {
         ExitStatus::Clean
     })
+}
+
+/// Leaves the parsed tree or the model to the operating system, which takes
+/// the process's memory back at exit at once: freeing millions of nodes one
+/// by one took a tenth of the scan of 100,000 files. Only for what the scan
+/// holds until the process ends (`rampart scan` returns to `main`, which exits).
+fn exit_without_freeing<T>(value: T) {
+    std::mem::forget(value);
 }
 
 /// `--timings` and `--stop-after`: the wall time of each stage, on standard
