@@ -203,7 +203,9 @@ pub struct Context<'a> {
     pub project: &'a Project,
     pub config: &'a Config,
     /// Project-wide models several rules read, each built once, by the first
-    /// rule that asks.
+    /// rule that asks. Their builders must stay sequential: a builder that
+    /// used rayon could, while it waits, pick up another rule asking for the
+    /// same model and block on its own `OnceLock`.
     edge: OnceLock<Edge<'a>>,
     network: OnceLock<Network<'a>>,
     security_groups: OnceLock<SecurityGroups<'a>>,

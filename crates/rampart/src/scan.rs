@@ -17,13 +17,18 @@ use crate::args::{ColorChoice, OutputFormat, ScanArgs, Stage};
 use crate::settings::{discovery_start, load_config, selected_rules, severity_overrides};
 use crate::{ExitStatus, Failure};
 
+/// The stack of each worker thread: the size Linux gives a process's main thread.
+const WORKER_STACK_BYTES: usize = 8 << 20;
+
 pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
-    if args.threads > 0 {
-        // Only fails when a global pool already exists, which cannot happen here.
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(args.threads)
-            .build_global();
-    }
+    // Parsers and evaluators recurse on the workers up to their depth limits
+    // (nested expressions, modules calling modules): give the workers the main
+    // thread's stack rather than rayon's 2 MiB default. Building the pool only
+    // fails when a global pool already exists, which cannot happen here.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads)
+        .stack_size(WORKER_STACK_BYTES)
+        .build_global();
     let mut timings = Timings::new(args.timings || args.stop_after.is_some());
     let loaded = load_config(args.config.config.as_deref(), &discovery_start(&args.paths))?;
     let config = &loaded.config;
