@@ -184,6 +184,8 @@ fn parse_file(file: FileId, input: InputFile) -> Parsed {
     }
 }
 
+/// The Kubernetes objects of one YAML document (each item of a `…List`),
+/// appended to `objects`.
 fn add_document(file: FileId, document: Document, objects: &mut Vec<K8sObject>) {
     let root = document.root;
     let is_list = root
@@ -209,6 +211,7 @@ fn add_document(file: FileId, document: Document, objects: &mut Vec<K8sObject>) 
     }
 }
 
+/// `root` as a Kubernetes object, when it has an `apiVersion` and a `kind`.
 fn add_object(
     file: FileId,
     document: usize,
@@ -425,7 +428,6 @@ impl Project {
         let mut manifests = Vec::new();
         let mut plans = Vec::new();
         for (source, kind, diagnostics, modeled) in modeled {
-            let display = source.display_path.clone();
             project.files.push(source);
             project.file_kinds.push(kind);
             project.diagnostics.extend(diagnostics);
@@ -438,6 +440,11 @@ impl Project {
                 Modeled::FalcoRules(rules) => project.falco.rules_files.push(rules),
                 Modeled::FalcoConfig(config) => project.falco.configs.extend(config),
                 Modeled::CloudFormation(templates) => {
+                    let display = project
+                        .files
+                        .last()
+                        .map(|f| f.display_path.clone())
+                        .unwrap_or_default();
                     for template in templates {
                         for (resource, tier) in template.resources {
                             project.push_resource(resource, tier, display.clone());
@@ -913,5 +920,102 @@ impl Project {
                 .collect::<Vec<_>>()
                 .join(","),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rampart_config::Config;
+    use rampart_discover::{FileKind, InputFile};
+
+    use super::*;
+
+    fn project(files: &[(&str, FileKind, &str)]) -> Project {
+        Project::build(
+            files
+                .iter()
+                .map(|(path, kind, text)| InputFile {
+                    kind: *kind,
+                    display_path: (*path).into(),
+                    root_relative_path: (*path).into(),
+                    text: (*text).into(),
+                })
+                .collect(),
+            &Config::default(),
+        )
+    }
+
+    fn addresses(project: &Project, indices: &[usize]) -> Vec<String> {
+        indices
+            .iter()
+            .map(|&i| {
+                format!(
+                    "{}:{}",
+                    project.resource_scopes[i], project.resources[i].address
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn indexes_find_resources_by_type_and_scope_in_index_order() {
+        let project = project(&[
+            (
+                "a/main.tf",
+                FileKind::Terraform,
+                "resource \"aws_s3_bucket\" \"logs\" {}\nresource \"aws_vpc\" \"main\" {}\nresource \"aws_s3_bucket\" \"data\" {}\n",
+            ),
+            (
+                "b/main.tf",
+                FileKind::Terraform,
+                "resource \"aws_vpc\" \"main\" {}\nresource \"aws_s3_bucket\" \"logs\" {}\n",
+            ),
+            (
+                "c.yaml",
+                FileKind::CloudFormation,
+                "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n",
+            ),
+        ]);
+        let every = |types: &[&str]| addresses(&project, &project.resources_of_types(types));
+        // Several types come back merged in index order (templates are
+        // modelled before Terraform), each resource once.
+        assert_eq!(
+            every(&["AWS::S3::Bucket", "aws_s3_bucket", "aws_s3_bucket"]),
+            [
+                "c.yaml:Bucket",
+                "a:aws_s3_bucket.logs",
+                "a:aws_s3_bucket.data",
+                "b:aws_s3_bucket.logs"
+            ]
+        );
+        assert_eq!(every(&["aws_vpc"]), ["a:aws_vpc.main", "b:aws_vpc.main"]);
+        assert!(every(&["aws_instance"]).is_empty());
+        assert_eq!(
+            addresses(
+                &project,
+                &project.resources_in_of_types("a", &["aws_vpc", "aws_s3_bucket"])
+            ),
+            [
+                "a:aws_s3_bucket.logs",
+                "a:aws_vpc.main",
+                "a:aws_s3_bucket.data"
+            ]
+        );
+        assert!(project.resources_in_of_types("d", &["aws_vpc"]).is_empty());
+    }
+
+    #[test]
+    fn objects_are_found_by_kind() {
+        let project = project(&[(
+            "k8s.yaml",
+            FileKind::Kubernetes,
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: one\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: two\n",
+        )]);
+        let names: Vec<&str> = project
+            .objects_of_kind("ConfigMap")
+            .map(|(_, o)| o.name.as_str())
+            .collect();
+        assert_eq!(names, ["one", "two"]);
+        assert_eq!(project.objects_of_kind("Secret").count(), 0);
     }
 }
