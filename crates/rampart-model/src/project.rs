@@ -250,6 +250,22 @@ fn add_object(
     objects.push(object);
 }
 
+/// The indices `by_type` lists under any of `types`, merged in index order,
+/// each once.
+fn of_types(by_type: &HashMap<String, Vec<usize>>, types: &[&str]) -> Vec<usize> {
+    let mut found: Vec<usize> = types
+        .iter()
+        .filter_map(|t| by_type.get(*t))
+        .flatten()
+        .copied()
+        .collect();
+    if types.len() > 1 {
+        found.sort_unstable();
+        found.dedup();
+    }
+    found
+}
+
 /// A CloudFormation template, evaluated.
 struct ModeledTemplate {
     file: FileId,
@@ -549,36 +565,16 @@ impl Project {
     /// The resources of any of `types` (data sources included), by index, in
     /// order.
     pub fn resources_of_types(&self, types: &[&str]) -> Vec<usize> {
-        let mut found: Vec<usize> = types
-            .iter()
-            .filter_map(|t| self.by_type.get(*t))
-            .flatten()
-            .copied()
-            .collect();
-        if types.len() > 1 {
-            found.sort_unstable();
-            found.dedup();
-        }
-        found
+        of_types(&self.by_type, types)
     }
 
     /// The resources of any of `types` (data sources included) in `scope`, by
     /// index, in order.
     pub fn resources_in_of_types(&self, scope: &str, types: &[&str]) -> Vec<usize> {
-        let Some(by_type) = self.by_scope_type.get(scope) else {
-            return Vec::new();
-        };
-        let mut found: Vec<usize> = types
-            .iter()
-            .filter_map(|t| by_type.get(*t))
-            .flatten()
-            .copied()
-            .collect();
-        if types.len() > 1 {
-            found.sort_unstable();
-            found.dedup();
-        }
-        found
+        self.by_scope_type
+            .get(scope)
+            .map(|by_type| of_types(by_type, types))
+            .unwrap_or_default()
     }
 
     /// The Kubernetes objects of `kind`, by index, in order.
