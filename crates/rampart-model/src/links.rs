@@ -12,10 +12,11 @@ use rampart_iac::{Node, Resource, Unknown, Value};
 
 #[derive(Debug, Default)]
 pub struct Links {
-    /// `(scope, address)` → resources. Counted resources are also indexed under
+    /// scope → address → resources. Counted resources are also indexed under
     /// their address without the instance key (`aws_subnet.private`), which a
-    /// splat (`aws_subnet.private[*]`) names.
-    by_address: HashMap<(String, String), Vec<usize>>,
+    /// splat (`aws_subnet.private[*]`) names. Nested rather than keyed by the
+    /// pair so that a lookup borrows its strings instead of copying them.
+    by_address: HashMap<String, HashMap<String, Vec<usize>>>,
 }
 
 /// `aws_subnet.private[0]` → `aws_subnet.private`.
@@ -27,17 +28,25 @@ fn without_instance_key(address: &str) -> Option<&str> {
 
 impl Links {
     pub fn build(resources: &[Resource], scopes: &[String]) -> Self {
-        let mut by_address: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        let mut by_address: HashMap<String, HashMap<String, Vec<usize>>> = HashMap::new();
         for (i, (resource, scope)) in resources.iter().zip(scopes).enumerate() {
-            by_address
-                .entry((scope.clone(), resource.address.clone()))
+            if !by_address.contains_key(scope.as_str()) {
+                by_address.insert(scope.clone(), HashMap::new());
+            }
+            let Some(addresses) = by_address.get_mut(scope.as_str()) else {
+                continue;
+            };
+            addresses
+                .entry(resource.address.clone())
                 .or_default()
                 .push(i);
             if let Some(base) = without_instance_key(&resource.address) {
-                by_address
-                    .entry((scope.clone(), base.to_owned()))
-                    .or_default()
-                    .push(i);
+                match addresses.get_mut(base) {
+                    Some(indices) => indices.push(i),
+                    None => {
+                        addresses.insert(base.to_owned(), vec![i]);
+                    }
+                }
             }
         }
         Self { by_address }
@@ -48,7 +57,8 @@ impl Links {
     pub fn find(&self, scope: &str, address: &str) -> &[usize] {
         let address = address.strip_suffix("[*]").unwrap_or(address);
         self.by_address
-            .get(&(scope.to_owned(), address.to_owned()))
+            .get(scope)
+            .and_then(|addresses| addresses.get(address))
             .map(Vec::as_slice)
             .unwrap_or_default()
     }

@@ -67,20 +67,56 @@ pub struct Project {
     pub templates: Vec<(FileId, Node)>,
     /// Falco rules files and Falco's configuration.
     pub falco: Falco,
+    object_index: ObjectIndex,
+    resource_index: ResourceIndex,
+}
+
+/// [`Project::objects`] looked up by what rules ask of them.
+#[derive(Debug, Default)]
+struct ObjectIndex {
     namespaces: HashMap<String, usize>,
-    /// [`Project::resources`] by scope, in index order.
-    by_scope: HashMap<String, Vec<usize>>,
-    /// [`Project::resources`] by resource type, in index order: rules and
-    /// model helpers look resources up by type once per subject, and a walk
-    /// of every resource each time made a large tree quadratic.
-    by_type: HashMap<String, Vec<usize>>,
-    /// [`Project::resources`] by scope and type, in index order: a resource's
-    /// companions (a bucket's policy, a trail's siblings) are looked up here.
-    by_scope_type: HashMap<String, HashMap<String, Vec<usize>>>,
-    /// [`Project::objects`] by kind, in index order.
+    /// By kind, in index order.
     by_kind: HashMap<String, Vec<usize>>,
     service_accounts: HashMap<(Option<String>, String), usize>,
     bound_service_accounts: HashSet<(Option<String>, String)>,
+}
+
+/// [`Project::resources`] by scope and by type, each in index order: rules and
+/// model helpers look resources up by type once per subject (a walk of every
+/// resource each time made a large tree quadratic), and a resource's
+/// companions (a bucket's policy, a trail's siblings) within its scope.
+#[derive(Debug, Default)]
+struct ResourceIndex {
+    by_scope: HashMap<String, Vec<usize>>,
+    by_type: HashMap<String, Vec<usize>>,
+    by_scope_type: HashMap<String, HashMap<String, Vec<usize>>>,
+}
+
+impl ResourceIndex {
+    fn build(resources: &[Resource], scopes: &[String]) -> Self {
+        let mut index = Self::default();
+        for (i, (resource, scope)) in resources.iter().zip(scopes).enumerate() {
+            push_index(&mut index.by_scope, scope, i);
+            push_index(&mut index.by_type, &resource.resource_type, i);
+            if !index.by_scope_type.contains_key(scope.as_str()) {
+                index.by_scope_type.insert(scope.clone(), HashMap::new());
+            }
+            if let Some(by_type) = index.by_scope_type.get_mut(scope.as_str()) {
+                push_index(by_type, &resource.resource_type, i);
+            }
+        }
+        index
+    }
+}
+
+/// Appends `index` under `key`, copying the key only the first time it is seen.
+fn push_index(map: &mut HashMap<String, Vec<usize>>, key: &str, index: usize) {
+    match map.get_mut(key) {
+        Some(indices) => indices.push(index),
+        None => {
+            map.insert(key.to_owned(), vec![index]);
+        }
+    }
 }
 
 enum Content {
@@ -264,6 +300,166 @@ fn of_types(by_type: &HashMap<String, Vec<usize>>, types: &[&str]) -> Vec<usize>
         found.dedup();
     }
     found
+}
+
+impl ObjectIndex {
+    fn build(objects: &[K8sObject]) -> Self {
+        let mut index = Self::default();
+        for (i, object) in objects.iter().enumerate() {
+            push_index(&mut index.by_kind, &object.kind, i);
+            match object.kind.as_str() {
+                "Namespace" => {
+                    index.namespaces.insert(object.name.clone(), i);
+                }
+                "ServiceAccount" => {
+                    index
+                        .service_accounts
+                        .insert((object.namespace.clone(), object.name.clone()), i);
+                }
+                "RoleBinding" | "ClusterRoleBinding" => {
+                    for subject in object
+                        .root
+                        .get("subjects")
+                        .map(Node::items)
+                        .unwrap_or_default()
+                    {
+                        if subject.get("kind").and_then(Node::as_str) != Some("ServiceAccount") {
+                            continue;
+                        }
+                        let Some(name) = subject.get("name").and_then(Node::as_str) else {
+                            continue;
+                        };
+                        let namespace = subject
+                            .get("namespace")
+                            .and_then(Node::as_str)
+                            .map(str::to_owned)
+                            .or_else(|| object.namespace.clone());
+                        index
+                            .bound_service_accounts
+                            .insert((namespace, name.to_owned()));
+                    }
+                }
+                _ => {}
+            }
+        }
+        index
+    }
+}
+
+/// The tier of every Kubernetes object: its own label, its pods' label, or its
+/// namespace's label.
+fn resolve_tiers(objects: &mut [K8sObject], keys: &[String]) {
+    let own = |labels: Option<&Node>| {
+        tier_labels(labels, keys)
+            .into_iter()
+            .find_map(|l| l.tier.map(|t| (t, l.key)))
+    };
+    // Namespaces first: other objects inherit from them.
+    let mut namespace_tiers: HashMap<String, Tier> = HashMap::new();
+    for object in objects.iter_mut().filter(|o| o.kind == "Namespace") {
+        if let Some((tier, key)) = own(object.labels()) {
+            object.tier = Some(tier);
+            object.tier_origin = TierOrigin::Label { key };
+            namespace_tiers.insert(object.name.clone(), tier);
+        }
+    }
+    objects
+        .par_iter_mut()
+        .filter(|o| o.kind != "Namespace")
+        .for_each(|object| {
+            let resolved = own(object.labels())
+                .map(|(t, key)| (t, TierOrigin::Label { key }))
+                .or_else(|| {
+                    own(object.pod_labels()).map(|(t, key)| (t, TierOrigin::PodLabel { key }))
+                })
+                .or_else(|| {
+                    let ns = object.namespace.as_ref()?;
+                    namespace_tiers
+                        .get(ns)
+                        .map(|t| (*t, TierOrigin::Namespace { name: ns.clone() }))
+                });
+            if let Some((tier, origin)) = resolved {
+                object.tier = Some(tier);
+                object.tier_origin = origin;
+            }
+        });
+}
+
+/// Every image reference: containers' `image`, Dockerfiles' `FROM` and `COPY
+/// --from`, in object then Dockerfile order.
+fn collect_images(objects: &[K8sObject], dockerfiles: &[DockerfileDoc]) -> Vec<ImageUse> {
+    let mut images: Vec<ImageUse> = objects
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, object)| {
+            let mut images = Vec::new();
+            let Some(workload) = object.workload() else {
+                return images;
+            };
+            for container in workload.containers() {
+                let Some(node) = container.get("image") else {
+                    continue;
+                };
+                let text = node.as_str().unwrap_or_default().to_owned();
+                images.push(ImageUse {
+                    subject: Subject::Object(i),
+                    reference: ImageRef::parse(&text),
+                    text,
+                    span: node.span,
+                    context: ImageContext::Container {
+                        kind: container.kind,
+                        name: container.name().to_owned(),
+                    },
+                });
+            }
+            images
+        })
+        .collect();
+    for (d, doc) in dockerfiles.iter().enumerate() {
+        let stages = &doc.parsed.stages;
+        for stage in stages {
+            let from = &doc.parsed.instructions[stage.instructions.start];
+            let label = stage.label();
+            let is_final = stage.index + 1 == stages.len();
+            let text = match &stage.base {
+                BaseImage::Image(text) => text.clone(),
+                BaseImage::Unresolved(text) => text.clone(),
+                BaseImage::Stage(_) | BaseImage::Scratch => continue,
+            };
+            images.push(ImageUse {
+                subject: Subject::Dockerfile(d),
+                reference: ImageRef::parse(&text),
+                text,
+                span: from.span,
+                context: ImageContext::Stage { label, is_final },
+            });
+            for instruction in doc.parsed.stage_instructions(stage) {
+                if instruction.keyword != "COPY" {
+                    continue;
+                }
+                let Some(from) = instruction.flag("from").and_then(|f| f.value.as_deref()) else {
+                    continue;
+                };
+                let names_stage = from.parse::<usize>().is_ok()
+                    || stages
+                        .iter()
+                        .any(|s| s.name.as_deref() == Some(&from.to_ascii_lowercase()));
+                if names_stage {
+                    continue;
+                }
+                images.push(ImageUse {
+                    subject: Subject::Dockerfile(d),
+                    reference: ImageRef::parse(from),
+                    text: from.to_owned(),
+                    span: instruction.span,
+                    context: ImageContext::CopyFrom {
+                        label: stage.label(),
+                    },
+                });
+            }
+        }
+    }
+    images
 }
 
 /// A CloudFormation template, evaluated.
@@ -473,52 +669,60 @@ impl Project {
                 Modeled::Plans(read) => plans.extend(read),
             }
         }
-        project.index();
-        project.resolve_tiers(tier_keys);
-        project.collect_images();
-        if !terraform_files.is_empty() {
-            let evaluation =
-                iac::evaluate_terraform(&project.files, &terraform_files, manifests, terraform);
-            // Half a gigabyte of syntax trees at 100,000 files: freed on every
-            // core rather than on this thread alone.
-            terraform_files.into_par_iter().for_each(drop);
-            let defaults = iac::DefaultTags::new(&evaluation.resources, &evaluation.roots);
-            for ((resource, root), provider) in evaluation
+        // The Kubernetes side of the model and the evaluation of Terraform
+        // share nothing but the files' texts: each runs beside the other.
+        let objects = &mut project.objects;
+        let dockerfiles = &project.dockerfiles;
+        let files = &project.files;
+        let ((object_index, images), evaluation) = rayon::join(
+            || {
+                resolve_tiers(objects, tier_keys);
+                let index = ObjectIndex::build(objects);
+                (index, collect_images(objects, dockerfiles))
+            },
+            || {
+                if terraform_files.is_empty() {
+                    return None;
+                }
+                let evaluation =
+                    iac::evaluate_terraform(files, &terraform_files, manifests, terraform);
+                // Half a gigabyte of syntax trees at 100,000 files: freed on
+                // every core rather than on one thread.
+                terraform_files.into_par_iter().for_each(drop);
+                let defaults = iac::DefaultTags::new(&evaluation.resources, &evaluation.roots);
+                let tiers: Vec<Option<Tier>> = evaluation
+                    .resources
+                    .par_iter()
+                    .zip(&evaluation.roots)
+                    .zip(&evaluation.providers)
+                    .map(|((resource, root), provider)| {
+                        iac::resource_tier(resource, tier_keys, defaults.of(root, provider))
+                    })
+                    .collect();
+                Some((evaluation, tiers))
+            },
+        );
+        project.object_index = object_index;
+        project.images = images;
+        if let Some((evaluation, tiers)) = evaluation {
+            for ((resource, root), tier) in evaluation
                 .resources
                 .into_iter()
                 .zip(evaluation.roots)
-                .zip(evaluation.providers)
+                .zip(tiers)
             {
-                let tier = iac::resource_tier(&resource, tier_keys, defaults.of(&root, &provider));
                 project.push_resource(resource, tier, root);
             }
             project.unknowns.extend(evaluation.unknowns);
             project.diagnostics.extend(evaluation.diagnostics);
         }
         project.add_plans(plans, tier_keys);
-        project.links = Links::build(&project.resources, &project.resource_scopes);
-        for (i, scope) in project.resource_scopes.iter().enumerate() {
-            project.by_scope.entry(scope.clone()).or_default().push(i);
-        }
-        for (i, (resource, scope)) in project
-            .resources
-            .iter()
-            .zip(&project.resource_scopes)
-            .enumerate()
-        {
-            project
-                .by_type
-                .entry(resource.resource_type.clone())
-                .or_default()
-                .push(i);
-            project
-                .by_scope_type
-                .entry(scope.clone())
-                .or_default()
-                .entry(resource.resource_type.clone())
-                .or_default()
-                .push(i);
-        }
+        let (links, resource_index) = rayon::join(
+            || Links::build(&project.resources, &project.resource_scopes),
+            || ResourceIndex::build(&project.resources, &project.resource_scopes),
+        );
+        project.links = links;
+        project.resource_index = resource_index;
         project.drop_followed_references();
         project
     }
@@ -556,7 +760,8 @@ impl Project {
     /// plan), by index, in order: where a reference or a name written in one
     /// of them can lead.
     pub fn resources_in(&self, scope: &str) -> &[usize] {
-        self.by_scope
+        self.resource_index
+            .by_scope
             .get(scope)
             .map(Vec::as_slice)
             .unwrap_or_default()
@@ -565,13 +770,14 @@ impl Project {
     /// The resources of any of `types` (data sources included), by index, in
     /// order.
     pub fn resources_of_types(&self, types: &[&str]) -> Vec<usize> {
-        of_types(&self.by_type, types)
+        of_types(&self.resource_index.by_type, types)
     }
 
     /// The resources of any of `types` (data sources included) in `scope`, by
     /// index, in order.
     pub fn resources_in_of_types(&self, scope: &str, types: &[&str]) -> Vec<usize> {
-        self.by_scope_type
+        self.resource_index
+            .by_scope_type
             .get(scope)
             .map(|by_type| of_types(by_type, types))
             .unwrap_or_default()
@@ -579,7 +785,8 @@ impl Project {
 
     /// The Kubernetes objects of `kind`, by index, in order.
     pub fn objects_of_kind(&self, kind: &str) -> impl Iterator<Item = (usize, &K8sObject)> {
-        self.by_kind
+        self.object_index
+            .by_kind
             .get(kind)
             .map(Vec::as_slice)
             .unwrap_or_default()
@@ -665,161 +872,22 @@ impl Project {
         }
     }
 
-    fn index(&mut self) {
-        for (i, object) in self.objects.iter().enumerate() {
-            self.by_kind.entry(object.kind.clone()).or_default().push(i);
-            match object.kind.as_str() {
-                "Namespace" => {
-                    self.namespaces.insert(object.name.clone(), i);
-                }
-                "ServiceAccount" => {
-                    self.service_accounts
-                        .insert((object.namespace.clone(), object.name.clone()), i);
-                }
-                "RoleBinding" | "ClusterRoleBinding" => {
-                    for subject in object
-                        .root
-                        .get("subjects")
-                        .map(Node::items)
-                        .unwrap_or_default()
-                    {
-                        if subject.get("kind").and_then(Node::as_str) != Some("ServiceAccount") {
-                            continue;
-                        }
-                        let Some(name) = subject.get("name").and_then(Node::as_str) else {
-                            continue;
-                        };
-                        let namespace = subject
-                            .get("namespace")
-                            .and_then(Node::as_str)
-                            .map(str::to_owned)
-                            .or_else(|| object.namespace.clone());
-                        self.bound_service_accounts
-                            .insert((namespace, name.to_owned()));
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-
-    fn resolve_tiers(&mut self, keys: &[String]) {
-        let own = |labels: Option<&Node>| {
-            tier_labels(labels, keys)
-                .into_iter()
-                .find_map(|l| l.tier.map(|t| (t, l.key)))
-        };
-        // Namespaces first: other objects inherit from them.
-        let mut namespace_tiers: HashMap<String, Tier> = HashMap::new();
-        for object in self.objects.iter_mut().filter(|o| o.kind == "Namespace") {
-            if let Some((tier, key)) = own(object.labels()) {
-                object.tier = Some(tier);
-                object.tier_origin = TierOrigin::Label { key };
-                namespace_tiers.insert(object.name.clone(), tier);
-            }
-        }
-        for object in self.objects.iter_mut().filter(|o| o.kind != "Namespace") {
-            let resolved = own(object.labels())
-                .map(|(t, key)| (t, TierOrigin::Label { key }))
-                .or_else(|| {
-                    own(object.pod_labels()).map(|(t, key)| (t, TierOrigin::PodLabel { key }))
-                })
-                .or_else(|| {
-                    let ns = object.namespace.as_ref()?;
-                    namespace_tiers
-                        .get(ns)
-                        .map(|t| (*t, TierOrigin::Namespace { name: ns.clone() }))
-                });
-            if let Some((tier, origin)) = resolved {
-                object.tier = Some(tier);
-                object.tier_origin = origin;
-            }
-        }
-    }
-
-    fn collect_images(&mut self) {
-        let mut images = Vec::new();
-        for (i, object) in self.objects.iter().enumerate() {
-            let Some(workload) = object.workload() else {
-                continue;
-            };
-            for container in workload.containers() {
-                let Some(node) = container.get("image") else {
-                    continue;
-                };
-                let text = node.as_str().unwrap_or_default().to_owned();
-                images.push(ImageUse {
-                    subject: Subject::Object(i),
-                    reference: ImageRef::parse(&text),
-                    text,
-                    span: node.span,
-                    context: ImageContext::Container {
-                        kind: container.kind,
-                        name: container.name().to_owned(),
-                    },
-                });
-            }
-        }
-        for (d, doc) in self.dockerfiles.iter().enumerate() {
-            let stages = &doc.parsed.stages;
-            for stage in stages {
-                let from = &doc.parsed.instructions[stage.instructions.start];
-                let label = stage.label();
-                let is_final = stage.index + 1 == stages.len();
-                let text = match &stage.base {
-                    BaseImage::Image(text) => text.clone(),
-                    BaseImage::Unresolved(text) => text.clone(),
-                    BaseImage::Stage(_) | BaseImage::Scratch => continue,
-                };
-                images.push(ImageUse {
-                    subject: Subject::Dockerfile(d),
-                    reference: ImageRef::parse(&text),
-                    text,
-                    span: from.span,
-                    context: ImageContext::Stage { label, is_final },
-                });
-                for instruction in doc.parsed.stage_instructions(stage) {
-                    if instruction.keyword != "COPY" {
-                        continue;
-                    }
-                    let Some(from) = instruction.flag("from").and_then(|f| f.value.as_deref())
-                    else {
-                        continue;
-                    };
-                    let names_stage = from.parse::<usize>().is_ok()
-                        || stages
-                            .iter()
-                            .any(|s| s.name.as_deref() == Some(&from.to_ascii_lowercase()));
-                    if names_stage {
-                        continue;
-                    }
-                    images.push(ImageUse {
-                        subject: Subject::Dockerfile(d),
-                        reference: ImageRef::parse(from),
-                        text: from.to_owned(),
-                        span: instruction.span,
-                        context: ImageContext::CopyFrom {
-                            label: stage.label(),
-                        },
-                    });
-                }
-            }
-        }
-        self.images = images;
-    }
-
     pub fn file(&self, id: FileId) -> &SourceFile {
         &self.files[id.index()]
     }
 
     /// The Namespace object of that name, when it was scanned.
     pub fn namespace(&self, name: &str) -> Option<&K8sObject> {
-        self.namespaces.get(name).map(|&i| &self.objects[i])
+        self.object_index
+            .namespaces
+            .get(name)
+            .map(|&i| &self.objects[i])
     }
 
     /// The ServiceAccount object, when it was scanned.
     pub fn service_account(&self, namespace: Option<&str>, name: &str) -> Option<&K8sObject> {
-        self.service_accounts
+        self.object_index
+            .service_accounts
             .get(&(namespace.map(str::to_owned), name.to_owned()))
             .map(|&i| &self.objects[i])
     }
@@ -827,7 +895,8 @@ impl Project {
     /// Whether a scanned RoleBinding or ClusterRoleBinding grants the ServiceAccount
     /// a role (so its pods need an API token).
     pub fn is_service_account_bound(&self, namespace: Option<&str>, name: &str) -> bool {
-        self.bound_service_accounts
+        self.object_index
+            .bound_service_accounts
             .contains(&(namespace.map(str::to_owned), name.to_owned()))
     }
 

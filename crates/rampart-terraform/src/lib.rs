@@ -239,9 +239,24 @@ pub fn evaluate(input: &TerraformInput<'_>) -> TerraformOutput {
     // Root modules share nothing but the parsed configuration: each is
     // evaluated on its own thread, and their outputs are joined in root order,
     // as if one after the other.
+    // Grouped once: looking a root's variables files up among every
+    // directory's was quadratic in trees with thousands of roots.
+    let mut auto_tfvars: HashMap<String, Vec<&VarsFile<'_>>> = HashMap::new();
+    for file in &input.auto_tfvars {
+        auto_tfvars
+            .entry(dir_of(&file.source().display_path))
+            .or_default()
+            .push(file);
+    }
     let per_root: Vec<TerraformOutput> = roots
         .par_iter()
-        .map(|root| evaluate_root(root, &configs, &missing, input))
+        .map(|root| {
+            let auto = auto_tfvars
+                .get(*root)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            evaluate_root(root, &configs, &missing, auto, input)
+        })
         .collect();
     for root_output in per_root {
         output.resources.extend(root_output.resources);
@@ -271,6 +286,7 @@ fn evaluate_root<'a>(
     root: &String,
     configs: &HashMap<String, ModuleConfig<'a>>,
     missing: &ModuleConfig<'a>,
+    auto_tfvars: &[&VarsFile<'a>],
     input: &TerraformInput<'a>,
 ) -> TerraformOutput {
     let mut output = TerraformOutput::default();
@@ -290,7 +306,7 @@ fn evaluate_root<'a>(
         reported: RefCell::default(),
         budget: Budget::default(),
     };
-    let vars = root_variables(config, input, &registry, missing);
+    let vars = root_variables(config, auto_tfvars, input, &registry, missing);
     let instance = Rc::new(Instance::new(config, String::new(), vars, 0));
     registry.collect(&instance, &mut output);
     output.roots = vec![root.clone(); output.resources.len()];
@@ -368,16 +384,13 @@ fn tfvars_rank(name: &str) -> (u8, &str) {
 /// `--var`.
 fn root_variables<'c>(
     config: &ModuleConfig<'c>,
+    auto_tfvars: &[&VarsFile<'c>],
     input: &TerraformInput<'c>,
     modules: &dyn Modules<'c>,
     empty: &'c ModuleConfig<'c>,
 ) -> HashMap<String, Node> {
     let mut values: HashMap<String, Node> = HashMap::new();
-    let mut auto: Vec<&VarsFile<'_>> = input
-        .auto_tfvars
-        .iter()
-        .filter(|f| dir_of(&f.source().display_path) == config.dir)
-        .collect();
+    let mut auto: Vec<&VarsFile<'_>> = auto_tfvars.to_vec();
     auto.sort_by(|a, b| tfvars_rank(a.name()).cmp(&tfvars_rank(b.name())));
     for file in auto.into_iter().chain(input.var_files.iter()) {
         match file {
