@@ -8,6 +8,7 @@ use rampart_rules::meta::{SUPPRESSION_WITHOUT_REASON, UNUSED_SUPPRESSION};
 use rampart_rules::{Finding, Rule, RuleMeta, find_rule, is_known_selector, sort_findings};
 use rampart_source::{FileId, Position, SourceFile, Span};
 use rampart_yaml::{Node, ScalarStyle, Value};
+use rayon::prelude::*;
 
 use crate::hcl_lines::{self, LineComment};
 
@@ -41,7 +42,6 @@ struct Comment<'a> {
 
 /// The suppression comments of every scanned file.
 pub fn parse_suppressions(project: &Project) -> Vec<Suppression> {
-    let mut out = Vec::new();
     // Which YAML trees and Dockerfiles each file holds, built once (a scan of
     // many files with a suppression each must not rescan every object per file).
     let mut yaml_by_file: HashMap<FileId, Vec<&Node>> = HashMap::new();
@@ -70,77 +70,96 @@ pub fn parse_suppressions(project: &Project) -> Vec<Suppression> {
     for doc in &project.dockerfiles {
         dockerfiles_by_file.entry(doc.file).or_default().push(doc);
     }
-    for (index, file) in project.files.iter().enumerate() {
-        // Cheap test first: most files have no suppression at all.
-        if !file.text.contains(MARKER) {
+    // Every file's text is searched for the marker, on every core; the
+    // suppressions are listed in file order.
+    project
+        .files
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(index, file)| {
+            file_suppressions(project, index, file, &yaml_by_file, &dockerfiles_by_file)
+        })
+        .collect()
+}
+
+/// The suppressions one file writes.
+fn file_suppressions(
+    project: &Project,
+    index: usize,
+    file: &SourceFile,
+    yaml_by_file: &HashMap<FileId, Vec<&Node>>,
+    dockerfiles_by_file: &HashMap<FileId, Vec<&DockerfileDoc>>,
+) -> Vec<Suppression> {
+    let mut out = Vec::new();
+    // Cheap test first: most files have no suppression at all.
+    if !file.text.contains(MARKER) {
+        return out;
+    }
+    let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
+    let kind = project.file_kinds.get(index).copied();
+    let lines: Vec<&str> = file.text.lines().collect();
+    let (comments, extents) = if is_hcl(kind) {
+        let scanned = hcl_lines::scan(&file.text);
+        let extents = Extents {
+            by_start: scanned.by_start,
+            ..Extents::default()
+        };
+        (scanned.comments, extents)
+    } else {
+        let extents = Extents::of(
+            file,
+            yaml_by_file.get(&id).map(Vec::as_slice).unwrap_or_default(),
+            dockerfiles_by_file
+                .get(&id)
+                .map(Vec::as_slice)
+                .unwrap_or_default(),
+        );
+        let comments = lines
+            .iter()
+            .enumerate()
+            .filter_map(|(i, line)| {
+                let comment = comment_of(line, kind)?;
+                let line = u32::try_from(i + 1).unwrap_or(u32::MAX);
+                // A `#` inside a block scalar or a multi-line quoted scalar is text.
+                (!extents.in_scalar(Position::new(line, comment.column))).then(|| LineComment {
+                    line,
+                    column: comment.column,
+                    text: comment.text.to_owned(),
+                    own_line: comment.own_line,
+                })
+            })
+            .collect();
+        (comments, extents)
+    };
+    for comment in comments {
+        let Some(body) = comment.text.trim_start().strip_prefix(MARKER) else {
+            continue;
+        };
+        // `rampart:ignored` is not the marker.
+        if body.starts_with(|c: char| c.is_alphanumeric() || c == '-' || c == '_') {
             continue;
         }
-        let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
-        let kind = project.file_kinds.get(index).copied();
-        let lines: Vec<&str> = file.text.lines().collect();
-        let (comments, extents) = if is_hcl(kind) {
-            let scanned = hcl_lines::scan(&file.text);
-            let extents = Extents {
-                by_start: scanned.by_start,
-                ..Extents::default()
-            };
-            (scanned.comments, extents)
+        let line_number = comment.line;
+        let target = if comment.own_line {
+            let index = usize::try_from(line_number).unwrap_or(usize::MAX) - 1;
+            next_content_line(&lines, index, kind).unwrap_or(line_number)
         } else {
-            let extents = Extents::of(
-                file,
-                yaml_by_file.get(&id).map(Vec::as_slice).unwrap_or_default(),
-                dockerfiles_by_file
-                    .get(&id)
-                    .map(Vec::as_slice)
-                    .unwrap_or_default(),
-            );
-            let comments = lines
-                .iter()
-                .enumerate()
-                .filter_map(|(i, line)| {
-                    let comment = comment_of(line, kind)?;
-                    let line = u32::try_from(i + 1).unwrap_or(u32::MAX);
-                    // A `#` inside a block scalar or a multi-line quoted scalar is text.
-                    (!extents.in_scalar(Position::new(line, comment.column))).then(|| LineComment {
-                        line,
-                        column: comment.column,
-                        text: comment.text.to_owned(),
-                        own_line: comment.own_line,
-                    })
-                })
-                .collect();
-            (comments, extents)
+            line_number
         };
-        for comment in comments {
-            let Some(body) = comment.text.trim_start().strip_prefix(MARKER) else {
-                continue;
-            };
-            // `rampart:ignored` is not the marker.
-            if body.starts_with(|c: char| c.is_alphanumeric() || c == '-' || c == '_') {
-                continue;
-            }
-            let line_number = comment.line;
-            let target = if comment.own_line {
-                let index = usize::try_from(line_number).unwrap_or(usize::MAX) - 1;
-                next_content_line(&lines, index, kind).unwrap_or(line_number)
-            } else {
-                line_number
-            };
-            let (names, reason) = split_reason(body);
-            let rules = names
-                .split(|c: char| c == ',' || c.is_whitespace())
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect();
-            let width = u32::try_from(comment.text.chars().count() + 1).unwrap_or(1);
-            out.push(Suppression {
-                file: id,
-                span: Span::on_line(line_number, comment.column, width),
-                covers: extents.starting_at(target),
-                rules,
-                reason: reason.map(str::to_owned),
-            });
-        }
+        let (names, reason) = split_reason(body);
+        let rules = names
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let width = u32::try_from(comment.text.chars().count() + 1).unwrap_or(1);
+        out.push(Suppression {
+            file: id,
+            span: Span::on_line(line_number, comment.column, width),
+            covers: extents.starting_at(target),
+            rules,
+            reason: reason.map(str::to_owned),
+        });
     }
     out
 }

@@ -5,6 +5,7 @@
 //! validates real output against it. Adding a field keeps version 1; removing or
 //! renaming one, or changing its meaning or type, makes it version 2.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 use rampart_rules::Finding;
@@ -68,18 +69,22 @@ struct JsonFinding<'a> {
     resource: String,
     tier: Option<&'static str>,
     requirements: &'static [&'static str],
-    iso27001: Iso27001,
+    iso27001: Iso27001<'a>,
     fingerprint: &'a str,
     help_uri: String,
 }
 
 #[derive(Serialize)]
-struct Iso27001 {
+struct Iso27001<'a> {
     #[serde(rename = "2013")]
-    edition_2013: Vec<&'static str>,
+    edition_2013: &'a [&'static str],
     #[serde(rename = "2022")]
-    edition_2022: Vec<&'static str>,
+    edition_2022: &'a [&'static str],
 }
+
+/// Each reported rule's ISO 27001 controls (2013, 2022), derived once per
+/// report rather than once per finding.
+type Controls = HashMap<&'static str, (Vec<&'static str>, Vec<&'static str>)>;
 
 #[derive(Serialize)]
 struct JsonDiagnostic<'a> {
@@ -92,6 +97,12 @@ struct JsonDiagnostic<'a> {
 }
 
 pub(crate) fn write(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let mut controls = Controls::new();
+    for finding in report.findings {
+        controls
+            .entry(finding.rule.id)
+            .or_insert_with(|| (finding.rule.iso27001_2013(), finding.rule.iso27001_2022()));
+    }
     let document = Report {
         version: VERSION,
         tool: Tool {
@@ -99,7 +110,12 @@ pub(crate) fn write(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<
             version: env!("CARGO_PKG_VERSION"),
         },
         summary: summary(report),
-        findings: Streamed::new(|| report.findings.iter().map(|f| finding(report, f))),
+        findings: Streamed::new(|| {
+            report
+                .findings
+                .iter()
+                .map(|f| finding(report, &controls, f))
+        }),
         diagnostics: report.diagnostics.iter().map(diagnostic).collect(),
     };
     serde_json::to_writer_pretty(&mut *out, &document)?;
@@ -129,7 +145,11 @@ fn summary(report: &ScanReport<'_>) -> Summary {
     }
 }
 
-fn finding<'a>(report: &ScanReport<'a>, finding: &'a Finding) -> JsonFinding<'a> {
+fn finding<'a>(
+    report: &ScanReport<'a>,
+    controls: &'a Controls,
+    finding: &'a Finding,
+) -> JsonFinding<'a> {
     let meta = finding.rule;
     let file = report.project.file(finding.file);
     let region = Region::of(file, finding.span);
@@ -155,9 +175,15 @@ fn finding<'a>(report: &ScanReport<'a>, finding: &'a Finding) -> JsonFinding<'a>
             .into_owned(),
         tier: finding.tier.map(|t| t.as_str()),
         requirements: meta.requirements,
-        iso27001: Iso27001 {
-            edition_2013: meta.iso27001_2013(),
-            edition_2022: meta.iso27001_2022(),
+        iso27001: {
+            let (edition_2013, edition_2022) = controls
+                .get(meta.id)
+                .map(|(a, b)| (a.as_slice(), b.as_slice()))
+                .unwrap_or_default();
+            Iso27001 {
+                edition_2013,
+                edition_2022,
+            }
         },
         fingerprint: &finding.fingerprint,
         help_uri: help_uri(meta),

@@ -1,5 +1,4 @@
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 use rampart_config::{Config, PodSecurityLevel, Severity, Tier};
 use rampart_model::aws::edge::Edge;
@@ -148,7 +147,7 @@ impl RuleMeta {
             .filter_map(|id| crate::requirement(id))
             .flat_map(|r| pick(r).iter().copied())
             .collect();
-        controls.sort_by_key(|c| control_sort_key(c));
+        controls.sort_by_cached_key(|c| control_sort_key(c));
         controls.dedup();
         controls
     }
@@ -202,15 +201,13 @@ pub struct Rule {
 pub struct Context<'a> {
     pub project: &'a Project,
     pub config: &'a Config,
-    /// Project-wide models several rules read, each built once, by the first
-    /// rule that asks. Their builders must stay sequential: a builder that
-    /// used rayon could, while it waits, pick up another rule asking for the
-    /// same model and block on its own `OnceLock`.
-    edge: OnceLock<Edge<'a>>,
-    network: OnceLock<Network<'a>>,
-    security_groups: OnceLock<SecurityGroups<'a>>,
-    /// The objects that run pods, found once: every workload rule reads them.
-    workloads: OnceLock<Vec<(usize, Workload<'a>)>>,
+    /// Project-wide models several rules read, built once, side by side,
+    /// before any rule runs.
+    edge: Edge<'a>,
+    network: Network<'a>,
+    security_groups: SecurityGroups<'a>,
+    /// The objects that run pods: every workload rule reads them.
+    workloads: Vec<(usize, Workload<'a>)>,
 }
 
 /// An infrastructure resource as rules see it: the evaluated resource, its
@@ -233,36 +230,43 @@ impl std::ops::Deref for IacResource<'_> {
 
 impl<'a> Context<'a> {
     pub fn new(project: &'a Project, config: &'a Config) -> Self {
+        let ((edge, network), (security_groups, workloads)) = rayon::join(
+            || rayon::join(|| Edge::build(project), || Network::build(project)),
+            || {
+                rayon::join(
+                    || SecurityGroups::build(project),
+                    || project.workloads().collect(),
+                )
+            },
+        );
         Self {
             project,
             config,
-            edge: OnceLock::new(),
-            network: OnceLock::new(),
-            security_groups: OnceLock::new(),
-            workloads: OnceLock::new(),
+            edge,
+            network,
+            security_groups,
+            workloads,
         }
     }
 
     /// The objects that run pods, with their index in [`Project::objects`].
     pub fn workloads(&self) -> &[(usize, Workload<'a>)] {
-        self.workloads
-            .get_or_init(|| self.project.workloads().collect())
+        &self.workloads
     }
 
     /// Entry points, web ACLs, firewalls and routes of the project.
     pub fn edge(&self) -> &Edge<'a> {
-        self.edge.get_or_init(|| Edge::build(self.project))
+        &self.edge
     }
 
     /// Subnets, route tables and gateways of the project.
     pub fn network(&self) -> &Network<'a> {
-        self.network.get_or_init(|| Network::build(self.project))
+        &self.network
     }
 
     /// Security groups and their rules.
     pub fn security_groups(&self) -> &SecurityGroups<'a> {
-        self.security_groups
-            .get_or_init(|| SecurityGroups::build(self.project))
+        &self.security_groups
     }
 
     /// Resource `index` of the project.
@@ -782,7 +786,7 @@ mod tests {
     #[test]
     fn controls_sort_numerically() {
         let mut controls = vec!["A.8.20", "A.5.15", "A.8.9", "A.12.1.3", "A.9.2.3"];
-        controls.sort_by_key(|c| control_sort_key(c));
+        controls.sort_by_cached_key(|c| control_sort_key(c));
         assert_eq!(
             controls,
             vec!["A.5.15", "A.8.9", "A.8.20", "A.9.2.3", "A.12.1.3"]

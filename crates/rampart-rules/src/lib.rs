@@ -9,6 +9,9 @@
 //! Rules cite requirement ids of the requirements catalogue; their ISO 27001
 //! controls are derived from those ids, never typed twice.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 mod docs;
 mod engine;
 mod fingerprint;
@@ -41,7 +44,20 @@ pub struct Requirement {
 
 /// The catalogue row of a requirement id.
 pub fn requirement(id: &str) -> Option<&'static Requirement> {
-    requirements::REQUIREMENTS.iter().find(|r| r.id == id)
+    // Reports look up every finding's requirements: a scan over the catalogue
+    // each time cost more than writing the report.
+    static BY_ID: OnceLock<HashMap<&'static str, &'static Requirement>> = OnceLock::new();
+    BY_ID
+        .get_or_init(|| {
+            let mut by_id = HashMap::new();
+            // The first row of an id wins, as the scan did.
+            for row in requirements::REQUIREMENTS.iter().rev() {
+                by_id.insert(row.id, row);
+            }
+            by_id
+        })
+        .get(id)
+        .copied()
 }
 
 /// Every requirement of the catalogue, in catalogue order.

@@ -15,6 +15,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use rampart_config::Tier;
 use rampart_iac::{BlockKind, Language, Node, Origin, Resource, Unknown, Value};
+use rayon::prelude::*;
 
 use crate::Project;
 
@@ -637,14 +638,23 @@ pub struct EntryPoint {
 
 impl<'p> Edge<'p> {
     pub fn build(project: &'p Project) -> Self {
+        // Every resource's references, found on every core, then inverted in
+        // index order.
+        let references: Vec<(usize, Vec<usize>)> = project
+            .resources
+            .par_iter()
+            .enumerate()
+            .filter(|(_, r)| is_resource(r))
+            .map(|(i, _)| (i, forward_references(project, i)))
+            .collect();
         let mut referrers: HashMap<usize, Vec<usize>> = HashMap::new();
         let mut by_type: HashMap<&'p str, Vec<usize>> = HashMap::new();
-        for (i, r) in project.resources.iter().enumerate() {
-            if !is_resource(r) {
-                continue;
-            }
-            by_type.entry(r.resource_type.as_str()).or_default().push(i);
-            for target in forward_references(project, i) {
+        for (i, targets) in references {
+            by_type
+                .entry(project.resources[i].resource_type.as_str())
+                .or_default()
+                .push(i);
+            for target in targets {
                 if target != i {
                     referrers.entry(target).or_default().push(i);
                 }
