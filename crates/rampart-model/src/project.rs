@@ -625,23 +625,33 @@ impl Project {
         let mut project = Project::default();
         let tier_keys = &config.tiers.label_keys;
         // Each file's share of the model is built on its own (in parallel),
-        // then joined in file order.
-        let modeled: Vec<(SourceFile, FileKind, Vec<Diagnostic>, Modeled)> = parsed
+        // then joined in file order; the files and their kinds are written
+        // straight into their lists.
+        let (files, (file_kinds, modeled)): (Vec<SourceFile>, (Vec<FileKind>, Vec<_>)) = parsed
             .into_par_iter()
             .enumerate()
             .map(|(index, parsed)| {
                 let file = FileId(u32::try_from(index).unwrap_or(u32::MAX));
                 let modeled =
                     model_file(file, &parsed.source, parsed.kind, parsed.content, tier_keys);
-                (parsed.source, parsed.kind, parsed.diagnostics, modeled)
+                (parsed.source, (parsed.kind, (parsed.diagnostics, modeled)))
             })
-            .collect();
+            .unzip();
+        project.files = files;
+        project.file_kinds = file_kinds;
+        project.objects.reserve_exact(
+            modeled
+                .iter()
+                .map(|(_, modeled)| match modeled {
+                    Modeled::Kubernetes(objects) => objects.len(),
+                    _ => 0,
+                })
+                .sum(),
+        );
         let mut terraform_files = Vec::new();
         let mut manifests = Vec::new();
         let mut plans = Vec::new();
-        for (source, kind, diagnostics, modeled) in modeled {
-            project.files.push(source);
-            project.file_kinds.push(kind);
+        for (index, (diagnostics, modeled)) in modeled.into_iter().enumerate() {
             project.diagnostics.extend(diagnostics);
             match modeled {
                 Modeled::Nothing => {}
@@ -654,7 +664,7 @@ impl Project {
                 Modeled::CloudFormation(templates) => {
                     let display = project
                         .files
-                        .last()
+                        .get(index)
                         .map(|f| f.display_path.clone())
                         .unwrap_or_default();
                     for template in templates {

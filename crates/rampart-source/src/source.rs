@@ -1,4 +1,4 @@
-use crate::Position;
+use crate::{Position, Span};
 
 /// Index of a file in the scanned set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -73,6 +73,21 @@ impl SourceFile {
         Some(start + within)
     }
 
+    /// The span of a byte range: [`SourceFile::position_of`] its ends, with
+    /// the end found from the start when both are on one line (most values
+    /// evaluated from HCL are).
+    pub fn span_of(&self, range: std::ops::Range<usize>) -> Span {
+        let start = self.position_of(range.start);
+        let end = self.text.get(range.start..range.end).and_then(|between| {
+            if between.contains('\n') {
+                return None;
+            }
+            let width = u32::try_from(between.chars().count()).ok()?;
+            Some(Position::new(start.line, start.column.checked_add(width)?))
+        });
+        Span::new(start, end.unwrap_or_else(|| self.position_of(range.end)))
+    }
+
     /// The 1-based position of a byte offset.
     pub fn position_of(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());
@@ -98,6 +113,21 @@ mod tests {
 
     fn file(text: &str) -> SourceFile {
         SourceFile::new("f".into(), "f".into(), text.into())
+    }
+
+    #[test]
+    fn span_of_agrees_with_the_positions_of_its_ends() {
+        let f = file("a = \"é\"\r\nbb = [1,\n  2]\n\nlast");
+        let len = f.text.len();
+        for start in 0..=len + 1 {
+            for end in 0..=len + 1 {
+                assert_eq!(
+                    f.span_of(start..end),
+                    Span::new(f.position_of(start), f.position_of(end)),
+                    "{start}..{end}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -23,10 +23,9 @@ impl TfFile<'_> {
     /// The span of a byte range of the parsed text.
     pub fn span(&self, range: Option<std::ops::Range<usize>>) -> Span {
         match range {
-            Some(range) => Span::new(
-                self.source.position_of(range.start + self.offset),
-                self.source.position_of(range.end + self.offset),
-            ),
+            Some(range) => self
+                .source
+                .span_of(range.start + self.offset..range.end + self.offset),
             None => Span::default(),
         }
     }

@@ -186,15 +186,21 @@ pub fn evaluate(input: &TerraformInput<'_>) -> TerraformOutput {
             .or_default()
             .push(*file);
     }
-    let configs: HashMap<String, ModuleConfig<'_>> = by_dir
-        .iter()
+    // Each directory's declarations, read on every core; their diagnostics
+    // are kept in directory order.
+    let collected: Vec<(String, ModuleConfig<'_>, Vec<Diagnostic>)> = by_dir
+        .par_iter()
         .map(|(dir, files)| {
-            (
-                dir.clone(),
-                ModuleConfig::collect(dir.clone(), files, &mut output.diagnostics),
-            )
+            let mut diagnostics = Vec::new();
+            let config = ModuleConfig::collect(dir.clone(), files, &mut diagnostics);
+            (dir.clone(), config, diagnostics)
         })
         .collect();
+    let mut configs: HashMap<String, ModuleConfig<'_>> = HashMap::with_capacity(collected.len());
+    for (dir, config, diagnostics) in collected {
+        output.diagnostics.extend(diagnostics);
+        configs.insert(dir, config);
+    }
 
     // Directories another module calls, and downloaded modules, are not roots;
     // a directory called only by its own descendants (a cycle) still is.
@@ -258,21 +264,27 @@ pub fn evaluate(input: &TerraformInput<'_>) -> TerraformOutput {
             evaluate_root(root, &configs, &missing, auto, input)
         })
         .collect();
+    // Joined into one list sized once (at 100,000 files, growing it and its
+    // three columns page by page cost as much as sorting it).
+    let count = per_root.iter().map(|o| o.resources.len()).sum();
+    let mut all: Vec<((Resource, String), String)> = Vec::with_capacity(count);
     for root_output in per_root {
-        output.resources.extend(root_output.resources);
-        output.roots.extend(root_output.roots);
-        output.providers.extend(root_output.providers);
+        all.extend(
+            root_output
+                .resources
+                .into_iter()
+                .zip(root_output.roots)
+                .zip(root_output.providers),
+        );
         output.unknowns.extend(root_output.unknowns);
         output.diagnostics.extend(root_output.diagnostics);
     }
-    let mut all: Vec<((Resource, String), String)> = std::mem::take(&mut output.resources)
-        .into_iter()
-        .zip(std::mem::take(&mut output.roots))
-        .zip(std::mem::take(&mut output.providers))
-        .collect();
     all.par_sort_by(|((a, _), _), ((b, _), _)| {
         (a.file, a.span.start, &a.address).cmp(&(b.file, b.span.start, &b.address))
     });
+    output.resources.reserve_exact(count);
+    output.roots.reserve_exact(count);
+    output.providers.reserve_exact(count);
     for ((resource, root), provider) in all {
         output.resources.push(resource);
         output.roots.push(root);
