@@ -87,12 +87,56 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 static PATTERN_SET: LazyLock<Option<RegexSet>> =
     LazyLock::new(|| RegexSet::new(PATTERNS.iter().map(|p| p.regex.as_str())).ok());
 
+/// The shortest text any pattern can match (10 bytes, a password in a URL):
+/// most values of a manifest are shorter and are not searched at all.
+static SHORTEST_MATCH: LazyLock<usize> = LazyLock::new(|| {
+    PATTERNS
+        .iter()
+        .map(|p| {
+            regex_syntax::parse(p.regex.as_str())
+                .ok()
+                .and_then(|hir| hir.properties().minimum_len())
+                .unwrap_or(0)
+        })
+        .min()
+        .unwrap_or(0)
+});
+
+/// Whether any of `texts` may hold a credential with a known shape: when
+/// `false`, [`find_credentials`] finds nothing in any of them (or in any of
+/// their lines). One search over the texts joined by newlines replaces a
+/// search per text, which cost more than the searching itself on the many
+/// short values of a manifest. Exact, not a guess: every match inside one text
+/// is a match of the joined text, because a newline on either side reads to
+/// every pattern as the text's start or end does (`\b`, and `^`/`$`, which
+/// the patterns only use in multi-line mode); texts shorter than any match are
+/// left out.
+pub(crate) fn may_contain_credentials<'t>(texts: impl IntoIterator<Item = &'t str>) -> bool {
+    let Some(set) = PATTERN_SET.as_ref() else {
+        return true;
+    };
+    let mut joined = String::new();
+    for text in texts {
+        if text.len() >= *SHORTEST_MATCH {
+            joined.push_str(text);
+            joined.push('\n');
+        }
+    }
+    !joined.is_empty() && set.is_match(&joined)
+}
+
 /// Credentials with a known shape in `text`.
 pub fn find_credentials(text: &str) -> Vec<SecretMatch> {
     let mut found = Vec::new();
+    if text.len() < *SHORTEST_MATCH {
+        return found;
+    }
     // One pass over the text says which patterns can match at all; most strings
     // of a manifest match none.
+    // Asking whether any matches first is the cheaper search, and the answer
+    // for nearly every value.
     let candidates = match PATTERN_SET.as_ref() {
+        Some(set) if !set.is_match(text) => return found,
         Some(set) => set.matches(text).into_iter().collect::<Vec<_>>(),
         None => (0..PATTERNS.len()).collect(),
     };
@@ -675,6 +719,45 @@ pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn joined_texts_miss_no_credential_of_any_one_text() {
+        let texts = [
+            "AKIAIOSFODNN7REALKEY",
+            "prefix AKIAIOSFODNN7REALKEY",
+            "-----BEGIN RSA PRIVATE KEY-----",
+            "requirepass s3cretpass",
+            "postgres://app:hunter22@db:5432/app",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlc2ln",
+            "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789",
+        ];
+        for text in texts {
+            assert!(!find_credentials(text).is_empty(), "{text}");
+            for (before, after) in [("", ""), ("nothing here at all", "nor here")] {
+                assert!(
+                    may_contain_credentials([before, text, after]),
+                    "{before:?} {text:?} {after:?}"
+                );
+            }
+        }
+        assert!(!may_contain_credentials([
+            "app.kubernetes.io/name",
+            "nginx:1.27",
+            "8080"
+        ]));
+        assert!(!may_contain_credentials([]));
+    }
+
+    #[test]
+    fn texts_shorter_than_any_credential_pattern_are_not_searched() {
+        // The shortest text a pattern matches is a password in a URL,
+        // `a://:k9q@h`: the bound is exact, not a guess that skips a match.
+        assert_eq!(*SHORTEST_MATCH, 10);
+        let set = PATTERN_SET.as_ref().expect("the patterns compile");
+        assert!(set.is_match("a://:k9q@h"));
+        assert!(!set.is_match("a://:k9@h"));
+        assert_eq!(find_credentials("a://:k9qz@h").len(), 1);
+    }
 
     #[test]
     fn secret_names() {

@@ -6,11 +6,11 @@ use rampart_source::redact;
 use rampart_yaml::Value;
 
 use super::{
-    LiteralBlock, Step, char_column, display_path, env_item, is_core, walk, whole_secret,
-    with_article,
+    LiteralBlock, Step, char_column, display_path, env_item, is_core, scalar_texts, walk,
+    whole_secret, with_article,
 };
 use crate::engine::{Check, Context, Example, Rule, RuleDocs, RuleMeta, Sink};
-use crate::secrets::find_credentials;
+use crate::secrets::{find_credentials, may_contain_credentials};
 
 pub(crate) static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -92,6 +92,11 @@ fn read_elsewhere(object: &K8sObject, path: &[Step<'_>]) -> bool {
 }
 
 fn check(object: &K8sObject, ctx: &Context<'_>, sink: &mut Sink<'_>) {
+    // Most objects hold no credential anywhere: one search over all their
+    // strings says so before any string is searched on its own.
+    if !may_contain_credentials(scalar_texts(&object.root)) {
+        return;
+    }
     let file = ctx.project.file(object.file);
     walk(&object.root, |node, path| {
         if read_elsewhere(object, path) {

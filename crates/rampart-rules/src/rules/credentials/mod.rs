@@ -63,6 +63,26 @@ pub(crate) fn display_path(path: &[Step<'_>]) -> String {
     out
 }
 
+/// The text of every scalar under `root` (keys and values), depth first.
+pub(crate) fn scalar_texts(root: &Node) -> impl Iterator<Item = &str> {
+    let mut stack = vec![root];
+    std::iter::from_fn(move || {
+        while let Some(node) = stack.pop() {
+            match &node.value {
+                Value::Scalar(text, _) => return Some(text.as_str()),
+                Value::Seq(items) => stack.extend(items.iter().rev()),
+                Value::Map(entries) => {
+                    for entry in entries.iter().rev() {
+                        stack.push(&entry.value);
+                        stack.push(&entry.key);
+                    }
+                }
+            }
+        }
+        None
+    })
+}
+
 /// Visits every node of `root` with its path, depth first, without recursion.
 /// `visit` returns whether to descend into the node.
 pub(crate) fn walk<'a>(root: &'a Node, mut visit: impl FnMut(&'a Node, &[Step<'a>]) -> bool) {
