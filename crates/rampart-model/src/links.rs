@@ -8,6 +8,8 @@
 
 use std::collections::HashMap;
 
+use foldhash::fast::RandomState;
+
 use rampart_iac::{Node, Resource, Unknown, Value};
 
 #[derive(Debug, Default)]
@@ -16,7 +18,7 @@ pub struct Links {
     /// their address without the instance key (`aws_subnet.private`), which a
     /// splat (`aws_subnet.private[*]`) names. Nested rather than keyed by the
     /// pair so that a lookup borrows its strings instead of copying them.
-    by_address: HashMap<String, HashMap<String, Vec<usize>>>,
+    by_address: HashMap<String, HashMap<String, Vec<usize>, RandomState>, RandomState>,
 }
 
 /// `aws_subnet.private[0]` → `aws_subnet.private`.
@@ -28,10 +30,11 @@ fn without_instance_key(address: &str) -> Option<&str> {
 
 impl Links {
     pub fn build(resources: &[Resource], scopes: &[String]) -> Self {
-        let mut by_address: HashMap<String, HashMap<String, Vec<usize>>> = HashMap::new();
+        let mut by_address: HashMap<String, HashMap<String, Vec<usize>, RandomState>, RandomState> =
+            HashMap::default();
         for (i, (resource, scope)) in resources.iter().zip(scopes).enumerate() {
             if !by_address.contains_key(scope.as_str()) {
-                by_address.insert(scope.clone(), HashMap::new());
+                by_address.insert(scope.clone(), HashMap::default());
             }
             let Some(addresses) = by_address.get_mut(scope.as_str()) else {
                 continue;

@@ -18,6 +18,7 @@ use rampart_iac::{BlockKind, Language, Node, Origin, Resource, Unknown, Value};
 use rayon::prelude::*;
 
 use crate::Project;
+use crate::project::FastMap;
 
 // ----- resource types -------------------------------------------------------
 
@@ -585,9 +586,9 @@ pub fn tls_policy(name: &str) -> TlsPolicy {
 /// edge resources.
 pub struct Edge<'p> {
     pub project: &'p Project,
-    referrers: HashMap<usize, Vec<usize>>,
+    referrers: FastMap<usize, Vec<usize>>,
     /// Managed resources by type.
-    by_type: HashMap<&'p str, Vec<usize>>,
+    by_type: FastMap<&'p str, Vec<usize>>,
 }
 
 /// The tier an entry point serves, and how rampart knows it.
@@ -647,8 +648,8 @@ impl<'p> Edge<'p> {
             .filter(|(_, r)| is_resource(r))
             .map(|(i, _)| (i, forward_references(project, i)))
             .collect();
-        let mut referrers: HashMap<usize, Vec<usize>> = HashMap::new();
-        let mut by_type: HashMap<&'p str, Vec<usize>> = HashMap::new();
+        let mut referrers: FastMap<usize, Vec<usize>> = FastMap::default();
+        let mut by_type: FastMap<&'p str, Vec<usize>> = FastMap::default();
         for (i, targets) in references {
             by_type
                 .entry(project.resources[i].resource_type.as_str())
