@@ -259,13 +259,10 @@ fn tag_in<'a>(tags: &'a Node, key: &str) -> TagValue<'a> {
 /// The `aws` provider configurations of a scope.
 fn aws_providers<'p>(project: &'p Project, scope: &'p str) -> impl Iterator<Item = &'p Resource> {
     project
-        .resources
-        .iter()
-        .zip(&project.resource_scopes)
-        .filter(move |(r, s)| {
-            r.kind == BlockKind::Provider && r.resource_type == "aws" && s.as_str() == scope
-        })
-        .map(|(r, _)| r)
+        .resources_in_of_types(scope, &["aws"])
+        .into_iter()
+        .map(|i| &project.resources[i])
+        .filter(|r| r.kind == BlockKind::Provider)
 }
 
 /// The value of tag `key` on resource `index`: its own tags (`tags`, in a plan

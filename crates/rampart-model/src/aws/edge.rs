@@ -587,8 +587,6 @@ pub fn tls_policy(name: &str) -> TlsPolicy {
 pub struct Edge<'p> {
     pub project: &'p Project,
     referrers: FastMap<usize, Vec<usize>>,
-    /// Managed resources by type.
-    by_type: FastMap<&'p str, Vec<usize>>,
 }
 
 /// The tier an entry point serves, and how rampart knows it.
@@ -649,23 +647,14 @@ impl<'p> Edge<'p> {
             .map(|(i, _)| (i, forward_references(project, i)))
             .collect();
         let mut referrers: FastMap<usize, Vec<usize>> = FastMap::default();
-        let mut by_type: FastMap<&'p str, Vec<usize>> = FastMap::default();
         for (i, targets) in references {
-            by_type
-                .entry(project.resources[i].resource_type.as_str())
-                .or_default()
-                .push(i);
             for target in targets {
                 if target != i {
                     referrers.entry(target).or_default().push(i);
                 }
             }
         }
-        Self {
-            project,
-            referrers,
-            by_type,
-        }
+        Self { project, referrers }
     }
 
     /// The resources whose attributes refer to `index`.
@@ -690,12 +679,12 @@ impl<'p> Edge<'p> {
         index: usize,
         types: &'static [&'static str],
     ) -> impl Iterator<Item = usize> + '_ {
-        let scope = scope_of(self.project, index);
+        let project = self.project;
+        let scope = scope_of(project, index);
         types
             .iter()
-            .flat_map(|t| self.by_type.get(t).map_or(&[][..], Vec::as_slice))
-            .copied()
-            .filter(move |&i| scope_of(self.project, i) == scope)
+            .flat_map(move |t| project.resources_in_of_types(scope, std::slice::from_ref(t)))
+            .filter(move |&i| is_resource(&project.resources[i]))
     }
 
     /// The target groups a load balancer routes to, through its listeners'

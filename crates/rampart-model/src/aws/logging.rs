@@ -122,9 +122,10 @@ fn resolve(
             }
         }
         Value::String(text) => {
-            let found: Vec<usize> = managed(project, types)
+            let found: Vec<usize> = project
+                .resources_in_of_types(scope, types)
                 .into_iter()
-                .filter(|&i| scope_of(project, i) == scope && identity(&project.resources[i], text))
+                .filter(|&i| is_managed(project, i, types) && identity(&project.resources[i], text))
                 .collect();
             if found.is_empty() {
                 Named::Elsewhere
@@ -595,8 +596,8 @@ pub fn expirations(project: &Project, bucket: usize) -> Vec<Expiration<'_>> {
         }
     }
     let scope = scope_of(project, bucket);
-    for configuration in managed(project, LIFECYCLE_TYPES) {
-        if scope_of(project, configuration) != scope {
+    for configuration in project.resources_in_of_types(scope, LIFECYCLE_TYPES) {
+        if !is_managed(project, configuration, LIFECYCLE_TYPES) {
             continue;
         }
         let config = &project.resources[configuration];
@@ -851,8 +852,8 @@ pub fn load_balancer_type(resource: &Resource) -> Option<&str> {
 pub fn has_listener(project: &Project, load_balancer: usize, protocol: &str) -> Option<bool> {
     let scope = scope_of(project, load_balancer);
     let mut unknown = false;
-    for listener in managed(project, LISTENER_TYPES) {
-        if scope_of(project, listener) != scope {
+    for listener in project.resources_in_of_types(scope, LISTENER_TYPES) {
+        if !is_managed(project, listener, LISTENER_TYPES) {
             continue;
         }
         let resource = &project.resources[listener];
@@ -1111,8 +1112,8 @@ pub fn has_target(project: &Project, rule: &EventRule<'_>) -> Option<bool> {
     }
     let scope = scope_of(project, rule.index);
     let mut unknown = false;
-    for target in managed(project, EVENT_TARGET_TYPES) {
-        if scope_of(project, target) != scope {
+    for target in project.resources_in_of_types(scope, EVENT_TARGET_TYPES) {
+        if !is_managed(project, target, EVENT_TARGET_TYPES) {
             continue;
         }
         let Some(name) = set(project.resources[target].get("rule")) else {
@@ -1217,8 +1218,8 @@ pub fn detector_feature_enabled(
     }
     let scope = scope_of(project, detector);
     let mut unknown = false;
-    for feature in managed(project, DETECTOR_FEATURE_TYPES) {
-        if scope_of(project, feature) != scope {
+    for feature in project.resources_in_of_types(scope, DETECTOR_FEATURE_TYPES) {
+        if !is_managed(project, feature, DETECTOR_FEATURE_TYPES) {
             continue;
         }
         let f = &project.resources[feature];
@@ -1249,19 +1250,18 @@ pub fn detector_feature_enabled(
 /// The tiers of the resources of a scope (a Terraform root, a template, a plan).
 pub fn scope_tiers(project: &Project, scope: &str) -> BTreeSet<Tier> {
     project
-        .resource_scopes
+        .resources_in(scope)
         .iter()
-        .zip(&project.resource_tiers)
-        .filter(|(s, _)| s.as_str() == scope)
-        .filter_map(|(_, tier)| *tier)
+        .filter_map(|&i| project.resource_tiers.get(i).copied().flatten())
         .collect()
 }
 
 /// Whether a scope declares a resource of `types`.
 pub fn scope_declares(project: &Project, scope: &str, types: &[&str]) -> bool {
-    managed(project, types)
+    project
+        .resources_in_of_types(scope, types)
         .into_iter()
-        .any(|i| scope_of(project, i) == scope)
+        .any(|i| is_managed(project, i, types))
 }
 
 /// The scope of a resource (for rules that relate a resource to its root).
