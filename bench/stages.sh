@@ -29,6 +29,8 @@ for copies in $SIZES; do
   files=$("$RAMPART" scan --stop-after discover "$tree" 2>&1 | sed -n 's/.*(\([0-9]*\) files.*/\1/p')
   # Warm the page cache: every mode then reads the tree from memory.
   "$RAMPART" scan --stop-after discover "$tree" >/dev/null 2>&1
+  floor_ms=()
+  full_ms=()
   for run in $(seq "$RUNS"); do
     for mode in parse model full; do
       case "$mode" in
@@ -42,7 +44,19 @@ for copies in $SIZES; do
       # there are findings; the figures are on the last line.
       read -r wall user sys rss < <(tail -n 1 "$WORK/time")
       printf '%-7s %-7s %-6s %8s %8s %8s %10s\n' "$copies" "$files" "$mode" "$wall" "$user" "$sys" "$rss"
+      # The in-process total (`--timings`, to the microsecond, without the
+      # process's start and exit) of the floor and of the full scan.
+      total=$(sed -n 's/.*timing: total *\([0-9.]*\) ms.*/\1/p' "$WORK/stderr-$copies-$mode")
+      case "$mode" in
+        parse) floor_ms+=("$total") ;;
+        full) full_ms+=("$total") ;;
+      esac
     done
   done
   grep 'timing:' "$WORK/stderr-$copies-full" | sed "s/^/  f$copies /"
+  median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+  floor=$(median "${floor_ms[@]}")
+  full=$(median "${full_ms[@]}")
+  awk -v c="$copies" -v a="$floor" -v b="$full" \
+    'BEGIN {printf "  f%s in-process medians: floor %.1f ms, full %.1f ms, full / floor %.2f\n", c, a, b, b / a}'
 done

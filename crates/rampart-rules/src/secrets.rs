@@ -7,7 +7,7 @@
 //! * [`find_credentials`]: does a value contain a credential with a known shape
 //!   (an AWS access key id, a private key, a GitHub token), whatever it is called?
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use regex::{Regex, RegexSet};
 
@@ -22,70 +22,92 @@ pub struct SecretMatch {
 
 struct Pattern {
     kind: &'static str,
-    regex: Regex,
+    source: &'static str,
+    /// Compiled the first time a text may match it: most scans never need
+    /// most patterns on their own, only [`PATTERN_SET`].
+    regex: OnceLock<Option<Regex>>,
 }
 
-fn pattern(kind: &'static str, regex: &str) -> Option<Pattern> {
-    Regex::new(regex).ok().map(|regex| Pattern { kind, regex })
+impl Pattern {
+    const fn new(kind: &'static str, source: &'static str) -> Self {
+        Self {
+            kind,
+            source,
+            regex: OnceLock::new(),
+        }
+    }
+
+    fn regex(&self) -> Option<&Regex> {
+        self.regex
+            .get_or_init(|| Regex::new(self.source).ok())
+            .as_ref()
+    }
 }
 
-static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
-    [
-        pattern("AWS access key id", r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b"),
-        // A key's header ends its line (the material follows on the next one, or
-        // after an escaped newline, or on the same line); a header followed by
-        // prose is documentation.
-        pattern(
-            "private key",
-            r"(?m)-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----(?:[ \t]*\r?$|\\[rn]|\s*[A-Za-z0-9+/]{16,})",
-        ),
-        pattern("GitHub token", r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b"),
-        pattern("GitHub fine-grained token", r"\bgithub_pat_[A-Za-z0-9_]{82}\b"),
-        pattern("GitLab token", r"\bglpat-[A-Za-z0-9_-]{20}\b"),
-        pattern("Slack token", r"\bxox[abprs]-[A-Za-z0-9-]{10,}"),
-        pattern("Stripe secret key", r"\b(?:sk|rk)_live_[A-Za-z0-9]{20,}\b"),
-        // OpenAI keys carry `T3BlbkFJ` ("OpenAI" in base64) in the middle.
-        pattern(
-            "OpenAI API key",
-            r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,}T3BlbkFJ[A-Za-z0-9_-]{16,}",
-        ),
-        pattern(
-            "Anthropic API key",
-            r"\bsk-ant-(?:api|admin|oat)[0-9]{2}-[A-Za-z0-9_-]{80,}",
-        ),
-        pattern("Hugging Face token", r"\bhf_[A-Za-z0-9]{34,40}\b"),
-        pattern("Google API key", r"\bAIza[0-9A-Za-z_-]{35}\b"),
-        pattern("npm token", r"\bnpm_[A-Za-z0-9]{36}\b"),
-        pattern("PyPI token", r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}"),
-        pattern("SendGrid API key", r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b"),
-        pattern(
-            "Slack webhook URL",
-            r"https://hooks\.slack\.com/services/T[A-Za-z0-9_]{6,}/B[A-Za-z0-9_]{6,}/[A-Za-z0-9_]{20,}",
-        ),
-        pattern(
-            "JSON Web Token",
-            r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
-        ),
-        // The user may be empty (`redis://:password@host`).
-        pattern(
-            "password in a URL",
-            r"\b[a-z][a-z0-9+.-]*://[^\s:/@]*:[^\s@/$]{3,}@[^\s/]+",
-        ),
-        // Redis configuration (`redis.conf`, or `redis-server --requirepass`)
-        // writes its passwords without `=`, quoted or not.
-        pattern(
-            "Redis password",
-            r#"(?m)(?:^[ \t]*|--)(?:requirepass|masterauth)[ \t=]+["']?[^\s#$"'<]{4,}"#,
-        ),
-    ]
-    .into_iter()
-    .flatten()
-    .collect()
-});
+static PATTERNS: [Pattern; 18] = [
+    Pattern::new(
+        "AWS access key id",
+        r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b",
+    ),
+    // A key's header ends its line (the material follows on the next one, or
+    // after an escaped newline, or on the same line); a header followed by
+    // prose is documentation.
+    Pattern::new(
+        "private key",
+        r"(?m)-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----(?:[ \t]*\r?$|\\[rn]|\s*[A-Za-z0-9+/]{16,})",
+    ),
+    Pattern::new(
+        "GitHub token",
+        r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b",
+    ),
+    Pattern::new(
+        "GitHub fine-grained token",
+        r"\bgithub_pat_[A-Za-z0-9_]{82}\b",
+    ),
+    Pattern::new("GitLab token", r"\bglpat-[A-Za-z0-9_-]{20}\b"),
+    Pattern::new("Slack token", r"\bxox[abprs]-[A-Za-z0-9-]{10,}"),
+    Pattern::new("Stripe secret key", r"\b(?:sk|rk)_live_[A-Za-z0-9]{20,}\b"),
+    // OpenAI keys carry `T3BlbkFJ` ("OpenAI" in base64) in the middle.
+    Pattern::new(
+        "OpenAI API key",
+        r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,}T3BlbkFJ[A-Za-z0-9_-]{16,}",
+    ),
+    Pattern::new(
+        "Anthropic API key",
+        r"\bsk-ant-(?:api|admin|oat)[0-9]{2}-[A-Za-z0-9_-]{80,}",
+    ),
+    Pattern::new("Hugging Face token", r"\bhf_[A-Za-z0-9]{34,40}\b"),
+    Pattern::new("Google API key", r"\bAIza[0-9A-Za-z_-]{35}\b"),
+    Pattern::new("npm token", r"\bnpm_[A-Za-z0-9]{36}\b"),
+    Pattern::new("PyPI token", r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}"),
+    Pattern::new(
+        "SendGrid API key",
+        r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b",
+    ),
+    Pattern::new(
+        "Slack webhook URL",
+        r"https://hooks\.slack\.com/services/T[A-Za-z0-9_]{6,}/B[A-Za-z0-9_]{6,}/[A-Za-z0-9_]{20,}",
+    ),
+    Pattern::new(
+        "JSON Web Token",
+        r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
+    ),
+    // The user may be empty (`redis://:password@host`).
+    Pattern::new(
+        "password in a URL",
+        r"\b[a-z][a-z0-9+.-]*://[^\s:/@]*:[^\s@/$]{3,}@[^\s/]+",
+    ),
+    // Redis configuration (`redis.conf`, or `redis-server --requirepass`)
+    // writes its passwords without `=`, quoted or not.
+    Pattern::new(
+        "Redis password",
+        r#"(?m)(?:^[ \t]*|--)(?:requirepass|masterauth)[ \t=]+["']?[^\s#$"'<]{4,}"#,
+    ),
+];
 
 /// All patterns at once, in the order of [`PATTERNS`].
 static PATTERN_SET: LazyLock<Option<RegexSet>> =
-    LazyLock::new(|| RegexSet::new(PATTERNS.iter().map(|p| p.regex.as_str())).ok());
+    LazyLock::new(|| RegexSet::new(PATTERNS.iter().map(|p| p.source)).ok());
 
 /// The shortest text any pattern can match (10 bytes, a password in a URL):
 /// most values of a manifest are shorter and are not searched at all.
@@ -93,7 +115,7 @@ static SHORTEST_MATCH: LazyLock<usize> = LazyLock::new(|| {
     PATTERNS
         .iter()
         .map(|p| {
-            regex_syntax::parse(p.regex.as_str())
+            regex_syntax::parse(p.source)
                 .ok()
                 .and_then(|hir| hir.properties().minimum_len())
                 .unwrap_or(0)
@@ -132,16 +154,18 @@ pub fn find_credentials(text: &str) -> Vec<SecretMatch> {
         return found;
     }
     // One pass over the text says which patterns can match at all; most strings
-    // of a manifest match none.
-    // Asking whether any matches first is the cheaper search, and the answer
-    // for nearly every value.
+    // of a manifest match none, and asking whether any does is the cheaper
+    // search.
     let candidates = match PATTERN_SET.as_ref() {
         Some(set) if !set.is_match(text) => return found,
         Some(set) => set.matches(text).into_iter().collect::<Vec<_>>(),
         None => (0..PATTERNS.len()).collect(),
     };
     for pattern in candidates.into_iter().filter_map(|i| PATTERNS.get(i)) {
-        for m in pattern.regex.find_iter(text) {
+        let Some(regex) = pattern.regex() else {
+            continue;
+        };
+        for m in regex.find_iter(text) {
             let matched = m.as_str();
             if pattern.kind == "password in a URL" && url_password_is_placeholder(matched) {
                 continue;
@@ -719,6 +743,14 @@ pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_pattern_compiles_alone_and_in_the_set() {
+        for pattern in &PATTERNS {
+            assert!(pattern.regex().is_some(), "{}", pattern.kind);
+        }
+        assert!(PATTERN_SET.is_some());
+    }
 
     #[test]
     fn joined_texts_miss_no_credential_of_any_one_text() {
