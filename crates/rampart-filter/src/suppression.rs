@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::hcl_lines::{self, LineComment};
 
-const MARKER: &str = "rampart:ignore";
+use rampart_source::SUPPRESSION_MARKER as MARKER;
 
 /// One `# rampart:ignore` comment.
 #[derive(Clone, Debug, PartialEq, Eq)]

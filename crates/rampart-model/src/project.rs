@@ -3,7 +3,7 @@ use std::collections::{HashMap, HashSet};
 use rampart_config::{Config, Tier};
 use rampart_discover::{FileKind, InputFile};
 use rampart_dockerfile::BaseImage;
-use rampart_source::{Diagnostic, FileId, SourceFile, Span};
+use rampart_source::{Diagnostic, FileId, SUPPRESSION_MARKER, SourceFile, Span};
 use rampart_yaml::{Document, Limits, Node, Value};
 use rayon::prelude::*;
 
@@ -62,8 +62,9 @@ pub struct Project {
     pub drift: Vec<Drift>,
     /// Values a plan marks sensitive: never printed, by file.
     pub sensitive: Vec<(FileId, Secret)>,
-    /// The YAML of CloudFormation templates as written: its comments and
-    /// layout are what suppressions are matched against.
+    /// The YAML of CloudFormation templates as written, for the templates
+    /// that write a suppression comment: its comments and layout are what
+    /// suppressions are matched against (the others' trees are not kept).
     pub templates: Vec<(FileId, Node)>,
     /// Falco rules files and Falco's configuration.
     pub falco: Falco,
@@ -491,7 +492,8 @@ fn collect_images(objects: &[K8sObject], dockerfiles: &[DockerfileDoc]) -> Vec<I
 /// A CloudFormation template, evaluated.
 struct ModeledTemplate {
     file: FileId,
-    root: Node,
+    /// Kept only when the file writes a suppression comment.
+    root: Option<Node>,
     resources: Vec<(Resource, Option<Tier>)>,
     unknowns: Vec<UnknownValue>,
     diagnostics: Vec<Diagnostic>,
@@ -554,6 +556,10 @@ fn model_file(
             }
             FileKind::CloudFormation => {
                 let display = &source.display_path;
+                // A template's tree is read again only to place suppression
+                // comments: without one, it goes (60 MiB of a 100,000-file
+                // scan were templates' trees kept for nothing).
+                let keep_layout = source.text.contains(SUPPRESSION_MARKER);
                 let templates = documents
                     .into_iter()
                     .filter(|d| rampart_cloudformation::is_cloudformation(&d.root))
@@ -573,7 +579,7 @@ fn model_file(
                             .collect();
                         ModeledTemplate {
                             file,
-                            root: document.root,
+                            root: keep_layout.then_some(document.root),
                             resources,
                             unknowns: template.unknowns,
                             diagnostics: template.diagnostics,
@@ -699,7 +705,9 @@ impl Project {
                         }
                         project.unknowns.extend(template.unknowns);
                         project.diagnostics.extend(template.diagnostics);
-                        project.templates.push((template.file, template.root));
+                        if let Some(root) = template.root {
+                            project.templates.push((template.file, root));
+                        }
                     }
                 }
                 Modeled::Plans(read) => plans.extend(read),
@@ -1122,5 +1130,18 @@ mod tests {
             .collect();
         assert_eq!(names, ["one", "two"]);
         assert_eq!(project.objects_of_kind("Secret").count(), 0);
+    }
+
+    #[test]
+    fn a_template_keeps_its_tree_only_when_it_writes_a_suppression() {
+        let template = "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n";
+        let suppressed = format!("{template}    # rampart:ignore SQS-001 -- test queue\n");
+        let project = project(&[
+            ("plain.yaml", FileKind::CloudFormation, template),
+            ("suppressed.yaml", FileKind::CloudFormation, &suppressed),
+        ]);
+        assert_eq!(project.resources.len(), 2);
+        let kept: Vec<FileId> = project.templates.iter().map(|(file, _)| *file).collect();
+        assert_eq!(kept, [FileId(1)]);
     }
 }

@@ -12,3 +12,7 @@ pub use diagnostic::{Diagnostic, DiagnosticLevel};
 pub use position::{Position, Span};
 pub use redact::{Secret, redact, redact_in};
 pub use source::{FileId, SourceFile};
+
+/// What starts a suppression comment (`# rampart:ignore PSS-001 -- why`). The
+/// model keeps a template's layout only for files that write one.
+pub const SUPPRESSION_MARKER: &str = "rampart:ignore";
