@@ -90,11 +90,11 @@ impl std::fmt::Debug for EvaluatedTrees {
 /// [`Project::objects`] looked up by what rules ask of them.
 #[derive(Debug, Default)]
 struct ObjectIndex {
-    namespaces: HashMap<String, usize>,
+    namespaces: FastMap<String, usize>,
     /// By kind, in index order.
-    by_kind: HashMap<String, Vec<usize>>,
-    service_accounts: HashMap<(Option<String>, String), usize>,
-    bound_service_accounts: HashSet<(Option<String>, String)>,
+    by_kind: FastMap<String, Vec<usize>>,
+    service_accounts: FastMap<(Option<String>, String), usize>,
+    bound_service_accounts: HashSet<(Option<String>, String), foldhash::fast::RandomState>,
 }
 
 /// [`Project::resources`] by scope and by type, each in index order: rules and
