@@ -57,6 +57,8 @@ for copies in $SIZES; do
   median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
   floor=$(median "${floor_ms[@]}")
   full=$(median "${full_ms[@]}")
-  awk -v c="$copies" -v a="$floor" -v b="$full" \
-    'BEGIN {printf "  f%s in-process medians: floor %.1f ms, full %.1f ms, full / floor %.2f\n", c, a, b, b / a}'
+  awk -v c="$copies" -v a="${floor:-0}" -v b="${full:-0}" -v w="$WORK" 'BEGIN {
+    if (a > 0) printf "  f%s in-process medians: floor %.1f ms, full %.1f ms, full / floor %.2f\n", c, a, b, b / a
+    else printf "  f%s in-process medians: no timings were printed (see %s/stderr-%s-*)\n", c, w, c
+  }'
 done

@@ -94,7 +94,7 @@ struct ObjectIndex {
     /// By kind, in index order.
     by_kind: FastMap<String, Vec<usize>>,
     service_accounts: FastMap<(Option<String>, String), usize>,
-    bound_service_accounts: HashSet<(Option<String>, String), foldhash::fast::RandomState>,
+    bound_service_accounts: FastSet<(Option<String>, String)>,
 }
 
 /// [`Project::resources`] by scope and by type, each in index order: rules and
@@ -112,6 +112,7 @@ struct ResourceIndex {
 /// faster than the standard library's SipHash on such keys, and seeded per
 /// process like it.
 pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+pub(crate) type FastSet<T> = HashSet<T, foldhash::fast::RandomState>;
 
 impl ResourceIndex {
     fn build(resources: &[Resource], scopes: &[String]) -> Self {
@@ -778,13 +779,12 @@ impl Project {
     /// without: they follow it (see [`Links`]). Only references to what the
     /// scan does not hold stay listed as unknown.
     fn drop_followed_references(&mut self) {
-        let mut scopes_of_file: FastMap<FileId, Vec<&str>> = FastMap::default();
+        let mut scopes_of_file: FastMap<FileId, FastSet<&str>> = FastMap::default();
         for (resource, scope) in self.resources.iter().zip(&self.resource_scopes) {
-            let scopes = scopes_of_file.entry(resource.file).or_default();
-            // A file's resources come together: most repeats are the last one.
-            if scopes.last() != Some(&scope.as_str()) && !scopes.contains(&scope.as_str()) {
-                scopes.push(scope.as_str());
-            }
+            scopes_of_file
+                .entry(resource.file)
+                .or_default()
+                .insert(scope.as_str());
         }
         let followed: Vec<bool> = self
             .unknowns

@@ -744,6 +744,35 @@ pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
 
+    /// `may_contain_credentials` joins texts with newlines: a pattern that
+    /// anchored at the start or end of the whole text (`\A`, `\z`, `^` or `$`
+    /// outside multi-line mode) could match a text alone and not the joined
+    /// texts. Multi-line `^`/`$` and word boundaries read a newline as a
+    /// text's edge.
+    #[test]
+    fn no_pattern_anchors_at_the_edges_of_the_whole_text() {
+        use regex_syntax::hir::{Hir, HirKind, Look};
+        fn anchors(hir: &Hir) -> bool {
+            match hir.kind() {
+                HirKind::Look(look) => matches!(look, Look::Start | Look::End),
+                HirKind::Repetition(repetition) => anchors(&repetition.sub),
+                HirKind::Capture(capture) => anchors(&capture.sub),
+                HirKind::Concat(all) | HirKind::Alternation(all) => all.iter().any(anchors),
+                HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) => false,
+            }
+        }
+        for pattern in &PATTERNS {
+            let hir = regex_syntax::parse(pattern.source).expect("the pattern parses");
+            assert!(
+                !anchors(&hir),
+                "{} anchors at the text's edge",
+                pattern.kind
+            );
+        }
+        assert!(anchors(&regex_syntax::parse(r"\Ax").expect("parses")));
+        assert!(!anchors(&regex_syntax::parse(r"(?m)^x$").expect("parses")));
+    }
+
     #[test]
     fn every_pattern_compiles_alone_and_in_the_set() {
         for pattern in &PATTERNS {
