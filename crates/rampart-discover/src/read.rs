@@ -125,8 +125,20 @@ pub(crate) fn read_file(
     if name_class == NameClass::Other && !explicit {
         return;
     }
-    let len = match std::fs::metadata(path) {
-        Ok(meta) => meta.len(),
+    // Too large by its metadata, or once read (a file that grew): either way
+    // `None`, and one diagnostic for every way reading can fail.
+    let read = std::fs::metadata(path).and_then(|meta| {
+        if meta.len() > max_file_size {
+            return Ok(None);
+        }
+        std::fs::File::open(path).and_then(|f| read_bounded_sized(f, max_file_size, meta.len()))
+    });
+    let bytes = match read {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => {
+            out.diagnostics.push(too_large(&display, max_file_size));
+            return;
+        }
         Err(e) => {
             out.diagnostics.push(Diagnostic::error(
                 "io-error",
@@ -136,26 +148,6 @@ pub(crate) fn read_file(
             return;
         }
     };
-    if len > max_file_size {
-        out.diagnostics.push(too_large(&display, max_file_size));
-        return;
-    }
-    let bytes =
-        match std::fs::File::open(path).and_then(|f| read_bounded_sized(f, max_file_size, len)) {
-            Ok(Some(bytes)) => bytes,
-            Ok(None) => {
-                out.diagnostics.push(too_large(&display, max_file_size));
-                return;
-            }
-            Err(e) => {
-                out.diagnostics.push(Diagnostic::error(
-                    "io-error",
-                    display,
-                    format!("cannot read: {e}"),
-                ));
-                return;
-            }
-        };
     let Some(text) = decode(bytes, &display, &mut out.diagnostics) else {
         return;
     };
