@@ -271,23 +271,8 @@ mod tests {
 
     use super::*;
     use crate::Project;
-    use rampart_config::Config;
-    use rampart_discover::{FileKind, InputFile};
-
-    fn project(files: &[(&str, FileKind, &str)]) -> Project {
-        Project::build(
-            files
-                .iter()
-                .map(|(path, kind, text)| InputFile {
-                    kind: *kind,
-                    display_path: (*path).into(),
-                    root_relative_path: (*path).into(),
-                    text: (*text).into(),
-                })
-                .collect(),
-            &Config::default(),
-        )
-    }
+    use crate::testing::project;
+    use rampart_discover::FileKind;
 
     fn tier(project: &Project, address: &str) -> Option<Tier> {
         let index = project

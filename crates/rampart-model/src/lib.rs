@@ -16,6 +16,8 @@ mod links;
 mod locate;
 mod network_policy;
 mod project;
+#[cfg(test)]
+mod testing;
 mod tier;
 
 pub use dockerfile::{DockerfileDoc, parse_pairs};

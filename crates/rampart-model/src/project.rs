@@ -1038,25 +1038,10 @@ impl Project {
 
 #[cfg(test)]
 mod tests {
-    use rampart_config::Config;
-    use rampart_discover::{FileKind, InputFile};
+    use rampart_discover::FileKind;
 
     use super::*;
-
-    fn project(files: &[(&str, FileKind, &str)]) -> Project {
-        Project::build(
-            files
-                .iter()
-                .map(|(path, kind, text)| InputFile {
-                    kind: *kind,
-                    display_path: (*path).into(),
-                    root_relative_path: (*path).into(),
-                    text: (*text).into(),
-                })
-                .collect(),
-            &Config::default(),
-        )
-    }
+    use crate::testing::project;
 
     fn addresses(project: &Project, indices: &[usize]) -> Vec<String> {
         indices

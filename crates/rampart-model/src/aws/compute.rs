@@ -1242,7 +1242,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
-    use crate::aws::testing::{index, project};
+    use crate::testing::{index, project};
     use rampart_discover::FileKind;
 
     fn terraform(text: &str) -> Project {

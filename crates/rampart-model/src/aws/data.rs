@@ -1420,7 +1420,7 @@ pub fn json_string_fields(text: &str) -> Option<Vec<(String, String)>> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::aws::testing::{index, project};
+    use crate::testing::{index, project};
 
     fn terraform(text: &str) -> Project {
         project(&[("infra/main.tf", FileKind::Terraform, text)])

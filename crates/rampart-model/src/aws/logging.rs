@@ -1281,7 +1281,7 @@ fn attachment_unevaluated(resource: &Resource) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aws::testing::{index, project};
+    use crate::testing::{index, project};
     use rampart_discover::FileKind;
 
     fn terraform(text: &str) -> Project {

@@ -9,6 +9,3 @@ pub mod logging;
 pub mod network;
 pub mod policy;
 pub mod security_groups;
-
-#[cfg(test)]
-mod testing;

@@ -1125,7 +1125,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
-    use crate::aws::testing::{index, project};
+    use crate::testing::{index, project};
     use rampart_discover::FileKind;
 
     const TERRAFORM: &str = r#"

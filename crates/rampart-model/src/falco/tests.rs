@@ -1,25 +1,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use rampart_config::Config;
-use rampart_discover::{FileKind, InputFile};
+use rampart_discover::FileKind;
 
 use super::*;
 use crate::Project;
-
-fn project(files: &[(&str, FileKind, &str)]) -> Project {
-    Project::build(
-        files
-            .iter()
-            .map(|(path, kind, text)| InputFile {
-                kind: *kind,
-                display_path: (*path).into(),
-                root_relative_path: (*path).into(),
-                text: (*text).into(),
-            })
-            .collect(),
-        &Config::default(),
-    )
-}
+use crate::testing::project;
 
 fn rules(text: &str) -> Project {
     let project = project(&[("rules.yaml", FileKind::FalcoRules, text)]);
