@@ -20,7 +20,7 @@ pub struct TerraformOptions {
 /// What a Terraform file holds, parsed.
 pub(crate) enum TerraformContent {
     /// A `.tf` or `.tfvars` file.
-    Hcl(hcl_edit::structure::Body),
+    Hcl(rampart_terraform::syntax::Body),
     /// A `.tfvars.json` file: its values, with their positions.
     JsonVars(Vec<(String, Node)>),
 }

@@ -3,9 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use hcl_edit::Span as _;
-use hcl_edit::expr::Expression;
-use hcl_edit::structure::{Block, Body, Structure};
+use crate::syntax::{Block, Body, ExprKind, Expression, Structure};
 use rampart_iac::Origin;
 use rampart_source::{Diagnostic, FileId, SourceFile, Span};
 
@@ -39,17 +37,7 @@ impl TfFile<'_> {
 
     /// The span of a block's header: its type and labels.
     pub fn header(&self, block: &Block) -> Span {
-        let start = block.ident.span().map(|r| r.start);
-        let end = block
-            .labels
-            .last()
-            .and_then(|l| l.span())
-            .or_else(|| block.ident.span())
-            .map(|r| r.end);
-        match (start, end) {
-            (Some(start), Some(end)) => self.span(Some(start..end)),
-            _ => self.span(block.span()),
-        }
+        self.span(block.header())
     }
 }
 
@@ -118,7 +106,7 @@ impl<'a> ModuleConfig<'a> {
     }
 
     fn add_block(&mut self, file: TfFile<'a>, block: &'a Block, diagnostics: &mut Vec<Diagnostic>) {
-        let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
+        let labels: Vec<&str> = block.labels.iter().map(|l| &**l).collect();
         let duplicate = |kind: &str, name: &str| {
             let header = file.header(block);
             Diagnostic::warning(
@@ -130,7 +118,7 @@ impl<'a> ModuleConfig<'a> {
             )
             .at(header.start.line, header.start.column)
         };
-        match (block.ident.as_str(), labels.as_slice()) {
+        match (&*block.ident, labels.as_slice()) {
             ("variable", [name]) => {
                 if self.variables.contains_key(name) {
                     diagnostics.push(duplicate("variable", name));
@@ -140,7 +128,7 @@ impl<'a> ModuleConfig<'a> {
             }
             ("locals", []) => {
                 for attribute in block.body.attributes() {
-                    let name = attribute.key.as_str();
+                    let name = &*attribute.key;
                     if self.locals.contains_key(name) {
                         diagnostics.push(duplicate("local", name));
                         continue;
@@ -202,8 +190,8 @@ impl<'a> ModuleConfig<'a> {
 
 /// The text of a module call's `source`, when it is a literal string.
 pub fn literal_string(expression: &Expression) -> Option<&str> {
-    match expression {
-        Expression::String(text) => Some(text.as_str()),
+    match &expression.kind {
+        ExprKind::String(text) => Some(text),
         _ => None,
     }
 }

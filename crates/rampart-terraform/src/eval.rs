@@ -10,17 +10,15 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use hcl_edit::Span as _;
-use hcl_edit::expr::{
-    BinaryOperator, Expression, ForExpr, ObjectKey, Traversal, TraversalOperator, UnaryOperator,
-};
-use hcl_edit::structure::{Body, Structure};
-use hcl_edit::template::{Directive, Element, Template};
 use rampart_iac::{Node, Origin, Unknown, Value};
 use rampart_source::Diagnostic;
 
 use crate::config::{ModuleConfig, ResourceDecl, TfFile};
 use crate::functions;
+use crate::syntax::{
+    BinaryOperator, Block, Body, Element, ExprKind, Expression, ForExpr, ObjectKey, Structure,
+    Template, Traversal, TraversalOperator, UnaryOperator,
+};
 
 /// Deepest expression nesting evaluated (locals referring to locals count too).
 const MAX_DEPTH: usize = 64;
@@ -292,15 +290,15 @@ impl<'s, 'a> Scope<'s, 'a> {
     }
 
     fn expr_inner(&self, expression: &Expression, origin: Origin) -> Eval {
-        Ok(match expression {
-            Expression::Null(_) => node(Value::Null, origin),
-            Expression::Bool(b) => node(Value::Bool(*b.value()), origin),
-            Expression::Number(n) => match n.value().as_f64() {
+        Ok(match &expression.kind {
+            ExprKind::Null => node(Value::Null, origin),
+            ExprKind::Bool(b) => node(Value::Bool(*b), origin),
+            ExprKind::Number(n) => match n.as_f64() {
                 Some(n) => node(Value::Number(n), origin),
                 None => return error("a number out of range"),
             },
-            Expression::String(text) => node(Value::String(text.value().clone()), origin),
-            Expression::Array(array) => {
+            ExprKind::String(text) => node(Value::String(text.to_string()), origin),
+            ExprKind::Array(array) => {
                 let scope = self.deeper()?;
                 let items = array
                     .iter()
@@ -308,12 +306,12 @@ impl<'s, 'a> Scope<'s, 'a> {
                     .collect::<Result<Vec<_>, _>>()?;
                 node(Value::List(items), origin)
             }
-            Expression::Object(object) => {
+            ExprKind::Object(object) => {
                 let scope = self.deeper()?;
                 let mut entries: Vec<(String, Node)> = Vec::new();
                 for (key, value) in object.iter() {
                     let key = match key {
-                        ObjectKey::Ident(ident) => ident.as_str().to_owned(),
+                        ObjectKey::Ident(ident) => ident.to_string(),
                         ObjectKey::Expression(e) => match to_text(&scope.expr(e)?)? {
                             Some(text) => text,
                             None => {
@@ -324,20 +322,17 @@ impl<'s, 'a> Scope<'s, 'a> {
                             }
                         },
                     };
-                    let value = scope.expr(value.expr())?;
+                    let value = scope.expr(value)?;
                     entries.retain(|(k, _)| *k != key);
                     entries.push((key, value));
                 }
                 node(Value::Map(entries), origin)
             }
-            Expression::StringTemplate(template) => self.deeper()?.template(template, origin)?,
-            Expression::HeredocTemplate(heredoc) => {
-                self.deeper()?.template(&heredoc.template, origin)?
-            }
-            Expression::Parenthesis(inner) => self.expr(inner.inner())?,
-            Expression::Variable(ident) => self.variable(ident.as_str(), &[], origin)?,
-            Expression::Traversal(traversal) => self.deeper()?.traversal(traversal, origin)?,
-            Expression::Conditional(conditional) => {
+            ExprKind::Template(template) => self.deeper()?.template(template, origin)?,
+            ExprKind::Parenthesis(inner) => self.expr(inner)?,
+            ExprKind::Variable(ident) => self.variable(ident, &[], origin)?,
+            ExprKind::Traversal(traversal) => self.deeper()?.traversal(traversal, origin)?,
+            ExprKind::Conditional(conditional) => {
                 let scope = self.deeper()?;
                 let condition = scope.expr(&conditional.cond_expr)?;
                 match condition.as_bool() {
@@ -349,10 +344,10 @@ impl<'s, 'a> Scope<'s, 'a> {
                     None => return error("a condition must be a boolean"),
                 }
             }
-            Expression::FuncCall(call) => {
+            ExprKind::FuncCall(call) => {
                 let scope = self.deeper()?;
-                let name = call.name.name.as_str();
-                if !call.name.namespace.is_empty() {
+                let name = &*call.name;
+                if call.namespaced {
                     // `provider::aws::arn_parse(…)`: provider functions are not evaluated.
                     return Ok(unevaluated(
                         format!("provider function `{name}` is not evaluated"),
@@ -381,7 +376,7 @@ impl<'s, 'a> Scope<'s, 'a> {
                     .map(|a| scope.expr(a))
                     .collect::<Result<Vec<_>, _>>()?;
                 // An argument expanded with `...` spreads a list into the arguments.
-                let args = if call.args.expand_final() {
+                let args = if call.expand_final {
                     let mut args = args;
                     match args.pop() {
                         Some(last) if matches!(last.value, Value::List(_)) => {
@@ -406,12 +401,12 @@ impl<'s, 'a> Scope<'s, 'a> {
                 }
                 result
             }
-            Expression::UnaryOp(op) => {
+            ExprKind::UnaryOp(op) => {
                 let value = self.deeper()?.expr(&op.expr)?;
                 if value.is_unknown() {
                     return Ok(Node::new(value.value, Some(origin)));
                 }
-                match op.operator.value() {
+                match op.operator {
                     UnaryOperator::Neg => match value.as_f64() {
                         Some(n) => node(Value::Number(-n), origin),
                         None => return error("`-` needs a number"),
@@ -422,11 +417,11 @@ impl<'s, 'a> Scope<'s, 'a> {
                     },
                 }
             }
-            Expression::BinaryOp(op) => {
+            ExprKind::BinaryOp(op) => {
                 let scope = self.deeper()?;
-                scope.binary(*op.operator.value(), &op.lhs_expr, &op.rhs_expr, origin)?
+                scope.binary(op.operator, &op.lhs_expr, &op.rhs_expr, origin)?
             }
-            Expression::ForExpr(for_expr) => self.deeper()?.for_expr(for_expr, origin)?,
+            ExprKind::ForExpr(for_expr) => self.deeper()?.for_expr(for_expr, origin)?,
         })
     }
 
@@ -512,7 +507,7 @@ impl<'s, 'a> Scope<'s, 'a> {
         // string (`"${var.list}"` is the list), as in Terraform.
         let elements: Vec<&Element> = template.iter().collect();
         if let [Element::Interpolation(interpolation)] = elements.as_slice() {
-            return self.expr(&interpolation.expr);
+            return self.expr(interpolation);
         }
         let mut text = String::new();
         match self.render(template, &mut text)? {
@@ -531,55 +526,51 @@ impl<'s, 'a> Scope<'s, 'a> {
     fn render(&self, template: &Template, out: &mut String) -> Result<Option<()>, EvalError> {
         for element in template.iter() {
             match element {
-                Element::Literal(literal) => out.push_str(literal.value()),
+                Element::Literal(literal) => out.push_str(literal),
                 Element::Interpolation(interpolation) => {
-                    match to_text(&self.expr(&interpolation.expr)?)? {
+                    match to_text(&self.expr(interpolation)?)? {
                         Some(text) => out.push_str(&text),
                         None => return Ok(None),
                     }
                 }
-                Element::Directive(directive) => match directive.as_ref() {
-                    Directive::If(if_directive) => {
-                        let condition = self.expr(&if_directive.if_expr.cond_expr)?;
-                        let chosen = match condition.as_bool() {
-                            Some(true) => Some(&if_directive.if_expr.template),
-                            Some(false) => if_directive.else_expr.as_ref().map(|e| &e.template),
-                            None => return Ok(None),
-                        };
-                        if let Some(template) = chosen
-                            && self.render(template, out)?.is_none()
-                        {
+                Element::If(if_directive) => {
+                    let condition = self.expr(&if_directive.cond_expr)?;
+                    let chosen = match condition.as_bool() {
+                        Some(true) => Some(&if_directive.template),
+                        Some(false) => if_directive.else_template.as_ref(),
+                        None => return Ok(None),
+                    };
+                    if let Some(template) = chosen
+                        && self.render(template, out)?.is_none()
+                    {
+                        return Ok(None);
+                    }
+                }
+                Element::For(for_directive) => {
+                    let collection = self.expr(&for_directive.collection_expr)?;
+                    let Some(pairs) = iteration_pairs(&collection)? else {
+                        return Ok(None);
+                    };
+                    for (key, value) in pairs {
+                        if self.spend(1, self.origin(for_directive.span())).is_some() {
+                            return Ok(None);
+                        }
+                        let mut scope = self.with(&*for_directive.value_var, value);
+                        if let Some(key_var) = &for_directive.key_var {
+                            scope = scope.with(&**key_var, key);
+                        }
+                        if scope.render(&for_directive.template, out)?.is_none() {
                             return Ok(None);
                         }
                     }
-                    Directive::For(for_directive) => {
-                        let intro = &for_directive.for_expr;
-                        let collection = self.expr(&intro.collection_expr)?;
-                        let Some(pairs) = iteration_pairs(&collection)? else {
-                            return Ok(None);
-                        };
-                        for (key, value) in pairs {
-                            if self.spend(1, self.origin(for_directive.span())).is_some() {
-                                return Ok(None);
-                            }
-                            let mut scope = self.with(intro.value_var.as_str(), value);
-                            if let Some(key_var) = &intro.key_var {
-                                scope = scope.with(key_var.as_str(), key);
-                            }
-                            if scope.render(&intro.template, out)?.is_none() {
-                                return Ok(None);
-                            }
-                        }
-                    }
-                },
+                }
             }
         }
         Ok(Some(()))
     }
 
     fn for_expr(&self, for_expr: &ForExpr, origin: Origin) -> Eval {
-        let intro = &for_expr.intro;
-        let collection = self.expr(&intro.collection_expr)?;
+        let collection = self.expr(&for_expr.collection_expr)?;
         let Some(pairs) = iteration_pairs(&collection)? else {
             return Ok(unevaluated(
                 format!("a `for` over {}", describe_unknown(&collection)),
@@ -592,12 +583,12 @@ impl<'s, 'a> Scope<'s, 'a> {
             if let Some(unknown) = self.spend(1, origin) {
                 return Ok(unknown);
             }
-            let mut scope = self.with(intro.value_var.as_str(), value);
-            if let Some(key_var) = &intro.key_var {
-                scope = scope.with(key_var.as_str(), key);
+            let mut scope = self.with(&*for_expr.value_var, value);
+            if let Some(key_var) = &for_expr.key_var {
+                scope = scope.with(&**key_var, key);
             }
             if let Some(condition) = &for_expr.cond {
-                let keep = scope.expr(&condition.expr)?;
+                let keep = scope.expr(condition)?;
                 match keep.as_bool() {
                     Some(true) => {}
                     Some(false) => continue,
@@ -643,22 +634,21 @@ impl<'s, 'a> Scope<'s, 'a> {
     }
 
     fn traversal(&self, traversal: &Traversal, origin: Origin) -> Eval {
-        let operators: Vec<&TraversalOperator> =
-            traversal.operators.iter().map(|o| o.value()).collect();
-        match &traversal.expr {
-            Expression::Variable(ident) => self.variable(ident.as_str(), &operators, origin),
-            other => {
-                let root = self.expr(other)?;
-                self.apply(root, &operators, origin)
+        let operators = &traversal.operators;
+        match &traversal.expr.kind {
+            ExprKind::Variable(ident) => self.variable(ident, operators, origin),
+            _ => {
+                let root = self.expr(&traversal.expr)?;
+                self.apply(root, operators, origin)
             }
         }
     }
 
     /// A name at the start of a traversal: a binding, `var`, `local`, `module`,
     /// `data`, `count`, `each`, `path`, `terraform`, `self` or a resource type.
-    fn variable(&self, name: &str, operators: &[&TraversalOperator], origin: Origin) -> Eval {
+    fn variable(&self, name: &str, operators: &[TraversalOperator], origin: Origin) -> Eval {
         let attr = |i: usize| match operators.get(i) {
-            Some(TraversalOperator::GetAttr(ident)) => Some(ident.as_str()),
+            Some(TraversalOperator::GetAttr(ident)) => Some(&**ident),
             _ => None,
         };
         if let Some(value) = self.bound(name) {
@@ -775,11 +765,11 @@ impl<'s, 'a> Scope<'s, 'a> {
         Ok(value)
     }
 
-    fn module_reference(&self, operators: &[&TraversalOperator], origin: Origin) -> Eval {
+    fn module_reference(&self, operators: &[TraversalOperator], origin: Origin) -> Eval {
         let Some(TraversalOperator::GetAttr(name)) = operators.first() else {
             return error("`module` must be followed by a module name");
         };
-        let name = name.as_str();
+        let name = &**name;
         let mut rest = &operators[1..];
         let pairs = self.modules.child_instances(&self.instance, name)?;
         let for_each = self
@@ -812,16 +802,13 @@ impl<'s, 'a> Scope<'s, 'a> {
             }
             (Some(pairs), Some(TraversalOperator::LegacyIndex(i))) => {
                 rest = &rest[1..];
-                let key = node(Value::Number(*i.value() as f64), origin);
+                let key = node(Value::Number(*i as f64), origin);
                 match pairs.into_iter().find(|(k, _)| same(k, &key)) {
                     Some(pair) => vec![Some(pair)],
-                    None => return error(format!("module `{name}` has no instance {}", i.value())),
+                    None => return error(format!("module `{name}` has no instance {i}")),
                 }
             }
-            (
-                Some(pairs),
-                Some(TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_)),
-            ) => {
+            (Some(pairs), Some(TraversalOperator::AttrSplat | TraversalOperator::FullSplat)) => {
                 rest = &rest[1..];
                 splat = true;
                 pairs.into_iter().map(Some).collect()
@@ -836,7 +823,7 @@ impl<'s, 'a> Scope<'s, 'a> {
         let Some(TraversalOperator::GetAttr(output)) = rest.first() else {
             return Ok(unevaluated(format!("the whole of module `{name}`"), origin));
         };
-        let output = output.as_str();
+        let output = &**output;
         let mut values = Vec::new();
         for pair in &chosen {
             let key = pair.as_ref().map(|(k, v)| (k, v));
@@ -879,7 +866,7 @@ impl<'s, 'a> Scope<'s, 'a> {
         data: bool,
         resource_type: &str,
         name: &str,
-        operators: &[&TraversalOperator],
+        operators: &[TraversalOperator],
         origin: Origin,
     ) -> Eval {
         let Some(decl) = self
@@ -944,21 +931,18 @@ impl<'s, 'a> Scope<'s, 'a> {
             }
             (_, Some(TraversalOperator::LegacyIndex(i))) => {
                 rest = &rest[1..];
-                let key = node(Value::Number(*i.value() as f64), origin);
+                let key = node(Value::Number(*i as f64), origin);
                 has_instance(&base, keys.as_ref(), &key)?;
                 vec![Some(key)]
             }
             (
                 Some(Some(keys)),
-                Some(TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_)),
+                Some(TraversalOperator::AttrSplat | TraversalOperator::FullSplat),
             ) => {
                 rest = &rest[1..];
                 keys.iter().cloned().map(Some).collect()
             }
-            (
-                Some(None),
-                Some(TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_)),
-            ) => {
+            (Some(None), Some(TraversalOperator::AttrSplat | TraversalOperator::FullSplat)) => {
                 return Ok(Node::unknown(
                     Unknown::Reference {
                         address: format!("{base}[*]"),
@@ -972,7 +956,7 @@ impl<'s, 'a> Scope<'s, 'a> {
         let splat = selected.len() != 1
             || matches!(
                 operators.first(),
-                Some(TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_))
+                Some(TraversalOperator::AttrSplat | TraversalOperator::FullSplat)
             );
         let mut values = Vec::new();
         for key in &selected {
@@ -989,12 +973,8 @@ impl<'s, 'a> Scope<'s, 'a> {
             };
             let value = match rest.first() {
                 Some(TraversalOperator::GetAttr(attribute)) if !data => {
-                    let configured = self.configured_attribute(
-                        &decl,
-                        key.as_ref(),
-                        attribute.as_str(),
-                        &address,
-                    )?;
+                    let configured =
+                        self.configured_attribute(&decl, key.as_ref(), attribute, &address)?;
                     match configured {
                         Some(value) if !value.contains_unknown() => {
                             self.apply(value, &rest[1..], origin)?
@@ -1110,7 +1090,7 @@ impl<'s, 'a> Scope<'s, 'a> {
     }
 
     /// Applies traversal operators to a value.
-    pub fn apply(&self, mut value: Node, operators: &[&TraversalOperator], origin: Origin) -> Eval {
+    pub fn apply(&self, mut value: Node, operators: &[TraversalOperator], origin: Origin) -> Eval {
         for (i, operator) in operators.iter().enumerate() {
             if let Value::Unknown(unknown) = &value.value {
                 // Past an unknown, keep extending a reference's path.
@@ -1133,26 +1113,21 @@ impl<'s, 'a> Scope<'s, 'a> {
             }
             value = match operator {
                 TraversalOperator::GetAttr(name) => match &value.value {
-                    Value::Map(_) => match value.get(name.as_str()) {
+                    Value::Map(_) => match value.get(name) {
                         Some(found) => found.clone(),
-                        None => return error(format!("no attribute `{}`", name.as_str())),
+                        None => return error(format!("no attribute `{name}`")),
                     },
-                    Value::Null => return error(format!("`{}` of a null value", name.as_str())),
-                    _ => {
-                        return error(format!(
-                            "`{}` of a value that is not an object",
-                            name.as_str()
-                        ));
-                    }
+                    Value::Null => return error(format!("`{name}` of a null value")),
+                    _ => return error(format!("`{name}` of a value that is not an object")),
                 },
                 TraversalOperator::Index(index) => {
                     let key = self.expr(index)?;
                     index_value(&value, &key)?
                 }
                 TraversalOperator::LegacyIndex(i) => {
-                    index_value(&value, &node(Value::Number(*i.value() as f64), origin))?
+                    index_value(&value, &node(Value::Number(*i as f64), origin))?
                 }
-                TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
+                TraversalOperator::AttrSplat | TraversalOperator::FullSplat => {
                     let items: Vec<Node> = match &value.value {
                         Value::List(items) => items.clone(),
                         Value::Null => Vec::new(),
@@ -1194,7 +1169,7 @@ impl<'s, 'a> Scope<'s, 'a> {
         for structure in body.iter() {
             match structure {
                 Structure::Attribute(attribute) => {
-                    let key = attribute.key.as_str();
+                    let key = &*attribute.key;
                     if skip.contains(&key) {
                         continue;
                     }
@@ -1208,7 +1183,7 @@ impl<'s, 'a> Scope<'s, 'a> {
                     entries.push((key.to_owned(), value));
                 }
                 Structure::Block(block) => {
-                    let kind = block.ident.as_str();
+                    let kind = &*block.ident;
                     if skip.contains(&kind) {
                         continue;
                     }
@@ -1217,8 +1192,7 @@ impl<'s, 'a> Scope<'s, 'a> {
                         span: self.file.header(block),
                     };
                     if kind == "dynamic" {
-                        let Some(label) = block.labels.first().map(|l| l.as_str().to_owned())
-                        else {
+                        let Some(label) = block.labels.first().map(|l| l.to_string()) else {
                             continue;
                         };
                         for value in self.dynamic(block, &label, block_origin)? {
@@ -1235,18 +1209,13 @@ impl<'s, 'a> Scope<'s, 'a> {
     }
 
     /// The blocks a `dynamic "label" { for_each … content { … } }` produces.
-    fn dynamic(
-        &self,
-        block: &hcl_edit::structure::Block,
-        label: &str,
-        origin: Origin,
-    ) -> Result<Vec<Node>, EvalError> {
+    fn dynamic(&self, block: &Block, label: &str, origin: Origin) -> Result<Vec<Node>, EvalError> {
         let Some(for_each) = block.body.get_attribute("for_each") else {
             return error("a `dynamic` block needs `for_each`");
         };
         let iterator = match block.body.get_attribute("iterator") {
-            Some(attribute) => match &attribute.value {
-                Expression::Variable(ident) => ident.as_str().to_owned(),
+            Some(attribute) => match &attribute.value.kind {
+                ExprKind::Variable(ident) => ident.to_string(),
                 _ => return error("`iterator` must be a name"),
             },
             None => label.to_owned(),
@@ -1473,7 +1442,7 @@ pub(crate) fn instance_suffix(key: &Node) -> Option<String> {
 }
 
 /// `ingress[0].cidr_blocks` from traversal operators, for unknown references.
-fn attribute_path(operators: &[&TraversalOperator]) -> String {
+fn attribute_path(operators: &[TraversalOperator]) -> String {
     let mut path = String::new();
     for operator in operators {
         match operator {
@@ -1481,19 +1450,15 @@ fn attribute_path(operators: &[&TraversalOperator]) -> String {
                 if !path.is_empty() {
                     path.push('.');
                 }
-                path.push_str(name.as_str());
+                path.push_str(name);
             }
-            TraversalOperator::LegacyIndex(i) => path.push_str(&format!("[{}]", i.value())),
-            TraversalOperator::Index(Expression::Number(n)) => {
-                path.push_str(&format!("[{}]", n.value()));
-            }
-            TraversalOperator::Index(Expression::String(s)) => {
-                path.push_str(&format!("[\"{}\"]", s.value()));
-            }
-            TraversalOperator::Index(_) => path.push_str("[?]"),
-            TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
-                path.push_str("[*]")
-            }
+            TraversalOperator::LegacyIndex(i) => path.push_str(&format!("[{i}]")),
+            TraversalOperator::Index(index) => match &index.kind {
+                ExprKind::Number(n) => path.push_str(&format!("[{n}]")),
+                ExprKind::String(s) => path.push_str(&format!("[\"{s}\"]")),
+                _ => path.push_str("[?]"),
+            },
+            TraversalOperator::AttrSplat | TraversalOperator::FullSplat => path.push_str("[*]"),
         }
     }
     path

@@ -23,15 +23,13 @@ mod eval;
 mod functions;
 mod json;
 mod parse;
+pub mod syntax;
 mod types;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 
-use hcl_edit::Span as _;
-use hcl_edit::expr::Expression;
-use hcl_edit::structure::Structure;
 use rampart_iac::{BlockKind, Language, Node, Origin, Resource, Unknown, UnknownValue, Value};
 use rampart_source::{Diagnostic, FileId, SourceFile};
 use rayon::prelude::*;
@@ -39,6 +37,7 @@ use rayon::prelude::*;
 pub use config::TfFile;
 pub use json::parse_json_vars;
 pub use parse::{body_offset, parse_body};
+use syntax::{ExprKind, Expression, ObjectKey, Structure, TraversalOperator};
 
 use crate::config::{ModuleCall, ModuleConfig, VariableDecl, literal_string};
 use crate::eval::{
@@ -412,7 +411,7 @@ fn root_variables<'c>(
                     let Structure::Attribute(attribute) = structure else {
                         continue;
                     };
-                    let name = attribute.key.as_str();
+                    let name = &*attribute.key;
                     if !config.variables.contains_key(name) {
                         // Terraform warns about values for undeclared variables;
                         // so do we, only for files that are meant for this module.
@@ -440,11 +439,11 @@ fn root_variables<'c>(
             continue;
         };
         // `--var` values are HCL for complex types, plain strings otherwise.
-        let value = match hcl_edit::parser::parse_expr(text) {
+        let value = match hcl_edit::parser::parse_expr(text).map(Expression::from) {
             Ok(expression)
                 if !matches!(
-                    expression,
-                    Expression::Variable(_) | Expression::Traversal(_)
+                    expression.kind,
+                    ExprKind::Variable(_) | ExprKind::Traversal(_)
                 ) =>
             {
                 let scope = literal_scope(modules, empty, declaration.file);
@@ -481,8 +480,8 @@ fn settle<'c>(
     let scope = literal_scope(modules, empty, declaration.file);
     let body = &declaration.block.body;
     let non_nullable = matches!(
-        body.get_attribute("nullable").map(|a| &a.value),
-        Some(Expression::Bool(nullable)) if !*nullable.value()
+        body.get_attribute("nullable").map(|a| &a.value.kind),
+        Some(ExprKind::Bool(false))
     );
     let default = || {
         // Evaluated where it is written (it may use functions but no references).
@@ -639,7 +638,7 @@ impl<'c, 'a: 'c> Registry<'c, 'a> {
             let attributes = scope
                 .body(&block.body, &[], origin)
                 .unwrap_or_else(|EvalError(r)| unevaluated(r, origin));
-            let name = block.labels.first().map(|l| l.as_str()).unwrap_or_default();
+            let name = block.labels.first().map(|l| &**l).unwrap_or_default();
             let alias = attributes
                 .get("alias")
                 .and_then(Node::as_str)
@@ -946,19 +945,19 @@ fn cycle(parent: &Instance<'_>, dir: &str) -> Option<String> {
 
 /// `aws`, `aws.critical` for a provider reference (`provider = aws.critical`).
 fn provider_name(expression: &Expression) -> Option<String> {
-    match expression {
-        Expression::Variable(name) => Some(name.as_str().to_owned()),
-        Expression::Traversal(traversal) => {
-            let Expression::Variable(name) = &traversal.expr else {
+    match &expression.kind {
+        ExprKind::Variable(name) => Some(name.to_string()),
+        ExprKind::Traversal(traversal) => {
+            let ExprKind::Variable(name) = &traversal.expr.kind else {
                 return None;
             };
-            let mut text = name.as_str().to_owned();
+            let mut text = name.to_string();
             for operator in traversal.operators.iter() {
-                let hcl_edit::expr::TraversalOperator::GetAttr(part) = operator.value() else {
+                let TraversalOperator::GetAttr(part) = operator else {
                     return None;
                 };
                 text.push('.');
-                text.push_str(part.as_str());
+                text.push_str(part);
             }
             Some(text)
         }
@@ -969,17 +968,17 @@ fn provider_name(expression: &Expression) -> Option<String> {
 /// A module call's `providers = { aws = aws.critical }`: the child's name and
 /// the parent's.
 fn provider_map(expression: &Expression) -> Vec<(String, String)> {
-    let Expression::Object(object) = expression else {
+    let ExprKind::Object(object) = &expression.kind else {
         return Vec::new();
     };
     object
         .iter()
         .filter_map(|(key, value)| {
             let key = match key {
-                hcl_edit::expr::ObjectKey::Ident(ident) => ident.as_str().to_owned(),
-                hcl_edit::expr::ObjectKey::Expression(e) => provider_name(e)?,
+                ObjectKey::Ident(ident) => ident.to_string(),
+                ObjectKey::Expression(e) => provider_name(e)?,
             };
-            Some((key, provider_name(value.expr())?))
+            Some((key, provider_name(value)?))
         })
         .collect()
 }
@@ -992,7 +991,7 @@ fn declares_provider(config: &ModuleConfig<'_>, name: &str) -> bool {
         None => (name, None),
     };
     config.providers.iter().any(|provider| {
-        provider.item.labels.first().map(|l| l.as_str()) == Some(kind)
+        provider.item.labels.first().map(|l| &**l) == Some(kind)
             && provider
                 .item
                 .body

@@ -1,6 +1,6 @@
-//! Reading one `.tf` or `.tfvars` file into an `hcl_edit` body.
+//! Reading one `.tf` or `.tfvars` file into its syntax tree.
 
-use hcl_edit::structure::Body;
+use crate::syntax::Body;
 use rampart_source::Diagnostic;
 
 /// Deepest nesting of brackets accepted. The HCL parser is recursive; a hostile
@@ -20,18 +20,22 @@ pub fn parse_body(text: &str, display_path: &str) -> Result<Body, Diagnostic> {
         )
         .at_line(line));
     }
-    hcl_edit::parser::parse_body(text).map_err(|error| {
-        let location = error.location();
-        Diagnostic::error(
-            "hcl-syntax",
-            display_path,
-            format!("invalid HCL: {}", error.message()),
-        )
-        .at(
-            u32::try_from(location.line()).unwrap_or(u32::MAX),
-            u32::try_from(location.column()).unwrap_or(u32::MAX),
-        )
-    })
+    // hcl-edit's tree is converted and dropped here, on the parsing thread:
+    // only the lean tree outlives the file's parse.
+    hcl_edit::parser::parse_body(text)
+        .map(Body::from)
+        .map_err(|error| {
+            let location = error.location();
+            Diagnostic::error(
+                "hcl-syntax",
+                display_path,
+                format!("invalid HCL: {}", error.message()),
+            )
+            .at(
+                u32::try_from(location.line()).unwrap_or(u32::MAX),
+                u32::try_from(location.column()).unwrap_or(u32::MAX),
+            )
+        })
 }
 
 /// Bytes removed from the front of the text before parsing (a BOM), to add

@@ -3,7 +3,7 @@
 //! filled in where the given value leaves them out. Other conversions are not
 //! made; a type constraint rampart cannot read changes nothing.
 
-use hcl_edit::expr::{Expression, ObjectKey};
+use crate::syntax::{ExprKind, Expression, ObjectKey};
 use rampart_iac::{Node, Value};
 
 /// A type constraint, reduced to what holds object attributes.
@@ -41,41 +41,55 @@ impl<'e> Type<'e> {
         if depth > 64 {
             return None;
         }
-        match expression {
-            Expression::Variable(name) => match name.as_str() {
+        match &expression.kind {
+            ExprKind::Variable(name) => match &**name {
                 "string" | "number" | "bool" | "any" => Some(Self::Leaf),
                 _ => None,
             },
-            Expression::Parenthesis(inner) => Self::parse_at(inner.inner(), depth + 1),
-            Expression::FuncCall(call) if call.name.namespace.is_empty() => {
-                let args: Vec<&Expression> = call.args.iter().collect();
-                match (call.name.name.as_str(), args.as_slice()) {
-                    ("list" | "set" | "map", [element]) => Some(Self::Collection(Box::new(
-                        Self::parse_at(element, depth + 1)?,
-                    ))),
-                    ("tuple", [Expression::Array(elements)]) => Some(Self::Tuple(
-                        elements
-                            .iter()
-                            .map(|e| Self::parse_at(e, depth + 1))
-                            .collect::<Option<Vec<_>>>()?,
-                    )),
-                    ("object", [Expression::Object(object)]) => {
-                        let mut attributes = Vec::new();
-                        for (key, value) in object.iter() {
-                            let name = match key {
-                                ObjectKey::Ident(ident) => ident.as_str().to_owned(),
-                                ObjectKey::Expression(Expression::String(text)) => {
-                                    text.value().clone()
-                                }
-                                ObjectKey::Expression(_) => return None,
-                            };
-                            attributes.push(Attribute::parse(name, value.expr(), depth + 1)?);
-                        }
-                        Some(Self::Object(attributes))
+            ExprKind::Parenthesis(inner) => Self::parse_at(inner, depth + 1),
+            ExprKind::FuncCall(call) if !call.namespaced => match (&*call.name, &*call.args) {
+                ("list" | "set" | "map", [element]) => Some(Self::Collection(Box::new(
+                    Self::parse_at(element, depth + 1)?,
+                ))),
+                (
+                    "tuple",
+                    [
+                        Expression {
+                            kind: ExprKind::Array(elements),
+                            ..
+                        },
+                    ],
+                ) => Some(Self::Tuple(
+                    elements
+                        .iter()
+                        .map(|e| Self::parse_at(e, depth + 1))
+                        .collect::<Option<Vec<_>>>()?,
+                )),
+                (
+                    "object",
+                    [
+                        Expression {
+                            kind: ExprKind::Object(object),
+                            ..
+                        },
+                    ],
+                ) => {
+                    let mut attributes = Vec::new();
+                    for (key, value) in object.iter() {
+                        let name = match key {
+                            ObjectKey::Ident(ident) => ident.to_string(),
+                            ObjectKey::Expression(Expression {
+                                kind: ExprKind::String(text),
+                                ..
+                            }) => text.to_string(),
+                            ObjectKey::Expression(_) => return None,
+                        };
+                        attributes.push(Attribute::parse(name, value, depth + 1)?);
                     }
-                    _ => None,
+                    Some(Self::Object(attributes))
                 }
-            }
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -129,14 +143,13 @@ impl<'e> Type<'e> {
 
 impl<'e> Attribute<'e> {
     fn parse(name: String, expression: &'e Expression, depth: usize) -> Option<Self> {
-        if let Expression::FuncCall(call) = expression
-            && call.name.namespace.is_empty()
-            && call.name.name.as_str() == "optional"
+        if let ExprKind::FuncCall(call) = &expression.kind
+            && !call.namespaced
+            && &*call.name == "optional"
         {
-            let args: Vec<&Expression> = call.args.iter().collect();
-            let (kind, default) = match args.as_slice() {
+            let (kind, default) = match &*call.args {
                 [kind] => (kind, None),
-                [kind, default] => (kind, Some(*default)),
+                [kind, default] => (kind, Some(default)),
                 _ => return None,
             };
             return Some(Self {

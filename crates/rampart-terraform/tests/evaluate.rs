@@ -13,7 +13,7 @@ use rampart_terraform::{
 
 /// What a test file is read as.
 enum Parsed {
-    Hcl(hcl_edit::structure::Body),
+    Hcl(rampart_terraform::syntax::Body),
     Json(Vec<(String, Node)>),
 }
 
