@@ -102,7 +102,7 @@ impl<'t> Evaluator<'t> {
         if !self.within_depth(depth, node.span) {
             return Truth::Unknown("conditions nest too deeply to evaluate".to_owned());
         }
-        let short = node.tag.as_deref().and_then(|tag| {
+        let short = node.tag().and_then(|tag| {
             let name = tag.strip_prefix('!')?;
             TRUTH_FUNCTIONS
                 .iter()

@@ -261,7 +261,7 @@ impl<'t> Evaluator<'t> {
         if !self.within_depth(depth, node.span) {
             return Some(self.unevaluated("nested too deeply to evaluate", node.span));
         }
-        if let Some(tag) = node.tag.as_deref() {
+        if let Some(tag) = node.tag() {
             if let Some(name) = short_form(tag) {
                 let call = Call {
                     name,

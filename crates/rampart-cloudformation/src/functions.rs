@@ -257,7 +257,7 @@ impl<'t> Evaluator<'t> {
                 let template = if let (rampart_yaml::Value::Scalar(text, _), None) =
                     (&template.value, &template.tag)
                 {
-                    text.clone()
+                    text.to_string()
                 } else {
                     let value = self.value(template, depth + 1);
                     match self.text_of(&call, &value, "the template") {

@@ -115,8 +115,8 @@ fn to_json(node: &Node) -> Value {
         ),
         rampart_yaml::Value::Seq(items) => Value::Array(items.iter().map(to_json).collect()),
         rampart_yaml::Value::Scalar(text, style) => {
-            if node.tag.as_deref() == Some("!!str") || *style != ScalarStyle::Plain {
-                return Value::String(text.clone());
+            if node.tag() == Some("!!str") || *style != ScalarStyle::Plain {
+                return Value::String(text.to_string());
             }
             if node.is_null() {
                 return Value::Null;
@@ -135,7 +135,7 @@ fn to_json(node: &Node) -> Value {
             {
                 return Value::Number(number);
             }
-            Value::String(text.clone())
+            Value::String(text.to_string())
         }
     }
 }

@@ -68,16 +68,16 @@ fn to_node(file: FileId, json: &Json, depth: usize) -> Node {
     }
     let value = match &json.value {
         JsonValue::Scalar(_, ScalarStyle::Plain) if json.is_null() => Value::Null,
-        JsonValue::Scalar(text, ScalarStyle::Plain) => match text.as_str() {
+        JsonValue::Scalar(text, ScalarStyle::Plain) => match &**text {
             "true" => Value::Bool(true),
             "false" => Value::Bool(false),
             _ => text
                 .parse::<f64>()
                 .ok()
                 .filter(|n| n.is_finite())
-                .map_or_else(|| Value::String(text.clone()), Value::Number),
+                .map_or_else(|| Value::String(text.to_string()), Value::Number),
         },
-        JsonValue::Scalar(text, _) => Value::String(text.clone()),
+        JsonValue::Scalar(text, _) => Value::String(text.to_string()),
         JsonValue::Seq(items) => Value::List(
             items
                 .iter()

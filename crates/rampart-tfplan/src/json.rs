@@ -43,7 +43,7 @@ pub(crate) fn text<'a>(node: &'a Json, key: &str) -> Option<&'a str> {
 
 /// `true`, written as a JSON boolean.
 pub(crate) fn is_true(node: Option<&Json>) -> bool {
-    matches!(node.map(|n| &n.value), Some(JsonValue::Scalar(text, ScalarStyle::Plain)) if text == "true")
+    matches!(node.map(|n| &n.value), Some(JsonValue::Scalar(text, ScalarStyle::Plain)) if &**text == "true")
 }
 
 /// A JSON scalar as a value: `null`, `true`, `false` and numbers only when
@@ -53,15 +53,15 @@ pub(crate) fn scalar(node: &Json) -> Value {
         return Value::Null;
     };
     if *style != ScalarStyle::Plain {
-        return Value::String(text.clone());
+        return Value::String(text.to_string());
     }
     if node.is_null() {
         return Value::Null;
     }
-    match text.as_str() {
+    match &**text {
         "true" => Value::Bool(true),
         "false" => Value::Bool(false),
-        _ => json_number(text).map_or_else(|| Value::String(text.clone()), Value::Number),
+        _ => json_number(text).map_or_else(|| Value::String(text.to_string()), Value::Number),
     }
 }
 

@@ -543,7 +543,7 @@ impl Reader<'_> {
     fn secret(&mut self, address: &str, path: &[Step], node: &Json) {
         let text = match (json::scalar(node), &node.value) {
             (Value::String(text), _) if !text.is_empty() => text,
-            (Value::Number(_), JsonValue::Scalar(text, _)) => text.clone(),
+            (Value::Number(_), JsonValue::Scalar(text, _)) => text.to_string(),
             _ => return,
         };
         self.out.sensitive.push(SensitiveValue {

@@ -9,11 +9,14 @@ pub enum ScalarStyle {
     Block,
 }
 
+/// A node's content. A tree is never changed once parsed, so its texts and
+/// collections are boxed slices (two words, no spare capacity) rather than
+/// `String`s and `Vec`s: a node is six words instead of eight.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
-    Scalar(String, ScalarStyle),
-    Seq(Vec<Node>),
-    Map(Vec<Entry>),
+    Scalar(Box<str>, ScalarStyle),
+    Seq(Box<[Node]>),
+    Map(Box<[Entry]>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -27,20 +30,27 @@ pub struct Entry {
 pub struct Node {
     pub value: Value,
     pub span: Span,
-    /// A local tag such as `!Ref`, without the handle resolved (`!Ref`, `!!str`).
-    pub tag: Option<Box<str>>,
+    /// A local tag such as `!Ref`, without the handle resolved (`!Ref`, `!!str`):
+    /// see [`Node::tag`]. Behind one more pointer, since few nodes have one
+    /// and a thin pointer keeps every node a word smaller.
+    pub tag: Option<Box<Box<str>>>,
 }
 
 const EMPTY_ENTRIES: &[Entry] = &[];
 const EMPTY_NODES: &[Node] = &[];
 
 impl Node {
-    pub fn scalar(text: impl Into<String>, style: ScalarStyle, span: Span) -> Self {
+    pub fn scalar(text: impl Into<Box<str>>, style: ScalarStyle, span: Span) -> Self {
         Self {
             value: Value::Scalar(text.into(), style),
             span,
             tag: None,
         }
+    }
+
+    /// The node's tag (`!Ref`, `!!str`), if it has one.
+    pub fn tag(&self) -> Option<&str> {
+        self.tag.as_deref().map(|tag| &**tag)
     }
 
     /// The value of `key` in a mapping.
@@ -54,7 +64,7 @@ impl Node {
         // reads like one, and testing it for every key of every lookup was
         // a measurable part of a scan.
         self.entries().iter().find(|e| {
-            matches!(&e.key.value, Value::Scalar(text, _) if text == key) && !e.key.is_null()
+            matches!(&e.key.value, Value::Scalar(text, _) if **text == *key) && !e.key.is_null()
         })
     }
 
@@ -98,7 +108,7 @@ impl Node {
     /// `null`, `~`, or nothing at all, written plain.
     pub fn is_null(&self) -> bool {
         matches!(&self.value, Value::Scalar(text, ScalarStyle::Plain)
-            if matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+            if matches!(&**text, "" | "~" | "null" | "Null" | "NULL"))
     }
 
     /// A plain boolean. Kubernetes reads manifests as YAML 1.1, where `yes`, `on`
@@ -106,7 +116,7 @@ impl Node {
     /// `privileged: yes` is a privileged container.
     pub fn as_bool(&self) -> Option<bool> {
         match &self.value {
-            Value::Scalar(text, ScalarStyle::Plain) => match text.as_str() {
+            Value::Scalar(text, ScalarStyle::Plain) => match &**text {
                 "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y"
                 | "Y" => Some(true),
                 "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n"
@@ -172,6 +182,14 @@ fn parse_int(text: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nodes_are_six_words() {
+        // The generated tree of 100,000 files holds about 3.7 million nodes:
+        // a word more in each is 28 MiB more.
+        assert_eq!(std::mem::size_of::<Node>(), 48);
+        assert_eq!(std::mem::size_of::<Entry>(), 96);
+    }
 
     fn plain(text: &str) -> Node {
         Node::scalar(text, ScalarStyle::Plain, Span::default())

@@ -88,13 +88,15 @@ fn span_of(span: &saphyr_parser::Span) -> Span {
     Span::new(position(&span.start), position(&span.end))
 }
 
-fn tag_text(tag: &Tag) -> Box<str> {
-    match tag.handle.as_str() {
-        "!" => format!("!{}", tag.suffix),
-        "tag:yaml.org,2002:" => format!("!!{}", tag.suffix),
-        handle => format!("{handle}{}", tag.suffix),
-    }
-    .into_boxed_str()
+fn tag_text(tag: &Tag) -> Box<Box<str>> {
+    Box::new(
+        match tag.handle.as_str() {
+            "!" => format!("!{}", tag.suffix),
+            "tag:yaml.org,2002:" => format!("!!{}", tag.suffix),
+            handle => format!("{handle}{}", tag.suffix),
+        }
+        .into_boxed_str(),
+    )
 }
 
 enum Collection {
@@ -109,7 +111,7 @@ struct Frame {
     collection: Collection,
     start: Position,
     anchor: usize,
-    tag: Option<Box<str>>,
+    tag: Option<Box<Box<str>>>,
 }
 
 struct Builder<'a> {
@@ -150,15 +152,14 @@ impl<'a> Builder<'a> {
             Event::Scalar(text, style, anchor, tag) => {
                 let tag = tag.map(|t| tag_text(&t));
                 let style = match style {
-                    _ if tag.as_deref() == Some("!!str") => ScalarStyle::Quoted,
+                    _ if tag.as_deref().map(|tag| &**tag) == Some("!!str") => ScalarStyle::Quoted,
                     YamlStyle::Plain => ScalarStyle::Plain,
                     YamlStyle::SingleQuoted | YamlStyle::DoubleQuoted => ScalarStyle::Quoted,
                     YamlStyle::Literal | YamlStyle::Folded => ScalarStyle::Block,
                 };
                 // The scanner's strings grow as they are read; the tree keeps
                 // every one of them, so it keeps them at their length.
-                let mut text = text.into_owned();
-                text.shrink_to_fit();
+                let text = text.into_owned().into_boxed_str();
                 let node = Node {
                     value: Value::Scalar(text, style),
                     span: span_of(&span),
@@ -192,7 +193,7 @@ impl<'a> Builder<'a> {
         collection: Collection,
         span: saphyr_parser::Span,
         anchor: usize,
-        tag: Option<Box<str>>,
+        tag: Option<Box<Box<str>>>,
     ) {
         if self.frames.len() >= self.limits.max_depth {
             let pos = position(&span.start);
@@ -224,14 +225,9 @@ impl<'a> Builder<'a> {
         // Collections are filled by pushing, which leaves up to half of
         // their capacity unused; a tree of a large scan holds millions.
         let value = match frame.collection {
-            Collection::Seq(mut items) => {
-                items.shrink_to_fit();
-                Value::Seq(items)
-            }
+            Collection::Seq(items) => Value::Seq(items.into_boxed_slice()),
             Collection::Map { entries, .. } => {
-                let mut entries = self.finish_map(entries);
-                entries.shrink_to_fit();
-                Value::Map(entries)
+                Value::Map(self.finish_map(entries).into_boxed_slice())
             }
         };
         // Block collections end where the next token starts, which may be a later
@@ -249,7 +245,7 @@ impl<'a> Builder<'a> {
     /// the YAML 1.1 decoder Kubernetes uses).
     fn finish_map(&mut self, entries: Vec<Entry>) -> Vec<Entry> {
         let (merges, explicit): (Vec<Entry>, Vec<Entry>) = entries.into_iter().partition(
-            |e| matches!(&e.key.value, Value::Scalar(k, ScalarStyle::Plain) if k == "<<"),
+            |e| matches!(&e.key.value, Value::Scalar(k, ScalarStyle::Plain) if &**k == "<<"),
         );
 
         let mut own: Vec<Entry> = Vec::with_capacity(explicit.len());
@@ -478,7 +474,7 @@ mod tests {
     fn tags_are_kept() {
         let out = parse("a: !Ref Foo\nb: !!str 5\n");
         let root = &out.documents[0].root;
-        assert_eq!(root.get("a").unwrap().tag.as_deref(), Some("!Ref"));
+        assert_eq!(root.get("a").unwrap().tag(), Some("!Ref"));
         assert_eq!(root.get("b").unwrap().as_i64(), None);
     }
 

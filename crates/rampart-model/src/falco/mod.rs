@@ -301,7 +301,7 @@ impl FalcoConfig {
     pub fn switch(&self, path: &[&str]) -> Option<(bool, &Node)> {
         let node = self.get(path)?;
         let value = match node.value {
-            Value::Scalar(ref text, _) => match text.as_str() {
+            Value::Scalar(ref text, _) => match &**text {
                 "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y"
                 | "Y" => true,
                 "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n"

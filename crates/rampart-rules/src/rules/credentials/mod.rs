@@ -69,7 +69,7 @@ pub(crate) fn scalar_texts(root: &Node) -> impl Iterator<Item = &str> {
     std::iter::from_fn(move || {
         while let Some(node) = stack.pop() {
             match &node.value {
-                Value::Scalar(text, _) => return Some(text.as_str()),
+                Value::Scalar(text, _) => return Some(&**text),
                 Value::Seq(items) => stack.extend(items.iter().rev()),
                 Value::Map(entries) => {
                     for entry in entries.iter().rev() {
