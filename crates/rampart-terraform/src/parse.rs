@@ -12,6 +12,14 @@ pub fn parse_body(text: &str, display_path: &str) -> Result<Body, Diagnostic> {
     // A byte-order mark is not HCL; offsets stay valid because callers map spans
     // through the original text with `body_offset`.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if u32::try_from(text.len()).is_err() {
+        // The syntax tree keeps byte ranges in 32 bits.
+        return Err(Diagnostic::error(
+            "hcl-too-large",
+            display_path,
+            "4 GiB or more of Terraform in one file; the file was skipped",
+        ));
+    }
     if let Some(line) = too_deep(text) {
         return Err(Diagnostic::error(
             "hcl-depth-limit",

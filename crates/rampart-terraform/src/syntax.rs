@@ -7,13 +7,14 @@
 //! and rampart reads none of the decoration. Each file is parsed with hcl-edit
 //! and converted at once into this tree, which keeps the parts evaluation
 //! reads (values, names, operators, ranges), and hcl-edit's tree is dropped on
-//! the same thread. The conversion moves strings out of hcl-edit's tree rather
-//! than copying them.
+//! the same thread. The conversion takes hcl-edit's tree apart by value, so a
+//! string is moved into its box (reallocated only where it had spare capacity),
+//! not copied from a borrowed tree.
 //!
 //! Recursion here is bounded by the parser's own limits: hcl-edit refuses more
-//! than 64 nested expressions and 128 chained binary operators, and
-//! [`crate::parse_body`] refuses brackets nested deeper than 128 before
-//! parsing.
+//! than 64 levels of nested expressions, templates and blocks, and 128 chained
+//! binary operators, and [`crate::parse_body`] refuses brackets nested deeper
+//! than 128 before parsing.
 
 use std::ops::Range;
 
@@ -26,9 +27,10 @@ use hcl_edit::template as hcl_template;
 pub use hcl_edit::Number;
 pub use hcl_edit::expr::{BinaryOperator, UnaryOperator};
 
-/// A byte range of the parsed text, in four bytes each way (files are
-/// bounded far below 4 GiB); `u32::MAX` at both ends for a node the parser
-/// gave no range.
+/// A byte range of the parsed text, in four bytes each way:
+/// [`crate::parse_body`] refuses a file of 4 GiB or more, so every range of a
+/// parsed file fits. `u32::MAX` at both ends stands for a node the parser gave
+/// no range (and for a range that would not fit, which cannot happen).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct TextRange {
     start: u32,
@@ -82,7 +84,8 @@ pub struct Block {
     pub labels: Box<[Box<str>]>,
     pub body: Body,
     span: TextRange,
-    /// From the type to the last label: where a finding about the block points.
+    /// From the type to the last label (the whole block if the parser gave
+    /// either no range): where a finding about the block points.
     header: TextRange,
 }
 
@@ -161,12 +164,6 @@ pub enum TraversalOperator {
     Index(Expression),
     /// `.0`
     LegacyIndex(u64),
-}
-
-impl TraversalOperator {
-    pub fn is_splat(&self) -> bool {
-        matches!(self, Self::AttrSplat | Self::FullSplat)
-    }
 }
 
 #[derive(Debug)]

@@ -11,7 +11,7 @@ pub enum ScalarStyle {
 
 /// A node's content. A tree is never changed once parsed, so its texts and
 /// collections are boxed slices (two words, no spare capacity) rather than
-/// `String`s and `Vec`s: a node is six words instead of eight.
+/// `String`s and `Vec`s (three): a value is three words, not four.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Scalar(Box<str>, ScalarStyle),
@@ -25,7 +25,8 @@ pub struct Entry {
     pub value: Node,
 }
 
-/// A YAML node and where it was written.
+/// A YAML node and where it was written: six words (the value, the span, a
+/// thin pointer to the rare tag), where it was eight.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
     pub value: Value,
