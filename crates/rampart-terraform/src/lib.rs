@@ -450,7 +450,7 @@ fn root_variables<'c>(
                 scope
                     .expr(&expression)
                     .map(|mut v| {
-                        v.origin = None;
+                        forget_origins(&mut v);
                         v
                     })
                     .unwrap_or_else(|_| Node::new(Value::String(text.clone()), None))
@@ -466,6 +466,20 @@ fn root_variables<'c>(
         }
     }
     settled
+}
+
+/// Clears the origin of a value and of everything in it. A `--var` value is
+/// parsed from the command line, not from a file: its byte ranges would point
+/// into the file that declares the variable. Without an origin, a value takes
+/// the origin of the expression that reads it. (Recursion is bounded as for
+/// every evaluated value: expressions nest at most 64 deep, `jsondecode` too.)
+fn forget_origins(node: &mut Node) {
+    node.origin = None;
+    match &mut node.value {
+        Value::List(items) => items.iter_mut().for_each(forget_origins),
+        Value::Map(entries) => entries.iter_mut().for_each(|(_, v)| forget_origins(v)),
+        _ => {}
+    }
 }
 
 /// A variable's value as the module sees it: the value given, or the

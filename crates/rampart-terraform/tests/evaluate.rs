@@ -781,6 +781,36 @@ resource "aws_security_group" "root" {
 }
 
 #[test]
+fn command_line_values_point_where_they_are_used_at_every_depth() {
+    // A `--var` value is not written in any file: neither it nor anything in
+    // it may point into the file that declares the variable.
+    let files = [
+        (
+            "variables.tf",
+            "\n\n\nvariable \"db\" {\n  type = object({ public = bool, ports = list(number) })\n}\n",
+        ),
+        (
+            "main.tf",
+            "resource \"aws_db_instance\" \"d\" {\n  publicly_accessible = var.db.public\n  settings            = var.db\n}\n",
+        ),
+    ];
+    let output = run(&files, &[("db", "{ public = true, ports = [5432] }")]);
+    let db = resource(&output, "aws_db_instance.d");
+    let public = db.get("publicly_accessible").unwrap();
+    assert_eq!(public.as_bool(), Some(true));
+    let origin = public.origin.unwrap();
+    assert_eq!((origin.file, origin.span.start.line), (FileId(1), 2));
+    let settings = db.get("settings").unwrap();
+    assert_eq!(settings.origin.unwrap().span.start.line, 3);
+    for nested in [
+        settings.get("public").unwrap(),
+        &settings.get("ports").unwrap().items()[0],
+    ] {
+        assert_eq!(nested.origin, None, "{nested:?}");
+    }
+}
+
+#[test]
 fn optional_object_attributes_take_their_defaults() {
     let module = r#"
 variable "config" {
