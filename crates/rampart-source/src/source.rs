@@ -10,6 +10,11 @@ impl FileId {
     }
 }
 
+/// The longest text a [`SourceFile`] indexes: its byte offsets are kept in
+/// 32 bits (a large scan holds millions of lines). Discovery reads nothing
+/// longer; `rampart scan` refuses a `max-file-size` above it.
+pub const MAX_TEXT_LEN: usize = u32::MAX as usize;
+
 /// A scanned file: its text and where its lines start.
 #[derive(Debug)]
 pub struct SourceFile {
@@ -21,14 +26,22 @@ pub struct SourceFile {
     /// was started from.
     pub root_relative_path: String,
     pub text: String,
-    line_starts: Vec<usize>,
+    /// The byte offset of each line's start. Offsets past [`MAX_TEXT_LEN`]
+    /// (which no scanned text reaches) are not recorded: a position there is
+    /// reported on the last line recorded.
+    line_starts: Vec<u32>,
 }
 
 impl SourceFile {
     pub fn new(display_path: String, root_relative_path: String, text: String) -> Self {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+        // Counted first, so that the list is allocated once at its length.
+        let lines = 1 + text.bytes().filter(|&b| b == b'\n').count();
+        let mut line_starts = Vec::with_capacity(lines);
+        line_starts.push(0);
+        line_starts.extend(
+            text.match_indices('\n')
+                .map_while(|(i, _)| u32::try_from(i + 1).ok()),
+        );
         Self {
             display_path,
             root_relative_path,
@@ -40,7 +53,7 @@ impl SourceFile {
     pub fn line_count(&self) -> u32 {
         // A trailing newline does not start another line.
         let n = self.line_starts.len();
-        let n = if n > 1 && self.line_starts[n - 1] == self.text.len() {
+        let n = if n > 1 && self.line_starts[n - 1] as usize == self.text.len() {
             n - 1
         } else {
             n
@@ -51,11 +64,11 @@ impl SourceFile {
     /// The text of a 1-based line without its line terminator (`\n` or `\r\n`).
     pub fn line(&self, line: u32) -> Option<&str> {
         let idx = (line as usize).checked_sub(1)?;
-        let start = *self.line_starts.get(idx)?;
+        let start = *self.line_starts.get(idx)? as usize;
         let end = self
             .line_starts
             .get(idx + 1)
-            .map_or(self.text.len(), |next| next - 1);
+            .map_or(self.text.len(), |next| *next as usize - 1);
         let text = self.text.get(start..end.max(start))?;
         Some(text.strip_suffix('\r').unwrap_or(text))
     }
@@ -63,7 +76,7 @@ impl SourceFile {
     /// Byte offset of a position, clamped to the end of its line.
     pub fn byte_offset(&self, pos: Position) -> Option<usize> {
         let idx = (pos.line as usize).checked_sub(1)?;
-        let start = *self.line_starts.get(idx)?;
+        let start = *self.line_starts.get(idx)? as usize;
         let line = self.line(pos.line)?;
         let col = (pos.column as usize).saturating_sub(1);
         let within = line
@@ -91,11 +104,12 @@ impl SourceFile {
     /// The 1-based position of a byte offset.
     pub fn position_of(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());
-        let idx = match self.line_starts.binary_search(&offset) {
+        let key = u32::try_from(offset).unwrap_or(u32::MAX);
+        let idx = match self.line_starts.binary_search(&key) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.line_starts[idx];
+        let start = self.line_starts[idx] as usize;
         let column = self
             .text
             .get(start..offset)

@@ -313,6 +313,11 @@ fn missing_paths_and_bad_options_exit_two() {
         .args(["scan", "--max-file-size", "lots", "."])
         .assert()
         .code(2);
+    rampart()
+        .args(["scan", "--max-file-size", "4GiB", "."])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("at most 4 GiB less one byte"));
 }
 
 #[test]
