@@ -505,8 +505,7 @@ impl<'s, 'a> Scope<'s, 'a> {
     fn template(&self, template: &Template, origin: Origin) -> Eval {
         // A template that is one interpolation yields the value itself, not a
         // string (`"${var.list}"` is the list), as in Terraform.
-        let elements: Vec<&Element> = template.iter().collect();
-        if let [Element::Interpolation(interpolation)] = elements.as_slice() {
+        if let [Element::Interpolation(interpolation)] = template.elements() {
             return self.expr(interpolation);
         }
         let mut text = String::new();

@@ -272,6 +272,10 @@ impl Expression {
 }
 
 impl Template {
+    pub fn elements(&self) -> &[Element] {
+        &self.0
+    }
+
     pub fn iter(&self) -> std::slice::Iter<'_, Element> {
         self.0.iter()
     }
