@@ -23,6 +23,7 @@ use hcl_edit::expr::Expression as HclExpression;
 use hcl_edit::expr::{self as hcl_expr};
 use hcl_edit::structure::{self as hcl_structure};
 use hcl_edit::template as hcl_template;
+use hcl_edit::{Decorated, Ident};
 
 pub use hcl_edit::Number;
 pub use hcl_edit::expr::{BinaryOperator, UnaryOperator};
@@ -287,6 +288,11 @@ impl ForDirective {
     }
 }
 
+/// An identifier's text, without its decoration.
+fn ident_text(ident: Decorated<Ident>) -> Box<str> {
+    ident.into_value().into_string().into_boxed_str()
+}
+
 impl From<hcl_structure::Body> for Body {
     fn from(body: hcl_structure::Body) -> Self {
         Self(body.into_iter().map(Structure::from).collect())
@@ -297,7 +303,7 @@ impl From<hcl_structure::Structure> for Structure {
     fn from(structure: hcl_structure::Structure) -> Self {
         match structure {
             hcl_structure::Structure::Attribute(attribute) => Self::Attribute(Attribute {
-                key: attribute.key.into_value().into_string().into_boxed_str(),
+                key: ident_text(attribute.key),
                 value: attribute.value.into(),
             }),
             hcl_structure::Structure::Block(block) => Self::Block(Box::new(block.into())),
@@ -320,14 +326,12 @@ impl From<hcl_structure::Block> for Block {
             _ => span,
         };
         Self {
-            ident: block.ident.into_value().into_string().into_boxed_str(),
+            ident: ident_text(block.ident),
             labels: block
                 .labels
                 .into_iter()
                 .map(|label| match label {
-                    hcl_structure::BlockLabel::Ident(ident) => {
-                        ident.into_value().into_string().into_boxed_str()
-                    }
+                    hcl_structure::BlockLabel::Ident(ident) => ident_text(ident),
                     hcl_structure::BlockLabel::String(text) => text.into_value().into_boxed_str(),
                 })
                 .collect(),
@@ -355,7 +359,7 @@ impl From<HclExpression> for Expression {
                     .map(|(key, value)| {
                         let key = match key {
                             hcl_expr::ObjectKey::Ident(ident) => {
-                                ObjectKey::Ident(ident.into_value().into_string().into_boxed_str())
+                                ObjectKey::Ident(ident_text(ident))
                             }
                             hcl_expr::ObjectKey::Expression(key) => {
                                 ObjectKey::Expression(key.into())
@@ -372,9 +376,7 @@ impl From<HclExpression> for Expression {
             HclExpression::Parenthesis(inner) => {
                 ExprKind::Parenthesis(Box::new(inner.into_inner().into()))
             }
-            HclExpression::Variable(ident) => {
-                ExprKind::Variable(ident.into_value().into_string().into_boxed_str())
-            }
+            HclExpression::Variable(ident) => ExprKind::Variable(ident_text(ident)),
             HclExpression::Conditional(conditional) => {
                 let conditional = *conditional;
                 ExprKind::Conditional(Box::new(Conditional {
@@ -387,7 +389,7 @@ impl From<HclExpression> for Expression {
                 let call = *call;
                 let expand_final = call.args.expand_final();
                 ExprKind::FuncCall(Box::new(FuncCall {
-                    name: call.name.name.into_value().into_string().into_boxed_str(),
+                    name: ident_text(call.name.name),
                     namespaced: !call.name.namespace.is_empty(),
                     args: call.args.into_iter().map(Expression::from).collect(),
                     expand_final,
@@ -408,9 +410,7 @@ impl From<HclExpression> for Expression {
                                 TraversalOperator::FullSplat
                             }
                             hcl_expr::TraversalOperator::GetAttr(name) => {
-                                TraversalOperator::GetAttr(
-                                    name.into_value().into_string().into_boxed_str(),
-                                )
+                                TraversalOperator::GetAttr(ident_text(name))
                             }
                             hcl_expr::TraversalOperator::Index(index) => {
                                 TraversalOperator::Index(index.into())
@@ -441,10 +441,8 @@ impl From<HclExpression> for Expression {
                 let for_expr = *for_expr;
                 let intro = for_expr.intro;
                 ExprKind::ForExpr(Box::new(ForExpr {
-                    key_var: intro
-                        .key_var
-                        .map(|name| name.into_value().into_string().into_boxed_str()),
-                    value_var: intro.value_var.into_value().into_string().into_boxed_str(),
+                    key_var: intro.key_var.map(ident_text),
+                    value_var: ident_text(intro.value_var),
                     collection_expr: intro.collection_expr.into(),
                     key_expr: for_expr.key_expr.map(Expression::from),
                     value_expr: for_expr.value_expr.into(),
@@ -482,10 +480,8 @@ impl From<hcl_template::Element> for Element {
                     let span = TextRange::of(directive.span());
                     let intro = directive.for_expr;
                     Self::For(Box::new(ForDirective {
-                        key_var: intro
-                            .key_var
-                            .map(|name| name.into_value().into_string().into_boxed_str()),
-                        value_var: intro.value_var.into_value().into_string().into_boxed_str(),
+                        key_var: intro.key_var.map(ident_text),
+                        value_var: ident_text(intro.value_var),
                         collection_expr: intro.collection_expr.into(),
                         template: intro.template.into(),
                         span,
