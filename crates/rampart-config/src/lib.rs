@@ -366,6 +366,15 @@ mod tests {
     }
 
     #[test]
+    fn a_file_size_rampart_cannot_index_names_its_line() {
+        for value in ["\"4GiB\"", "4294967296"] {
+            let err = parse(&format!("[scan]\n\nmax-file-size = {value}\n")).unwrap_err();
+            assert_eq!(err.line, Some(3), "{value}");
+            assert!(err.message.contains("at most 4 GiB"), "{}", err.message);
+        }
+    }
+
+    #[test]
     fn unknown_keys_name_file_line_and_key() {
         let err = parse("[tiers]\nlabel-keys = [\"tier\"]\n\n[tiers.critical]\nrate-limit = 5\n")
             .unwrap_err();

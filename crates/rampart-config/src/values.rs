@@ -92,11 +92,16 @@ impl RetentionDays {
     }
 }
 
-/// A size in bytes, written as a number of bytes or with a unit (`16MiB`, `512 KB`).
+/// A file size in bytes, written as a number of bytes or with a unit (`16MiB`,
+/// `512 KB`), at most [`ByteSize::MAX`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ByteSize(pub u64);
 
 impl ByteSize {
+    /// 4 GiB less one byte: rampart keeps byte offsets in a file in 32 bits
+    /// (`rampart_source::SourceFile`), so it reads no larger file.
+    pub const MAX: u64 = u32::MAX as u64;
+
     pub fn parse(text: &str) -> Result<Self, String> {
         let text = text.trim();
         let split = text
@@ -123,10 +128,17 @@ impl ByteSize {
         let bytes = number
             .checked_mul(multiplier)
             .ok_or_else(|| format!("`{text}` is too large"))?;
-        if bytes == 0 {
-            return Err("a size must be greater than zero".to_owned());
+        Self::bounded(bytes)
+    }
+
+    fn bounded(bytes: u64) -> Result<Self, String> {
+        match bytes {
+            0 => Err("a size must be greater than zero".to_owned()),
+            b if b > Self::MAX => {
+                Err("at most 4 GiB less one byte: rampart keeps positions in 32 bits".to_owned())
+            }
+            b => Ok(Self(b)),
         }
-        Ok(Self(bytes))
     }
 }
 
@@ -194,8 +206,8 @@ impl<'de> Deserialize<'de> for ByteSize {
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<ByteSize, E> {
                 match u64::try_from(v) {
-                    Ok(b) if b > 0 => Ok(ByteSize(b)),
-                    _ => Err(E::custom("a size must be greater than zero")),
+                    Ok(b) => ByteSize::bounded(b).map_err(E::custom),
+                    Err(_) => Err(E::custom("a size must be greater than zero")),
                 }
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<ByteSize, E> {
@@ -248,6 +260,11 @@ mod tests {
         assert_eq!(ByteSize::parse("512 KB").unwrap(), ByteSize(512_000));
         assert_eq!(ByteSize(16 << 20).to_string(), "16MiB");
         assert!(ByteSize::parse("0").is_err());
+        assert_eq!(
+            ByteSize::parse("4294967295").unwrap(),
+            ByteSize(ByteSize::MAX)
+        );
+        assert!(ByteSize::parse("4GiB").is_err());
         assert!(ByteSize::parse("12 parsecs").is_err());
     }
 }

@@ -11,7 +11,7 @@ mod source;
 pub use diagnostic::{Diagnostic, DiagnosticLevel};
 pub use position::{Position, Span};
 pub use redact::{Secret, redact, redact_in};
-pub use source::{FileId, MAX_TEXT_LEN, SourceFile};
+pub use source::{FileId, SourceFile};
 
 /// What starts a suppression comment (`# rampart:ignore PSS-001 -- why`). The
 /// model keeps a template's layout only for files that write one.

@@ -10,11 +10,6 @@ impl FileId {
     }
 }
 
-/// The longest text a [`SourceFile`] indexes: its byte offsets are kept in
-/// 32 bits (a large scan holds millions of lines). Discovery reads nothing
-/// longer; `rampart scan` refuses a `max-file-size` above it.
-pub const MAX_TEXT_LEN: usize = u32::MAX as usize;
-
 /// A scanned file: its text and where its lines start.
 #[derive(Debug)]
 pub struct SourceFile {
@@ -26,8 +21,10 @@ pub struct SourceFile {
     /// was started from.
     pub root_relative_path: String,
     pub text: String,
-    /// The byte offset of each line's start. Offsets past [`MAX_TEXT_LEN`]
-    /// (which no scanned text reaches) are not recorded: a position there is
+    /// The byte offset of each line's start, in 32 bits: a large scan holds
+    /// millions of lines. No scanned text is 4 GiB long (a larger
+    /// `max-file-size` is refused, `rampart_config::ByteSize::MAX`); offsets
+    /// past that would not be recorded, and a position there would be
     /// reported on the last line recorded.
     line_starts: Vec<u32>,
 }

@@ -286,13 +286,6 @@ fn discover_inputs(args: &ScanArgs, loaded: &LoadedConfig) -> Result<Discovery, 
         }
         None => scan.max_file_size.0,
     };
-    if max_file_size > rampart_source::MAX_TEXT_LEN as u64 {
-        let message = "at most 4 GiB less one byte: rampart keeps positions in 32 bits";
-        return Err(match args.max_file_size {
-            Some(_) => Failure::Usage(format!("--max-file-size: {message}")),
-            None => Failure::Config(format!("[scan] max-file-size: {message}")),
-        });
-    }
     let mut exclude: Vec<String> = scan.exclude.iter().map(|g| g.0.clone()).collect();
     exclude.extend(args.exclude.iter().cloned());
     let options = DiscoverOptions {
