@@ -195,26 +195,30 @@ fn users(project: &Project, index: usize) -> Vec<usize> {
     match resource_type {
         "aws_launch_template" | "AWS::EC2::LaunchTemplate" => launch_template_users(project, index),
         "aws_launch_configuration" | "AWS::AutoScaling::LaunchConfiguration" => {
+            // References resolve within a scope: only the configuration's own
+            // root or template can use it (a group of another root naming a
+            // configuration of the same name uses that root's).
             let scope = project
                 .resource_scopes
                 .get(index)
                 .map_or("", String::as_str);
             project
-                .resources
+                .resources_in(scope)
                 .iter()
-                .enumerate()
-                .filter(|(_, r)| r.kind == BlockKind::Resource)
-                .filter(|(_, r)| {
-                    r.attr("launch_configuration", "LaunchConfigurationName")
-                        .is_some_and(|node| {
-                            project
-                                .links
-                                .targets(scope, node)
-                                .iter()
-                                .any(|(t, _)| *t == index)
-                        })
+                .copied()
+                .filter(|&i| {
+                    project.resources.get(i).is_some_and(|r| {
+                        r.kind == BlockKind::Resource
+                            && r.attr("launch_configuration", "LaunchConfigurationName")
+                                .is_some_and(|node| {
+                                    project
+                                        .links
+                                        .targets(scope, node)
+                                        .iter()
+                                        .any(|(t, _)| *t == index)
+                                })
+                    })
                 })
-                .map(|(i, _)| i)
                 .collect()
         }
         _ => Vec::new(),
