@@ -29,7 +29,10 @@ pub use engine::{
 pub use fingerprint::fingerprint;
 pub use redaction::{Redactions, scrub_credentials};
 pub use registry::{all_rules, find_rule, is_known_selector, select_rules};
-pub use secrets::{SecretMatch, find_credentials, is_secret_name, secret_in_assignment};
+pub use secrets::{
+    SecretMatch, compile_credential_patterns, find_credentials, is_secret_name,
+    secret_in_assignment,
+};
 
 /// A row of the requirements catalogue.
 #[derive(Debug)]
