@@ -149,14 +149,22 @@ pub(crate) fn may_contain_credentials<'t>(texts: impl IntoIterator<Item = &'t st
     let Some(set) = PATTERN_SET.as_ref() else {
         return true;
     };
-    let mut joined = String::new();
-    for text in texts {
-        if text.len() >= *SHORTEST_MATCH {
-            joined.push_str(text);
-            joined.push('\n');
-        }
+    thread_local! {
+        // Reused from one call to the next: grown once to the largest
+        // object's text instead of grown again for every object.
+        static JOINED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
     }
-    !joined.is_empty() && set.is_match(&joined)
+    let shortest = *SHORTEST_MATCH;
+    JOINED.with_borrow_mut(|joined| {
+        joined.clear();
+        for text in texts {
+            if text.len() >= shortest {
+                joined.push_str(text);
+                joined.push('\n');
+            }
+        }
+        !joined.is_empty() && set.is_match(joined)
+    })
 }
 
 /// Credentials with a known shape in `text`.
