@@ -151,20 +151,26 @@ pub(crate) fn may_contain_credentials<'t>(texts: impl IntoIterator<Item = &'t st
     };
     thread_local! {
         // Reused from one call to the next: grown once to the largest
-        // object's text instead of grown again for every object.
-        static JOINED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        // object's text instead of grown again for every object. Taken out
+        // while in use, so that nothing borrowed is held while `texts` runs.
+        static JOINED: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
     }
+    /// A buffer grown larger than this is not kept for the next call.
+    const KEPT_CAPACITY: usize = 1 << 20;
     let shortest = *SHORTEST_MATCH;
-    JOINED.with_borrow_mut(|joined| {
-        joined.clear();
-        for text in texts {
-            if text.len() >= shortest {
-                joined.push_str(text);
-                joined.push('\n');
-            }
+    let mut joined = JOINED.take();
+    joined.clear();
+    for text in texts {
+        if text.len() >= shortest {
+            joined.push_str(text);
+            joined.push('\n');
         }
-        !joined.is_empty() && set.is_match(joined)
-    })
+    }
+    let found = !joined.is_empty() && set.is_match(&joined);
+    if joined.capacity() <= KEPT_CAPACITY {
+        JOINED.set(joined);
+    }
+    found
 }
 
 /// Credentials with a known shape in `text`.
@@ -838,6 +844,20 @@ mod tests {
         assert!(set.is_match("a://:k9q@h"));
         assert!(!set.is_match("a://:k9@h"));
         assert_eq!(find_credentials("a://:k9qz@h").len(), 1);
+    }
+
+    #[test]
+    fn the_joined_buffer_is_neither_held_nor_stale_across_calls() {
+        let key = "AKIAIOSFODNN7ABCDEFG";
+        // A search started while another is joining its texts (the buffer
+        // is taken out, not borrowed) ...
+        let nested = std::iter::once("no credential here").inspect(|_| {
+            assert!(may_contain_credentials([key]));
+        });
+        assert!(!may_contain_credentials(nested));
+        // ... and a search after one that found something sees only its own.
+        assert!(may_contain_credentials([key]));
+        assert!(!may_contain_credentials(["no credential here"]));
     }
 
     #[test]
