@@ -108,18 +108,23 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             ),
             _ => continue,
         };
+        // The groups that launch from the resource, looked up once it asks for
+        // a public address.
+        let mut launchers: Option<Vec<usize>> = None;
         for (flag, own_subnet) in interfaces {
             if flag.as_bool() != Some(true) {
                 continue;
             }
+            let launchers = launchers.get_or_insert_with(|| users(project, index));
             let subnets: Vec<usize> = match own_subnet {
                 Some(node) => network
                     .subnet_refs(index, node)
                     .iter()
                     .filter_map(|r| r.subnet)
                     .collect(),
-                None => users(project, index)
-                    .into_iter()
+                None => launchers
+                    .iter()
+                    .copied()
                     .flat_map(|user| {
                         network
                             .placements
@@ -146,8 +151,9 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             // What is exposed: the instances, of the tier of the most critical
             // node group or auto scaling group that launches them from a
             // template or configuration, and the subnets they land in.
-            let tier = users(project, index)
-                .into_iter()
+            let tier = launchers
+                .iter()
+                .copied()
                 .chain(private.iter().copied())
                 .map(|r| own_tier(project, r))
                 .max()
@@ -195,9 +201,10 @@ fn users(project: &Project, index: usize) -> Vec<usize> {
     match resource_type {
         "aws_launch_template" | "AWS::EC2::LaunchTemplate" => launch_template_users(project, index),
         "aws_launch_configuration" | "AWS::AutoScaling::LaunchConfiguration" => {
-            // References resolve within a scope: only the configuration's own
-            // root or template can use it (a group of another root naming a
-            // configuration of the same name uses that root's).
+            // References resolve within a scope (a root module, a template, a
+            // plan): only resources of the configuration's own can use it. A
+            // group of another root that names a configuration of the same
+            // name uses that root's.
             let scope = project
                 .resource_scopes
                 .get(index)
@@ -207,17 +214,19 @@ fn users(project: &Project, index: usize) -> Vec<usize> {
                 .iter()
                 .copied()
                 .filter(|&i| {
-                    project.resources.get(i).is_some_and(|r| {
-                        r.kind == BlockKind::Resource
-                            && r.attr("launch_configuration", "LaunchConfigurationName")
-                                .is_some_and(|node| {
-                                    project
-                                        .links
-                                        .targets(scope, node)
-                                        .iter()
-                                        .any(|(t, _)| *t == index)
-                                })
-                    })
+                    let Some(resource) = project.resources.get(i) else {
+                        return false;
+                    };
+                    resource.kind == BlockKind::Resource
+                        && resource
+                            .attr("launch_configuration", "LaunchConfigurationName")
+                            .is_some_and(|node| {
+                                project
+                                    .links
+                                    .targets(scope, node)
+                                    .iter()
+                                    .any(|(t, _)| *t == index)
+                            })
                 })
                 .collect()
         }
