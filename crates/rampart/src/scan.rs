@@ -29,10 +29,12 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
         .num_threads(args.threads)
         .stack_size(WORKER_STACK_BYTES)
         .build_global();
-    // The rules' credential patterns take a millisecond or two to compile:
-    // on a worker, while the walk below waits on the file system, rather
-    // than in the evaluation. Not when the scan stops before evaluating, so
-    // that the stages it times are what they are in a full scan.
+    // The rules' credential patterns take about a millisecond to compile: on
+    // a worker, idle while the main thread walks the tree, rather than in the
+    // evaluation. Not when the scan stops before evaluating: it does not need
+    // them, and the parse floor `--stop-after parse` measures must not
+    // include them. (Nothing in it can panic: a pattern that does not
+    // compile leaves its set unbuilt, which the tests catch.)
     if args.stop_after.is_none_or(|stage| stage >= Stage::Evaluate) {
         rayon::spawn(rampart_rules::compile_credential_patterns);
     }
