@@ -202,9 +202,9 @@ fn users(project: &Project, index: usize) -> Vec<usize> {
         "aws_launch_template" | "AWS::EC2::LaunchTemplate" => launch_template_users(project, index),
         "aws_launch_configuration" | "AWS::AutoScaling::LaunchConfiguration" => {
             // References resolve within a scope (a root module, a template, a
-            // plan): only resources of the configuration's own can use it. A
-            // group of another root that names a configuration of the same
-            // name uses that root's.
+            // plan): only resources of the configuration's own scope can use
+            // it. A group of another root that names a configuration of the
+            // same name uses that root's.
             let scope = project
                 .resource_scopes
                 .get(index)
