@@ -546,10 +546,28 @@ pub fn evaluate(
     options: &EvalOptions,
 ) -> Vec<Finding> {
     let ctx = Context::new(project, config);
+    // The rules about one object run together on it, each object in turn,
+    // while its tree is in the cache, rather than each rule walking every
+    // tree of the project in turn; the rest run rule by rule beside them.
+    let (mut by_subject, by_rule) = rayon::join(
+        || run_per_subject(rules, &ctx),
+        || {
+            rules
+                .par_iter()
+                .map(|rule| run(rule, &ctx))
+                .collect::<Vec<_>>()
+        },
+    );
     let mut findings: Vec<Finding> = rules
         .par_iter()
-        .flat_map_iter(|rule| {
-            let reported = run(rule, &ctx);
+        .zip(by_rule)
+        .zip(by_subject.par_iter_mut())
+        .flat_map_iter(|((rule, by_rule), by_subject)| {
+            let reported = if runs_per_subject(&rule.check) {
+                std::mem::take(by_subject)
+            } else {
+                by_rule
+            };
             let severity = options
                 .severity_overrides
                 .get(rule.meta.id)
@@ -560,6 +578,112 @@ pub fn evaluate(
         .collect();
     sort_findings(&mut findings, project);
     findings
+}
+
+/// What rules report, each report with the slot of its rule in the list run.
+type SlotReports = Vec<(usize, Reported)>;
+
+/// Whether [`evaluate`] runs `check` subject by subject (every such rule on one
+/// subject, then the next subject) rather than rule by rule.
+fn runs_per_subject(check: &Check) -> bool {
+    matches!(
+        check,
+        Check::Object(_) | Check::Workload(_) | Check::Dockerfile(_)
+    )
+}
+
+/// What the rules about one object, workload or Dockerfile report, by rule
+/// (in `rules`' order, empty for the other rules), each rule's reports in the
+/// order of their subjects: the order in which running each rule over every
+/// subject reports them. A subject's rules run one after the other, while its
+/// tree is in the cache: at 100,000 files, running each rule over every
+/// tree in turn read the 3.7 million nodes of the manifests from memory 36
+/// times.
+fn run_per_subject(rules: &[&'static Rule], ctx: &Context<'_>) -> Vec<Vec<Reported>> {
+    let project = ctx.project;
+    let slots = || rules.iter().enumerate();
+    let object_rules: Vec<_> = (slots())
+        .filter_map(|(slot, rule)| match rule.check {
+            Check::Object(check) => Some((slot, check)),
+            _ => None,
+        })
+        .collect();
+    let workload_rules: Vec<_> = (slots())
+        .filter_map(|(slot, rule)| match rule.check {
+            Check::Workload(check) => Some((slot, check)),
+            _ => None,
+        })
+        .collect();
+    let dockerfile_rules: Vec<_> = (slots())
+        .filter_map(|(slot, rule)| match rule.check {
+            Check::Dockerfile(check) => Some((slot, check)),
+            _ => None,
+        })
+        .collect();
+    // Runs one check on `subject`, tagging what it reports with the rule's slot.
+    fn report(
+        out: &mut SlotReports,
+        slot: usize,
+        subject: Subject,
+        check: impl FnOnce(&mut Sink<'_>),
+    ) {
+        let mut reported = Vec::new();
+        check(&mut Sink {
+            subject,
+            tier: None,
+            out: &mut reported,
+        });
+        out.extend(reported.into_iter().map(|r| (slot, r)));
+    }
+    let workloads = ctx.workloads();
+    let (manifests, dockerfiles): (SlotReports, SlotReports) = rayon::join(
+        || {
+            if object_rules.is_empty() && workload_rules.is_empty() {
+                return Vec::new();
+            }
+            (project.objects.par_iter().enumerate())
+                .flat_map_iter(|(i, object)| {
+                    let mut out = Vec::new();
+                    let subject = Subject::Object(i);
+                    for &(slot, check) in &object_rules {
+                        report(&mut out, slot, subject, |sink| check(object, ctx, sink));
+                    }
+                    // `workloads` is in the objects' order.
+                    if let Ok(at) = workloads.binary_search_by_key(&i, |(index, _)| *index)
+                        && let Some((_, workload)) = workloads.get(at)
+                    {
+                        for &(slot, check) in &workload_rules {
+                            report(&mut out, slot, subject, |sink| check(workload, ctx, sink));
+                        }
+                    }
+                    out
+                })
+                .collect()
+        },
+        || {
+            if dockerfile_rules.is_empty() {
+                return Vec::new();
+            }
+            (project.dockerfiles.par_iter().enumerate())
+                .flat_map_iter(|(i, doc)| {
+                    let mut out = Vec::new();
+                    for &(slot, check) in &dockerfile_rules {
+                        let subject = Subject::Dockerfile(i);
+                        report(&mut out, slot, subject, |sink| check(doc, ctx, sink));
+                    }
+                    out
+                })
+                .collect()
+        },
+    );
+    let mut by_rule: Vec<Vec<Reported>> =
+        std::iter::repeat_with(Vec::new).take(rules.len()).collect();
+    for (slot, reported) in manifests.into_iter().chain(dockerfiles) {
+        if let Some(list) = by_rule.get_mut(slot) {
+            list.push(reported);
+        }
+    }
+    by_rule
 }
 
 /// Sorts findings the way every report lists them: by file, position, rule, message.
@@ -576,44 +700,10 @@ pub fn sort_findings(findings: &mut [Finding], project: &Project) {
     });
 }
 
+/// What a rule that does not run subject by subject reports.
 fn run(rule: &Rule, ctx: &Context<'_>) -> Vec<Reported> {
     let project = ctx.project;
     match rule.check {
-        Check::Object(check) => project
-            .objects
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(i, object)| {
-                let mut out = Vec::new();
-                check(
-                    object,
-                    ctx,
-                    &mut Sink {
-                        subject: Subject::Object(i),
-                        tier: None,
-                        out: &mut out,
-                    },
-                );
-                out
-            })
-            .collect(),
-        Check::Workload(check) => ctx
-            .workloads()
-            .par_iter()
-            .flat_map_iter(|(i, workload)| {
-                let mut out = Vec::new();
-                check(
-                    workload,
-                    ctx,
-                    &mut Sink {
-                        subject: Subject::Object(*i),
-                        tier: None,
-                        out: &mut out,
-                    },
-                );
-                out
-            })
-            .collect(),
         Check::Image(check) => project
             .images
             .par_iter()
@@ -624,24 +714,6 @@ fn run(rule: &Rule, ctx: &Context<'_>) -> Vec<Reported> {
                     ctx,
                     &mut Sink {
                         subject: image.subject,
-                        tier: None,
-                        out: &mut out,
-                    },
-                );
-                out
-            })
-            .collect(),
-        Check::Dockerfile(check) => project
-            .dockerfiles
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(i, doc)| {
-                let mut out = Vec::new();
-                check(
-                    doc,
-                    ctx,
-                    &mut Sink {
-                        subject: Subject::Dockerfile(i),
                         tier: None,
                         out: &mut out,
                     },
@@ -684,7 +756,8 @@ fn run(rule: &Rule, ctx: &Context<'_>) -> Vec<Reported> {
             check(ctx, &mut findings);
             findings.out
         }
-        Check::Filter => Vec::new(),
+        // Run subject by subject (`run_per_subject`), or by the filter stage.
+        Check::Object(_) | Check::Workload(_) | Check::Dockerfile(_) | Check::Filter => Vec::new(),
     }
 }
 

@@ -213,6 +213,47 @@ fn documentation_examples_behave_as_documented() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// The engine runs the rules about objects, workloads and Dockerfiles subject
+/// by subject, all of them on one subject before the next: together they must
+/// report exactly what each reports alone, in the same order (the order
+/// numbers the fingerprints of repeated findings), over a project holding
+/// every fixture at once.
+#[test]
+fn rules_evaluated_together_report_what_each_reports_alone() {
+    let discovery =
+        discover(&[fixtures_dir()], &DiscoverOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let config = LoadedConfig::default();
+    let project = Project::build(discovery.files, &config.config);
+    let options = EvalOptions::default();
+    let rules: Vec<&'static Rule> = evaluable_rules().collect();
+    let key = |f: &Finding| {
+        (
+            f.rule.id,
+            project.file(f.file).display_path.clone(),
+            f.span,
+            f.message.clone(),
+            f.severity,
+            f.fingerprint.clone(),
+        )
+    };
+    let together: Vec<_> = evaluate(&project, &config.config, &rules, &options)
+        .iter()
+        .map(key)
+        .collect();
+    let mut alone: Vec<Finding> = rules
+        .iter()
+        .flat_map(|rule| evaluate(&project, &config.config, &[*rule], &options))
+        .collect();
+    rampart_rules::sort_findings(&mut alone, &project);
+    let alone: Vec<_> = alone.iter().map(key).collect();
+    assert!(
+        together.len() > 300,
+        "the fixtures should give many findings, not {}",
+        together.len()
+    );
+    assert_eq!(together, alone);
+}
+
 #[test]
 fn fixtures_report_exactly_the_expected_lines() {
     let mut failures = Vec::new();
