@@ -42,36 +42,43 @@ struct Comment<'a> {
 
 /// The suppression comments of every scanned file.
 pub fn parse_suppressions(project: &Project) -> Vec<Suppression> {
-    // Which YAML trees and Dockerfiles each file holds, built once (a scan of
-    // many files with a suppression each must not rescan every object per file).
+    // Most files write no marker, and only those that do are read further.
+    let marked = |file: FileId| {
+        project
+            .files
+            .get(file.index())
+            .is_some_and(SourceFile::writes_suppression_marker)
+    };
+    // Which YAML trees and Dockerfiles each marked file holds, built once (a
+    // scan of many files with a suppression each must not rescan every object
+    // per file).
     let mut yaml_by_file: HashMap<FileId, Vec<&Node>> = HashMap::new();
-    for object in &project.objects {
+    for object in project.objects.iter().filter(|o| marked(o.file)) {
         yaml_by_file
             .entry(object.file)
             .or_default()
             .push(&object.root);
     }
-    for (file, root) in &project.templates {
+    for (file, root) in project.templates.iter().filter(|(f, _)| marked(*f)) {
         yaml_by_file.entry(*file).or_default().push(root);
     }
-    for rules in &project.falco.rules_files {
+    for rules in project.falco.rules_files.iter().filter(|r| marked(r.file)) {
         yaml_by_file
             .entry(rules.file)
             .or_default()
             .extend(&rules.documents);
     }
-    for config in &project.falco.configs {
+    for config in project.falco.configs.iter().filter(|c| marked(c.file)) {
         yaml_by_file
             .entry(config.file)
             .or_default()
             .push(&config.root);
     }
     let mut dockerfiles_by_file: HashMap<FileId, Vec<&DockerfileDoc>> = HashMap::new();
-    for doc in &project.dockerfiles {
+    for doc in project.dockerfiles.iter().filter(|d| marked(d.file)) {
         dockerfiles_by_file.entry(doc.file).or_default().push(doc);
     }
-    // Every file's text is searched for the marker, on every core; the
-    // suppressions are listed in file order.
+    // The suppressions are listed in file order.
     project
         .files
         .par_iter()
@@ -92,7 +99,7 @@ fn file_suppressions(
 ) -> Vec<Suppression> {
     let mut out = Vec::new();
     // Cheap test first: most files have no suppression at all.
-    if !file.text.contains(MARKER) {
+    if !file.writes_suppression_marker() {
         return out;
     }
     let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
@@ -399,13 +406,19 @@ fn last_line(source: &SourceFile, span: Span) -> u32 {
     }
 }
 
-/// The last line of each resource's declaration, by resource index: the line
-/// before the next declaration in its file (or the end of the file). Blocks
+/// The last line of each resource's declaration in a file that `covers`, by
+/// resource index: the line before the next declaration in its file (or the
+/// end of the file). Blocks
 /// and template entries follow one another, so this is the block, give or take
 /// the blank and comment lines after it.
-fn resource_extents(project: &Project) -> HashMap<usize, u32> {
+fn resource_extents(
+    project: &Project,
+    covers: &HashMap<FileId, Vec<Cover>>,
+) -> HashMap<usize, u32> {
     let mut by_file: HashMap<FileId, Vec<(u32, usize)>> = HashMap::new();
-    for (index, resource) in project.resources.iter().enumerate() {
+    // Only a file with a suppression in it can suppress by extent.
+    let resources = project.resources.iter().enumerate();
+    for (index, resource) in resources.filter(|(_, r)| covers.contains_key(&r.file)) {
         by_file
             .entry(resource.file)
             .or_default()
@@ -532,7 +545,7 @@ pub fn apply_suppressions(
     // file, a module call) or in a plan. So does one inside the resource's
     // block (on the attribute that reads the variable), for findings reported
     // outside the block; inside it, suppressions match by line as usual.
-    let extents = resource_extents(project);
+    let extents = resource_extents(project, &covers);
     let mut resource_covers: HashMap<usize, (Vec<usize>, Vec<usize>)> = HashMap::new();
     for (index, finding) in findings.iter().enumerate() {
         if suppressed_by[index].is_some() {

@@ -3,7 +3,7 @@ use std::collections::{HashMap, HashSet};
 use rampart_config::{Config, Tier};
 use rampart_discover::{FileKind, InputFile};
 use rampart_dockerfile::BaseImage;
-use rampart_source::{Diagnostic, FileId, SUPPRESSION_MARKER, SourceFile, Span};
+use rampart_source::{Diagnostic, FileId, SourceFile, Span};
 use rampart_yaml::{Document, Limits, Node, Value};
 use rayon::prelude::*;
 
@@ -562,7 +562,7 @@ fn model_file(
                 // A template's tree is read again only to place suppression
                 // comments: without one, it goes (60 MiB of a 100,000-file
                 // scan were templates' trees kept for nothing).
-                let keep_layout = source.text.contains(SUPPRESSION_MARKER);
+                let keep_layout = source.writes_suppression_marker();
                 let templates = documents
                     .into_iter()
                     .filter(|d| rampart_cloudformation::is_cloudformation(&d.root))

@@ -27,6 +27,9 @@ pub struct SourceFile {
     /// past that would not be recorded, and a position there would be
     /// reported on the last line recorded.
     line_starts: Vec<u32>,
+    /// Whether the text holds [`crate::SUPPRESSION_MARKER`] anywhere: several
+    /// stages ask, and most files have none.
+    writes_marker: bool,
 }
 
 impl SourceFile {
@@ -39,12 +42,21 @@ impl SourceFile {
             text.match_indices('\n')
                 .map_while(|(i, _)| u32::try_from(i + 1).ok()),
         );
+        let writes_marker =
+            memchr::memmem::find(text.as_bytes(), crate::SUPPRESSION_MARKER.as_bytes()).is_some();
         Self {
             display_path,
             root_relative_path,
             text,
             line_starts,
+            writes_marker,
         }
+    }
+
+    /// Whether the text holds the suppression marker (`rampart:ignore`)
+    /// anywhere, in a comment or not: a file without it suppresses nothing.
+    pub fn writes_suppression_marker(&self) -> bool {
+        self.writes_marker
     }
 
     pub fn line_count(&self) -> u32 {
