@@ -68,6 +68,9 @@ pub struct Project {
     pub templates: Vec<(FileId, Node)>,
     /// Falco rules files and Falco's configuration.
     pub falco: Falco,
+    /// What rules about the infrastructure read of the Kubernetes objects,
+    /// gathered before their trees are released.
+    pub manifest_facts: ManifestFacts,
     object_index: ObjectIndex,
     resource_index: ResourceIndex,
     /// The Terraform syntax trees, no longer read once evaluated, kept until
@@ -77,6 +80,58 @@ pub struct Project {
     /// cost 40 ms of the model stage. `rampart scan` leaves the project to
     /// the OS at exit.
     evaluated_trees: EvaluatedTrees,
+}
+
+/// The infrastructure of a project whose manifests are modelled
+/// ([`Project::manifests_from_parsed`]), to add with
+/// [`Project::add_infrastructure`].
+#[derive(Default)]
+pub struct Infrastructure {
+    terraform_files: Vec<TerraformFile>,
+    /// `modules.json` manifests, by root module directory.
+    manifests: Vec<(String, Vec<ManifestEntry>)>,
+    plans: Vec<rampart_tfplan::PlanOutput>,
+    /// CloudFormation templates' resources, evaluated, with their tier and
+    /// scope (the template file).
+    templates: Vec<(Resource, Option<Tier>, String)>,
+    template_unknowns: Vec<UnknownValue>,
+}
+
+/// Whether [`Project::add_infrastructure`] releases the Kubernetes objects'
+/// trees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ManifestTrees {
+    /// Kept: rules about manifests may still run.
+    Keep,
+    /// Released: every rule about manifests has run.
+    Release,
+}
+
+/// What rules about the infrastructure read of the Kubernetes objects.
+#[derive(Debug, Default)]
+pub struct ManifestFacts {
+    /// The ConfigMap `kube-system/amazon-vpc-cni` sets
+    /// `enable-network-policy-controller: "true"`, which turns network policy
+    /// on in EKS Auto Mode.
+    pub vpc_cni_network_policy_controller: bool,
+}
+
+impl ManifestFacts {
+    fn of(project: &Project) -> Self {
+        Self {
+            vpc_cni_network_policy_controller: project.objects_of_kind("ConfigMap").any(
+                |(_, object)| {
+                    object.name == "amazon-vpc-cni"
+                        && object.namespace.as_deref() == Some("kube-system")
+                        && object
+                            .root
+                            .path(&["data", "enable-network-policy-controller"])
+                            .and_then(Node::as_str)
+                            == Some("true")
+                },
+            ),
+        }
+    }
 }
 
 /// Terraform syntax trees already evaluated.
@@ -376,28 +431,28 @@ impl ObjectIndex {
     }
 }
 
-/// The tier of every Kubernetes object: its own label, its pods' label, or its
-/// namespace's label.
-fn resolve_tiers(objects: &mut [K8sObject], keys: &[String]) {
+/// The tier of every Kubernetes object, in order, and where it comes from: its
+/// own label, its pods' label, or its namespace's label (the last `Namespace`
+/// of a name decides).
+fn resolve_tiers(objects: &[K8sObject], keys: &[String]) -> Vec<Option<(Tier, TierOrigin)>> {
     let own = |labels: Option<&Node>| {
         tier_labels(labels, keys)
             .into_iter()
             .find_map(|l| l.tier.map(|t| (t, l.key)))
     };
     // Namespaces first: other objects inherit from them.
-    let mut namespace_tiers: HashMap<String, Tier> = HashMap::new();
-    for object in objects.iter_mut().filter(|o| o.kind == "Namespace") {
-        if let Some((tier, key)) = own(object.labels()) {
-            object.tier = Some(tier);
-            object.tier_origin = TierOrigin::Label { key };
-            namespace_tiers.insert(object.name.clone(), tier);
-        }
-    }
+    let namespace_tiers: HashMap<&str, Tier> = objects
+        .iter()
+        .filter(|o| o.kind == "Namespace")
+        .filter_map(|o| own(o.labels()).map(|(tier, _)| (o.name.as_str(), tier)))
+        .collect();
     objects
-        .par_iter_mut()
-        .filter(|o| o.kind != "Namespace")
-        .for_each(|object| {
-            let resolved = own(object.labels())
+        .par_iter()
+        .map(|object| {
+            if object.kind == "Namespace" {
+                return own(object.labels()).map(|(t, key)| (t, TierOrigin::Label { key }));
+            }
+            own(object.labels())
                 .map(|(t, key)| (t, TierOrigin::Label { key }))
                 .or_else(|| {
                     own(object.pod_labels()).map(|(t, key)| (t, TierOrigin::PodLabel { key }))
@@ -405,14 +460,11 @@ fn resolve_tiers(objects: &mut [K8sObject], keys: &[String]) {
                 .or_else(|| {
                     let ns = object.namespace.as_ref()?;
                     namespace_tiers
-                        .get(ns)
+                        .get(ns.as_str())
                         .map(|t| (*t, TierOrigin::Namespace { name: ns.clone() }))
-                });
-            if let Some((tier, origin)) = resolved {
-                object.tier = Some(tier);
-                object.tier_origin = origin;
-            }
-        });
+                })
+        })
+        .collect()
 }
 
 /// Every image reference: containers' `image`, Dockerfiles' `FROM` and `COPY
@@ -445,50 +497,57 @@ fn collect_images(objects: &[K8sObject], dockerfiles: &[DockerfileDoc]) -> Vec<I
             images
         })
         .collect();
-    for (d, doc) in dockerfiles.iter().enumerate() {
-        let stages = &doc.parsed.stages;
-        for stage in stages {
-            let from = &doc.parsed.instructions[stage.instructions.start];
-            let label = stage.label();
-            let is_final = stage.index + 1 == stages.len();
-            let text = match &stage.base {
-                BaseImage::Image(text) => text.clone(),
-                BaseImage::Unresolved(text) => text.clone(),
-                BaseImage::Stage(_) | BaseImage::Scratch => continue,
-            };
-            images.push(ImageUse {
-                subject: Subject::Dockerfile(d),
-                reference: ImageRef::parse(&text),
-                text,
-                span: from.span,
-                context: ImageContext::Stage { label, is_final },
-            });
-            for instruction in doc.parsed.stage_instructions(stage) {
-                if instruction.keyword != "COPY" {
-                    continue;
-                }
-                let Some(from) = instruction.flag("from").and_then(|f| f.value.as_deref()) else {
-                    continue;
+    let from_dockerfiles = dockerfiles
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(d, doc)| {
+            let mut images = Vec::new();
+            let stages = &doc.parsed.stages;
+            for stage in stages {
+                let from = &doc.parsed.instructions[stage.instructions.start];
+                let label = stage.label();
+                let is_final = stage.index + 1 == stages.len();
+                let text = match &stage.base {
+                    BaseImage::Image(text) => text.clone(),
+                    BaseImage::Unresolved(text) => text.clone(),
+                    BaseImage::Stage(_) | BaseImage::Scratch => continue,
                 };
-                let names_stage = from.parse::<usize>().is_ok()
-                    || stages
-                        .iter()
-                        .any(|s| s.name.as_deref() == Some(&from.to_ascii_lowercase()));
-                if names_stage {
-                    continue;
-                }
                 images.push(ImageUse {
                     subject: Subject::Dockerfile(d),
-                    reference: ImageRef::parse(from),
-                    text: from.to_owned(),
-                    span: instruction.span,
-                    context: ImageContext::CopyFrom {
-                        label: stage.label(),
-                    },
+                    reference: ImageRef::parse(&text),
+                    text,
+                    span: from.span,
+                    context: ImageContext::Stage { label, is_final },
                 });
+                for instruction in doc.parsed.stage_instructions(stage) {
+                    if instruction.keyword != "COPY" {
+                        continue;
+                    }
+                    let Some(from) = instruction.flag("from").and_then(|f| f.value.as_deref())
+                    else {
+                        continue;
+                    };
+                    let names_stage = from.parse::<usize>().is_ok()
+                        || stages
+                            .iter()
+                            .any(|s| s.name.as_deref() == Some(&from.to_ascii_lowercase()));
+                    if names_stage {
+                        continue;
+                    }
+                    images.push(ImageUse {
+                        subject: Subject::Dockerfile(d),
+                        reference: ImageRef::parse(from),
+                        text: from.to_owned(),
+                        span: instruction.span,
+                        context: ImageContext::CopyFrom {
+                            label: stage.label(),
+                        },
+                    });
+                }
             }
-        }
-    }
+            images
+        });
+    images.par_extend(from_dockerfiles);
     images
 }
 
@@ -656,8 +715,24 @@ impl Project {
     /// [`Project::build_with`]: evaluation of Terraform and CloudFormation,
     /// Kubernetes objects, images, tiers, links).
     pub fn from_parsed(parsed: ParsedFiles, config: &Config, terraform: &TerraformOptions) -> Self {
+        let (mut project, infrastructure) = Self::manifests_from_parsed(parsed, config);
+        project.add_infrastructure(infrastructure, config, terraform, ManifestTrees::Keep);
+        project
+    }
+
+    /// The model of the manifests of files already parsed (Kubernetes
+    /// objects with their tiers, Dockerfiles, images, Falco files), and the
+    /// infrastructure still to add with [`Project::add_infrastructure`]:
+    /// CloudFormation templates evaluated, Terraform and plans read. Until
+    /// then the project has no infrastructure resources.
+    ///
+    /// A scan runs the rules about manifests in between, then releases the
+    /// manifests' trees as it adds the infrastructure, so that they and the
+    /// evaluated infrastructure are never in memory together.
+    pub fn manifests_from_parsed(parsed: ParsedFiles, config: &Config) -> (Self, Infrastructure) {
         let parsed = parsed.0;
         let mut project = Project::default();
+        let mut infrastructure = Infrastructure::default();
         let tier_keys = &config.tiers.label_keys;
         // Each file's share of the model is built on its own (in parallel),
         // then joined in file order; the files and their kinds are written
@@ -683,17 +758,16 @@ impl Project {
                 })
                 .sum(),
         );
-        let mut terraform_files = Vec::new();
-        let mut manifests = Vec::new();
-        let mut plans = Vec::new();
         for (index, (diagnostics, modeled)) in modeled.into_iter().enumerate() {
             project.diagnostics.extend(diagnostics);
             match modeled {
                 Modeled::Nothing => {}
                 Modeled::Kubernetes(objects) => project.objects.extend(objects),
                 Modeled::Dockerfile(doc) => project.dockerfiles.push(doc),
-                Modeled::Terraform(file) => terraform_files.push(file),
-                Modeled::TerraformModules(root, entries) => manifests.push((root, entries)),
+                Modeled::Terraform(file) => infrastructure.terraform_files.push(file),
+                Modeled::TerraformModules(root, entries) => {
+                    infrastructure.manifests.push((root, entries));
+                }
                 Modeled::FalcoRules(rules) => project.falco.rules_files.push(rules),
                 Modeled::FalcoConfig(config) => project.falco.configs.extend(config),
                 Modeled::CloudFormation(templates) => {
@@ -704,77 +778,145 @@ impl Project {
                         .unwrap_or_default();
                     for template in templates {
                         for (resource, tier) in template.resources {
-                            project.push_resource(resource, tier, display.clone());
+                            infrastructure
+                                .templates
+                                .push((resource, tier, display.clone()));
                         }
-                        project.unknowns.extend(template.unknowns);
+                        infrastructure.template_unknowns.extend(template.unknowns);
                         project.diagnostics.extend(template.diagnostics);
                         if let Some(root) = template.root {
                             project.templates.push((template.file, root));
                         }
                     }
                 }
-                Modeled::Plans(read) => plans.extend(read),
+                Modeled::Plans(read) => infrastructure.plans.extend(read),
             }
         }
-        // The Kubernetes side of the model and the evaluation of Terraform
-        // share nothing but the files' texts: each runs beside the other.
-        let objects = &mut project.objects;
-        let dockerfiles = &project.dockerfiles;
-        let files = &project.files;
-        let ((object_index, images), evaluation) = rayon::join(
+        // Each part of the Kubernetes side of the model reads the objects
+        // only: all three run side by side, and the tiers are set after.
+        let ((tiers, object_index), images) = rayon::join(
             || {
-                resolve_tiers(objects, tier_keys);
-                let index = ObjectIndex::build(objects);
-                (index, collect_images(objects, dockerfiles))
+                rayon::join(
+                    || resolve_tiers(&project.objects, tier_keys),
+                    || ObjectIndex::build(&project.objects),
+                )
             },
-            || {
-                if terraform_files.is_empty() {
-                    return None;
-                }
-                let evaluation =
-                    iac::evaluate_terraform(files, &terraform_files, manifests, terraform);
-                let retired = EvaluatedTrees(terraform_files);
-                let defaults = iac::DefaultTags::new(&evaluation.resources, &evaluation.roots);
-                let tiers: Vec<Option<Tier>> = evaluation
-                    .resources
-                    .par_iter()
-                    .zip(&evaluation.roots)
-                    .zip(&evaluation.providers)
-                    .map(|((resource, root), provider)| {
-                        iac::resource_tier(resource, tier_keys, defaults.of(root, provider))
-                    })
-                    .collect();
-                Some((evaluation, tiers, retired))
-            },
+            || collect_images(&project.objects, &project.dockerfiles),
         );
+        (project.objects.par_iter_mut().zip(tiers)).for_each(|(object, resolved)| {
+            if let Some((tier, origin)) = resolved {
+                object.tier = Some(tier);
+                object.tier_origin = origin;
+            }
+        });
         project.object_index = object_index;
         project.images = images;
-        if let Some((evaluation, tiers, retired)) = evaluation {
-            project.evaluated_trees = retired;
+        project.manifest_facts = ManifestFacts::of(&project);
+        (project, infrastructure)
+    }
+
+    /// Adds the infrastructure of [`Project::manifests_from_parsed`]:
+    /// CloudFormation's resources, Terraform evaluated, plans, links. With
+    /// [`ManifestTrees::Release`], the Kubernetes objects' YAML trees are
+    /// released beside it, once every rule about them has run: they are
+    /// the largest part of a large scan's model, and no later stage reads
+    /// them. Kept then: the objects' kinds, names, namespaces and tiers,
+    /// [`Project::manifest_facts`], and the trees of files that write a
+    /// suppression comment (suppressions are matched against their layout).
+    /// Findings about an object must be made before: their fingerprints are
+    /// worked out from its tree.
+    pub fn add_infrastructure(
+        &mut self,
+        infrastructure: Infrastructure,
+        config: &Config,
+        terraform: &TerraformOptions,
+        trees: ManifestTrees,
+    ) {
+        if trees == ManifestTrees::Keep {
+            self.evaluate_infrastructure(infrastructure, config, terraform);
+            return;
+        }
+        let with_suppressions: Vec<bool> = self
+            .files
+            .par_iter()
+            .map(SourceFile::writes_suppression_marker)
+            .collect();
+        let mut objects = std::mem::take(&mut self.objects);
+        // Freeing millions of nodes takes a while; it runs beside the
+        // evaluation, which reuses the memory as it is freed.
+        rayon::join(
+            || {
+                objects.par_iter_mut().for_each(|object| {
+                    let keep = with_suppressions
+                        .get(object.file.index())
+                        .copied()
+                        .unwrap_or(false);
+                    if !keep {
+                        let span = object.root.span;
+                        drop(std::mem::replace(&mut object.root, Node::empty_map(span)));
+                    }
+                });
+            },
+            || self.evaluate_infrastructure(infrastructure, config, terraform),
+        );
+        self.objects = objects;
+    }
+
+    fn evaluate_infrastructure(
+        &mut self,
+        infrastructure: Infrastructure,
+        config: &Config,
+        terraform: &TerraformOptions,
+    ) {
+        let Infrastructure {
+            terraform_files,
+            manifests,
+            plans,
+            templates,
+            template_unknowns,
+        } = infrastructure;
+        let tier_keys = &config.tiers.label_keys;
+        for (resource, tier, scope) in templates {
+            self.push_resource(resource, tier, scope);
+        }
+        self.unknowns.extend(template_unknowns);
+        if !terraform_files.is_empty() {
+            let evaluation =
+                iac::evaluate_terraform(&self.files, &terraform_files, manifests, terraform);
+            let defaults = iac::DefaultTags::new(&evaluation.resources, &evaluation.roots);
+            let tiers: Vec<Option<Tier>> = evaluation
+                .resources
+                .par_iter()
+                .zip(&evaluation.roots)
+                .zip(&evaluation.providers)
+                .map(|((resource, root), provider)| {
+                    iac::resource_tier(resource, tier_keys, defaults.of(root, provider))
+                })
+                .collect();
+            self.evaluated_trees = EvaluatedTrees(terraform_files);
             let count = evaluation.resources.len();
-            project.resources.reserve_exact(count);
-            project.resource_tiers.reserve_exact(count);
-            project.resource_scopes.reserve_exact(count);
+            self.resources.reserve_exact(count);
+            self.resource_tiers.reserve_exact(count);
+            self.resource_scopes.reserve_exact(count);
             for ((resource, root), tier) in evaluation
                 .resources
                 .into_iter()
                 .zip(evaluation.roots)
                 .zip(tiers)
             {
-                project.push_resource(resource, tier, root);
+                self.push_resource(resource, tier, root);
             }
-            project.unknowns.extend(evaluation.unknowns);
-            project.diagnostics.extend(evaluation.diagnostics);
+            self.unknowns.extend(evaluation.unknowns);
+            self.diagnostics.extend(evaluation.diagnostics);
         }
-        project.add_plans(plans, tier_keys);
+        self.add_plans(plans, tier_keys);
         let (links, resource_index) = rayon::join(
-            || Links::build(&project.resources, &project.resource_scopes),
-            || ResourceIndex::build(&project.resources, &project.resource_scopes),
+            || Links::build(&self.resources, &self.resource_scopes),
+            || ResourceIndex::build(&self.resources, &self.resource_scopes),
         );
-        project.links = links;
-        project.resource_index = resource_index;
-        project.drop_followed_references();
-        project
+        self.links = links;
+        self.resource_index = resource_index;
+        self.drop_followed_references();
     }
 
     /// A reference to a resource that is in the scan is not a value rules went
@@ -1044,6 +1186,71 @@ mod tests {
 
     use super::*;
     use crate::testing::project;
+
+    /// A project built the way a scan builds it: manifests first, then the
+    /// infrastructure, the manifests' trees released.
+    fn released(files: &[(&str, FileKind, &str)]) -> Project {
+        let input = files
+            .iter()
+            .map(|(path, kind, text)| rampart_discover::InputFile {
+                kind: *kind,
+                display_path: (*path).into(),
+                root_relative_path: (*path).into(),
+                text: (*text).into(),
+            })
+            .collect();
+        let config = Config::default();
+        let (mut project, infrastructure) =
+            Project::manifests_from_parsed(ParsedFiles::parse(input), &config);
+        project.add_infrastructure(
+            infrastructure,
+            &config,
+            &TerraformOptions::default(),
+            ManifestTrees::Release,
+        );
+        project
+    }
+
+    #[test]
+    fn released_manifests_keep_what_later_stages_read() {
+        let cni = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: amazon-vpc-cni\n  namespace: kube-system\n  labels:\n    agent-classification: critical\ndata:\n  enable-network-policy-controller: \"true\"\n";
+        let marked = "# rampart:ignore SEC-002 -- a test\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kept\ndata:\n  a: b\n";
+        let cluster = "resource \"aws_eks_cluster\" \"auto\" {\n  name = \"auto\"\n}\n";
+        let files = [
+            ("cni.yaml", FileKind::Kubernetes, cni),
+            ("marked.yaml", FileKind::Kubernetes, marked),
+            ("main.tf", FileKind::Terraform, cluster),
+        ];
+        let kept = project(&files);
+        let p = released(&files);
+        // The infrastructure is the same.
+        assert_eq!(p.resources.len(), kept.resources.len());
+        assert_eq!(p.resources[0].address, "aws_eks_cluster.auto");
+        // The objects keep what identifies them and their tier, not their tree ...
+        let cni = &p.objects[0];
+        assert_eq!(
+            (cni.kind.as_str(), cni.name.as_str()),
+            ("ConfigMap", "amazon-vpc-cni")
+        );
+        assert_eq!(cni.tier, Some(Tier::Critical));
+        assert!(cni.root.entries().is_empty());
+        assert!(!kept.objects[0].root.entries().is_empty());
+        // ... but for files with a suppression, which are matched against it,
+        assert_eq!(
+            p.objects[1].root.get("kind").and_then(Node::as_str),
+            Some("ConfigMap")
+        );
+        // and what the infrastructure's rules read of them is kept as facts.
+        assert!(p.manifest_facts.vpc_cni_network_policy_controller);
+        assert_eq!(
+            crate::aws::compute::auto_mode_network_policy(&p),
+            Some(true)
+        );
+        assert_eq!(
+            crate::aws::compute::auto_mode_network_policy(&kept),
+            Some(true)
+        );
+    }
 
     fn addresses(project: &Project, indices: &[usize]) -> Vec<String> {
         indices

@@ -183,8 +183,40 @@ pub enum Check {
     ),
     /// Called once with the whole project (rules that relate resources).
     Project(fn(&Context<'_>, &mut Findings)),
+    /// Called once with the whole project, in the [`Phase::Manifests`] of a
+    /// scan (rules that relate Kubernetes objects or Falco files): there the
+    /// project holds no infrastructure resources yet.
+    Manifests(fn(&Context<'_>, &mut Findings)),
     /// Reported by the filter stage (suppression problems), never evaluated.
     Filter,
+}
+
+/// When a scan runs a rule. The rules about manifests (Kubernetes objects,
+/// images, Dockerfiles, Falco files) run first, before the infrastructure is
+/// evaluated, and the trees they read are released before it is: the two
+/// largest parts of a large scan's model are never in memory together.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Rules about manifests; the project has no infrastructure resources.
+    Manifests,
+    /// Rules about infrastructure resources; the Kubernetes objects' trees
+    /// are released (`Project::add_infrastructure` with
+    /// `ManifestTrees::Release`).
+    Infrastructure,
+}
+
+impl Check {
+    /// When a scan runs the check.
+    pub fn phase(&self) -> Phase {
+        match self {
+            Self::Object(_)
+            | Self::Workload(_)
+            | Self::Image(_)
+            | Self::Dockerfile(_)
+            | Self::Manifests(_) => Phase::Manifests,
+            Self::Resource(..) | Self::Project(_) | Self::Filter => Phase::Infrastructure,
+        }
+    }
 }
 
 /// A rule: metadata and a check.
@@ -229,13 +261,26 @@ impl std::ops::Deref for IacResource<'_> {
 }
 
 impl<'a> Context<'a> {
-    pub fn new(project: &'a Project, config: &'a Config) -> Self {
+    /// The context `rules` run in. The objects that run pods are gathered
+    /// only when a rule about manifests is among them: in a scan's
+    /// infrastructure phase the objects' trees are released.
+    pub fn new(project: &'a Project, config: &'a Config, rules: &[&'static Rule]) -> Self {
+        let reads_manifests = rules
+            .iter()
+            .any(|rule| rule.check.phase() == Phase::Manifests);
         let ((edge, network), (security_groups, workloads)) = rayon::join(
             || rayon::join(|| Edge::build(project), || Network::build(project)),
             || {
                 rayon::join(
                     || SecurityGroups::build(project),
-                    || project.workloads().collect(),
+                    || {
+                        if !reads_manifests {
+                            return Vec::new();
+                        }
+                        (project.objects.par_iter().enumerate())
+                            .filter_map(|(i, object)| object.workload().map(|w| (i, w)))
+                            .collect()
+                    },
                 )
             },
         );
@@ -545,7 +590,47 @@ pub fn evaluate(
     rules: &[&'static Rule],
     options: &EvalOptions,
 ) -> Vec<Finding> {
-    let ctx = Context::new(project, config);
+    let mut findings = run_rules(project, config, rules, options);
+    sort_findings(&mut findings, project);
+    findings
+}
+
+/// Runs the rules of `rules` that belong to `phase`, in parallel, and returns
+/// their findings unsorted: a scan evaluates [`Phase::Manifests`] on the
+/// project's manifests, then [`Phase::Infrastructure`] once the
+/// infrastructure is added, and sorts the findings of both.
+pub fn evaluate_phase(
+    project: &Project,
+    config: &Config,
+    rules: &[&'static Rule],
+    options: &EvalOptions,
+    phase: Phase,
+) -> Vec<Finding> {
+    let rules: Vec<&'static Rule> = rules
+        .iter()
+        .copied()
+        .filter(|rule| rule.check.phase() == phase)
+        .collect();
+    let findings = run_rules(project, config, &rules, options);
+    // Once the manifests' trees are released, a finding about an object
+    // would get a fingerprint without its place in the object.
+    debug_assert!(
+        phase == Phase::Manifests
+            || !findings
+                .iter()
+                .any(|f| matches!(f.subject, Subject::Object(_))),
+        "a rule of the infrastructure phase reported about a Kubernetes object"
+    );
+    findings
+}
+
+fn run_rules(
+    project: &Project,
+    config: &Config,
+    rules: &[&'static Rule],
+    options: &EvalOptions,
+) -> Vec<Finding> {
+    let ctx = Context::new(project, config, rules);
     // The rules about one object run together on it, each object in turn,
     // while its tree is in the cache, rather than each rule walking every
     // tree of the project in turn; the rest run rule by rule beside them.
@@ -558,7 +643,7 @@ pub fn evaluate(
                 .collect::<Vec<_>>()
         },
     );
-    let mut findings: Vec<Finding> = rules
+    rules
         .par_iter()
         .zip(by_rule)
         .zip(by_subject.par_iter_mut())
@@ -575,9 +660,7 @@ pub fn evaluate(
                 .unwrap_or(rule.meta.severity);
             finish(&rule.meta, severity, reported, project)
         })
-        .collect();
-    sort_findings(&mut findings, project);
-    findings
+        .collect()
 }
 
 /// What rules report, each report with the slot of its rule in the list run.
@@ -751,7 +834,7 @@ fn run(rule: &Rule, ctx: &Context<'_>) -> Vec<Reported> {
                 })
                 .collect()
         }
-        Check::Project(check) => {
+        Check::Project(check) | Check::Manifests(check) => {
             let mut findings = Findings::default();
             check(ctx, &mut findings);
             findings.out

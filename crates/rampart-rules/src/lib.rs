@@ -23,8 +23,8 @@ mod secrets;
 
 pub use docs::{explain, rules_reference};
 pub use engine::{
-    Check, Context, EvalOptions, Example, Finding, Findings, IacResource, Language, Rule, RuleDocs,
-    RuleMeta, Sink, evaluate, sort_findings,
+    Check, Context, EvalOptions, Example, Finding, Findings, IacResource, Language, Phase, Rule,
+    RuleDocs, RuleMeta, Sink, evaluate, evaluate_phase, sort_findings,
 };
 pub use fingerprint::fingerprint;
 pub use redaction::{Redactions, scrub_credentials};

@@ -20,7 +20,10 @@ use std::path::{Path, PathBuf};
 use rampart_config::LoadedConfig;
 use rampart_discover::{DiscoverOptions, FileKind, InputFile, discover};
 use rampart_model::Project;
-use rampart_rules::{Check, EvalOptions, Example, Finding, Language, Rule, all_rules, evaluate};
+use rampart_rules::{
+    Check, EvalOptions, Example, Finding, Language, Phase, Rule, all_rules, evaluate,
+    evaluate_phase,
+};
 
 fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -44,8 +47,32 @@ fn run(
     files: Vec<InputFile>,
     config: &LoadedConfig,
 ) -> (Project, Vec<Finding>) {
-    let project = Project::build(files, &config.config);
-    let findings = evaluate(&project, &config.config, &[rule], &EvalOptions::default());
+    // As a scan runs them: the rules about manifests before the
+    // infrastructure is added, with the manifests' trees released then.
+    let options = EvalOptions::default();
+    let parsed = rampart_model::ParsedFiles::parse(files);
+    let (mut project, infrastructure) = Project::manifests_from_parsed(parsed, &config.config);
+    let mut findings = evaluate_phase(
+        &project,
+        &config.config,
+        &[rule],
+        &options,
+        Phase::Manifests,
+    );
+    project.add_infrastructure(
+        infrastructure,
+        &config.config,
+        &rampart_model::TerraformOptions::default(),
+        rampart_model::ManifestTrees::Release,
+    );
+    findings.extend(evaluate_phase(
+        &project,
+        &config.config,
+        &[rule],
+        &options,
+        Phase::Infrastructure,
+    ));
+    rampart_rules::sort_findings(&mut findings, &project);
     (project, findings)
 }
 
@@ -213,45 +240,75 @@ fn documentation_examples_behave_as_documented() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// The engine runs the rules about objects, workloads and Dockerfiles subject
-/// by subject, all of them on one subject before the next: together they must
-/// report exactly what each reports alone, in the same order (the order
-/// numbers the fingerprints of repeated findings), over a project holding
-/// every fixture at once.
+/// Over a project holding every fixture at once, three ways of evaluating
+/// the rules report exactly the same findings, in the same order (the order
+/// numbers the fingerprints of repeated findings):
+/// - all rules together: the engine runs the rules about objects, workloads
+///   and Dockerfiles subject by subject, all of them on one subject before
+///   the next;
+/// - each rule alone;
+/// - as a scan does, in two phases, the manifests' trees released before the
+///   infrastructure is added: no rule of the second phase may read them.
 #[test]
-fn rules_evaluated_together_report_what_each_reports_alone() {
-    let discovery =
-        discover(&[fixtures_dir()], &DiscoverOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+fn rules_report_the_same_however_they_are_evaluated() {
+    let files = || {
+        discover(&[fixtures_dir()], &DiscoverOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .files
+    };
     let config = LoadedConfig::default();
-    let project = Project::build(discovery.files, &config.config);
+    let project = Project::build(files(), &config.config);
     let options = EvalOptions::default();
     let rules: Vec<&'static Rule> = evaluable_rules().collect();
-    let key = |f: &Finding| {
+    let key = |project: &Project, f: &Finding| {
         (
             f.rule.id,
             project.file(f.file).display_path.clone(),
             f.span,
             f.message.clone(),
             f.severity,
+            f.tier,
+            f.resource.clone(),
             f.fingerprint.clone(),
         )
     };
     let together: Vec<_> = evaluate(&project, &config.config, &rules, &options)
         .iter()
-        .map(key)
+        .map(|f| key(&project, f))
         .collect();
-    let mut alone: Vec<Finding> = rules
-        .iter()
-        .flat_map(|rule| evaluate(&project, &config.config, &[*rule], &options))
-        .collect();
-    rampart_rules::sort_findings(&mut alone, &project);
-    let alone: Vec<_> = alone.iter().map(key).collect();
     assert!(
         together.len() > 300,
         "the fixtures should give many findings, not {}",
         together.len()
     );
-    assert_eq!(together, alone);
+
+    let mut alone: Vec<Finding> = rules
+        .iter()
+        .flat_map(|rule| evaluate(&project, &config.config, &[*rule], &options))
+        .collect();
+    rampart_rules::sort_findings(&mut alone, &project);
+    let alone: Vec<_> = alone.iter().map(|f| key(&project, f)).collect();
+    assert_eq!(together, alone, "each rule alone");
+
+    let parsed = rampart_model::ParsedFiles::parse(files());
+    let (mut phased, infrastructure) = Project::manifests_from_parsed(parsed, &config.config);
+    let mut findings = evaluate_phase(&phased, &config.config, &rules, &options, Phase::Manifests);
+    phased.add_infrastructure(
+        infrastructure,
+        &config.config,
+        &rampart_model::TerraformOptions::default(),
+        rampart_model::ManifestTrees::Release,
+    );
+    findings.extend(evaluate_phase(
+        &phased,
+        &config.config,
+        &rules,
+        &options,
+        Phase::Infrastructure,
+    ));
+    rampart_rules::sort_findings(&mut findings, &phased);
+    let in_phases: Vec<_> = findings.iter().map(|f| key(&phased, f)).collect();
+    assert_eq!(together, in_phases, "in two phases");
 }
 
 #[test]

@@ -49,6 +49,15 @@ impl Node {
         }
     }
 
+    /// An empty mapping at `span` (allocates nothing).
+    pub fn empty_map(span: Span) -> Self {
+        Self {
+            value: Value::Map(Box::default()),
+            span,
+            tag: None,
+        }
+    }
+
     /// The node's tag (`!Ref`, `!!str`), if it has one.
     pub fn tag(&self) -> Option<&str> {
         self.tag.as_deref().map(|tag| &**tag)

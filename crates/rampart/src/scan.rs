@@ -6,10 +6,11 @@ use std::time::{Duration, Instant};
 use rampart_config::{ByteSize, LoadedConfig};
 use rampart_discover::{DiscoverOptions, Discovery, discover, read_stdin};
 use rampart_filter::{Baseline, RuleSets, apply_suppressions, parse_suppressions};
-use rampart_model::{ParsedFiles, Project, TerraformOptions};
+use rampart_model::{ManifestTrees, ParsedFiles, Project, TerraformOptions};
 use rampart_report::{Format, RenderOptions, ScanReport, Summary, write_report};
 use rampart_rules::{
-    Check, EvalOptions, Finding, Redactions, Rule, all_rules, evaluate, scrub_credentials,
+    Check, EvalOptions, Finding, Phase, Redactions, Rule, all_rules, evaluate_phase,
+    scrub_credentials, sort_findings,
 };
 use rampart_source::{Diagnostic, DiagnosticLevel};
 
@@ -61,9 +62,30 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
         exit_without_freeing(parsed);
         return Ok(timings.stop("parse", files_scanned, bytes));
     }
-    let project = Project::from_parsed(parsed, config, &terraform);
+    let overrides = severity_overrides(&loaded);
+    let options = EvalOptions {
+        severity_overrides: overrides.clone(),
+    };
+    // Every rule runs, selected or not, so that every secret in the scanned files
+    // is known and redacted wherever a report prints their text; selection then
+    // decides which findings are reported.
+    //
+    // In two phases (see `Phase`): the rules about manifests run on the
+    // project before its infrastructure is evaluated, and the manifests'
+    // trees are released before it is, so that the two largest parts of the
+    // model are never in memory together. `--stop-after model` builds the
+    // model the same way, without the rules.
+    let evaluates = args.stop_after != Some(Stage::Model);
+    let (mut project, infrastructure) = Project::manifests_from_parsed(parsed, config);
     timings.lap("model");
-    if args.stop_after == Some(Stage::Model) {
+    let mut evaluated = Vec::new();
+    if evaluates {
+        evaluated = evaluate_phase(&project, config, all_rules(), &options, Phase::Manifests);
+        timings.lap("evaluate");
+    }
+    project.add_infrastructure(infrastructure, config, &terraform, ManifestTrees::Release);
+    timings.lap("model");
+    if !evaluates {
         exit_without_freeing(project);
         return Ok(timings.stop("model", files_scanned, bytes));
     }
@@ -73,15 +95,14 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     if args.show_unknown {
         show_unknowns(&project);
     }
-
-    let overrides = severity_overrides(&loaded);
-    let options = EvalOptions {
-        severity_overrides: overrides.clone(),
-    };
-    // Every rule runs, selected or not, so that every secret in the scanned files
-    // is known and redacted wherever a report prints their text; selection then
-    // decides which findings are reported.
-    let evaluated = evaluate(&project, config, all_rules(), &options);
+    evaluated.extend(evaluate_phase(
+        &project,
+        config,
+        all_rules(),
+        &options,
+        Phase::Infrastructure,
+    ));
+    sort_findings(&mut evaluated, &project);
     timings.lap("evaluate");
     if args.stop_after == Some(Stage::Evaluate) {
         drop(evaluated);
@@ -224,11 +245,15 @@ impl Timings {
         }
     }
 
-    /// Ends the stage `name`.
+    /// Ends (a part of) the stage `name`: a scan models and evaluates in
+    /// two phases, and each stage's parts add up to one line.
     fn lap(&mut self, name: &'static str) {
         if let Some(last) = self.last {
             let now = Instant::now();
-            self.laps.push((name, now - last));
+            match self.laps.iter_mut().find(|(lap, _)| *lap == name) {
+                Some((_, total)) => *total += now - last,
+                None => self.laps.push((name, now - last)),
+            }
             self.last = Some(now);
         }
     }
@@ -269,7 +294,9 @@ fn explain_inactive_rules(rules: &[&'static Rule], loaded: &LoadedConfig, projec
     let has_subjects = |rule: &Rule| match rule.check {
         Check::Image(_) => !project.images.is_empty(),
         Check::Resource(..) => !project.resources.is_empty(),
-        Check::Project(_) => !project.resources.is_empty() || !project.objects.is_empty(),
+        Check::Project(_) | Check::Manifests(_) => {
+            !project.resources.is_empty() || !project.objects.is_empty()
+        }
         _ => true,
     };
     for rule in rules.iter().filter(|rule| has_subjects(rule)) {

@@ -1201,16 +1201,8 @@ pub fn network_policy_engine(project: &Project) -> PolicyEngine {
 /// `enable-network-policy-controller: "true"`, which turns network policy on
 /// in EKS Auto Mode: a manifest, or a Terraform `kubernetes_config_map(_v1)`.
 pub fn auto_mode_network_policy(project: &Project) -> Option<bool> {
-    let manifest = project.objects_of_kind("ConfigMap").any(|(_, object)| {
-        object.name == "amazon-vpc-cni"
-            && object.namespace.as_deref() == Some("kube-system")
-            && object
-                .root
-                .path(&["data", "enable-network-policy-controller"])
-                .and_then(|n| n.as_str())
-                == Some("true")
-    });
-    if manifest {
+    // Read from the manifests' facts: the objects' trees may be released.
+    if project.manifest_facts.vpc_cni_network_policy_controller {
         return Some(true);
     }
     let mut unknown = false;

@@ -38,7 +38,7 @@ automountServiceAccountToken: false
             fix: "Set `automountServiceAccountToken: false` at the top level of the ServiceAccount (beside `metadata`, not under it). A pod that does call the API sets `automountServiceAccountToken: true` in its own spec, and its ServiceAccount is bound to a Role listing what it calls.",
         },
     },
-    check: Check::Project(check),
+    check: Check::Manifests(check),
     inactive_when: None,
 };
 

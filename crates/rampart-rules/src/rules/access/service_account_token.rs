@@ -47,7 +47,7 @@ spec:
             fix: "Set `automountServiceAccountToken: false` in the pod spec, or on the ServiceAccount to cover every pod that uses it. If the pod does call the API, give it its own ServiceAccount bound to a Role listing what it calls (and set `automountServiceAccountToken: true` on the pod to record the decision).",
         },
     },
-    check: Check::Project(check),
+    check: Check::Manifests(check),
     inactive_when: None,
 };
 

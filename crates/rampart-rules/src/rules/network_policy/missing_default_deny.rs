@@ -69,7 +69,7 @@ spec:
             fix: "Add a NetworkPolicy with `podSelector: {}`, `policyTypes: [Ingress, Egress]` and no rules to the namespace, then allow each needed flow (including DNS to `kube-system`) with its own policy.",
         },
     },
-    check: Check::Project(check),
+    check: Check::Manifests(check),
     inactive_when: None,
 };
 

@@ -53,7 +53,7 @@ spec:
             fix: "Set `resources.limits.ephemeral-storage` on every container and init container (and a `sizeLimit` on `emptyDir` volumes), or give the namespace a `LimitRange` with `type: Container` and a `default` for `ephemeral-storage`.",
         },
     },
-    check: Check::Project(check),
+    check: Check::Manifests(check),
     inactive_when: None,
 };
 

@@ -55,7 +55,7 @@ spec:
             fix: "Set `resources.limits.cpu` and `resources.limits.memory` on every container and init container (a memory limit equal to the request avoids overcommit), or give the namespace a `LimitRange` with `type: Container` and a `default`, kept in the same repository as the workloads.",
         },
     },
-    check: Check::Project(check),
+    check: Check::Manifests(check),
     inactive_when: None,
 };
 

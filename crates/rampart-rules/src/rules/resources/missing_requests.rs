@@ -48,7 +48,7 @@ spec:
             fix: "Set `resources.requests.cpu` and `resources.requests.memory` on every container and init container, sized from observed usage; or give the namespace a `LimitRange` with `type: Container` and a `defaultRequest`, kept in the same repository as the workloads.",
         },
     },
-    check: Check::Project(check),
+    check: Check::Manifests(check),
     inactive_when: None,
 };
 

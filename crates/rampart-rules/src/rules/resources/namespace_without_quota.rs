@@ -59,7 +59,7 @@ spec:
             fix: "Add a `ResourceQuota` named `<namespace>-quota` to the namespace, without `scopes`, whose `spec.hard` sets `requests.cpu`, `requests.memory`, `limits.cpu` and `limits.memory` (and `pods`), sized for the agents of the tier; keep it in the same repository as the Namespace, with a `LimitRange` that gives containers default requests and limits so pods that set none are not rejected.",
         },
     },
-    check: Check::Project(check),
+    check: Check::Manifests(check),
     inactive_when: None,
 };
 

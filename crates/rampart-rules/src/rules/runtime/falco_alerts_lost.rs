@@ -37,7 +37,7 @@ http_output:
             fix: "Enable `http_output` with the `https://` URL of the alert webhook (from configuration, not a literal shared by every environment), keep `insecure: false` and give Falco the CA of the receiver with `ca_cert`/`ca_path` if it is private; keep at least `stdout_output` enabled so the node's logs hold the alerts too. `rampart generate` writes such a configuration.",
         },
     },
-    check: Check::Project(check),
+    check: Check::Manifests(check),
     inactive_when: None,
 };
 

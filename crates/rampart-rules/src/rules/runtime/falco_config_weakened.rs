@@ -32,7 +32,7 @@ metrics:
             fix: "Set `watch_config_files: true`, `json_output: true` (with `json_include_output_property` and `json_include_tags_property`), and `metrics: {enabled: true, interval: 15m}` (Falco's metrics then go to the outputs with `output_rule: true`, or to Prometheus through the web server).",
         },
     },
-    check: Check::Project(check),
+    check: Check::Manifests(check),
     inactive_when: None,
 };
 

@@ -46,7 +46,7 @@ pub(crate) static RULE: Rule = Rule {
             fix: "Match one kind of event per rule: for privilege escalation, the setuid-family syscalls themselves (`evt.type in (setuid, setresuid, setgid, setresgid)`, as upstream's \"Non sudo setuid\" does), without `spawned_process`; write a second rule for executions if you need both. Instead of disabling a required rule, narrow it with `exceptions` or an appended `and not …` for the known, legitimate case.",
         },
     },
-    check: Check::Project(check),
+    check: Check::Manifests(check),
     inactive_when: None,
 };
 

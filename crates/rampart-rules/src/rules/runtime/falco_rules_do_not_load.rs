@@ -43,7 +43,7 @@ pub(crate) static RULE: Rule = Rule {
             fix: "Give every rule its `desc`, `condition`, `output` and a valid `priority`; define every macro and list the rules name (prefix your own, such as `rampart_`, so that no upstream name is overridden), or use the upstream names that exist; balance the parentheses. Then run `falco --validate <upstream falco_rules.yaml> --validate <your file>` where Falco is installed. `rampart generate` writes a rules file that loads.",
         },
     },
-    check: Check::Project(check),
+    check: Check::Manifests(check),
     inactive_when: None,
 };
 
