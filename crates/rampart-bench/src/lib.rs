@@ -280,7 +280,8 @@ fn rename_logical_ids(line: &str, ids: &[&str], copy: usize) -> String {
 }
 
 /// A finished scan, as `rampart scan` holds it before it reports: every rule
-/// run, findings sorted, secrets known.
+/// run, findings sorted, secrets known. (The scan has released its objects'
+/// trees by then, which no report reads; this project keeps them.)
 pub struct Scanned {
     pub project: Project,
     pub findings: Vec<Finding>,

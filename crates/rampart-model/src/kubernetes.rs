@@ -18,6 +18,9 @@ pub struct K8sObject {
     pub name: String,
     /// `metadata.namespace`; `None` for cluster-scoped kinds and when not set.
     pub namespace: Option<String>,
+    /// The object's YAML tree. A scan releases it (an empty mapping is left)
+    /// once the rules about manifests have run, but in files that write a
+    /// suppression marker: see `Project::add_infrastructure`.
     pub root: Node,
     /// The resolved tier (own label, pod template label, then namespace label).
     pub tier: Option<Tier>,

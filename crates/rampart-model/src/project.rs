@@ -16,7 +16,7 @@ use crate::dockerfile::DockerfileDoc;
 use crate::falco::{Falco, FalcoConfig, RulesFile};
 use crate::iac::{self, TerraformContent, TerraformFile, TerraformOptions};
 use crate::image::{ImageContext, ImageRef, ImageUse};
-use crate::kubernetes::{K8sObject, Workload};
+use crate::kubernetes::K8sObject;
 use crate::links::Links;
 use crate::locate;
 use crate::tier::{TierOrigin, tier_labels};
@@ -432,8 +432,8 @@ impl ObjectIndex {
 }
 
 /// The tier of every Kubernetes object, in order, and where it comes from: its
-/// own label, its pods' label, or its namespace's label (the last `Namespace`
-/// of a name decides).
+/// own label, its pods' label, or its namespace's label (of the `Namespace`
+/// objects of one name with a tier label, the last decides).
 fn resolve_tiers(objects: &[K8sObject], keys: &[String]) -> Vec<Option<(Tier, TierOrigin)>> {
     let own = |labels: Option<&Node>| {
         tier_labels(labels, keys)
@@ -836,14 +836,18 @@ impl Project {
             self.evaluate_infrastructure(infrastructure, config, terraform);
             return;
         }
+        // Read before the `join`, which lends `self` to the evaluation.
         let with_suppressions: Vec<bool> = self
             .files
             .par_iter()
             .map(SourceFile::writes_suppression_marker)
             .collect();
-        let mut objects = std::mem::take(&mut self.objects);
         // Freeing millions of nodes takes a while; it runs beside the
-        // evaluation, which reuses the memory as it is freed.
+        // evaluation, which reuses the memory as it is freed. Until the end of
+        // the `join` the project has no objects: the evaluation of the
+        // infrastructure must not read them (it reads files and resources
+        // only; `object_index` is not valid meanwhile).
+        let mut objects = std::mem::take(&mut self.objects);
         rayon::join(
             || {
                 objects.par_iter_mut().for_each(|object| {
@@ -1092,13 +1096,6 @@ impl Project {
             .contains(&(namespace.map(str::to_owned), name.to_owned()))
     }
 
-    pub fn workloads(&self) -> impl Iterator<Item = (usize, Workload<'_>)> {
-        self.objects
-            .iter()
-            .enumerate()
-            .filter_map(|(i, o)| o.workload().map(|w| (i, w)))
-    }
-
     pub fn subject_file(&self, subject: Subject) -> FileId {
         match subject {
             Subject::Object(i) => self.objects[i].file,
@@ -1215,10 +1212,12 @@ mod tests {
     fn released_manifests_keep_what_later_stages_read() {
         let cni = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: amazon-vpc-cni\n  namespace: kube-system\n  labels:\n    agent-classification: critical\ndata:\n  enable-network-policy-controller: \"true\"\n";
         let marked = "# rampart:ignore SEC-002 -- a test\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kept\ndata:\n  a: b\n";
+        let cilium = "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: cilium\n  namespace: kube-system\nspec:\n  template:\n    spec:\n      containers:\n        - name: agent\n          image: quay.io/cilium/cilium:v1.16.0\n";
         let cluster = "resource \"aws_eks_cluster\" \"auto\" {\n  name = \"auto\"\n}\n";
         let files = [
             ("cni.yaml", FileKind::Kubernetes, cni),
             ("marked.yaml", FileKind::Kubernetes, marked),
+            ("cilium.yaml", FileKind::Kubernetes, cilium),
             ("main.tf", FileKind::Terraform, cluster),
         ];
         let kept = project(&files);
@@ -1250,6 +1249,17 @@ mod tests {
             crate::aws::compute::auto_mode_network_policy(&kept),
             Some(true)
         );
+        // The policy engine is read from the objects' own fields.
+        assert!(p.objects[2].root.entries().is_empty());
+        assert!(p.objects[2].workload().is_none());
+        assert_eq!(
+            crate::aws::compute::network_policy_engine(&p),
+            crate::aws::compute::network_policy_engine(&kept)
+        );
+        assert!(matches!(
+            crate::aws::compute::network_policy_engine(&p),
+            crate::aws::compute::PolicyEngine::Seen(_)
+        ));
     }
 
     fn addresses(project: &Project, indices: &[usize]) -> Vec<String> {

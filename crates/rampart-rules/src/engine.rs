@@ -181,7 +181,12 @@ pub enum Check {
         &'static [&'static str],
         fn(&IacResource<'_>, &Context<'_>, &mut Sink<'_>),
     ),
-    /// Called once with the whole project (rules that relate resources).
+    /// Called once with the whole project (rules that relate resources), in
+    /// the [`Phase::Infrastructure`] of a scan: there the Kubernetes objects
+    /// keep their kind, name, namespace, API version and tier, but not their
+    /// trees, nor their workloads (`ctx.workloads()` is empty). What such a
+    /// rule needs of a manifest is a fact gathered before
+    /// (`Project::manifest_facts`). `Resource` checks run then too.
     Project(fn(&Context<'_>, &mut Findings)),
     /// Called once with the whole project, in the [`Phase::Manifests`] of a
     /// scan (rules that relate Kubernetes objects or Falco files): there the
@@ -262,19 +267,19 @@ impl std::ops::Deref for IacResource<'_> {
 
 impl<'a> Context<'a> {
     /// The context `rules` run in. The objects that run pods are gathered
-    /// only when a rule about manifests is among them: in a scan's
+    /// only when a rule that reads them is among `rules`: in a scan's
     /// infrastructure phase the objects' trees are released.
     pub fn new(project: &'a Project, config: &'a Config, rules: &[&'static Rule]) -> Self {
-        let reads_manifests = rules
+        let reads_workloads = rules
             .iter()
-            .any(|rule| rule.check.phase() == Phase::Manifests);
+            .any(|rule| matches!(rule.check, Check::Workload(_) | Check::Manifests(_)));
         let ((edge, network), (security_groups, workloads)) = rayon::join(
             || rayon::join(|| Edge::build(project), || Network::build(project)),
             || {
                 rayon::join(
                     || SecurityGroups::build(project),
                     || {
-                        if !reads_manifests {
+                        if !reads_workloads {
                             return Vec::new();
                         }
                         (project.objects.par_iter().enumerate())
@@ -583,7 +588,8 @@ fn resource_listed(types: &[&str], resource: &Resource) -> bool {
 }
 
 /// Runs `rules` over the project, in parallel, and returns the findings sorted by
-/// file, position and rule.
+/// file, position and rule. The project must hold its manifests' trees (built
+/// by [`Project::build`] or [`Project::from_parsed`], not released).
 pub fn evaluate(
     project: &Project,
     config: &Config,
@@ -611,6 +617,9 @@ pub fn evaluate_phase(
         .copied()
         .filter(|rule| rule.check.phase() == phase)
         .collect();
+    if rules.is_empty() {
+        return Vec::new();
+    }
     let findings = run_rules(project, config, &rules, options);
     // Once the manifests' trees are released, a finding about an object
     // would get a fingerprint without its place in the object.
@@ -634,7 +643,7 @@ fn run_rules(
     // The rules about one object run together on it, each object in turn,
     // while its tree is in the cache, rather than each rule walking every
     // tree of the project in turn; the rest run rule by rule beside them.
-    let (mut by_subject, by_rule) = rayon::join(
+    let (by_subject, by_rule) = rayon::join(
         || run_per_subject(rules, &ctx),
         || {
             rules
@@ -645,14 +654,12 @@ fn run_rules(
     );
     rules
         .par_iter()
+        .zip(by_subject)
         .zip(by_rule)
-        .zip(by_subject.par_iter_mut())
-        .flat_map_iter(|((rule, by_rule), by_subject)| {
-            let reported = if runs_per_subject(&rule.check) {
-                std::mem::take(by_subject)
-            } else {
-                by_rule
-            };
+        .flat_map_iter(|((rule, mut reported), by_rule)| {
+            // Each rule runs one way or the other: one of the two is empty.
+            debug_assert!(reported.is_empty() || by_rule.is_empty());
+            reported.extend(by_rule);
             let severity = options
                 .severity_overrides
                 .get(rule.meta.id)
@@ -666,13 +673,20 @@ fn run_rules(
 /// What rules report, each report with the slot of its rule in the list run.
 type SlotReports = Vec<(usize, Reported)>;
 
-/// Whether [`evaluate`] runs `check` subject by subject (every such rule on one
-/// subject, then the next subject) rather than rule by rule.
-fn runs_per_subject(check: &Check) -> bool {
-    matches!(
-        check,
-        Check::Object(_) | Check::Workload(_) | Check::Dockerfile(_)
-    )
+/// Runs one check on `subject`, tagging what it reports with its rule's slot.
+fn report_on(
+    out: &mut SlotReports,
+    slot: usize,
+    subject: Subject,
+    check: impl FnOnce(&mut Sink<'_>),
+) {
+    let mut reported = Vec::new();
+    check(&mut Sink {
+        subject,
+        tier: None,
+        out: &mut reported,
+    });
+    out.extend(reported.into_iter().map(|r| (slot, r)));
 }
 
 /// What the rules about one object, workload or Dockerfile report, by rule
@@ -703,21 +717,6 @@ fn run_per_subject(rules: &[&'static Rule], ctx: &Context<'_>) -> Vec<Vec<Report
             _ => None,
         })
         .collect();
-    // Runs one check on `subject`, tagging what it reports with the rule's slot.
-    fn report(
-        out: &mut SlotReports,
-        slot: usize,
-        subject: Subject,
-        check: impl FnOnce(&mut Sink<'_>),
-    ) {
-        let mut reported = Vec::new();
-        check(&mut Sink {
-            subject,
-            tier: None,
-            out: &mut reported,
-        });
-        out.extend(reported.into_iter().map(|r| (slot, r)));
-    }
     let workloads = ctx.workloads();
     let (manifests, dockerfiles): (SlotReports, SlotReports) = rayon::join(
         || {
@@ -729,14 +728,16 @@ fn run_per_subject(rules: &[&'static Rule], ctx: &Context<'_>) -> Vec<Vec<Report
                     let mut out = Vec::new();
                     let subject = Subject::Object(i);
                     for &(slot, check) in &object_rules {
-                        report(&mut out, slot, subject, |sink| check(object, ctx, sink));
+                        report_on(&mut out, slot, subject, |sink| check(object, ctx, sink));
                     }
                     // `workloads` is in the objects' order.
                     if let Ok(at) = workloads.binary_search_by_key(&i, |(index, _)| *index)
                         && let Some((_, workload)) = workloads.get(at)
                     {
                         for &(slot, check) in &workload_rules {
-                            report(&mut out, slot, subject, |sink| check(workload, ctx, sink));
+                            report_on(&mut out, slot, subject, |sink| {
+                                check(workload, ctx, sink);
+                            });
                         }
                     }
                     out
@@ -750,9 +751,9 @@ fn run_per_subject(rules: &[&'static Rule], ctx: &Context<'_>) -> Vec<Vec<Report
             (project.dockerfiles.par_iter().enumerate())
                 .flat_map_iter(|(i, doc)| {
                     let mut out = Vec::new();
+                    let subject = Subject::Dockerfile(i);
                     for &(slot, check) in &dockerfile_rules {
-                        let subject = Subject::Dockerfile(i);
-                        report(&mut out, slot, subject, |sink| check(doc, ctx, sink));
+                        report_on(&mut out, slot, subject, |sink| check(doc, ctx, sink));
                     }
                     out
                 })
@@ -839,7 +840,8 @@ fn run(rule: &Rule, ctx: &Context<'_>) -> Vec<Reported> {
             check(ctx, &mut findings);
             findings.out
         }
-        // Run subject by subject (`run_per_subject`), or by the filter stage.
+        // Run subject by subject (`run_per_subject`, which leaves the other
+        // checks to this function), or by the filter stage.
         Check::Object(_) | Check::Workload(_) | Check::Dockerfile(_) | Check::Filter => Vec::new(),
     }
 }
@@ -937,7 +939,96 @@ impl Finding {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use rampart_discover::{FileKind, InputFile};
+
     use super::*;
+
+    /// What the rules about objects, workloads and Dockerfiles reported when
+    /// each ran over every subject in turn (the engine before it ran them
+    /// subject by subject), as `(subject, span, message)` by rule.
+    fn rule_by_rule(
+        rules: &[&'static Rule],
+        ctx: &Context<'_>,
+    ) -> Vec<Vec<(Subject, Span, String)>> {
+        let project = ctx.project;
+        rules
+            .iter()
+            .map(|rule| {
+                let mut out = Vec::new();
+                match rule.check {
+                    Check::Object(check) => {
+                        for (i, object) in project.objects.iter().enumerate() {
+                            report_on(&mut out, 0, Subject::Object(i), |s| check(object, ctx, s));
+                        }
+                    }
+                    Check::Workload(check) => {
+                        for (i, workload) in ctx.workloads() {
+                            report_on(&mut out, 0, Subject::Object(*i), |s| {
+                                check(workload, ctx, s);
+                            });
+                        }
+                    }
+                    Check::Dockerfile(check) => {
+                        for (i, doc) in project.dockerfiles.iter().enumerate() {
+                            let subject = Subject::Dockerfile(i);
+                            report_on(&mut out, 0, subject, |s| check(doc, ctx, s));
+                        }
+                    }
+                    _ => {}
+                }
+                out.into_iter()
+                    .map(|(_, r)| (r.subject, r.span, r.message))
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rules_run_subject_by_subject_report_as_rule_by_rule() {
+        // Repeated objects (one identity twice, so the fingerprints of their
+        // findings are numbered in report order), workloads among other
+        // objects, and Dockerfiles with repeated instructions.
+        let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: agent\n  namespace: agents\nspec:\n  template:\n    spec:\n      hostNetwork: true\n      containers:\n        - name: a\n          image: registry.example.com/agent:latest\n          securityContext:\n            privileged: true\n          env:\n            - name: API_TOKEN\n              value: ghp_R8x2Kq7LmN4pV9sT3wY6zA1bC5dE0fG7hJ2k\n";
+        let config_map = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: agents\ndata:\n  password: hunter2hunter2\n";
+        let manifests = [deployment, config_map, deployment].join("---\n");
+        let dockerfile = "FROM python:latest\nADD https://example.com/a.tgz /a\nADD https://example.com/a.tgz /a\nUSER root\n";
+        let file = |path: &str, kind, text: &str| InputFile {
+            kind,
+            display_path: path.into(),
+            root_relative_path: path.into(),
+            text: text.into(),
+        };
+        let config = Config::default();
+        let project = Project::build(
+            vec![
+                file("a.yaml", FileKind::Kubernetes, &manifests),
+                file("b.yaml", FileKind::Kubernetes, deployment),
+                file("Dockerfile", FileKind::Dockerfile, dockerfile),
+                file("c.yaml", FileKind::Kubernetes, &manifests),
+                file("worker/Dockerfile", FileKind::Dockerfile, dockerfile),
+            ],
+            &config,
+        );
+        let rules = crate::all_rules();
+        let ctx = Context::new(&project, &config, rules);
+        let expected = rule_by_rule(rules, &ctx);
+        let actual: Vec<Vec<(Subject, Span, String)>> = run_per_subject(rules, &ctx)
+            .into_iter()
+            .map(|reported| {
+                reported
+                    .into_iter()
+                    .map(|r| (r.subject, r.span, r.message))
+                    .collect()
+            })
+            .collect();
+        assert!(
+            expected.iter().filter(|r| r.len() > 2).count() > 5,
+            "several rules should report several times"
+        );
+        assert_eq!(actual, expected);
+    }
 
     #[test]
     fn controls_sort_numerically() {

@@ -276,11 +276,13 @@ fn rules_report_the_same_however_they_are_evaluated() {
         .iter()
         .map(|f| key(&project, f))
         .collect();
-    assert!(
-        together.len() > 300,
-        "the fixtures should give many findings, not {}",
-        together.len()
-    );
+    if std::env::var_os("RAMPART_TEST_RULES").is_none() {
+        assert!(
+            together.len() > 300,
+            "the fixtures should give many findings, not {}",
+            together.len()
+        );
+    }
 
     let mut alone: Vec<Finding> = rules
         .iter()

@@ -20,6 +20,9 @@ pub struct SourceFile {
     /// fingerprinted with it so that a baseline does not depend on where the scan
     /// was started from.
     pub root_relative_path: String,
+    /// Not to be changed once read: what is worked out from it when the file
+    /// is made (line starts, whether it writes the suppression marker) would
+    /// no longer hold.
     pub text: String,
     /// The byte offset of each line's start, in 32 bits: a large scan holds
     /// millions of lines. No scanned text is 4 GiB long (a larger
