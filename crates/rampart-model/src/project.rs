@@ -584,10 +584,15 @@ fn model_file(
 ) -> Modeled {
     match content {
         Content::Kubernetes(documents) => {
-            let mut objects = Vec::new();
+            // Most documents are one object each. Every file's list is alive
+            // at once when they are joined into the project's (the scan's
+            // peak at 100,000 files): kept at its length, not at the capacity
+            // of four a growing list starts with.
+            let mut objects = Vec::with_capacity(documents.len());
             for document in documents {
                 add_document(file, document, &mut objects);
             }
+            objects.shrink_to_fit();
             Modeled::Kubernetes(objects)
         }
         Content::Dockerfile(dockerfile) => {
