@@ -198,8 +198,8 @@ pub enum Check {
 
 /// When a scan runs a rule. The rules about manifests (Kubernetes objects,
 /// images, Dockerfiles, Falco files) run first, before the infrastructure is
-/// evaluated, and the trees they read are released before it is: the two
-/// largest parts of a large scan's model are never in memory together.
+/// evaluated, and the trees they read are freed while it is: the two largest
+/// parts of a large scan's model are never whole in memory together.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
     /// Rules about manifests; the project has no infrastructure resources.

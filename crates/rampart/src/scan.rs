@@ -72,8 +72,8 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     //
     // In two phases (see `Phase`): the rules about manifests run on the
     // project before its infrastructure is evaluated, and the manifests'
-    // trees are released before it is, so that the two largest parts of the
-    // model are never in memory together. `--stop-after model` builds the
+    // trees are freed while it is, so that the two largest parts of the
+    // model are never whole in memory together. `--stop-after model` builds the
     // model the same way, without the rules.
     let evaluates = args.stop_after != Some(Stage::Model);
     let (mut project, infrastructure) = Project::manifests_from_parsed(parsed, config);
