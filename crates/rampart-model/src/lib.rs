@@ -26,6 +26,8 @@ pub use image::{ImageContext, ImageRef, ImageUse};
 pub use kubernetes::{Container, ContainerKind, K8sObject, Workload};
 pub use links::Links;
 pub use network_policy::{Direction, NetworkPolicy};
-pub use project::{Infrastructure, ManifestFacts, ManifestTrees, ParsedFiles, Project, Subject};
+pub use project::{
+    Infrastructure, LimitRangeDefaults, ManifestFacts, ManifestTrees, ParsedFiles, Project, Subject,
+};
 pub use rampart_iac;
 pub use tier::{TierLabel, TierOrigin, tier_labels};

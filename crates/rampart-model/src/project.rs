@@ -1,4 +1,4 @@
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use rampart_config::{Config, Tier};
 use rampart_discover::{FileKind, InputFile};
@@ -152,6 +152,54 @@ struct ObjectIndex {
     by_kind: FastMap<String, Vec<usize>>,
     service_accounts: FastMap<(Option<String>, String), usize>,
     bound_service_accounts: FastSet<(Option<String>, String)>,
+    /// By namespace, and for LimitRanges without one.
+    limit_range_defaults: FastMap<String, LimitRangeDefaults>,
+    limit_range_defaults_without_namespace: Option<LimitRangeDefaults>,
+}
+
+/// What the `type: Container` items of a namespace's LimitRanges give a
+/// container that sets no value of its own: the resources (`cpu`, `memory`,
+/// `ephemeral-storage`, …) they give a limit (from `default` or `max`) and a
+/// request (from `defaultRequest`, `default`, `max` or `min`, any of which
+/// makes the API server fill one in).
+#[derive(Debug, Default)]
+pub struct LimitRangeDefaults {
+    pub limits: BTreeSet<String>,
+    pub requests: BTreeSet<String>,
+}
+
+impl LimitRangeDefaults {
+    /// Adds what one LimitRange gives.
+    fn add(&mut self, limit_range: &Node) {
+        let items = limit_range
+            .path(&["spec", "limits"])
+            .map(Node::items)
+            .unwrap_or_default();
+        let keys = |node: Option<&Node>| -> Vec<String> {
+            node.map(Node::entries)
+                .unwrap_or_default()
+                .iter()
+                .filter(|e| !e.value.is_null())
+                .filter_map(|e| e.key.as_str().map(str::to_owned))
+                .collect()
+        };
+        for item in items {
+            if item.get("type").and_then(Node::as_str) != Some("Container") {
+                continue;
+            }
+            let default = keys(item.get("default"));
+            let max = keys(item.get("max"));
+            self.limits
+                .extend(default.iter().cloned().chain(max.iter().cloned()));
+            self.requests.extend(
+                keys(item.get("defaultRequest"))
+                    .into_iter()
+                    .chain(default)
+                    .chain(max)
+                    .chain(keys(item.get("min"))),
+            );
+        }
+    }
 }
 
 /// [`Project::resources`] by scope and by type, each in index order: rules and
@@ -401,6 +449,17 @@ impl ObjectIndex {
                         .service_accounts
                         .insert((object.namespace.clone(), object.name.clone()), i);
                 }
+                "LimitRange" => match &object.namespace {
+                    Some(namespace) => index
+                        .limit_range_defaults
+                        .entry(namespace.clone())
+                        .or_default()
+                        .add(&object.root),
+                    None => index
+                        .limit_range_defaults_without_namespace
+                        .get_or_insert_default()
+                        .add(&object.root),
+                },
                 "RoleBinding" | "ClusterRoleBinding" => {
                     for subject in object
                         .root
@@ -1085,6 +1144,16 @@ impl Project {
             .map(|&i| &self.objects[i])
     }
 
+    /// What the scanned LimitRanges of `namespace` give containers that set
+    /// no value of their own; `None` without any.
+    pub fn limit_range_defaults(&self, namespace: Option<&str>) -> Option<&LimitRangeDefaults> {
+        let index = &self.object_index;
+        match namespace {
+            Some(namespace) => index.limit_range_defaults.get(namespace),
+            None => index.limit_range_defaults_without_namespace.as_ref(),
+        }
+    }
+
     /// The ServiceAccount object, when it was scanned.
     pub fn service_account(&self, namespace: Option<&str>, name: &str) -> Option<&K8sObject> {
         self.object_index
@@ -1265,6 +1334,39 @@ mod tests {
             crate::aws::compute::network_policy_engine(&p),
             crate::aws::compute::PolicyEngine::Seen(_)
         ));
+    }
+
+    #[test]
+    fn limit_ranges_give_defaults_by_namespace() {
+        let limit_range = |namespace: &str, body: &str| {
+            format!(
+                "apiVersion: v1\nkind: LimitRange\nmetadata:\n  name: l\n{namespace}spec:\n  limits:\n{body}"
+            )
+        };
+        let agents = limit_range(
+            "  namespace: agents\n",
+            "    - type: Container\n      default: {cpu: 500m, memory: ~}\n      defaultRequest: {memory: 64Mi}\n    - type: Pod\n      max: {ephemeral-storage: 1Gi}\n",
+        );
+        let more = limit_range(
+            "  namespace: agents\n",
+            "    - type: Container\n      min: {ephemeral-storage: 1Mi}\n",
+        );
+        let nowhere = limit_range("", "    - type: Container\n      max: {memory: 1Gi}\n");
+        let p = project(&[
+            ("a.yaml", FileKind::Kubernetes, &agents),
+            ("b.yaml", FileKind::Kubernetes, &more),
+            ("c.yaml", FileKind::Kubernetes, &nowhere),
+        ]);
+        let agents = p.limit_range_defaults(Some("agents")).unwrap();
+        // A null value gives nothing; a `Pod` item gives containers nothing.
+        assert_eq!(agents.limits.iter().collect::<Vec<_>>(), ["cpu"]);
+        assert_eq!(
+            agents.requests.iter().collect::<Vec<_>>(),
+            ["cpu", "ephemeral-storage", "memory"]
+        );
+        let nowhere = p.limit_range_defaults(None).unwrap();
+        assert_eq!(nowhere.limits.iter().collect::<Vec<_>>(), ["memory"]);
+        assert!(p.limit_range_defaults(Some("other")).is_none());
     }
 
     fn addresses(project: &Project, indices: &[usize]) -> Vec<String> {

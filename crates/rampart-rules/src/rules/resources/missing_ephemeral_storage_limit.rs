@@ -1,7 +1,9 @@
 use rampart_config::Severity;
 
 use super::{Field, report_missing};
-use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
+use rampart_model::Workload;
+
+use crate::engine::{Check, Context, Example, Rule, RuleDocs, RuleMeta, Sink};
 
 pub(crate) static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -53,14 +55,15 @@ spec:
             fix: "Set `resources.limits.ephemeral-storage` on every container and init container (and a `sizeLimit` on `emptyDir` volumes), or give the namespace a `LimitRange` with `type: Container` and a `default` for `ephemeral-storage`.",
         },
     },
-    check: Check::Manifests(check),
+    check: Check::Workload(check),
     inactive_when: None,
 };
 
-fn check(ctx: &Context<'_>, findings: &mut Findings) {
+fn check(workload: &Workload<'_>, ctx: &Context<'_>, sink: &mut Sink<'_>) {
     report_missing(
+        workload,
         ctx,
-        findings,
+        sink,
         Field::Limits,
         &["ephemeral-storage"],
         |container, _| {
