@@ -152,9 +152,27 @@ struct ObjectIndex {
     by_kind: FastMap<String, Vec<usize>>,
     service_accounts: FastMap<(Option<String>, String), usize>,
     bound_service_accounts: FastSet<(Option<String>, String)>,
+    /// What each ServiceAccount's `automountServiceAccountToken` reads as
+    /// (the last object of a namespace and name decides, as for
+    /// `service_accounts`).
+    service_account_automount: FastMap<(Option<String>, String), Option<bool>>,
+    /// Service accounts the bindings grant a role through users and groups.
+    service_account_groups: ServiceAccountGroups,
     /// By namespace, and for LimitRanges without one.
     limit_range_defaults: FastMap<String, LimitRangeDefaults>,
     limit_range_defaults_without_namespace: Option<LimitRangeDefaults>,
+}
+
+/// Service accounts the scanned bindings grant a role through users and
+/// groups rather than as `ServiceAccount` subjects.
+#[derive(Debug, Default)]
+struct ServiceAccountGroups {
+    /// `system:serviceaccounts`: every service account.
+    all: bool,
+    /// `system:serviceaccounts:<namespace>`.
+    namespaces: FastSet<String>,
+    /// `system:serviceaccount:<namespace>:<name>` users.
+    users: FastSet<(String, String)>,
 }
 
 /// What the `type: Container` items of a namespace's LimitRanges give a
@@ -445,9 +463,15 @@ impl ObjectIndex {
                     index.namespaces.insert(object.name.clone(), i);
                 }
                 "ServiceAccount" => {
+                    let key = (object.namespace.clone(), object.name.clone());
+                    let automount = object
+                        .root
+                        .get("automountServiceAccountToken")
+                        .and_then(Node::as_bool);
                     index
-                        .service_accounts
-                        .insert((object.namespace.clone(), object.name.clone()), i);
+                        .service_account_automount
+                        .insert(key.clone(), automount);
+                    index.service_accounts.insert(key, i);
                 }
                 "LimitRange" => match &object.namespace {
                     Some(namespace) => index
@@ -467,20 +491,44 @@ impl ObjectIndex {
                         .map(Node::items)
                         .unwrap_or_default()
                     {
-                        if subject.get("kind").and_then(Node::as_str) != Some("ServiceAccount") {
-                            continue;
-                        }
                         let Some(name) = subject.get("name").and_then(Node::as_str) else {
                             continue;
                         };
-                        let namespace = subject
-                            .get("namespace")
-                            .and_then(Node::as_str)
-                            .map(str::to_owned)
-                            .or_else(|| object.namespace.clone());
-                        index
-                            .bound_service_accounts
-                            .insert((namespace, name.to_owned()));
+                        match subject.get("kind").and_then(Node::as_str) {
+                            Some("ServiceAccount") => {
+                                let namespace = subject
+                                    .get("namespace")
+                                    .and_then(Node::as_str)
+                                    .map(str::to_owned)
+                                    .or_else(|| object.namespace.clone());
+                                index
+                                    .bound_service_accounts
+                                    .insert((namespace, name.to_owned()));
+                            }
+                            Some("Group") if name == "system:serviceaccounts" => {
+                                index.service_account_groups.all = true;
+                            }
+                            Some("Group") => {
+                                if let Some(ns) = name.strip_prefix("system:serviceaccounts:") {
+                                    index
+                                        .service_account_groups
+                                        .namespaces
+                                        .insert(ns.to_owned());
+                                }
+                            }
+                            Some("User") => {
+                                if let Some((ns, sa)) = name
+                                    .strip_prefix("system:serviceaccount:")
+                                    .and_then(|rest| rest.split_once(':'))
+                                {
+                                    index
+                                        .service_account_groups
+                                        .users
+                                        .insert((ns.to_owned(), sa.to_owned()));
+                                }
+                            }
+                            _ => {}
+                        }
                     }
                 }
                 _ => {}
@@ -1162,12 +1210,38 @@ impl Project {
             .map(|&i| &self.objects[i])
     }
 
-    /// Whether a scanned RoleBinding or ClusterRoleBinding grants the ServiceAccount
-    /// a role (so its pods need an API token).
+    /// Whether a scanned RoleBinding or ClusterRoleBinding names the
+    /// ServiceAccount as a `ServiceAccount` subject.
     pub fn is_service_account_bound(&self, namespace: Option<&str>, name: &str) -> bool {
         self.object_index
             .bound_service_accounts
             .contains(&(namespace.map(str::to_owned), name.to_owned()))
+    }
+
+    /// Whether a scanned RoleBinding or ClusterRoleBinding grants the
+    /// ServiceAccount a role, as a `ServiceAccount` subject, a user
+    /// (`system:serviceaccount:<namespace>:<name>`) or a group
+    /// (`system:serviceaccounts`, `system:serviceaccounts:<namespace>`): its
+    /// pods have a use for an API token.
+    pub fn service_account_has_role(&self, namespace: Option<&str>, name: &str) -> bool {
+        let groups = &self.object_index.service_account_groups;
+        self.is_service_account_bound(namespace, name)
+            || groups.all
+            || namespace.is_some_and(|ns| {
+                groups.namespaces.contains(ns)
+                    || groups.users.contains(&(ns.to_owned(), name.to_owned()))
+            })
+    }
+
+    /// What the scanned ServiceAccount's `automountServiceAccountToken` reads
+    /// as; `None` when it is not set, not a boolean, or the account was not
+    /// scanned.
+    pub fn service_account_automount(&self, namespace: Option<&str>, name: &str) -> Option<bool> {
+        self.object_index
+            .service_account_automount
+            .get(&(namespace.map(str::to_owned), name.to_owned()))
+            .copied()
+            .flatten()
     }
 
     pub fn subject_file(&self, subject: Subject) -> FileId {

@@ -1,11 +1,9 @@
 //! RBAC and service account tokens: least privilege inside the cluster (P-IIA, G-SEC-02).
 
-use std::collections::HashSet;
-
 use rampart_model::K8sObject;
 use rampart_yaml::Node;
 
-use crate::engine::{Context, Rule};
+use crate::engine::Rule;
 
 mod cluster_admin_binding;
 mod pod_exec_access;
@@ -118,70 +116,4 @@ pub(crate) fn code_list(items: &[&str]) -> String {
         .map(|i| format!("`{i}`"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// Service accounts the scanned bindings grant a role through users and groups
-/// (the `ServiceAccount` subjects are indexed by the model).
-#[derive(Default)]
-pub(crate) struct GroupGrants {
-    /// `system:serviceaccounts`: every service account.
-    all: bool,
-    /// `system:serviceaccounts:<namespace>`.
-    namespaces: HashSet<String>,
-    /// `system:serviceaccount:<namespace>:<name>` users.
-    users: HashSet<(String, String)>,
-}
-
-impl GroupGrants {
-    pub(crate) fn collect(ctx: &Context<'_>) -> Self {
-        let mut grants = GroupGrants::default();
-        let bindings = ctx
-            .project
-            .objects
-            .iter()
-            .filter(|o| matches!(o.kind.as_str(), "RoleBinding" | "ClusterRoleBinding"));
-        for binding in bindings {
-            let subjects = binding
-                .root
-                .get("subjects")
-                .map(Node::items)
-                .unwrap_or_default();
-            for subject in subjects {
-                let kind = subject.get("kind").and_then(Node::as_str);
-                let Some(name) = subject.get("name").and_then(Node::as_str) else {
-                    continue;
-                };
-                match kind {
-                    Some("Group") if name == "system:serviceaccounts" => grants.all = true,
-                    Some("Group") => {
-                        if let Some(ns) = name.strip_prefix("system:serviceaccounts:") {
-                            grants.namespaces.insert(ns.to_owned());
-                        }
-                    }
-                    Some("User") => {
-                        if let Some((ns, sa)) = name
-                            .strip_prefix("system:serviceaccount:")
-                            .and_then(|rest| rest.split_once(':'))
-                        {
-                            grants.users.insert((ns.to_owned(), sa.to_owned()));
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
-        grants
-    }
-
-    /// Whether a scanned RoleBinding or ClusterRoleBinding grants the
-    /// ServiceAccount a role, as a `ServiceAccount` subject, a user or a group:
-    /// its pods have a use for an API token.
-    pub(crate) fn has_role(&self, ctx: &Context<'_>, namespace: Option<&str>, name: &str) -> bool {
-        ctx.project.is_service_account_bound(namespace, name)
-            || self.all
-            || namespace.is_some_and(|ns| {
-                self.namespaces.contains(ns)
-                    || self.users.contains(&(ns.to_owned(), name.to_owned()))
-            })
-    }
 }

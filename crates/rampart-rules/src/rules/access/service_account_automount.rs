@@ -1,8 +1,7 @@
 use rampart_config::Severity;
-use rampart_model::Subject;
+use rampart_model::K8sObject;
 
-use super::GroupGrants;
-use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
+use crate::engine::{Check, Context, Example, Rule, RuleDocs, RuleMeta, Sink};
 
 pub(crate) static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -38,42 +37,43 @@ automountServiceAccountToken: false
             fix: "Set `automountServiceAccountToken: false` at the top level of the ServiceAccount (beside `metadata`, not under it). A pod that does call the API sets `automountServiceAccountToken: true` in its own spec, and its ServiceAccount is bound to a Role listing what it calls.",
         },
     },
-    check: Check::Manifests(check),
+    check: Check::Object(check),
     inactive_when: None,
 };
 
-fn check(ctx: &Context<'_>, findings: &mut Findings) {
-    let grants = GroupGrants::collect(ctx);
-    for (i, account) in ctx.project.objects.iter().enumerate() {
-        if account.kind != "ServiceAccount" || account.api_version != "v1" {
-            continue;
-        }
-        let namespace = account.namespace.as_deref();
-        let Some(tier) = account.tier else {
-            continue;
-        };
-        if ctx.is_exempt_namespace(namespace) || grants.has_role(ctx, namespace, &account.name) {
-            continue;
-        }
-        let name = &account.name;
-        let field = account
-            .root
-            .get("automountServiceAccountToken")
-            .filter(|n| !n.is_null());
-        let (span, how) = match field.map(|n| (n, n.as_bool())) {
-            None => (
-                account.span(),
-                "does not set `automountServiceAccountToken`",
-            ),
-            Some((node, Some(true))) => (node.span, "sets `automountServiceAccountToken: true`"),
-            // `false` is the fix; anything else is rejected by the API server.
-            Some((_, Some(false) | None)) => continue,
-        };
-        findings.on(Subject::Object(i)).report(
-            span,
-            format!(
-                "ServiceAccount `{name}` of the {tier} tier {how}, so its API token is mounted into every pod that uses it and does not opt out, yet no scanned RoleBinding or ClusterRoleBinding grants it a role: set `automountServiceAccountToken: false`"
-            ),
-        );
+fn check(account: &K8sObject, ctx: &Context<'_>, sink: &mut Sink<'_>) {
+    if account.kind != "ServiceAccount" || account.api_version != "v1" {
+        return;
     }
+    let namespace = account.namespace.as_deref();
+    let Some(tier) = account.tier else {
+        return;
+    };
+    if ctx.is_exempt_namespace(namespace)
+        || ctx
+            .project
+            .service_account_has_role(namespace, &account.name)
+    {
+        return;
+    }
+    let name = &account.name;
+    let field = account
+        .root
+        .get("automountServiceAccountToken")
+        .filter(|n| !n.is_null());
+    let (span, how) = match field.map(|n| (n, n.as_bool())) {
+        None => (
+            account.span(),
+            "does not set `automountServiceAccountToken`",
+        ),
+        Some((node, Some(true))) => (node.span, "sets `automountServiceAccountToken: true`"),
+        // `false` is the fix; anything else is rejected by the API server.
+        Some((_, Some(false) | None)) => return,
+    };
+    sink.report(
+        span,
+        format!(
+            "ServiceAccount `{name}` of the {tier} tier {how}, so its API token is mounted into every pod that uses it and does not opt out, yet no scanned RoleBinding or ClusterRoleBinding grants it a role: set `automountServiceAccountToken: false`"
+        ),
+    );
 }

@@ -1,9 +1,7 @@
 use rampart_config::Severity;
-use rampart_model::{Subject, Workload};
-use rampart_yaml::Node;
+use rampart_model::Workload;
 
-use super::GroupGrants;
-use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
+use crate::engine::{Check, Context, Example, Rule, RuleDocs, RuleMeta, Sink};
 
 pub(crate) static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -47,12 +45,12 @@ spec:
             fix: "Set `automountServiceAccountToken: false` in the pod spec, or on the ServiceAccount to cover every pod that uses it. If the pod does call the API, give it its own ServiceAccount bound to a Role listing what it calls (and set `automountServiceAccountToken: true` on the pod to record the decision).",
         },
     },
-    check: Check::Manifests(check),
+    check: Check::Workload(check),
     inactive_when: None,
 };
 
 /// Whether the token is mounted with no visible use.
-fn needlessly_mounted(workload: &Workload<'_>, ctx: &Context<'_>, grants: &GroupGrants) -> bool {
+fn needlessly_mounted(workload: &Workload<'_>, ctx: &Context<'_>) -> bool {
     if let Some(value) = workload.spec.get("automountServiceAccountToken") {
         // `true` is a decision; anything else but null is not ours to judge.
         if !value.is_null() {
@@ -61,30 +59,23 @@ fn needlessly_mounted(workload: &Workload<'_>, ctx: &Context<'_>, grants: &Group
     }
     let namespace = workload.object.namespace.as_deref();
     let account = workload.service_account();
-    let disabled_on_account = ctx
-        .project
-        .service_account(namespace, account)
-        .and_then(|sa| sa.root.get("automountServiceAccountToken"))
-        .and_then(Node::as_bool)
-        == Some(false);
-    !disabled_on_account && !grants.has_role(ctx, namespace, account)
+    let disabled_on_account =
+        ctx.project.service_account_automount(namespace, account) == Some(false);
+    !disabled_on_account && !ctx.project.service_account_has_role(namespace, account)
 }
 
-fn check(ctx: &Context<'_>, findings: &mut Findings) {
-    let grants = GroupGrants::collect(ctx);
-    for &(i, ref workload) in ctx.workloads() {
-        if ctx.is_exempt_namespace(workload.object.namespace.as_deref()) {
-            continue;
-        }
-        if !needlessly_mounted(workload, ctx, &grants) {
-            continue;
-        }
-        findings.on(Subject::Object(i)).report(
-            workload.spec_key,
-            format!(
-                "the pod mounts an API token for service account `{}`, which no scanned RoleBinding or ClusterRoleBinding grants a role: set `automountServiceAccountToken: false`",
-                workload.service_account()
-            ),
-        );
+fn check(workload: &Workload<'_>, ctx: &Context<'_>, sink: &mut Sink<'_>) {
+    if ctx.is_exempt_namespace(workload.object.namespace.as_deref()) {
+        return;
     }
+    if !needlessly_mounted(workload, ctx) {
+        return;
+    }
+    sink.report(
+        workload.spec_key,
+        format!(
+            "the pod mounts an API token for service account `{}`, which no scanned RoleBinding or ClusterRoleBinding grants a role: set `automountServiceAccountToken: false`",
+            workload.service_account()
+        ),
+    );
 }
