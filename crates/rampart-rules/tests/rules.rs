@@ -47,18 +47,20 @@ fn run(
     files: Vec<InputFile>,
     config: &LoadedConfig,
 ) -> (Project, Vec<Finding>) {
-    // As a scan runs them: the rules about manifests before the
-    // infrastructure is added, with the manifests' trees released then.
+    scan_in_phases(&[rule], files, config)
+}
+
+/// `rules` run as a scan runs them: the rules about manifests before the
+/// infrastructure is added, the manifests' trees released then.
+fn scan_in_phases(
+    rules: &[&'static Rule],
+    files: Vec<InputFile>,
+    config: &LoadedConfig,
+) -> (Project, Vec<Finding>) {
     let options = EvalOptions::default();
     let parsed = rampart_model::ParsedFiles::parse(files);
     let (mut project, infrastructure) = Project::manifests_from_parsed(parsed, &config.config);
-    let mut findings = evaluate_phase(
-        &project,
-        &config.config,
-        &[rule],
-        &options,
-        Phase::Manifests,
-    );
+    let mut findings = evaluate_phase(&project, &config.config, rules, &options, Phase::Manifests);
     project.add_infrastructure(
         infrastructure,
         &config.config,
@@ -68,7 +70,7 @@ fn run(
     findings.extend(evaluate_phase(
         &project,
         &config.config,
-        &[rule],
+        rules,
         &options,
         Phase::Infrastructure,
     ));
@@ -292,23 +294,7 @@ fn rules_report_the_same_however_they_are_evaluated() {
     let alone: Vec<_> = alone.iter().map(|f| key(&project, f)).collect();
     assert_eq!(together, alone, "each rule alone");
 
-    let parsed = rampart_model::ParsedFiles::parse(files());
-    let (mut phased, infrastructure) = Project::manifests_from_parsed(parsed, &config.config);
-    let mut findings = evaluate_phase(&phased, &config.config, &rules, &options, Phase::Manifests);
-    phased.add_infrastructure(
-        infrastructure,
-        &config.config,
-        &rampart_model::TerraformOptions::default(),
-        rampart_model::ManifestTrees::Release,
-    );
-    findings.extend(evaluate_phase(
-        &phased,
-        &config.config,
-        &rules,
-        &options,
-        Phase::Infrastructure,
-    ));
-    rampart_rules::sort_findings(&mut findings, &phased);
+    let (phased, findings) = scan_in_phases(&rules, files(), &config);
     let in_phases: Vec<_> = findings.iter().map(|f| key(&phased, f)).collect();
     assert_eq!(together, in_phases, "in two phases");
 }
