@@ -27,7 +27,8 @@ pub use kubernetes::{Container, ContainerKind, K8sObject, Workload};
 pub use links::Links;
 pub use network_policy::{Direction, NetworkPolicy};
 pub use project::{
-    Infrastructure, LimitRangeDefaults, ManifestFacts, ManifestTrees, ParsedFiles, Project, Subject,
+    Infrastructure, LimitRangeDefaults, ManifestFacts, ManifestTrees, ParsedFiles, Project,
+    ResourceQuotas, Subject,
 };
 pub use rampart_iac;
 pub use tier::{TierLabel, TierOrigin, tier_labels};

@@ -158,6 +158,8 @@ struct ObjectIndex {
     service_account_automount: FastMap<(Option<String>, String), Option<bool>>,
     /// Service accounts the bindings grant a role through users and groups.
     service_account_groups: ServiceAccountGroups,
+    /// By namespace (quotas without one belong to none).
+    resource_quotas: FastMap<String, ResourceQuotas>,
     /// By namespace, and for LimitRanges without one.
     limit_range_defaults: FastMap<String, LimitRangeDefaults>,
     limit_range_defaults_without_namespace: Option<LimitRangeDefaults>,
@@ -173,6 +175,40 @@ struct ServiceAccountGroups {
     namespaces: FastSet<String>,
     /// `system:serviceaccount:<namespace>:<name>` users.
     users: FastSet<(String, String)>,
+}
+
+/// The `v1` ResourceQuotas of a namespace.
+#[derive(Debug, Default)]
+pub struct ResourceQuotas {
+    /// How many there are.
+    pub count: usize,
+    /// The `spec.hard` keys with a value (`requests.cpu`, `limits.memory`, …)
+    /// of those that apply to every pod of the namespace: no `scopes`, and no
+    /// `scopeSelector.matchExpressions`.
+    pub unscoped_hard: BTreeSet<String>,
+}
+
+impl ResourceQuotas {
+    /// Adds one quota.
+    fn add(&mut self, quota: &Node) {
+        self.count += 1;
+        let listed = |path: &[&str]| quota.path(path).is_some_and(|n| !n.items().is_empty());
+        if listed(&["spec", "scopes"]) || listed(&["spec", "scopeSelector", "matchExpressions"]) {
+            return;
+        }
+        let mut seen = BTreeSet::new();
+        let entries = quota.path(&["spec", "hard"]).map(Node::entries);
+        for entry in entries.unwrap_or_default() {
+            // As `Node::get` reads a key: its first entry (a null key has no
+            // text).
+            let Some(key) = entry.key.as_str() else {
+                continue;
+            };
+            if seen.insert(key) && !entry.value.is_null() {
+                self.unscoped_hard.insert(key.to_owned());
+            }
+        }
+    }
 }
 
 /// What the `type: Container` items of a namespace's LimitRanges give a
@@ -472,6 +508,15 @@ impl ObjectIndex {
                         .service_account_automount
                         .insert(key.clone(), automount);
                     index.service_accounts.insert(key, i);
+                }
+                "ResourceQuota" if object.api_version == "v1" => {
+                    if let Some(namespace) = &object.namespace {
+                        index
+                            .resource_quotas
+                            .entry(namespace.clone())
+                            .or_default()
+                            .add(&object.root);
+                    }
                 }
                 "LimitRange" => match &object.namespace {
                     Some(namespace) => index
@@ -1192,6 +1237,11 @@ impl Project {
             .map(|&i| &self.objects[i])
     }
 
+    /// The scanned `v1` ResourceQuotas of `namespace`; `None` without any.
+    pub fn resource_quotas(&self, namespace: &str) -> Option<&ResourceQuotas> {
+        self.object_index.resource_quotas.get(namespace)
+    }
+
     /// What the scanned LimitRanges of `namespace` give containers that set
     /// no value of their own; `None` without any.
     pub fn limit_range_defaults(&self, namespace: Option<&str>) -> Option<&LimitRangeDefaults> {
@@ -1441,6 +1491,42 @@ mod tests {
         let nowhere = p.limit_range_defaults(None).unwrap();
         assert_eq!(nowhere.limits.iter().collect::<Vec<_>>(), ["memory"]);
         assert!(p.limit_range_defaults(Some("other")).is_none());
+    }
+
+    #[test]
+    fn resource_quotas_are_counted_and_their_unscoped_bounds_kept() {
+        let quota = |name: &str, namespace: &str, spec: &str| {
+            format!(
+                "apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: {name}\n{namespace}spec:\n{spec}"
+            )
+        };
+        let files = [
+            quota(
+                "a",
+                "  namespace: agents\n",
+                "  hard: {requests.cpu: '2', limits.memory: ~}\n",
+            ),
+            quota(
+                "b",
+                "  namespace: agents\n",
+                "  scopes: [BestEffort]\n  hard: {requests.memory: 1Gi}\n",
+            ),
+            quota("c", "", "  hard: {requests.memory: 1Gi}\n"),
+        ];
+        let p = project(&[
+            ("a.yaml", FileKind::Kubernetes, &files[0]),
+            ("b.yaml", FileKind::Kubernetes, &files[1]),
+            ("c.yaml", FileKind::Kubernetes, &files[2]),
+        ]);
+        let agents = p.resource_quotas("agents").unwrap();
+        // Both count; only the unscoped one bounds, and a null bounds nothing.
+        assert_eq!(agents.count, 2);
+        assert_eq!(
+            agents.unscoped_hard.iter().collect::<Vec<_>>(),
+            ["requests.cpu"]
+        );
+        // A quota without a namespace belongs to none.
+        assert!(p.resource_quotas("default").is_none());
     }
 
     fn addresses(project: &Project, indices: &[usize]) -> Vec<String> {

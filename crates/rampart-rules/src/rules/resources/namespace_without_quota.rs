@@ -1,10 +1,7 @@
-use std::collections::HashMap;
-
 use rampart_config::Severity;
-use rampart_model::{K8sObject, Subject};
-use rampart_yaml::Node;
+use rampart_model::{K8sObject, ResourceQuotas};
 
-use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
+use crate::engine::{Check, Context, Example, Rule, RuleDocs, RuleMeta, Sink};
 
 pub(crate) static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -59,87 +56,47 @@ spec:
             fix: "Add a `ResourceQuota` named `<namespace>-quota` to the namespace, without `scopes`, whose `spec.hard` sets `requests.cpu`, `requests.memory`, `limits.cpu` and `limits.memory` (and `pods`), sized for the agents of the tier; keep it in the same repository as the Namespace, with a `LimitRange` that gives containers default requests and limits so pods that set none are not rejected.",
         },
     },
-    check: Check::Manifests(check),
+    check: Check::Object(check),
     inactive_when: None,
 };
 
 const CPU_KEYS: &[&str] = &["requests.cpu", "cpu", "limits.cpu"];
 const MEMORY_KEYS: &[&str] = &["requests.memory", "memory", "limits.memory"];
 
-/// What the scanned quotas of one namespace bound.
-#[derive(Default)]
-struct Bounds {
-    quotas: usize,
-    cpu: bool,
-    memory: bool,
+/// Whether the quotas bound a resource: an unscoped one sets one of `keys`.
+fn bounds(quotas: Option<&ResourceQuotas>, keys: &[&str]) -> bool {
+    quotas.is_some_and(|q| keys.iter().any(|key| q.unscoped_hard.contains(*key)))
 }
 
-/// Whether a quota applies to every pod of its namespace: it lists no `scopes`
-/// and its `scopeSelector` has no `matchExpressions`.
-fn is_unscoped(quota: &K8sObject) -> bool {
-    let listed = |path: &[&str]| quota.root.path(path).is_some_and(|n| !n.items().is_empty());
-    !listed(&["spec", "scopes"]) && !listed(&["spec", "scopeSelector", "matchExpressions"])
-}
-
-fn bounds(hard: Option<&Node>, keys: &[&str]) -> bool {
-    hard.is_some_and(|hard| {
-        keys.iter()
-            .any(|key| hard.get(key).is_some_and(|v| !v.is_null()))
-    })
-}
-
-fn check(ctx: &Context<'_>, findings: &mut Findings) {
-    let mut by_namespace: HashMap<&str, Bounds> = HashMap::new();
-    let quotas = ctx
-        .project
-        .objects
-        .iter()
-        .filter(|o| o.kind == "ResourceQuota" && o.api_version == "v1");
-    for quota in quotas {
-        let Some(namespace) = quota.namespace.as_deref() else {
-            continue;
-        };
-        let found = by_namespace.entry(namespace).or_default();
-        found.quotas += 1;
-        if !is_unscoped(quota) {
-            continue;
-        }
-        let hard = quota.root.path(&["spec", "hard"]);
-        found.cpu |= bounds(hard, CPU_KEYS);
-        found.memory |= bounds(hard, MEMORY_KEYS);
+fn check(namespace: &K8sObject, ctx: &Context<'_>, sink: &mut Sink<'_>) {
+    if !ctx.is_tier_namespace(namespace) {
+        return;
     }
-    for (i, namespace) in ctx.project.objects.iter().enumerate() {
-        if !ctx.is_tier_namespace(namespace) {
-            continue;
-        }
-        let Some(tier) = namespace.tier else {
-            continue;
-        };
-        let name = &namespace.name;
-        let found = by_namespace.get(name.as_str());
-        let missing: Vec<&str> = [
-            (found.is_some_and(|f| f.cpu), "CPU"),
-            (found.is_some_and(|f| f.memory), "memory"),
-        ]
-        .into_iter()
-        .filter(|(bounded, _)| !bounded)
-        .map(|(_, resource)| resource)
-        .collect();
-        if missing.is_empty() {
-            continue;
-        }
-        let what = missing.join(" and ");
-        let message = match found.map_or(0, |f| f.quotas) {
-            0 => format!(
-                "namespace `{name}` of the {tier} tier has no ResourceQuota, so nothing bounds the {what} its pods can take from the cluster"
-            ),
-            _ => format!(
-                "no ResourceQuota of namespace `{name}` ({tier} tier) bounds {} for all of its pods (a `spec.hard` `requests.*` or `limits.*` entry in a quota without `scopes`), so nothing bounds the {what} its pods can take from the cluster",
-                missing.join(" or ")
-            ),
-        };
-        findings
-            .on(Subject::Object(i))
-            .report(namespace.span(), message);
+    let Some(tier) = namespace.tier else {
+        return;
+    };
+    let name = &namespace.name;
+    let found = ctx.project.resource_quotas(name);
+    let missing: Vec<&str> = [
+        (bounds(found, CPU_KEYS), "CPU"),
+        (bounds(found, MEMORY_KEYS), "memory"),
+    ]
+    .into_iter()
+    .filter(|(bounded, _)| !bounded)
+    .map(|(_, resource)| resource)
+    .collect();
+    if missing.is_empty() {
+        return;
     }
+    let what = missing.join(" and ");
+    let message = match found.map_or(0, |f| f.count) {
+        0 => format!(
+            "namespace `{name}` of the {tier} tier has no ResourceQuota, so nothing bounds the {what} its pods can take from the cluster"
+        ),
+        _ => format!(
+            "no ResourceQuota of namespace `{name}` ({tier} tier) bounds {} for all of its pods (a `spec.hard` `requests.*` or `limits.*` entry in a quota without `scopes`), so nothing bounds the {what} its pods can take from the cluster",
+            missing.join(" or ")
+        ),
+    };
+    sink.report(namespace.span(), message);
 }
