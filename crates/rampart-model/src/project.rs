@@ -19,6 +19,7 @@ use crate::image::{ImageContext, ImageRef, ImageUse};
 use crate::kubernetes::K8sObject;
 use crate::links::Links;
 use crate::locate;
+use crate::network_policy::{Direction, NetworkPolicy};
 use crate::tier::{TierOrigin, tier_labels};
 
 /// The thing a finding is about.
@@ -72,6 +73,9 @@ pub struct Project {
     /// gathered before their trees are released.
     pub manifest_facts: ManifestFacts,
     object_index: ObjectIndex,
+    /// The tier each namespace's `Namespace` object gives the objects in it
+    /// that have none of their own.
+    namespace_tiers: FastMap<String, Tier>,
     resource_index: ResourceIndex,
     /// The Terraform syntax trees, no longer read once evaluated, kept until
     /// the project goes: they are about 60 MiB of a 100,000-file scan's heap,
@@ -117,20 +121,20 @@ pub struct ManifestFacts {
 }
 
 impl ManifestFacts {
-    fn of(project: &Project) -> Self {
-        Self {
-            vpc_cni_network_policy_controller: project.objects_of_kind("ConfigMap").any(
-                |(_, object)| {
-                    object.name == "amazon-vpc-cni"
-                        && object.namespace.as_deref() == Some("kube-system")
-                        && object
-                            .root
-                            .path(&["data", "enable-network-policy-controller"])
-                            .and_then(Node::as_str)
-                            == Some("true")
-                },
-            ),
-        }
+    /// Adds what `objects` say, while their trees are read.
+    fn add(&mut self, objects: &[K8sObject]) {
+        self.vpc_cni_network_policy_controller |= objects
+            .iter()
+            .filter(|object| object.kind == "ConfigMap")
+            .any(|object| {
+                object.name == "amazon-vpc-cni"
+                    && object.namespace.as_deref() == Some("kube-system")
+                    && object
+                        .root
+                        .path(&["data", "enable-network-policy-controller"])
+                        .and_then(Node::as_str)
+                        == Some("true")
+            });
     }
 }
 
@@ -163,6 +167,24 @@ struct ObjectIndex {
     /// By namespace, and for LimitRanges without one.
     limit_range_defaults: FastMap<String, LimitRangeDefaults>,
     limit_range_defaults_without_namespace: Option<LimitRangeDefaults>,
+    /// What NP-001 judges each namespace by, in name order.
+    namespace_traffic: std::collections::BTreeMap<String, NamespaceTraffic>,
+}
+
+/// A namespace's workloads and NetworkPolicies, from every scanned object.
+#[derive(Debug, Default, Clone)]
+pub struct NamespaceTraffic {
+    /// The last scanned `Namespace` object of this name (an index into
+    /// [`Project::objects`]).
+    pub namespace_object: Option<usize>,
+    /// How many `networking.k8s.io` NetworkPolicies are in the namespace.
+    pub policies: usize,
+    pub denies_ingress: bool,
+    pub denies_egress: bool,
+    /// How many objects in the namespace run pods.
+    pub workloads: usize,
+    /// The first of them in file order: its file and index.
+    pub first_workload: Option<(FileId, usize)>,
 }
 
 /// Service accounts the scanned bindings grant a role through users and
@@ -317,6 +339,8 @@ enum Content {
     TerraformModules(String, Vec<ManifestEntry>),
     /// Parsed, not yet evaluated (CloudFormation templates, plans, Falco files).
     Structured(Vec<Document>),
+    /// A Kubernetes file left to [`Project::add_manifests`].
+    Deferred,
 }
 
 struct Parsed {
@@ -492,8 +516,22 @@ fn of_types(by_type: &FastMap<String, Vec<usize>>, types: &[&str]) -> Vec<usize>
 impl ObjectIndex {
     fn build(objects: &[K8sObject]) -> Self {
         let mut index = Self::default();
+        index.add(objects, 0);
+        index
+    }
+
+    /// Indexes `objects`, which are [`Project::objects`] from `offset` on.
+    /// Objects are added in file order, but for the files a streamed scan
+    /// reads first (see [`may_declare_index_objects`]): the objects whose
+    /// order decides something here (the last `Namespace` or
+    /// `ServiceAccount` of a name) are all in those files, and the first
+    /// workload of a namespace is chosen by its place in the files.
+    fn add(&mut self, objects: &[K8sObject], offset: usize) {
+        let index = self;
         for (i, object) in objects.iter().enumerate() {
+            let i = i + offset;
             push_index(&mut index.by_kind, &object.kind, i);
+            index.add_traffic(object, i);
             match object.kind.as_str() {
                 "Namespace" => {
                     index.namespaces.insert(object.name.clone(), i);
@@ -579,35 +617,62 @@ impl ObjectIndex {
                 _ => {}
             }
         }
-        index
+    }
+
+    /// NP-001's facts about `object`, index `i` of [`Project::objects`].
+    fn add_traffic(&mut self, object: &K8sObject, i: usize) {
+        if object.kind == "Namespace" {
+            self.traffic_of(&object.name).namespace_object = Some(i);
+            return;
+        }
+        let Some(namespace) = object.namespace.as_deref() else {
+            return;
+        };
+        if let Some(policy) = NetworkPolicy::new(object) {
+            let facts = self.traffic_of(namespace);
+            facts.policies += 1;
+            facts.denies_ingress |= policy.is_default_deny(Direction::Ingress);
+            facts.denies_egress |= policy.is_default_deny(Direction::Egress);
+        } else if object.workload().is_some() {
+            let facts = self.traffic_of(namespace);
+            facts.workloads += 1;
+            // A streamed scan indexes some files first: the first workload
+            // in file order wins, whenever it is indexed. The objects of
+            // one file are indexed together, in their order.
+            let place = (object.file, i);
+            if facts.first_workload.is_none_or(|first| place < first) {
+                facts.first_workload = Some(place);
+            }
+        }
+    }
+
+    fn traffic_of(&mut self, namespace: &str) -> &mut NamespaceTraffic {
+        self.namespace_traffic
+            .entry(namespace.to_owned())
+            .or_default()
     }
 }
 
 /// The tier of every Kubernetes object, in order, and where it comes from: its
 /// own label, its pods' label, or its namespace's label (of the `Namespace`
 /// objects of one name with a tier label, the last decides).
-fn resolve_tiers(objects: &[K8sObject], keys: &[String]) -> Vec<Option<(Tier, TierOrigin)>> {
-    let own = |labels: Option<&Node>| {
-        tier_labels(labels, keys)
-            .into_iter()
-            .find_map(|l| l.tier.map(|t| (t, l.key)))
-    };
-    // Namespaces first: other objects inherit from them.
-    let namespace_tiers: HashMap<&str, Tier> = objects
-        .iter()
-        .filter(|o| o.kind == "Namespace")
-        .filter_map(|o| own(o.labels()).map(|(tier, _)| (o.name.as_str(), tier)))
-        .collect();
+fn resolve_tiers(
+    objects: &[K8sObject],
+    namespace_tiers: &FastMap<String, Tier>,
+    keys: &[String],
+) -> Vec<Option<(Tier, TierOrigin)>> {
     objects
         .par_iter()
         .map(|object| {
             if object.kind == "Namespace" {
-                return own(object.labels()).map(|(t, key)| (t, TierOrigin::Label { key }));
+                return own_tier(object.labels(), keys)
+                    .map(|(t, key)| (t, TierOrigin::Label { key }));
             }
-            own(object.labels())
+            own_tier(object.labels(), keys)
                 .map(|(t, key)| (t, TierOrigin::Label { key }))
                 .or_else(|| {
-                    own(object.pod_labels()).map(|(t, key)| (t, TierOrigin::PodLabel { key }))
+                    own_tier(object.pod_labels(), keys)
+                        .map(|(t, key)| (t, TierOrigin::PodLabel { key }))
                 })
                 .or_else(|| {
                     let ns = object.namespace.as_ref()?;
@@ -619,13 +684,110 @@ fn resolve_tiers(objects: &[K8sObject], keys: &[String]) -> Vec<Option<(Tier, Ti
         .collect()
 }
 
+/// The objects of a Kubernetes file and the problems met reading it.
+fn model_manifest(file: FileId, source: Option<&SourceFile>) -> (Vec<Diagnostic>, Vec<K8sObject>) {
+    let Some(source) = source else {
+        return (Vec::new(), Vec::new());
+    };
+    let stream = rampart_yaml::parse_stream(&source.text, &source.display_path, &Limits::default());
+    let mut objects = Vec::with_capacity(stream.documents.len());
+    for document in stream.documents {
+        add_document(file, document, &mut objects);
+    }
+    (stream.diagnostics, objects)
+}
+
+fn set_tiers(objects: &mut [K8sObject], tiers: Vec<Option<(Tier, TierOrigin)>>) {
+    (objects.par_iter_mut().zip(tiers)).for_each(|(object, resolved)| {
+        if let Some((tier, origin)) = resolved {
+            object.tier = Some(tier);
+            object.tier_origin = origin;
+        }
+    });
+}
+
+/// Where the objects and images of [`Project::add_manifests`] went.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ManifestPart {
+    /// In [`Project::objects`].
+    pub objects: std::ops::Range<usize>,
+    /// In [`Project::images`].
+    pub images: std::ops::Range<usize>,
+}
+
+/// Whether a Kubernetes file's text may declare an object that rules about
+/// other objects read: a `Namespace` (tiers, NP-001, TIER-004/005), a
+/// `ServiceAccount` or a binding (SA-001, SA-002, RBAC-003, with the
+/// `system:serviceaccount…` users and groups), a `ClusterRole` (RBAC-003, read
+/// with its bindings), a `LimitRange` or a `ResourceQuota` (RES-001 to
+/// RES-004). A kind is read from the text as written but for escapes, so a
+/// file whose text names none of them and has no backslash declares none; a
+/// streamed scan reads the files that may first
+/// ([`ParsedFiles::parse_deferring`] defers the others).
+pub fn may_declare_index_objects(text: &str) -> bool {
+    // One pass over the text for all the names (leftmost-first, with needles
+    // of seven bytes or more, so that the search runs on packed SIMD
+    // instructions rather than byte by byte), and one for the escape.
+    // Building the searcher cannot fail on these needles; if it did, every
+    // file would be read first, as without streaming.
+    static NAMES: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::LazyLock::new(|| {
+            aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                .build([
+                    "ServiceAccount",
+                    "Namespace",
+                    "serviceaccount",
+                    "Binding",
+                    "ClusterRole",
+                    "LimitRange",
+                    "ResourceQuota",
+                ])
+                .ok()
+        });
+    if memchr::memchr(b'\\', text.as_bytes()).is_some() {
+        return true;
+    }
+    let Some(names) = NAMES.as_ref() else {
+        return true;
+    };
+    // Every pod spec may write `automountServiceAccountToken`, which names
+    // no object: a `ServiceAccount` kind is never preceded by `automount`.
+    names.find_iter(text).any(|found| {
+        found.pattern().as_usize() != 0 || !text[..found.start()].ends_with("automount")
+    })
+}
+
+/// The tier each `Namespace` object of `objects` gives its namespace (of the
+/// objects of one name with a tier label, the last decides).
+fn namespace_tiers(objects: &[K8sObject], keys: &[String]) -> FastMap<String, Tier> {
+    objects
+        .iter()
+        .filter(|o| o.kind == "Namespace")
+        .filter_map(|o| own_tier(o.labels(), keys).map(|(tier, _)| (o.name.clone(), tier)))
+        .collect()
+}
+
+/// The tier a set of labels names, and the key that names it.
+fn own_tier(labels: Option<&Node>, keys: &[String]) -> Option<(Tier, String)> {
+    tier_labels(labels, keys)
+        .into_iter()
+        .find_map(|l| l.tier.map(|t| (t, l.key)))
+}
+
 /// Every image reference: containers' `image`, Dockerfiles' `FROM` and `COPY
 /// --from`, in object then Dockerfile order.
-fn collect_images(objects: &[K8sObject], dockerfiles: &[DockerfileDoc]) -> Vec<ImageUse> {
+/// `objects` are [`Project::objects`] from `offset` on.
+fn collect_images(
+    objects: &[K8sObject],
+    offset: usize,
+    dockerfiles: &[DockerfileDoc],
+) -> Vec<ImageUse> {
     let mut images: Vec<ImageUse> = objects
         .par_iter()
         .enumerate()
         .flat_map_iter(|(i, object)| {
+            let i = i + offset;
             let mut images = Vec::new();
             let Some(workload) = object.workload() else {
                 return images;
@@ -735,6 +897,7 @@ fn model_file(
     tier_keys: &[String],
 ) -> Modeled {
     match content {
+        Content::Deferred => Modeled::Nothing,
         Content::Kubernetes(documents) => {
             // Most documents are one object each. Every file's list is alive
             // at once when they are joined into the project's (the scan's
@@ -836,6 +999,44 @@ impl ParsedFiles {
                 })
                 .collect(),
         )
+    }
+
+    /// As [`ParsedFiles::parse`], but for the Kubernetes files `defer`
+    /// holds: those are read and left to [`Project::add_manifests`]
+    /// ([`ParsedFiles::deferred`] lists them), so that a scan can parse,
+    /// check and release them a part at a time.
+    pub fn parse_deferring(input: Vec<InputFile>, defer: impl Fn(&str) -> bool + Sync) -> Self {
+        Self(
+            input
+                .into_par_iter()
+                .enumerate()
+                .map(|(index, file)| {
+                    let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
+                    if file.kind == FileKind::Kubernetes && defer(&file.text) {
+                        Parsed {
+                            kind: file.kind,
+                            source: SourceFile::new(
+                                file.display_path,
+                                file.root_relative_path,
+                                file.text,
+                            ),
+                            content: Content::Deferred,
+                            diagnostics: Vec::new(),
+                        }
+                    } else {
+                        parse_file(id, file)
+                    }
+                })
+                .collect(),
+        )
+    }
+
+    /// The files [`ParsedFiles::parse_deferring`] left unparsed, in order.
+    pub fn deferred(&self) -> Vec<FileId> {
+        (self.0.iter().enumerate())
+            .filter(|(_, parsed)| matches!(parsed.content, Content::Deferred))
+            .map(|(index, _)| FileId(u32::try_from(index).unwrap_or(u32::MAX)))
+            .collect()
     }
 
     /// How many files were parsed.
@@ -951,37 +1152,107 @@ impl Project {
         }
         // Each part of the Kubernetes side of the model reads the objects
         // only: all three run side by side, and the tiers are set after.
+        project.namespace_tiers = namespace_tiers(&project.objects, tier_keys);
         let ((tiers, object_index), images) = rayon::join(
             || {
                 rayon::join(
-                    || resolve_tiers(&project.objects, tier_keys),
+                    || resolve_tiers(&project.objects, &project.namespace_tiers, tier_keys),
                     || ObjectIndex::build(&project.objects),
                 )
             },
-            || collect_images(&project.objects, &project.dockerfiles),
+            || collect_images(&project.objects, 0, &project.dockerfiles),
         );
-        (project.objects.par_iter_mut().zip(tiers)).for_each(|(object, resolved)| {
-            if let Some((tier, origin)) = resolved {
-                object.tier = Some(tier);
-                object.tier_origin = origin;
-            }
-        });
+        set_tiers(&mut project.objects, tiers);
         project.object_index = object_index;
         project.images = images;
-        project.manifest_facts = ManifestFacts::of(&project);
+        project.manifest_facts.add(&project.objects);
         (project, infrastructure)
+    }
+
+    /// Parses and models the Kubernetes files [`ParsedFiles::parse_deferring`]
+    /// left (in parallel), and adds their objects and images; returns where
+    /// they are in [`Project::objects`] and [`Project::images`].
+    ///
+    /// The files must not declare what other objects are judged by (what
+    /// [`may_declare_index_objects`] looks for), since the objects added
+    /// before do not learn of them: the tiers objects inherit come from the
+    /// `Namespace` objects modelled by [`Project::manifests_from_parsed`].
+    pub fn add_manifests(&mut self, files: &[FileId], config: &Config) -> ManifestPart {
+        let tier_keys = &config.tiers.label_keys;
+        let modeled: Vec<(Vec<Diagnostic>, Vec<K8sObject>)> = files
+            .par_iter()
+            .map(|&file| model_manifest(file, self.files.get(file.index())))
+            .collect();
+        let start = self.objects.len();
+        let image_start = self.images.len();
+        self.objects
+            .reserve(modeled.iter().map(|(_, objects)| objects.len()).sum());
+        for (diagnostics, objects) in modeled {
+            self.diagnostics.extend(diagnostics);
+            self.objects.extend(objects);
+        }
+        let added = &self.objects[start..];
+        let index = &mut self.object_index;
+        let ((tiers, images), ()) = rayon::join(
+            || {
+                rayon::join(
+                    || resolve_tiers(added, &self.namespace_tiers, tier_keys),
+                    || collect_images(added, start, &[]),
+                )
+            },
+            || index.add(added, start),
+        );
+        self.manifest_facts.add(added);
+        set_tiers(&mut self.objects[start..], tiers);
+        self.images.extend(images);
+        ManifestPart {
+            objects: start..self.objects.len(),
+            images: image_start..self.images.len(),
+        }
+    }
+
+    /// Releases the YAML trees of `objects` (a range of [`Project::objects`])
+    /// once every rule about them has run, but those later rules or stages
+    /// read: `Namespace` objects (other objects' rules read their labels),
+    /// the first workload of each namespace (NP-001 reports on it once every
+    /// object is read), and the objects of files that write a suppression
+    /// marker (the filter matches suppressions against their layout).
+    pub fn release_manifest_trees(&mut self, objects: std::ops::Range<usize>) {
+        // NP-001 reads the first workload of each namespace.
+        let kept: FastSet<usize> = (self.object_index.namespace_traffic.values())
+            .filter_map(|facts| facts.first_workload.map(|(_, i)| i))
+            .collect();
+        let start = objects.start;
+        let files = &self.files;
+        let Some(released) = self.objects.get_mut(objects) else {
+            return;
+        };
+        released.par_iter_mut().enumerate().for_each(|(i, object)| {
+            let keep = object.kind == "Namespace"
+                || kept.contains(&(start + i))
+                || files
+                    .get(object.file.index())
+                    .is_some_and(SourceFile::writes_suppression_marker);
+            if !keep {
+                let span = object.root.span;
+                drop(std::mem::replace(&mut object.root, Node::empty_map(span)));
+            }
+        });
     }
 
     /// Adds the infrastructure of [`Project::manifests_from_parsed`]:
     /// CloudFormation's resources, Terraform evaluated, plans, links. With
-    /// [`ManifestTrees::Release`], the Kubernetes objects' YAML trees are
-    /// released beside it, once every rule about them has run: they are
-    /// the largest part of a large scan's model, and no later stage reads
-    /// them. Kept then: the objects' kinds, names, namespaces and tiers,
-    /// [`Project::manifest_facts`], and the trees of files that write a
-    /// suppression comment (suppressions are matched against their layout).
-    /// Findings about an object must be made before: their fingerprints are
-    /// worked out from its tree.
+    /// [`ManifestTrees::Release`], the Kubernetes objects' YAML trees that
+    /// are left (a streamed scan releases most before, see
+    /// [`Project::release_manifest_trees`]) and the Dockerfiles'
+    /// instructions are released beside it, once every rule about them has
+    /// run: no later stage reads them, and the infrastructure's evaluation
+    /// reuses the memory. Kept then: the objects' kinds, names, namespaces
+    /// and tiers, the Dockerfiles' files and tiers, the images,
+    /// [`Project::manifest_facts`], and the trees and instructions of files
+    /// that write a suppression comment (suppressions are matched against
+    /// their layout). Findings about an object or a Dockerfile must be made
+    /// before: their fingerprints are worked out from its tree.
     pub fn add_infrastructure(
         &mut self,
         infrastructure: Infrastructure,
@@ -1005,8 +1276,21 @@ impl Project {
         // infrastructure must not read them (it reads files and resources
         // only; `object_index` is not valid meanwhile).
         let mut objects = std::mem::take(&mut self.objects);
+        let mut dockerfiles = std::mem::take(&mut self.dockerfiles);
         rayon::join(
             || {
+                // What rules read of a Dockerfile once they have run: its
+                // file and tier (findings), and its images (already listed).
+                dockerfiles.par_iter_mut().for_each(|doc| {
+                    let keep = with_suppressions
+                        .get(doc.file.index())
+                        .copied()
+                        .unwrap_or(false);
+                    if !keep {
+                        doc.parsed.instructions = Vec::new();
+                        doc.parsed.stages = Vec::new();
+                    }
+                });
                 objects.par_iter_mut().for_each(|object| {
                     let keep = with_suppressions
                         .get(object.file.index())
@@ -1021,6 +1305,7 @@ impl Project {
             || self.evaluate_infrastructure(infrastructure, config, terraform),
         );
         self.objects = objects;
+        self.dockerfiles = dockerfiles;
     }
 
     fn evaluate_infrastructure(
@@ -1235,6 +1520,11 @@ impl Project {
             .namespaces
             .get(name)
             .map(|&i| &self.objects[i])
+    }
+
+    /// Each namespace's workloads and NetworkPolicies (NP-001), by name.
+    pub fn namespace_traffic(&self) -> &std::collections::BTreeMap<String, NamespaceTraffic> {
+        &self.object_index.namespace_traffic
     }
 
     /// The scanned `v1` ResourceQuotas of `namespace`; `None` without any.
@@ -1458,6 +1748,131 @@ mod tests {
             crate::aws::compute::network_policy_engine(&p),
             crate::aws::compute::PolicyEngine::Seen(_)
         ));
+    }
+
+    #[test]
+    fn index_objects_are_found_however_they_are_written() {
+        let declares = [
+            "kind: Namespace\n",
+            "{apiVersion: v1, kind: ServiceAccount, metadata: {name: a}}\n",
+            "{\"apiVersion\": \"rbac.authorization.k8s.io/v1\", \"kind\": \"RoleBinding\"}",
+            "kind: ClusterRoleBinding\n",
+            "kind: 'ClusterRole'\n",
+            "kind: LimitRange\n",
+            "kind: \"ResourceQuota\"\n",
+            // A binding's subjects name service accounts as users and groups.
+            "subjects:\n  - kind: Group\n    name: system:serviceaccounts:agents\n",
+            // An escape can spell any kind.
+            "kind: \"Name\\x73pace\"\n",
+            "{\"kind\": \"Service\\u0041ccount\"}",
+            // The field and the kind in one text: the kind counts.
+            "automountServiceAccountToken: false\n---\nkind: ServiceAccount\n",
+        ];
+        for text in declares {
+            assert!(may_declare_index_objects(text), "{text}");
+        }
+        let declares_none = [
+            "kind: Deployment\nspec:\n  template:\n    spec:\n      serviceAccountName: agent\n      automountServiceAccountToken: false\n",
+            "kind: NetworkPolicy\nmetadata:\n  namespace: agents\n",
+            "kind: ConfigMap\ndata:\n  namespace: not-a-kind\n",
+        ];
+        for text in declares_none {
+            assert!(!may_declare_index_objects(text), "{text}");
+        }
+    }
+
+    /// The files as a streamed scan reads them: the first modelled, the
+    /// others added `part` files at a time, each part released once added.
+    fn streamed(files: &[(&str, FileKind, &str)], part: usize) -> Project {
+        let input = files
+            .iter()
+            .map(|(path, kind, text)| rampart_discover::InputFile {
+                kind: *kind,
+                display_path: (*path).into(),
+                root_relative_path: (*path).into(),
+                text: (*text).into(),
+            })
+            .collect();
+        let config = Config::default();
+        let parsed = ParsedFiles::parse_deferring(input, |text| !may_declare_index_objects(text));
+        let deferred = parsed.deferred();
+        let (mut project, _) = Project::manifests_from_parsed(parsed, &config);
+        project.release_manifest_trees(0..project.objects.len());
+        for files in deferred.chunks(part) {
+            let added = project.add_manifests(files, &config);
+            project.release_manifest_trees(added.objects);
+        }
+        project
+    }
+
+    #[test]
+    fn streamed_manifests_are_modelled_as_a_whole() {
+        let namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: agents\n  labels:\n    agent-classification: critical\n";
+        let deployment = |name: &str| {
+            format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: agents\nspec:\n  template:\n    spec:\n      containers:\n        - name: a\n          image: registry.example.com/{name}:1.0\n"
+            )
+        };
+        let policy = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\n  namespace: agents\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n";
+        let (first, second) = (deployment("first"), deployment("second"));
+        let namespace = format!("{namespace}---\n{}", deployment("last"));
+        // The Namespace's file sorts last, but is read first.
+        let files = [
+            ("a/deploy.yaml", FileKind::Kubernetes, first.as_str()),
+            ("b/deploy.yaml", FileKind::Kubernetes, second.as_str()),
+            ("c/policy.yaml", FileKind::Kubernetes, policy),
+            ("z/namespace.yaml", FileKind::Kubernetes, namespace.as_str()),
+        ];
+        let whole = project(&files);
+        for part in [1, 2, 10] {
+            let p = streamed(&files, part);
+            assert_eq!(p.objects.len(), whole.objects.len());
+            // The Namespace came first; the others inherit its tier.
+            assert_eq!(p.objects[0].kind, "Namespace");
+            for object in &p.objects {
+                assert_eq!(object.tier, Some(Tier::Critical), "{}", object.name);
+            }
+            // Images point at their objects.
+            let images: Vec<_> = (p.images.iter())
+                .map(|image| match image.subject {
+                    Subject::Object(i) => (p.objects[i].name.as_str(), image.text.as_str()),
+                    _ => ("", ""),
+                })
+                .collect();
+            assert_eq!(
+                images,
+                [
+                    ("last", "registry.example.com/last:1.0"),
+                    ("first", "registry.example.com/first:1.0"),
+                    ("second", "registry.example.com/second:1.0")
+                ]
+            );
+            // NP-001's facts are the whole project's, its first workload the
+            // first in file order, whenever it was read, and its tree kept.
+            let facts = &p.namespace_traffic()["agents"];
+            let expected = &whole.namespace_traffic()["agents"];
+            assert_eq!((facts.workloads, facts.policies), (3, 1));
+            assert!(facts.denies_ingress && !facts.denies_egress);
+            assert_eq!(facts.namespace_object, Some(0));
+            assert_eq!(
+                expected.first_workload.map(|(file, _)| file),
+                Some(FileId(0))
+            );
+            let (file, first) = facts.first_workload.unwrap();
+            assert_eq!(file, FileId(0));
+            assert_eq!(p.objects[first].name, "first");
+            assert!(!p.objects[first].root.entries().is_empty());
+            // The Namespace keeps its tree (its labels are read); the rest
+            // are released.
+            assert!(!p.objects[0].root.entries().is_empty());
+            let second = p.objects.iter().find(|o| o.name == "second").unwrap();
+            assert!(second.root.entries().is_empty());
+            assert!(
+                p.objects
+                    .iter()
+                    .any(|o| o.kind == "NetworkPolicy" && o.root.entries().is_empty())
+            );
+        }
     }
 
     #[test]

@@ -1,4 +1,5 @@
 use std::collections::HashMap;
+use std::ops::Range;
 
 use rampart_config::{Config, PodSecurityLevel, Severity, Tier};
 use rampart_model::aws::edge::Edge;
@@ -190,7 +191,12 @@ pub enum Check {
     Project(fn(&Context<'_>, &mut Findings)),
     /// Called once with the whole project, in the [`Phase::Manifests`] of a
     /// scan (rules that relate Kubernetes objects or Falco files): there the
-    /// project holds no infrastructure resources yet.
+    /// project holds no infrastructure resources yet, and every object has
+    /// been read, but the trees of most are released (a scan reads the
+    /// Kubernetes files a part at a time, see [`evaluate_manifests`]), and
+    /// `ctx.workloads()` holds those of the last part only. What such a rule
+    /// needs of every object is gathered by the model while the trees are
+    /// there (`Project::namespace_traffic`).
     Manifests(fn(&Context<'_>, &mut Findings)),
     /// Reported by the filter stage (suppression problems), never evaluated.
     Filter,
@@ -198,8 +204,9 @@ pub enum Check {
 
 /// When a scan runs a rule. The rules about manifests (Kubernetes objects,
 /// images, Dockerfiles, Falco files) run first, before the infrastructure is
-/// evaluated, and the trees they read are freed while it is: the two largest
-/// parts of a large scan's model are never whole in memory together.
+/// evaluated, and the trees they read are freed as they finish (a part of
+/// the Kubernetes files at a time, see [`evaluate_manifests`]): the two
+/// largest parts of a large scan's model are never in memory together.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
     /// Rules about manifests; the project has no infrastructure resources.
@@ -270,9 +277,19 @@ impl<'a> Context<'a> {
     /// only when a rule that reads them is among `rules`: in a scan's
     /// infrastructure phase the objects' trees are released.
     pub fn new(project: &'a Project, config: &'a Config, rules: &[&'static Rule]) -> Self {
+        Self::over(project, config, rules, 0..project.objects.len())
+    }
+
+    /// As [`Context::new`], with the workloads among `objects` only.
+    fn over(
+        project: &'a Project,
+        config: &'a Config,
+        rules: &[&'static Rule],
+        objects: Range<usize>,
+    ) -> Self {
         let reads_workloads = rules
             .iter()
-            .any(|rule| matches!(rule.check, Check::Workload(_) | Check::Manifests(_)));
+            .any(|rule| matches!(rule.check, Check::Workload(_)));
         let ((edge, network), (security_groups, workloads)) = rayon::join(
             || rayon::join(|| Edge::build(project), || Network::build(project)),
             || {
@@ -282,8 +299,10 @@ impl<'a> Context<'a> {
                         if !reads_workloads {
                             return Vec::new();
                         }
-                        (project.objects.par_iter().enumerate())
-                            .filter_map(|(i, object)| object.workload().map(|w| (i, w)))
+                        let start = objects.start;
+                        let objects = project.objects.get(objects).unwrap_or_default();
+                        (objects.par_iter().enumerate())
+                            .filter_map(|(i, object)| object.workload().map(|w| (start + i, w)))
                             .collect()
                     },
                 )
@@ -596,15 +615,21 @@ pub fn evaluate(
     rules: &[&'static Rule],
     options: &EvalOptions,
 ) -> Vec<Finding> {
-    let mut findings = run_rules(project, config, rules, options);
+    let mut findings: Vec<Finding> =
+        run_rules(project, config, rules, options, &Scope::whole(project))
+            .into_iter()
+            .flat_map(number_repeats)
+            .collect();
     sort_findings(&mut findings, project);
     findings
 }
 
-/// Runs the rules of `rules` that belong to `phase`, in parallel, and returns
-/// their findings unsorted: a scan evaluates [`Phase::Manifests`] on the
-/// project's manifests, then [`Phase::Infrastructure`] once the
-/// infrastructure is added, and sorts the findings of both.
+/// Runs the rules of `rules` that belong to `phase`, in parallel, on the
+/// whole project, and returns their findings unsorted: a scan evaluates
+/// [`Phase::Manifests`] on its manifests (a part at a time, with
+/// [`evaluate_manifests`], which finds the same), then
+/// [`Phase::Infrastructure`] once the infrastructure is added, and sorts the
+/// findings of both.
 pub fn evaluate_phase(
     project: &Project,
     config: &Config,
@@ -612,15 +637,14 @@ pub fn evaluate_phase(
     options: &EvalOptions,
     phase: Phase,
 ) -> Vec<Finding> {
-    let rules: Vec<&'static Rule> = rules
-        .iter()
-        .copied()
-        .filter(|rule| rule.check.phase() == phase)
-        .collect();
+    let rules = phase_rules(rules, phase);
     if rules.is_empty() {
         return Vec::new();
     }
-    let findings = run_rules(project, config, &rules, options);
+    let findings = run_rules(project, config, &rules, options, &Scope::whole(project))
+        .into_iter()
+        .flat_map(number_repeats)
+        .collect::<Vec<_>>();
     // Once the manifests' trees are released, a finding about an object
     // would get a fingerprint without its place in the object.
     debug_assert!(
@@ -633,22 +657,49 @@ pub fn evaluate_phase(
     findings
 }
 
+/// The subjects a run of the rules covers: all of a project's, or (in a
+/// streamed scan, see [`evaluate_manifest_part`]) some of its manifests'.
+struct Scope {
+    /// In [`Project::objects`]: object and workload rules.
+    objects: Range<usize>,
+    /// In [`Project::images`]: image rules.
+    images: Range<usize>,
+    /// Dockerfile rules.
+    dockerfiles: bool,
+    /// Resource and project rules (both phases' kinds).
+    project: bool,
+}
+
+impl Scope {
+    fn whole(project: &Project) -> Self {
+        Self {
+            objects: 0..project.objects.len(),
+            images: 0..project.images.len(),
+            dockerfiles: true,
+            project: true,
+        }
+    }
+}
+
+/// Each rule's findings (in `rules`' order), before repeats are numbered
+/// ([`number_repeats`]).
 fn run_rules(
     project: &Project,
     config: &Config,
     rules: &[&'static Rule],
     options: &EvalOptions,
-) -> Vec<Finding> {
-    let ctx = Context::new(project, config, rules);
+    scope: &Scope,
+) -> Vec<Vec<Finding>> {
+    let ctx = Context::over(project, config, rules, scope.objects.clone());
     // The rules about one object run together on it, each object in turn,
     // while its tree is in the cache, rather than each rule walking every
     // tree of the project in turn; the rest run rule by rule beside them.
     let (by_subject, by_rule) = rayon::join(
-        || run_per_subject(rules, &ctx),
+        || run_per_subject(rules, &ctx, scope),
         || {
             rules
                 .par_iter()
-                .map(|rule| run(rule, &ctx))
+                .map(|rule| run(rule, &ctx, scope))
                 .collect::<Vec<_>>()
         },
     );
@@ -656,7 +707,7 @@ fn run_rules(
         .par_iter()
         .zip(by_subject)
         .zip(by_rule)
-        .flat_map_iter(|((rule, mut reported), by_rule)| {
+        .map(|((rule, mut reported), by_rule)| {
             // Each rule runs one way or the other: one of the two is empty.
             debug_assert!(reported.is_empty() || by_rule.is_empty());
             reported.extend(by_rule);
@@ -665,8 +716,85 @@ fn run_rules(
                 .get(rule.meta.id)
                 .copied()
                 .unwrap_or(rule.meta.severity);
-            finish(&rule.meta, severity, reported, project)
+            prepare(&rule.meta, severity, reported, project)
         })
+        .collect()
+}
+
+/// The rules about manifests (those of [`Phase::Manifests`] among `rules`),
+/// the way a scan runs them: on the objects, images and Dockerfiles of
+/// `project` (see [`Project::manifests_from_parsed`]), then on the
+/// Kubernetes files of `deferred`
+/// ([`ParsedFiles::deferred`](rampart_model::ParsedFiles::deferred)),
+/// `part_files` at a time: each part parsed and modelled
+/// ([`Project::add_manifests`]) and checked, and the trees of every part but
+/// the last released ([`Project::release_manifest_trees`]) before the next
+/// is read, so that the manifests' trees are never all in memory. The last
+/// part's are left to [`Project::add_infrastructure`], which releases them
+/// beside the infrastructure's evaluation. The rules that relate objects or
+/// Falco files (`Check::Manifests`) run with the last part, once every
+/// object is read. `lap` is told when each step ends (`model` or
+/// `evaluate`), for `--timings`.
+///
+/// Each rule reads its subject's tree and what the model gathered from
+/// every object before: the files that may declare what other objects are
+/// judged by come first ([`rampart_model::may_declare_index_objects`]), and
+/// the findings are those of [`evaluate_phase`] on the whole project.
+pub fn evaluate_manifests(
+    project: &mut Project,
+    deferred: &[FileId],
+    config: &Config,
+    rules: &[&'static Rule],
+    options: &EvalOptions,
+    part_files: usize,
+    mut lap: impl FnMut(&'static str),
+) -> Vec<Finding> {
+    let rules = phase_rules(rules, Phase::Manifests);
+    let later: Vec<&[FileId]> = deferred.chunks(part_files.max(1)).collect();
+    let first = Scope {
+        objects: 0..project.objects.len(),
+        images: 0..project.images.len(),
+        dockerfiles: true,
+        project: later.is_empty(),
+    };
+    let mut parts = vec![run_rules(project, config, &rules, options, &first)];
+    if !later.is_empty() {
+        project.release_manifest_trees(first.objects);
+    }
+    lap("evaluate");
+    for (n, files) in later.iter().enumerate() {
+        let added = project.add_manifests(files, config);
+        lap("model");
+        let last = n + 1 == later.len();
+        let part = Scope {
+            objects: added.objects,
+            images: added.images,
+            dockerfiles: false,
+            project: last,
+        };
+        parts.push(run_rules(project, config, &rules, options, &part));
+        if !last {
+            project.release_manifest_trees(part.objects);
+        }
+        lap("evaluate");
+    }
+    // Every part's findings by rule, with the repeats of a place numbered as
+    // `evaluate_phase` numbers them.
+    let mut by_rule: Vec<Vec<Finding>> =
+        std::iter::repeat_with(Vec::new).take(rules.len()).collect();
+    for part in parts {
+        for (all, found) in by_rule.iter_mut().zip(part) {
+            all.extend(found);
+        }
+    }
+    by_rule.into_iter().flat_map(number_repeats).collect()
+}
+
+fn phase_rules(rules: &[&'static Rule], phase: Phase) -> Vec<&'static Rule> {
+    rules
+        .iter()
+        .copied()
+        .filter(|rule| rule.check.phase() == phase)
         .collect()
 }
 
@@ -695,7 +823,11 @@ fn report_on(
 /// subject reports them. A subject's rules run one after the other, while its
 /// tree is in the cache: running each rule over every tree in turn read the
 /// manifests' nodes (3.7 million at 100,000 files) from memory once per rule.
-fn run_per_subject(rules: &[&'static Rule], ctx: &Context<'_>) -> Vec<Vec<Reported>> {
+fn run_per_subject(
+    rules: &[&'static Rule],
+    ctx: &Context<'_>,
+    scope: &Scope,
+) -> Vec<Vec<Reported>> {
     let project = ctx.project;
     let slots = || rules.iter().enumerate();
     let object_rules: Vec<_> = (slots())
@@ -722,8 +854,13 @@ fn run_per_subject(rules: &[&'static Rule], ctx: &Context<'_>) -> Vec<Vec<Report
             if object_rules.is_empty() && workload_rules.is_empty() {
                 return Vec::new();
             }
-            (project.objects.par_iter().enumerate())
+            let objects = project
+                .objects
+                .get(scope.objects.clone())
+                .unwrap_or_default();
+            (objects.par_iter().enumerate())
                 .flat_map_iter(|(i, object)| {
+                    let i = i + scope.objects.start;
                     let mut out = Vec::new();
                     let subject = Subject::Object(i);
                     for &(slot, check) in &object_rules {
@@ -744,7 +881,7 @@ fn run_per_subject(rules: &[&'static Rule], ctx: &Context<'_>) -> Vec<Vec<Report
                 .collect()
         },
         || {
-            if dockerfile_rules.is_empty() {
+            if dockerfile_rules.is_empty() || !scope.dockerfiles {
                 return Vec::new();
             }
             (project.dockerfiles.par_iter().enumerate())
@@ -784,11 +921,21 @@ pub fn sort_findings(findings: &mut [Finding], project: &Project) {
 }
 
 /// What a rule that does not run subject by subject reports.
-fn run(rule: &Rule, ctx: &Context<'_>) -> Vec<Reported> {
+fn run(rule: &Rule, ctx: &Context<'_>, scope: &Scope) -> Vec<Reported> {
     let project = ctx.project;
+    if !scope.project
+        && matches!(
+            rule.check,
+            Check::Resource(..) | Check::Project(_) | Check::Manifests(_)
+        )
+    {
+        return Vec::new();
+    }
     match rule.check {
         Check::Image(check) => project
             .images
+            .get(scope.images.clone())
+            .unwrap_or_default()
             .par_iter()
             .flat_map_iter(|image| {
                 let mut out = Vec::new();
@@ -845,14 +992,14 @@ fn run(rule: &Rule, ctx: &Context<'_>) -> Vec<Reported> {
     }
 }
 
-/// Turns what a check reported into findings: severity, tier, resource, fingerprint.
-fn finish(
+/// Turns what a check reported into findings: severity, tier, resource,
+/// fingerprint (reading the subject's tree, which must still be there).
+fn prepare(
     meta: &'static RuleMeta,
     severity: Severity,
     reported: Vec<Reported>,
     project: &Project,
 ) -> Vec<Finding> {
-    let mut seen: HashMap<String, usize> = HashMap::new();
     reported
         .into_iter()
         .map(|r| {
@@ -873,16 +1020,24 @@ fn finish(
             if let Some(file) = r.file {
                 finding.file = file;
             }
-            // The same rule can report twice at one place (two missing settings of
-            // one container); number the repeats so each keeps its own fingerprint.
-            let ordinal = seen.entry(finding.fingerprint.clone()).or_insert(0);
-            *ordinal += 1;
-            if *ordinal > 1 {
-                finding.fingerprint = fingerprint(&[&finding.fingerprint, &ordinal.to_string()]);
-            }
             finding
         })
         .collect()
+}
+
+/// The same rule can report twice at one place (two missing settings of one
+/// container): numbers the repeats among one rule's findings, in order, so
+/// that each keeps its own fingerprint.
+fn number_repeats(mut findings: Vec<Finding>) -> Vec<Finding> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for finding in &mut findings {
+        let ordinal = seen.entry(finding.fingerprint.clone()).or_insert(0);
+        *ordinal += 1;
+        if *ordinal > 1 {
+            finding.fingerprint = fingerprint(&[&finding.fingerprint, &ordinal.to_string()]);
+        }
+    }
+    findings
 }
 
 impl Finding {
@@ -1013,15 +1168,16 @@ mod tests {
         let rules = crate::all_rules();
         let ctx = Context::new(&project, &config, rules);
         let expected = rule_by_rule(rules, &ctx);
-        let actual: Vec<Vec<(Subject, Span, String)>> = run_per_subject(rules, &ctx)
-            .into_iter()
-            .map(|reported| {
-                reported
-                    .into_iter()
-                    .map(|r| (r.subject, r.span, r.message))
-                    .collect()
-            })
-            .collect();
+        let actual: Vec<Vec<(Subject, Span, String)>> =
+            run_per_subject(rules, &ctx, &Scope::whole(&project))
+                .into_iter()
+                .map(|reported| {
+                    reported
+                        .into_iter()
+                        .map(|r| (r.subject, r.span, r.message))
+                        .collect()
+                })
+                .collect();
         assert!(
             expected.iter().filter(|r| r.len() > 2).count() > 5,
             "several rules should report several times"

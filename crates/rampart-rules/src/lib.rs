@@ -24,7 +24,7 @@ mod secrets;
 pub use docs::{explain, rules_reference};
 pub use engine::{
     Check, Context, EvalOptions, Example, Finding, Findings, IacResource, Language, Phase, Rule,
-    RuleDocs, RuleMeta, Sink, evaluate, evaluate_phase, sort_findings,
+    RuleDocs, RuleMeta, Sink, evaluate, evaluate_manifests, evaluate_phase, sort_findings,
 };
 pub use fingerprint::fingerprint;
 pub use redaction::{Redactions, scrub_credentials};

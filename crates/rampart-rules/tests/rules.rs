@@ -47,20 +47,36 @@ fn run(
     files: Vec<InputFile>,
     config: &LoadedConfig,
 ) -> (Project, Vec<Finding>) {
-    scan_in_phases(&[rule], files, config)
+    // Parts of one file: each is checked with its trees, then released.
+    scan_in_phases(&[rule], files, config, 1)
 }
 
 /// `rules` run as a scan runs them: the rules about manifests before the
-/// infrastructure is added, the manifests' trees released then.
+/// infrastructure is added, on the files that may declare what other objects
+/// are judged by first, then on the other Kubernetes files a part of
+/// `part_files` at a time, each part's trees released before the next; the
+/// manifests' remaining trees released when the infrastructure is added.
 fn scan_in_phases(
     rules: &[&'static Rule],
     files: Vec<InputFile>,
     config: &LoadedConfig,
+    part_files: usize,
 ) -> (Project, Vec<Finding>) {
     let options = EvalOptions::default();
-    let parsed = rampart_model::ParsedFiles::parse(files);
+    let parsed = rampart_model::ParsedFiles::parse_deferring(files, |text| {
+        !rampart_model::may_declare_index_objects(text)
+    });
+    let deferred = parsed.deferred();
     let (mut project, infrastructure) = Project::manifests_from_parsed(parsed, &config.config);
-    let mut findings = evaluate_phase(&project, &config.config, rules, &options, Phase::Manifests);
+    let mut findings = rampart_rules::evaluate_manifests(
+        &mut project,
+        &deferred,
+        &config.config,
+        rules,
+        &options,
+        part_files,
+        |_| {},
+    );
     project.add_infrastructure(
         infrastructure,
         &config.config,
@@ -294,9 +310,51 @@ fn rules_report_the_same_however_they_are_evaluated() {
     let alone: Vec<_> = alone.iter().map(|f| key(&project, f)).collect();
     assert_eq!(together, alone, "each rule alone");
 
-    let (phased, findings) = scan_in_phases(&rules, files(), &config);
-    let in_phases: Vec<_> = findings.iter().map(|f| key(&phased, f)).collect();
-    assert_eq!(together, in_phases, "in two phases");
+    // As a scan does, the Kubernetes files a part at a time: one file, a
+    // few, all at once.
+    for part_files in [1, 5, usize::MAX] {
+        let (phased, findings) = scan_in_phases(&rules, files(), &config, part_files);
+        let streamed: Vec<_> = findings.iter().map(|f| key(&phased, f)).collect();
+        assert_eq!(together, streamed, "in parts of {part_files} files");
+    }
+}
+
+/// A scan reads first the Kubernetes files that may declare an object other
+/// objects are judged by, and the rest a part at a time: every fixture and
+/// example file that declares one must be among the first.
+#[test]
+fn files_that_declare_what_others_are_judged_by_are_read_first() {
+    let kinds = [
+        "Namespace",
+        "ServiceAccount",
+        "RoleBinding",
+        "ClusterRoleBinding",
+        "ClusterRole",
+        "LimitRange",
+        "ResourceQuota",
+    ];
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let files = discover(&[fixtures_dir(), examples], &DiscoverOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .files;
+    let config = LoadedConfig::default();
+    let mut declaring = 0;
+    for file in files.into_iter().filter(|f| f.kind == FileKind::Kubernetes) {
+        let (path, text) = (file.display_path.clone(), file.text.clone());
+        let project = Project::build(vec![file], &config.config);
+        if project
+            .objects
+            .iter()
+            .any(|o| kinds.contains(&o.kind.as_str()))
+        {
+            declaring += 1;
+            assert!(
+                rampart_model::may_declare_index_objects(&text),
+                "{path} declares what other objects are judged by, but would be read in a part"
+            );
+        }
+    }
+    assert!(declaring > 20, "only {declaring} files checked");
 }
 
 #[test]

@@ -4,19 +4,27 @@ use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use rampart_config::{ByteSize, LoadedConfig};
-use rampart_discover::{DiscoverOptions, Discovery, discover, read_stdin};
+use rampart_discover::{DiscoverOptions, Discovery, FileKind, discover, read_stdin};
 use rampart_filter::{Baseline, RuleSets, apply_suppressions, parse_suppressions};
-use rampart_model::{ManifestTrees, ParsedFiles, Project, TerraformOptions};
+use rampart_model::{
+    ManifestTrees, ParsedFiles, Project, TerraformOptions, may_declare_index_objects,
+};
 use rampart_report::{Format, RenderOptions, ScanReport, Summary, write_report};
 use rampart_rules::{
-    Check, EvalOptions, Finding, Phase, Redactions, Rule, all_rules, evaluate_phase,
-    scrub_credentials, sort_findings,
+    Check, EvalOptions, Finding, Phase, Redactions, Rule, all_rules, evaluate_manifests,
+    evaluate_phase, scrub_credentials, sort_findings,
 };
 use rampart_source::{Diagnostic, DiagnosticLevel};
 
 use crate::args::{ColorChoice, OutputFormat, ScanArgs, Stage};
 use crate::settings::{discovery_start, load_config, selected_rules, severity_overrides};
 use crate::{ExitStatus, Failure};
+
+/// How many Kubernetes files a streamed scan reads at a time: enough to keep
+/// both cores busy on a part, few enough that a part's trees are a few MiB.
+/// A scan with fewer reads them all at once: a part costs a pass of the
+/// rules, and the memory of so few trees does not matter.
+const MANIFEST_PART_FILES: usize = 2048;
 
 /// The stack of each worker thread: the size Linux gives a process's main thread.
 const WORKER_STACK_BYTES: usize = 8 << 20;
@@ -56,7 +64,19 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
         var_files: var_file_paths(args),
         vars: args.var.clone(),
     };
-    let parsed = ParsedFiles::parse(discovery.files);
+    // A scan that evaluates reads most Kubernetes files a part at a time
+    // (see below), when there are more than fit in one; `--stop-after parse`
+    // and `model` parse every file here.
+    let manifests = (discovery.files.iter())
+        .filter(|file| file.kind == FileKind::Kubernetes)
+        .count();
+    let streams = args.stop_after.is_none_or(|stage| stage >= Stage::Evaluate)
+        && manifests > MANIFEST_PART_FILES;
+    let parsed = if streams {
+        ParsedFiles::parse_deferring(discovery.files, |text| !may_declare_index_objects(text))
+    } else {
+        ParsedFiles::parse(discovery.files)
+    };
     timings.lap("parse");
     if args.stop_after == Some(Stage::Parse) {
         exit_without_freeing(parsed);
@@ -70,18 +90,32 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     // is known and redacted wherever a report prints their text; selection then
     // decides which findings are reported.
     //
-    // In two phases (see `Phase`): the rules about manifests run on the
-    // project before its infrastructure is evaluated, and the manifests'
-    // trees are freed while it is, so that the two largest parts of the
-    // model are never whole in memory together. `--stop-after model` builds the
-    // model the same way, without the rules.
+    // In two phases (see `Phase`): the rules about manifests run before the
+    // infrastructure is evaluated, and what they read is freed as they
+    // finish, so that the manifests' trees and the infrastructure's model
+    // are never in memory together. The Kubernetes files that may declare
+    // what other objects are judged by (namespaces, service accounts,
+    // bindings, limits, quotas) are modelled and checked first; the others
+    // were left unparsed above and are read a part at a time, each part
+    // parsed, modelled, checked and its trees released before the next
+    // (`evaluate_manifests`), so that the manifests' trees are never all in
+    // memory either. `--stop-after model` builds the whole model at once,
+    // without the rules.
     let evaluates = args.stop_after != Some(Stage::Model);
+    let deferred = parsed.deferred();
     let (mut project, infrastructure) = Project::manifests_from_parsed(parsed, config);
     timings.lap("model");
     let mut evaluated = Vec::new();
     if evaluates {
-        evaluated = evaluate_phase(&project, config, all_rules(), &options, Phase::Manifests);
-        timings.lap("evaluate");
+        evaluated = evaluate_manifests(
+            &mut project,
+            &deferred,
+            config,
+            all_rules(),
+            &options,
+            MANIFEST_PART_FILES,
+            |stage| timings.lap(stage),
+        );
     }
     project.add_infrastructure(infrastructure, config, &terraform, ManifestTrees::Release);
     timings.lap("model");

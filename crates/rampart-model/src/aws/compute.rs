@@ -14,6 +14,7 @@ use std::fmt;
 use rampart_iac::{BlockKind, Language, Node, Resource, Value};
 
 use crate::Project;
+use crate::kubernetes::K8sObject;
 
 pub const CLUSTER_TYPES: &[&str] = &["aws_eks_cluster", "AWS::EKS::Cluster"];
 pub const NODE_GROUP_TYPES: &[&str] = &["aws_eks_node_group", "AWS::EKS::Nodegroup"];
@@ -1168,18 +1169,25 @@ fn is_engine_chart(chart: &str) -> bool {
 /// operator's `Installation`) or by Terraform Helm releases. They cannot be
 /// tied to one cluster, so any counts for every cluster.
 pub fn network_policy_engine(project: &Project) -> PolicyEngine {
-    let engines = project
-        .objects_of_kind("DaemonSet")
-        .chain(project.objects_of_kind("Installation"))
-        .map(|(_, object)| object);
-    for object in engines {
-        let seen = match object.kind.as_str() {
-            "DaemonSet" => object.name == "calico-node" || object.name == "cilium",
-            _ => object.api_version.starts_with("operator.tigera.io/"),
-        };
-        if seen {
-            return PolicyEngine::Seen(format!("{} `{}`", object.kind, object.name));
-        }
+    // The first in file order (a streamed scan indexes objects in another
+    // order), a DaemonSet before an `Installation`.
+    let first = |kind: &str, seen: fn(&K8sObject) -> bool| {
+        project
+            .objects_of_kind(kind)
+            .filter(|(_, object)| seen(object))
+            .min_by_key(|(i, object)| (object.file, *i))
+            .map(|(_, object)| object)
+    };
+    let engine = first("DaemonSet", |object| {
+        object.name == "calico-node" || object.name == "cilium"
+    })
+    .or_else(|| {
+        first("Installation", |object| {
+            object.api_version.starts_with("operator.tigera.io/")
+        })
+    });
+    if let Some(object) = engine {
+        return PolicyEngine::Seen(format!("{} `{}`", object.kind, object.name));
     }
     let mut result = PolicyEngine::None;
     for i in managed(project, &["helm_release"]) {

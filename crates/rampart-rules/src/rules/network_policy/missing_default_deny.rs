@@ -1,7 +1,5 @@
-use std::collections::BTreeMap;
-
 use rampart_config::Severity;
-use rampart_model::{Direction, NetworkPolicy, Subject};
+use rampart_model::Subject;
 
 use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
 
@@ -73,38 +71,10 @@ spec:
     inactive_when: None,
 };
 
-#[derive(Default)]
-struct NamespaceFacts {
-    namespace_object: Option<usize>,
-    first_workload: Option<usize>,
-    workloads: usize,
-    policies: usize,
-    denies_ingress: bool,
-    denies_egress: bool,
-}
-
 fn check(ctx: &Context<'_>, findings: &mut Findings) {
-    let mut namespaces: BTreeMap<&str, NamespaceFacts> = BTreeMap::new();
-    for (i, object) in ctx.project.objects.iter().enumerate() {
-        if object.kind == "Namespace" {
-            namespaces.entry(&object.name).or_default().namespace_object = Some(i);
-            continue;
-        }
-        let Some(namespace) = object.namespace.as_deref() else {
-            continue;
-        };
-        if let Some(policy) = NetworkPolicy::new(object) {
-            let facts = namespaces.entry(namespace).or_default();
-            facts.policies += 1;
-            facts.denies_ingress |= policy.is_default_deny(Direction::Ingress);
-            facts.denies_egress |= policy.is_default_deny(Direction::Egress);
-        } else if object.workload().is_some() {
-            let facts = namespaces.entry(namespace).or_default();
-            facts.workloads += 1;
-            facts.first_workload.get_or_insert(i);
-        }
-    }
-    for (name, facts) in namespaces {
+    // Gathered by the model from every object, while its tree was read.
+    for (name, facts) in ctx.project.namespace_traffic() {
+        let name = name.as_str();
         if ctx.is_exempt_namespace(Some(name)) {
             continue;
         }
@@ -130,7 +100,7 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
         }
         let subject = match (facts.namespace_object, facts.first_workload, facts.policies) {
             (Some(namespace), _, _) => namespace,
-            (None, Some(workload), policies) if policies > 0 => workload,
+            (None, Some((_, workload)), policies) if policies > 0 => workload,
             _ => continue,
         };
         let object = &ctx.project.objects[subject];
