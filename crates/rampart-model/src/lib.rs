@@ -27,7 +27,7 @@ pub use kubernetes::{Container, ContainerKind, K8sObject, Workload};
 pub use links::Links;
 pub use network_policy::{Direction, NetworkPolicy};
 pub use project::{
-    Infrastructure, LimitRangeDefaults, ManifestFacts, ManifestPart, ManifestTrees,
+    INDEX_KINDS, Infrastructure, LimitRangeDefaults, ManifestFacts, ManifestPart, ManifestTrees,
     NamespaceTraffic, ParsedFiles, Project, ResourceQuotas, Subject, may_declare_index_objects,
 };
 pub use rampart_iac;

@@ -715,10 +715,25 @@ pub struct ManifestPart {
     pub images: std::ops::Range<usize>,
 }
 
+/// The kinds of the objects rules about other objects read, which
+/// [`may_declare_index_objects`] looks for: what the model's object index
+/// gathers (namespaces, service accounts, bindings, limit ranges, quotas),
+/// and the ClusterRoles RBAC-003 checks with the bindings it reads.
+pub const INDEX_KINDS: &[&str] = &[
+    "Namespace",
+    "ServiceAccount",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "ClusterRole",
+    "LimitRange",
+    "ResourceQuota",
+];
+
 /// Whether a Kubernetes file's text may declare an object that rules about
 /// other objects read: a `Namespace` (tiers, NP-001, TIER-004/005), a
-/// `ServiceAccount` or a binding (SA-001, SA-002, RBAC-003, with the
-/// `system:serviceaccount…` users and groups), a `ClusterRole` (RBAC-003, read
+/// `ServiceAccount` or a binding (SA-001, SA-002, RBAC-003; the
+/// `system:serviceaccount…` users and groups are only written in bindings),
+/// a `ClusterRole` (RBAC-003, read
 /// with its bindings), a `LimitRange` or a `ResourceQuota` (RES-001 to
 /// RES-004). A kind is read from the text as written but for escapes, so a
 /// file whose text names none of them and has no backslash declares none; a
@@ -737,7 +752,6 @@ pub fn may_declare_index_objects(text: &str) -> bool {
                 .build([
                     "ServiceAccount",
                     "Namespace",
-                    "serviceaccount",
                     "Binding",
                     "ClusterRole",
                     "LimitRange",
@@ -1004,7 +1018,8 @@ impl ParsedFiles {
     /// As [`ParsedFiles::parse`], but for the Kubernetes files `defer`
     /// holds: those are read and left to [`Project::add_manifests`]
     /// ([`ParsedFiles::deferred`] lists them), so that a scan can parse,
-    /// check and release them a part at a time.
+    /// check and release them a part at a time. The model has none of their
+    /// objects until they are added.
     pub fn parse_deferring(input: Vec<InputFile>, defer: impl Fn(&str) -> bool + Sync) -> Self {
         Self(
             input
@@ -1192,6 +1207,10 @@ impl Project {
             self.objects.extend(objects);
         }
         let added = &self.objects[start..];
+        debug_assert!(
+            !added.iter().any(|o| INDEX_KINDS.contains(&o.kind.as_str())),
+            "a file read in a part declares what other objects are judged by"
+        );
         let index = &mut self.object_index;
         let ((tiers, images), ()) = rayon::join(
             || {
@@ -1761,7 +1780,7 @@ mod tests {
             "kind: LimitRange\n",
             "kind: \"ResourceQuota\"\n",
             // A binding's subjects name service accounts as users and groups.
-            "subjects:\n  - kind: Group\n    name: system:serviceaccounts:agents\n",
+            "kind: ClusterRoleBinding\nsubjects:\n  - kind: Group\n    name: system:serviceaccounts:agents\n",
             // An escape can spell any kind.
             "kind: \"Name\\x73pace\"\n",
             "{\"kind\": \"Service\\u0041ccount\"}",
@@ -1873,6 +1892,34 @@ mod tests {
                     .any(|o| o.kind == "NetworkPolicy" && o.root.entries().is_empty())
             );
         }
+    }
+
+    #[test]
+    fn the_policy_engine_named_is_the_first_in_file_order_however_read() {
+        let daemon_set = |name: &str| {
+            format!(
+                "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: {name}\n  namespace: kube-system\nspec:\n  template:\n    spec:\n      containers:\n        - name: a\n          image: quay.io/{name}:1.0\n"
+            )
+        };
+        // Cilium's file sorts last but is read first: it declares a
+        // ServiceAccount.
+        let cilium = format!(
+            "{}---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: cilium\n  namespace: kube-system\n",
+            daemon_set("cilium")
+        );
+        let calico = daemon_set("calico-node");
+        let files = [
+            ("a/calico.yaml", FileKind::Kubernetes, calico.as_str()),
+            ("z/cilium.yaml", FileKind::Kubernetes, cilium.as_str()),
+        ];
+        let whole = crate::aws::compute::network_policy_engine(&project(&files));
+        assert_eq!(
+            whole,
+            crate::aws::compute::PolicyEngine::Seen("DaemonSet `calico-node`".to_owned())
+        );
+        let p = streamed(&files, 1);
+        assert_eq!(p.objects[0].name, "cilium");
+        assert_eq!(crate::aws::compute::network_policy_engine(&p), whole);
     }
 
     #[test]

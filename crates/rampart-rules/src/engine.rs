@@ -194,9 +194,9 @@ pub enum Check {
     /// project holds no infrastructure resources yet, and every object has
     /// been read, but the trees of most are released (a scan reads the
     /// Kubernetes files a part at a time, see [`evaluate_manifests`]), and
-    /// `ctx.workloads()` holds those of the last part only. What such a rule
-    /// needs of every object is gathered by the model while the trees are
-    /// there (`Project::namespace_traffic`).
+    /// `ctx.workloads()` is not for them (it holds what workload rules run
+    /// on: a part's). What such a rule needs of every object is gathered by
+    /// the model while the trees are there (`Project::namespace_traffic`).
     Manifests(fn(&Context<'_>, &mut Findings)),
     /// Reported by the filter stage (suppression problems), never evaluated.
     Filter,

@@ -311,7 +311,16 @@ fn rules_report_the_same_however_they_are_evaluated() {
     assert_eq!(together, alone, "each rule alone");
 
     // As a scan does, the Kubernetes files a part at a time: one file, a
-    // few, all at once.
+    // few, all at once. Many fixtures are read in parts.
+    let deferred = rampart_model::ParsedFiles::parse_deferring(files(), |text| {
+        !rampart_model::may_declare_index_objects(text)
+    })
+    .deferred();
+    assert!(
+        deferred.len() > 10,
+        "only {} files read in parts",
+        deferred.len()
+    );
     for part_files in [1, 5, usize::MAX] {
         let (phased, findings) = scan_in_phases(&rules, files(), &config, part_files);
         let streamed: Vec<_> = findings.iter().map(|f| key(&phased, f)).collect();
@@ -324,15 +333,7 @@ fn rules_report_the_same_however_they_are_evaluated() {
 /// example file that declares one must be among the first.
 #[test]
 fn files_that_declare_what_others_are_judged_by_are_read_first() {
-    let kinds = [
-        "Namespace",
-        "ServiceAccount",
-        "RoleBinding",
-        "ClusterRoleBinding",
-        "ClusterRole",
-        "LimitRange",
-        "ResourceQuota",
-    ];
+    let kinds = rampart_model::INDEX_KINDS;
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
     let files = discover(&[fixtures_dir(), examples], &DiscoverOptions::default())
         .unwrap_or_else(|e| panic!("{e}"))
