@@ -1230,6 +1230,26 @@ impl Project {
         }
     }
 
+    /// Releases the texts of the Kubernetes files and Dockerfiles once every
+    /// rule about manifests has run, but those of files that write a
+    /// suppression marker (the filter reads their comments) and of `quoted`
+    /// files (the report quotes the lines of findings): the rules about the
+    /// infrastructure read only the texts of the files its values come from
+    /// (Terraform, CloudFormation, plans).
+    pub fn release_manifest_texts(&mut self, quoted: impl Fn(FileId) -> bool + Sync) {
+        let kinds = &self.file_kinds;
+        (self.files.par_iter_mut().enumerate()).for_each(|(index, file)| {
+            let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
+            let manifest = matches!(
+                kinds.get(index),
+                Some(FileKind::Kubernetes | FileKind::Dockerfile)
+            );
+            if manifest && !file.writes_suppression_marker() && !quoted(id) {
+                file.release_text();
+            }
+        });
+    }
+
     /// Releases the YAML trees of `objects` (a range of [`Project::objects`])
     /// once every rule about them has run, but those later rules or stages
     /// read: `Namespace` objects (other objects' rules read their labels),
@@ -1892,6 +1912,38 @@ mod tests {
                     .any(|o| o.kind == "NetworkPolicy" && o.root.entries().is_empty())
             );
         }
+    }
+
+    #[test]
+    fn manifest_texts_are_released_but_those_read_later() {
+        let config_map = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n";
+        let marked = "# rampart:ignore SEC-002 -- a test\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n";
+        let files = [
+            ("quoted.yaml", FileKind::Kubernetes, config_map),
+            ("plain.yaml", FileKind::Kubernetes, config_map),
+            ("marked.yaml", FileKind::Kubernetes, marked),
+            ("Dockerfile", FileKind::Dockerfile, "FROM alpine:3.20\n"),
+            (
+                "main.tf",
+                FileKind::Terraform,
+                "resource \"aws_s3_bucket\" \"b\" {}\n",
+            ),
+        ];
+        let mut p = project(&files);
+        p.release_manifest_texts(|file| file == FileId(0));
+        let text = |i: usize| p.files[i].text.as_str();
+        // Quoted by a finding, read by the filter, or not a manifest: kept.
+        assert_eq!(text(0), config_map);
+        assert_eq!(text(2), marked);
+        assert!(text(4).starts_with("resource"));
+        // The rest is released, and reads as an empty file.
+        assert_eq!((text(1), text(3)), ("", ""));
+        assert_eq!(p.files[1].line(2), None);
+        assert_eq!(
+            p.files[1].position_of(40),
+            rampart_source::Position::new(1, 1)
+        );
+        assert!(p.files[2].writes_suppression_marker());
     }
 
     #[test]

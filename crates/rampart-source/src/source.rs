@@ -56,6 +56,15 @@ impl SourceFile {
         }
     }
 
+    /// Frees the text (and where its lines start) once nothing will read it:
+    /// the file is then as if empty, but for its paths and whether it wrote
+    /// the suppression marker. A scan releases the texts of manifests once
+    /// their rules have run, but those its report quotes.
+    pub fn release_text(&mut self) {
+        self.text = String::new();
+        self.line_starts = vec![0];
+    }
+
     /// Whether the text holds the suppression marker (`rampart:ignore`)
     /// anywhere, in a comment or not: a file without it suppresses nothing.
     pub fn writes_suppression_marker(&self) -> bool {

@@ -117,6 +117,12 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
             |stage| timings.lap(stage),
         );
     }
+    // The manifests' texts go with their trees, but those the report quotes.
+    if evaluates {
+        let quoted: std::collections::HashSet<rampart_source::FileId> =
+            evaluated.iter().map(|finding| finding.file).collect();
+        project.release_manifest_texts(|file| quoted.contains(&file));
+    }
     project.add_infrastructure(infrastructure, config, &terraform, ManifestTrees::Release);
     timings.lap("model");
     if !evaluates {
