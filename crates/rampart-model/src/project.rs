@@ -1714,15 +1714,7 @@ mod tests {
     /// A project built the way a scan builds it: manifests first, then the
     /// infrastructure, the manifests' trees released.
     fn released(files: &[(&str, FileKind, &str)]) -> Project {
-        let input = files
-            .iter()
-            .map(|(path, kind, text)| rampart_discover::InputFile {
-                kind: *kind,
-                display_path: (*path).into(),
-                root_relative_path: (*path).into(),
-                text: (*text).into(),
-            })
-            .collect();
+        let input = crate::testing::inputs(files);
         let config = Config::default();
         let (mut project, infrastructure) =
             Project::manifests_from_parsed(ParsedFiles::parse(input), &config);
@@ -1823,15 +1815,7 @@ mod tests {
     /// The files as a streamed scan reads them: the first modelled, the
     /// others added `part` files at a time, each part released once added.
     fn streamed(files: &[(&str, FileKind, &str)], part: usize) -> Project {
-        let input = files
-            .iter()
-            .map(|(path, kind, text)| rampart_discover::InputFile {
-                kind: *kind,
-                display_path: (*path).into(),
-                root_relative_path: (*path).into(),
-                text: (*text).into(),
-            })
-            .collect();
+        let input = crate::testing::inputs(files);
         let config = Config::default();
         let parsed = ParsedFiles::parse_deferring(input, |text| !may_declare_index_objects(text));
         let deferred = parsed.deferred();

@@ -5,20 +5,22 @@ use rampart_discover::{FileKind, InputFile};
 
 use crate::project::Project;
 
+/// `(path, kind, text)` files as discovery reads them.
+pub(crate) fn inputs(files: &[(&str, FileKind, &str)]) -> Vec<InputFile> {
+    files
+        .iter()
+        .map(|(path, kind, text)| InputFile {
+            kind: *kind,
+            display_path: (*path).into(),
+            root_relative_path: (*path).into(),
+            text: (*text).into(),
+        })
+        .collect()
+}
+
 /// A project of `(path, kind, text)` files, with the default configuration.
 pub(crate) fn project(files: &[(&str, FileKind, &str)]) -> Project {
-    Project::build(
-        files
-            .iter()
-            .map(|(path, kind, text)| InputFile {
-                kind: *kind,
-                display_path: (*path).into(),
-                root_relative_path: (*path).into(),
-                text: (*text).into(),
-            })
-            .collect(),
-        &Config::default(),
-    )
+    Project::build(inputs(files), &Config::default())
 }
 
 /// The index of the resource at `address`.
