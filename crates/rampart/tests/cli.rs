@@ -1177,3 +1177,65 @@ fn stop_after_times_the_stages_and_reports_nothing() {
         .assert()
         .stdout(predicate::str::contains("stop-after").not());
 }
+
+/// More Kubernetes files than a scan reads at once: it reads the files that
+/// declare namespaces first and the others a part at a time, releasing each
+/// part once checked. What an object inherits from another file, the lines
+/// the report quotes and the suppressions must not depend on that.
+#[test]
+fn a_large_tree_is_read_in_parts_as_if_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    // Sorts last, but is read first.
+    write(
+        dir.path(),
+        "zz/namespace.yaml",
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: agents\n  labels:\n    agent-classification: critical\n",
+    );
+    let pod = |name: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: agents\nspec:\n  containers:\n    - name: app\n      image: registry.example.com/app:1.0.0\n      securityContext:\n        privileged: true\n"
+        )
+    };
+    let files = 2_100;
+    for i in 0..files {
+        let text = if i == 7 {
+            pod("p7").replace(
+                "        privileged",
+                "        # rampart:ignore PSS-001 -- a test of suppressions\n        privileged",
+            )
+        } else {
+            pod(&format!("p{i}"))
+        };
+        write(dir.path(), &format!("apps/p{i:04}.yaml"), text);
+    }
+    let output = rampart()
+        .args(["scan", "--format", "json", "--select", "PSS-001"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json_report(&output);
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), files - 1);
+    assert_eq!(report["summary"]["suppressed"], 1);
+    // Every pod inherits its namespace's tier, whichever part it is in.
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["tier"] == "critical" && f["severity"] == "critical"),
+        "{findings:?}"
+    );
+    // The pretty report quotes the line of findings in every part.
+    rampart()
+        .args(["scan", "--color", "never", "--select", "PSS-001"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("apps/p0000.yaml:11")
+                .and(predicate::str::contains("apps/p2099.yaml:11"))
+                .and(predicate::str::contains("privileged: true")),
+        );
+}
