@@ -658,7 +658,7 @@ pub fn evaluate_phase(
 }
 
 /// The subjects a run of the rules covers: all of a project's, or (in a
-/// streamed scan, see [`evaluate_manifest_part`]) some of its manifests'.
+/// streamed scan, see [`evaluate_manifests`]) some of its manifests'.
 struct Scope {
     /// In [`Project::objects`]: object and workload rules.
     objects: Range<usize>,
