@@ -1309,6 +1309,12 @@ impl Project {
             .par_iter()
             .map(SourceFile::writes_suppression_marker)
             .collect();
+        let marked = |file: FileId| {
+            with_suppressions
+                .get(file.index())
+                .copied()
+                .unwrap_or(false)
+        };
         // Freeing millions of nodes takes a while; it runs beside the
         // evaluation, which reuses the memory as it is freed. Until the end of
         // the `join` the project has no objects: the evaluation of the
@@ -1321,21 +1327,13 @@ impl Project {
                 // What rules read of a Dockerfile once they have run: its
                 // file and tier (findings), and its images (already listed).
                 dockerfiles.par_iter_mut().for_each(|doc| {
-                    let keep = with_suppressions
-                        .get(doc.file.index())
-                        .copied()
-                        .unwrap_or(false);
-                    if !keep {
+                    if !marked(doc.file) {
                         doc.parsed.instructions = Vec::new();
                         doc.parsed.stages = Vec::new();
                     }
                 });
                 objects.par_iter_mut().for_each(|object| {
-                    let keep = with_suppressions
-                        .get(object.file.index())
-                        .copied()
-                        .unwrap_or(false);
-                    if !keep {
+                    if !marked(object.file) {
                         let span = object.root.span;
                         drop(std::mem::replace(&mut object.root, Node::empty_map(span)));
                     }
