@@ -79,12 +79,14 @@ pub(crate) fn manifest_entries(display_path: &str, text: &str) -> (String, Vec<M
     (root, entries)
 }
 
-/// Evaluates every Terraform root module.
+/// Evaluates every Terraform root module, leaving room in the lists of
+/// resources for `spare_capacity` more.
 pub(crate) fn evaluate_terraform(
     files: &[SourceFile],
     parsed: &[TerraformFile],
     manifests: Vec<(String, Vec<ManifestEntry>)>,
     options: &TerraformOptions,
+    spare_capacity: usize,
 ) -> TerraformEvaluation {
     let mut input = TerraformInput::default();
     for terraform in parsed {
@@ -122,6 +124,7 @@ pub(crate) fn evaluate_terraform(
     });
     input.vars = options.vars.clone();
     input.manifests = manifests.into_iter().collect();
+    input.spare_capacity = spare_capacity;
     let output = rampart_terraform::evaluate(&input);
     TerraformEvaluation {
         resources: output.resources,

@@ -1359,15 +1359,27 @@ impl Project {
             template_unknowns,
         } = infrastructure;
         let tier_keys = &config.tiers.label_keys;
-        for (resource, tier, scope) in templates {
-            self.push_resource(resource, tier, scope);
-        }
-        self.unknowns.extend(template_unknowns);
-        if !terraform_files.is_empty() {
-            let evaluation =
-                iac::evaluate_terraform(&self.files, &terraform_files, manifests, terraform);
+        if terraform_files.is_empty() {
+            for (resource, tier, scope) in templates {
+                self.push_resource(resource, tier, scope);
+            }
+            self.unknowns.extend(template_unknowns);
+        } else {
+            // Terraform's resources follow the templates'. Its lists are
+            // made with room for the templates' and for what the project
+            // already has, which are added after them and then rotated to
+            // the front: the lists, holding every resource, are never copied.
+            let before = self.resources.len() + templates.len();
+            let evaluation = iac::evaluate_terraform(
+                &self.files,
+                &terraform_files,
+                manifests,
+                terraform,
+                before,
+            );
             let defaults = iac::DefaultTags::new(&evaluation.resources, &evaluation.roots);
-            let tiers: Vec<Option<Tier>> = evaluation
+            let mut tiers: Vec<Option<Tier>> = Vec::with_capacity(evaluation.resources.capacity());
+            evaluation
                 .resources
                 .par_iter()
                 .zip(&evaluation.roots)
@@ -1375,20 +1387,26 @@ impl Project {
                 .map(|((resource, root), provider)| {
                     iac::resource_tier(resource, tier_keys, defaults.of(root, provider))
                 })
-                .collect();
+                .collect_into_vec(&mut tiers);
+            drop(evaluation.providers);
             self.evaluated_trees = EvaluatedTrees(terraform_files);
-            let count = evaluation.resources.len();
-            self.resources.reserve_exact(count);
-            self.resource_tiers.reserve_exact(count);
-            self.resource_scopes.reserve_exact(count);
-            for ((resource, root), tier) in evaluation
-                .resources
-                .into_iter()
-                .zip(evaluation.roots)
-                .zip(tiers)
-            {
-                self.push_resource(resource, tier, root);
+            let mut resources = evaluation.resources;
+            let mut scopes = evaluation.roots;
+            resources.append(&mut self.resources);
+            tiers.append(&mut self.resource_tiers);
+            scopes.append(&mut self.resource_scopes);
+            for (resource, tier, scope) in templates {
+                resources.push(resource);
+                tiers.push(tier);
+                scopes.push(scope);
             }
+            resources.rotate_right(before);
+            tiers.rotate_right(before);
+            scopes.rotate_right(before);
+            self.resources = resources;
+            self.resource_tiers = tiers;
+            self.resource_scopes = scopes;
+            self.unknowns.extend(template_unknowns);
             self.unknowns.extend(evaluation.unknowns);
             self.diagnostics.extend(evaluation.diagnostics);
         }
@@ -2082,6 +2100,53 @@ mod tests {
             ]
         );
         assert!(project.resources_in_of_types("d", &["aws_vpc"]).is_empty());
+    }
+
+    /// Terraform's resources are sorted in place and its lists built with
+    /// room for the templates' resources, which are rotated to the front:
+    /// every column must move with its resource.
+    #[test]
+    fn templates_come_first_and_every_column_moves_with_its_resource() {
+        let project = released(&[
+            (
+                "b/main.tf",
+                FileKind::Terraform,
+                "resource \"aws_vpc\" \"main\" {\n  tags = { classification = \"standard\" }\n}\n",
+            ),
+            (
+                "a/main.tf",
+                FileKind::Terraform,
+                "resource \"aws_s3_bucket\" \"data\" {\n  tags = { classification = \"high\" }\n}\nresource \"aws_s3_bucket\" \"logs\" {}\n",
+            ),
+            (
+                "c.yaml",
+                FileKind::CloudFormation,
+                "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags:\n        - Key: classification\n          Value: critical\n  Queue:\n    Type: AWS::SQS::Queue\n",
+            ),
+        ]);
+        let columns: Vec<(String, Option<Tier>)> = (0..project.resources.len())
+            .map(|i| {
+                (
+                    format!(
+                        "{}:{}",
+                        project.resource_scopes[i], project.resources[i].address
+                    ),
+                    project.resource_tiers[i],
+                )
+            })
+            .collect();
+        assert_eq!(
+            columns,
+            [
+                ("c.yaml:Bucket".to_owned(), Some(Tier::Critical)),
+                ("c.yaml:Queue".to_owned(), None),
+                // Terraform's in file order (`b/main.tf` was given first),
+                // though root `a` is evaluated before root `b`.
+                ("b:aws_vpc.main".to_owned(), Some(Tier::Standard)),
+                ("a:aws_s3_bucket.data".to_owned(), Some(Tier::High)),
+                ("a:aws_s3_bucket.logs".to_owned(), None),
+            ]
+        );
     }
 
     #[test]

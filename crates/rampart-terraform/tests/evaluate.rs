@@ -117,6 +117,7 @@ fn run_full(
             .map(|(k, v)| ((*k).into(), (*v).into()))
             .collect(),
         manifests,
+        spare_capacity: 0,
     };
     evaluate(&input)
 }
