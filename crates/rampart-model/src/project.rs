@@ -527,14 +527,13 @@ impl ObjectIndex {
     /// `ServiceAccount` of a name) are all in those files, and the first
     /// workload of a namespace is chosen by its place in the files.
     fn add(&mut self, objects: &[K8sObject], offset: usize) {
-        let index = self;
         for (i, object) in objects.iter().enumerate() {
             let i = i + offset;
-            push_index(&mut index.by_kind, &object.kind, i);
-            index.add_traffic(object, i);
+            push_index(&mut self.by_kind, &object.kind, i);
+            self.add_traffic(object, i);
             match object.kind.as_str() {
                 "Namespace" => {
-                    index.namespaces.insert(object.name.clone(), i);
+                    self.namespaces.insert(object.name.clone(), i);
                 }
                 "ServiceAccount" => {
                     let key = (object.namespace.clone(), object.name.clone());
@@ -542,27 +541,25 @@ impl ObjectIndex {
                         .root
                         .get("automountServiceAccountToken")
                         .and_then(Node::as_bool);
-                    index
-                        .service_account_automount
+                    self.service_account_automount
                         .insert(key.clone(), automount);
-                    index.service_accounts.insert(key, i);
+                    self.service_accounts.insert(key, i);
                 }
                 "ResourceQuota" if object.api_version == "v1" => {
                     if let Some(namespace) = &object.namespace {
-                        index
-                            .resource_quotas
+                        self.resource_quotas
                             .entry(namespace.clone())
                             .or_default()
                             .add(&object.root);
                     }
                 }
                 "LimitRange" => match &object.namespace {
-                    Some(namespace) => index
+                    Some(namespace) => self
                         .limit_range_defaults
                         .entry(namespace.clone())
                         .or_default()
                         .add(&object.root),
-                    None => index
+                    None => self
                         .limit_range_defaults_without_namespace
                         .get_or_insert_default()
                         .add(&object.root),
@@ -584,19 +581,15 @@ impl ObjectIndex {
                                     .and_then(Node::as_str)
                                     .map(str::to_owned)
                                     .or_else(|| object.namespace.clone());
-                                index
-                                    .bound_service_accounts
+                                self.bound_service_accounts
                                     .insert((namespace, name.to_owned()));
                             }
                             Some("Group") if name == "system:serviceaccounts" => {
-                                index.service_account_groups.all = true;
+                                self.service_account_groups.all = true;
                             }
                             Some("Group") => {
                                 if let Some(ns) = name.strip_prefix("system:serviceaccounts:") {
-                                    index
-                                        .service_account_groups
-                                        .namespaces
-                                        .insert(ns.to_owned());
+                                    self.service_account_groups.namespaces.insert(ns.to_owned());
                                 }
                             }
                             Some("User") => {
@@ -604,8 +597,7 @@ impl ObjectIndex {
                                     .strip_prefix("system:serviceaccount:")
                                     .and_then(|rest| rest.split_once(':'))
                                 {
-                                    index
-                                        .service_account_groups
+                                    self.service_account_groups
                                         .users
                                         .insert((ns.to_owned(), sa.to_owned()));
                                 }
