@@ -55,6 +55,20 @@ spec:
 
 const PRIVILEGED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: bad}\nspec:\n  containers:\n    - name: app\n      image: registry.example.com/app:1.0.0\n      securityContext:\n        privileged: true\n";
 
+/// The standard output of `rampart scan --format json ARGS… PATH`, which
+/// must exit with `code`.
+fn json_scan(args: &[&str], path: impl AsRef<std::ffi::OsStr>, code: i32) -> Vec<u8> {
+    rampart()
+        .args(["scan", "--format", "json"])
+        .args(args)
+        .arg(path)
+        .assert()
+        .code(code)
+        .get_output()
+        .stdout
+        .clone()
+}
+
 fn json_report(output: &[u8]) -> Value {
     serde_json::from_slice(output)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(output)))
@@ -78,14 +92,7 @@ fn finding_lines(report: &Value) -> Vec<String> {
 
 #[test]
 fn the_example_reports_every_deliberate_violation_and_nothing_else() {
-    let output = rampart()
-        .args(["scan", "--format", "json"])
-        .arg(example())
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
+    let output = json_scan(&[], example(), 1);
     let report = json_report(&output);
     assert_eq!(report["version"], 1);
     assert_eq!(report["summary"]["suppressed"], 1);
@@ -182,14 +189,7 @@ fn json_findings_carry_the_contract_fields() {
             assert!(finding.get(key).is_some(), "{key} missing in {finding}");
         }
     }
-    let output = rampart()
-        .args(["scan", "--format", "json", "--select", "SEC-001"])
-        .arg(example().join("k8s/critical"))
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
+    let output = json_scan(&["--select", "SEC-001"], example().join("k8s/critical"), 1);
     let report = json_report(&output);
     let finding = &report["findings"][0];
     assert_eq!(
@@ -522,14 +522,7 @@ fn suppressions_without_a_reason_are_reported() {
         "privileged: true # rampart:ignore PSS-001",
     );
     write(dir.path(), "pod.yaml", text);
-    let output = rampart()
-        .args(["scan", "--format", "json", "--select", "PSS-001,META"])
-        .arg(dir.path())
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
+    let output = json_scan(&["--select", "PSS-001,META"], dir.path(), 1);
     let rules: Vec<String> = finding_lines(&json_report(&output))
         .into_iter()
         .map(|l| l.split(' ').next().unwrap().to_owned())
@@ -712,14 +705,7 @@ fn a_scan_that_would_check_nothing_is_not_a_pass() {
 
     let empty = tempfile::tempdir().unwrap();
     write(empty.path(), "README.md", "# nothing here\n");
-    let output = rampart()
-        .args(["scan", "--format", "json"])
-        .arg(empty.path())
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
+    let output = json_scan(&[], empty.path(), 0);
     let report = json_report(&output);
     assert_eq!(report["diagnostics"][0]["code"], "nothing-to-scan");
 }
@@ -821,14 +807,7 @@ fn whether_a_suppression_is_used_does_not_depend_on_the_selection() {
             "spec:\n  hostPID: true # rampart:ignore PSS -- node profiler, approved in SEC-77\n",
         ),
     );
-    let output = rampart()
-        .args(["scan", "--format", "json", "--select", "PSS-001,META"])
-        .arg(dir.path())
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
+    let output = json_scan(&["--select", "PSS-001,META"], dir.path(), 1);
     let report = json_report(&output);
     let rules: Vec<String> = finding_lines(&report)
         .into_iter()
@@ -1208,14 +1187,7 @@ fn a_large_tree_is_read_in_parts_as_if_whole() {
         };
         write(dir.path(), &format!("apps/p{i:04}.yaml"), text);
     }
-    let output = rampart()
-        .args(["scan", "--format", "json", "--select", "PSS-001"])
-        .arg(dir.path())
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
+    let output = json_scan(&["--select", "PSS-001"], dir.path(), 1);
     let report = json_report(&output);
     let findings = report["findings"].as_array().unwrap();
     assert_eq!(findings.len(), files - 1);
