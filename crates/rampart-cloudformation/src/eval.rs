@@ -366,7 +366,7 @@ impl<'t> Evaluator<'t> {
                 },
                 origin,
             ),
-            None => Node::new(Value::String(text), origin),
+            None => Node::new(Value::String(text.into()), origin),
         }
     }
 
@@ -397,7 +397,7 @@ impl<'t> Evaluator<'t> {
             ));
         }
 
-        let mut out: Vec<(String, Node)> = Vec::with_capacity(entries.len());
+        let mut out: rampart_iac::Map = Vec::with_capacity(entries.len());
         // Only a loop can repeat a key (the parser already resolved written
         // duplicates); the last one wins.
         let has_loops = entries.iter().any(|e| {
@@ -413,14 +413,14 @@ impl<'t> Evaluator<'t> {
                         self.with_locals(&entry.locals, |ev| ev.eval(entry.value, depth + 1));
                     let Some(value) = value else { continue };
                     if !has_loops {
-                        out.push((entry.key, value));
+                        out.push((entry.key.into(), value));
                     } else if let Some(slot) =
                         positions.get(&entry.key).and_then(|&i| out.get_mut(i))
                     {
                         slot.1 = value;
                     } else {
                         positions.insert(entry.key.clone(), out.len());
-                        out.push((entry.key, value));
+                        out.push((entry.key.into(), value));
                     }
                 }
                 // The loop's entries are not known, so neither is the map: a
@@ -584,7 +584,7 @@ impl<'t> Evaluator<'t> {
             let mut locals = loop_locals.to_vec();
             locals.push((
                 identifier.to_owned(),
-                Node::new(Value::String(text), item.origin),
+                Node::new(Value::String(text.into()), item.origin),
             ));
             iterations.push((locals, template));
         }

@@ -523,7 +523,7 @@ impl<'t> Evaluator<'t> {
         // Where the encoded text was written (the `Fn::Sub` of a user data
         // script), which is where a user changes it.
         let origin = value.origin.or(Some(self.origin(call.span)));
-        Node::new(Value::String(text::base64(text.as_bytes())), origin)
+        Node::new(Value::String(text::base64(text.as_bytes()).into()), origin)
     }
 
     fn cidr(&mut self, call: Call<'t>, depth: usize) -> Node {
@@ -569,7 +569,7 @@ impl<'t> Evaluator<'t> {
         let origin = Some(self.origin(call.span));
         let subnets: Vec<Node> = subnets
             .take(usize::try_from(count).unwrap_or(0))
-            .map(|net| Node::new(Value::String(net.to_string()), origin))
+            .map(|net| Node::new(Value::String(net.to_string().into()), origin))
             .collect();
         if subnets.len() < usize::try_from(count).unwrap_or(0) {
             return self.invalid(
@@ -641,6 +641,6 @@ impl<'t> Evaluator<'t> {
         if !self.spend(json.len().saturating_sub(estimate), call.span) {
             return self.over_budget(call.span);
         }
-        Node::new(Value::String(json), Some(self.origin(call.span)))
+        Node::new(Value::String(json.into()), Some(self.origin(call.span)))
     }
 }

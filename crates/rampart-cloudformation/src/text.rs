@@ -7,7 +7,7 @@ use rampart_iac::{Node, Value};
 /// for lists, maps, null and unknowns.
 pub(crate) fn scalar_text(node: &Node) -> Option<String> {
     match &node.value {
-        Value::String(text) => Some(text.clone()),
+        Value::String(text) => Some(text.to_string()),
         Value::Number(n) => Some(number_text(*n)),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,

@@ -11,5 +11,6 @@
 mod resource;
 mod value;
 
+pub use compact_str::CompactString;
 pub use resource::{BlockKind, Language, Resource, UnknownValue};
 pub use value::{Map, Node, Origin, Unknown, Value};

@@ -1,5 +1,6 @@
 use std::fmt;
 
+use compact_str::CompactString;
 use rampart_source::{FileId, Span};
 
 /// Where a value was written.
@@ -41,7 +42,7 @@ impl fmt::Display for Unknown {
 }
 
 /// The entries of an object or block, in source order.
-pub type Map = Vec<(String, Node)>;
+pub type Map = Vec<(CompactString, Node)>;
 
 /// An evaluated value.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,7 +50,7 @@ pub enum Value {
     Null,
     Bool(bool),
     Number(f64),
-    String(String),
+    String(CompactString),
     List(Vec<Node>),
     Map(Map),
     Unknown(Unknown),
@@ -64,7 +65,7 @@ pub struct Node {
 }
 
 const NO_NODES: &[Node] = &[];
-const NO_ENTRIES: &[(String, Node)] = &[];
+const NO_ENTRIES: &[(CompactString, Node)] = &[];
 
 impl Node {
     pub fn new(value: Value, origin: Option<Origin>) -> Self {
@@ -95,7 +96,7 @@ impl Node {
         keys.iter().try_fold(self, |node, key| node.get(key))
     }
 
-    pub fn entries(&self) -> &[(String, Node)] {
+    pub fn entries(&self) -> &[(CompactString, Node)] {
         match &self.value {
             Value::Map(entries) => entries,
             _ => NO_ENTRIES,

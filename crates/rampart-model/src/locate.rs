@@ -94,7 +94,7 @@ pub(crate) fn iac_value_at(root: &rampart_iac::Node, span: Span) -> Option<(Stri
         }
         if node.origin.is_some_and(|o| o.span == span) && !path.is_empty() {
             let value = match &node.value {
-                IacValue::String(text) => text.clone(),
+                IacValue::String(text) => text.to_string(),
                 IacValue::Number(n) => n.to_string(),
                 IacValue::Bool(b) => b.to_string(),
                 _ => String::new(),
@@ -105,7 +105,7 @@ pub(crate) fn iac_value_at(root: &rampart_iac::Node, span: Span) -> Option<(Stri
             IacValue::Map(entries) => {
                 for (key, child) in entries {
                     let child_path = if path.is_empty() {
-                        key.clone()
+                        key.to_string()
                     } else {
                         format!("{path}.{key}")
                     };

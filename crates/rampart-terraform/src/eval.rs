@@ -10,6 +10,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
+use compact_str::{CompactString, ToCompactString};
 use rampart_iac::{Node, Origin, Unknown, Value};
 use rampart_source::Diagnostic;
 
@@ -187,22 +188,22 @@ fn unevaluated(reason: impl Into<String>, origin: Origin) -> Node {
 }
 
 /// A string as Terraform interpolates a value.
-pub(crate) fn to_text(value: &Node) -> Result<Option<String>, EvalError> {
+pub(crate) fn to_text(value: &Node) -> Result<Option<CompactString>, EvalError> {
     Ok(Some(match &value.value {
         Value::String(text) => text.clone(),
         Value::Number(n) => number_text(*n),
-        Value::Bool(b) => b.to_string(),
+        Value::Bool(b) => b.to_compact_string(),
         Value::Unknown(_) => return Ok(None),
         Value::Null => return error("a null value cannot be used in a string"),
         Value::List(_) | Value::Map(_) => return error("a collection cannot be used in a string"),
     }))
 }
 
-pub(crate) fn number_text(n: f64) -> String {
+pub(crate) fn number_text(n: f64) -> CompactString {
     if n.fract() == 0.0 && n.abs() < 9.0e15 {
-        format!("{}", n as i64)
+        (n as i64).to_compact_string()
     } else {
-        n.to_string()
+        n.to_compact_string()
     }
 }
 
@@ -297,7 +298,7 @@ impl<'s, 'a> Scope<'s, 'a> {
                 Some(n) => node(Value::Number(n), origin),
                 None => return error("a number out of range"),
             },
-            ExprKind::String(text) => node(Value::String(text.to_string()), origin),
+            ExprKind::String(text) => node(Value::String(CompactString::from(&**text)), origin),
             ExprKind::Array(array) => {
                 let scope = self.deeper()?;
                 let items = array
@@ -308,10 +309,10 @@ impl<'s, 'a> Scope<'s, 'a> {
             }
             ExprKind::Object(object) => {
                 let scope = self.deeper()?;
-                let mut entries: Vec<(String, Node)> = Vec::new();
+                let mut entries: rampart_iac::Map = Vec::new();
                 for (key, value) in object.iter() {
                     let key = match key {
-                        ObjectKey::Ident(ident) => ident.to_string(),
+                        ObjectKey::Ident(ident) => CompactString::from(&**ident),
                         ObjectKey::Expression(e) => match to_text(&scope.expr(e)?)? {
                             Some(text) => text,
                             None => {
@@ -510,7 +511,7 @@ impl<'s, 'a> Scope<'s, 'a> {
         }
         let mut text = String::new();
         match self.render(template, &mut text)? {
-            Some(()) => Ok(node(Value::String(text), origin)),
+            Some(()) => Ok(node(Value::String(text.into()), origin)),
             None if self.modules.budget().exceeded() => {
                 Ok(unevaluated(self.modules.budget().reason(), origin))
             }
@@ -577,7 +578,7 @@ impl<'s, 'a> Scope<'s, 'a> {
             ));
         };
         let mut list = Vec::new();
-        let mut map: Vec<(String, Node)> = Vec::new();
+        let mut map: rampart_iac::Map = Vec::new();
         for (key, value) in pairs {
             if let Some(unknown) = self.spend(1, origin) {
                 return Ok(unknown);
@@ -696,7 +697,11 @@ impl<'s, 'a> Scope<'s, 'a> {
                     Some("root" | "cwd") => ".".to_owned(),
                     _ => return error("unknown `path` attribute"),
                 };
-                self.apply(node(Value::String(value), origin), &operators[1..], origin)
+                self.apply(
+                    node(Value::String(value.into()), origin),
+                    &operators[1..],
+                    origin,
+                )
             }
             "terraform" => Ok(unevaluated(
                 "`terraform.workspace` (chosen when Terraform runs)",
@@ -1151,8 +1156,8 @@ impl<'s, 'a> Scope<'s, 'a> {
     /// of maps (`dynamic` blocks expanded). `skip` names meta-arguments that are
     /// not attributes of the resource (`count`, `for_each`, `lifecycle`, …).
     pub fn body(&self, body: &Body, skip: &[&str], origin: Origin) -> Eval {
-        let mut entries: Vec<(String, Node)> = Vec::new();
-        let push_block = |entries: &mut Vec<(String, Node)>, kind: &str, value: Node| match entries
+        let mut entries: rampart_iac::Map = Vec::new();
+        let push_block = |entries: &mut rampart_iac::Map, kind: &str, value: Node| match entries
             .iter_mut()
             .find(|(k, _)| k == kind)
         {
@@ -1163,7 +1168,7 @@ impl<'s, 'a> Scope<'s, 'a> {
                     ..
                 },
             )) => items.push(value),
-            _ => entries.push((kind.to_owned(), Node::new(Value::List(vec![value]), None))),
+            _ => entries.push((kind.into(), Node::new(Value::List(vec![value]), None))),
         };
         for structure in body.iter() {
             match structure {
@@ -1179,7 +1184,7 @@ impl<'s, 'a> Scope<'s, 'a> {
                         }
                     };
                     entries.retain(|(k, _)| k != key);
-                    entries.push((key.to_owned(), value));
+                    entries.push((key.into(), value));
                 }
                 Structure::Block(block) => {
                     let kind = &*block.ident;
@@ -1239,7 +1244,7 @@ impl<'s, 'a> Scope<'s, 'a> {
                 return Ok(vec![unknown]);
             }
             let element = node(
-                Value::Map(vec![("key".to_owned(), key), ("value".to_owned(), value)]),
+                Value::Map(vec![("key".into(), key), ("value".into(), value)]),
                 origin,
             );
             let scope = self.with(iterator.clone(), element);

@@ -6,6 +6,7 @@
 
 use std::net::IpAddr;
 
+use compact_str::{CompactString, ToCompactString, format_compact};
 use ipnet::IpNet;
 use rampart_iac::{Node, Origin, Unknown, Value};
 
@@ -122,7 +123,10 @@ pub(crate) fn call(name: &str, args: Vec<Node>, origin: Origin) -> Eval {
         }
         "format" => {
             let format = string_arg(&args, 0, name)?;
-            out(Value::String(format_string(&format, &args[1..])?), origin)
+            out(
+                Value::String(format_string(&format, &args[1..])?.into()),
+                origin,
+            )
         }
         "formatlist" => formatlist(&args, origin),
         "join" => {
@@ -136,7 +140,7 @@ pub(crate) fn call(name: &str, args: Vec<Node>, origin: Origin) -> Eval {
                     }
                 }
             }
-            out(Value::String(parts.join(&separator)), origin)
+            out(Value::String(parts.join(&separator).into()), origin)
         }
         "split" => {
             let separator = string_arg(&args, 0, name)?;
@@ -150,7 +154,7 @@ pub(crate) fn call(name: &str, args: Vec<Node>, origin: Origin) -> Eval {
                 Value::List(
                     parts
                         .into_iter()
-                        .map(|p| Node::at(Value::String(p), origin))
+                        .map(|p| Node::at(Value::String(p.into()), origin))
                         .collect(),
                 ),
                 origin,
@@ -223,17 +227,20 @@ pub(crate) fn call(name: &str, args: Vec<Node>, origin: Origin) -> Eval {
             let prefix = string_arg(&args, 0, name)?;
             let newbits = number_arg(&args, 1, name)?;
             let netnum = number_arg(&args, 2, name)?;
-            out(Value::String(cidrsubnet(&prefix, newbits, netnum)?), origin)
+            out(
+                Value::String(cidrsubnet(&prefix, newbits, netnum)?.into()),
+                origin,
+            )
         }
         "cidrhost" => {
             let prefix = string_arg(&args, 0, name)?;
             let hostnum = number_arg(&args, 1, name)?;
-            out(Value::String(cidrhost(&prefix, hostnum)?), origin)
+            out(Value::String(cidrhost(&prefix, hostnum)?.into()), origin)
         }
         "cidrnetmask" => {
             let prefix = string_arg(&args, 0, name)?;
             match parse_net(&prefix)? {
-                IpNet::V4(net) => out(Value::String(net.netmask().to_string()), origin),
+                IpNet::V4(net) => out(Value::String(net.netmask().to_string().into()), origin),
                 IpNet::V6(_) => error("cidrnetmask() needs an IPv4 prefix"),
             }
         }
@@ -241,7 +248,7 @@ pub(crate) fn call(name: &str, args: Vec<Node>, origin: Origin) -> Eval {
             let value = args
                 .first()
                 .ok_or_else(|| EvalError("jsonencode() needs one argument".into()))?;
-            out(Value::String(to_json(value).to_string()), origin)
+            out(Value::String(to_json(value).to_string().into()), origin)
         }
         "jsondecode" => {
             let text = string_arg(&args, 0, name)?;
@@ -280,7 +287,7 @@ pub(crate) fn call(name: &str, args: Vec<Node>, origin: Origin) -> Eval {
             let text = string_arg(&args, 0, name)?;
             let cutset = string_arg(&args, 1, name)?;
             out(
-                Value::String(text.trim_matches(|c| cutset.contains(c)).to_owned()),
+                Value::String(text.trim_matches(|c| cutset.contains(c)).into()),
                 origin,
             )
         }
@@ -288,11 +295,7 @@ pub(crate) fn call(name: &str, args: Vec<Node>, origin: Origin) -> Eval {
             let text = string_arg(&args, 0, name)?;
             let prefix = string_arg(&args, 1, name)?;
             out(
-                Value::String(
-                    text.strip_prefix(prefix.as_str())
-                        .unwrap_or(&text)
-                        .to_owned(),
-                ),
+                Value::String(text.strip_prefix(prefix.as_str()).unwrap_or(&text).into()),
                 origin,
             )
         }
@@ -300,11 +303,7 @@ pub(crate) fn call(name: &str, args: Vec<Node>, origin: Origin) -> Eval {
             let text = string_arg(&args, 0, name)?;
             let suffix = string_arg(&args, 1, name)?;
             out(
-                Value::String(
-                    text.strip_suffix(suffix.as_str())
-                        .unwrap_or(&text)
-                        .to_owned(),
-                ),
+                Value::String(text.strip_suffix(suffix.as_str()).unwrap_or(&text).into()),
                 origin,
             )
         }
@@ -321,7 +320,7 @@ pub(crate) fn call(name: &str, args: Vec<Node>, origin: Origin) -> Eval {
                 },
                 _ => text.replace(search.as_str(), &replacement),
             };
-            out(Value::String(replaced), origin)
+            out(Value::String(replaced.into()), origin)
         }
         "substr" => {
             let text = string_arg(&args, 0, name)?;
@@ -376,7 +375,7 @@ pub(crate) fn call(name: &str, args: Vec<Node>, origin: Origin) -> Eval {
         }
         "keys" => match args.first().map(|a| &a.value) {
             Some(Value::Map(entries)) => {
-                let mut keys: Vec<&String> = entries.iter().map(|(k, _)| k).collect();
+                let mut keys: Vec<&CompactString> = entries.iter().map(|(k, _)| k).collect();
                 keys.sort();
                 out(
                     Value::List(
@@ -391,7 +390,7 @@ pub(crate) fn call(name: &str, args: Vec<Node>, origin: Origin) -> Eval {
         },
         "values" => match args.first().map(|a| &a.value) {
             Some(Value::Map(entries)) => {
-                let mut sorted: Vec<&(String, Node)> = entries.iter().collect();
+                let mut sorted: Vec<&(CompactString, Node)> = entries.iter().collect();
                 sorted.sort_by(|a, b| a.0.cmp(&b.0));
                 out(
                     Value::List(sorted.into_iter().map(|(_, v)| v.clone()).collect()),
@@ -563,7 +562,7 @@ pub(crate) fn call(name: &str, args: Vec<Node>, origin: Origin) -> Eval {
         "base64decode" => {
             let text = string_arg(&args, 0, name)?;
             match base64_decode(&text).and_then(|b| String::from_utf8(b).ok()) {
-                Some(decoded) => out(Value::String(decoded), origin),
+                Some(decoded) => out(Value::String(decoded.into()), origin),
                 None => error("base64decode() of something that is not base64 text"),
             }
         }
@@ -575,7 +574,7 @@ pub(crate) fn call(name: &str, args: Vec<Node>, origin: Origin) -> Eval {
             let capture = |m: regex::Captures<'_>| -> Node {
                 if re.captures_len() == 1 {
                     Node::at(
-                        Value::String(m.get(0).map_or("", |g| g.as_str()).to_owned()),
+                        Value::String(m.get(0).map_or("", |g| g.as_str()).into()),
                         origin,
                     )
                 } else {
@@ -584,9 +583,7 @@ pub(crate) fn call(name: &str, args: Vec<Node>, origin: Origin) -> Eval {
                             (1..re.captures_len())
                                 .map(|i| {
                                     Node::at(
-                                        Value::String(
-                                            m.get(i).map_or("", |g| g.as_str()).to_owned(),
-                                        ),
+                                        Value::String(m.get(i).map_or("", |g| g.as_str()).into()),
                                         origin,
                                     )
                                 })
@@ -625,7 +622,7 @@ fn arg<'v>(args: &'v [Node], i: usize, name: &str) -> Result<&'v Node, EvalError
         .ok_or_else(|| EvalError(format!("{name}() needs more arguments")))
 }
 
-fn string_arg(args: &[Node], i: usize, name: &str) -> Result<String, EvalError> {
+fn string_arg(args: &[Node], i: usize, name: &str) -> Result<CompactString, EvalError> {
     match to_text(arg(args, i, name)?)? {
         Some(text) => Ok(text),
         None => error(format!("{name}() of an unknown")),
@@ -648,7 +645,7 @@ fn list_arg<'v>(args: &'v [Node], i: usize, name: &str) -> Result<&'v Node, Eval
 
 fn map_string(args: &[Node], name: &str, origin: Origin, f: impl Fn(&str) -> String) -> Eval {
     let text = string_arg(args, 0, name)?;
-    out(Value::String(f(&text)), origin)
+    out(Value::String(f(&text).into()), origin)
 }
 
 fn title(text: &str) -> String {
@@ -690,7 +687,7 @@ fn lookup(args: &[Node], origin: Origin) -> Eval {
 }
 
 fn merge(args: &[Node], origin: Origin) -> Eval {
-    let mut entries: Vec<(String, Node)> = Vec::new();
+    let mut entries: rampart_iac::Map = Vec::new();
     for arg in args {
         match &arg.value {
             Value::Null => {}
@@ -752,7 +749,7 @@ fn formatlist(args: &[Node], origin: Origin) -> Eval {
             })
             .collect();
         items.push(Node::at(
-            Value::String(format_string(&format, &row)?),
+            Value::String(format_string(&format, &row)?.into()),
             origin,
         ));
     }
@@ -809,11 +806,11 @@ fn format_string(format: &str, args: &[Node]) -> Result<String, EvalError> {
             's' | 'v' => {
                 to_text(value)?.ok_or_else(|| EvalError("format() of an unknown".into()))?
             }
-            'q' => format!("{:?}", to_text(value)?.unwrap_or_default()),
+            'q' => format_compact!("{:?}", to_text(value)?.unwrap_or_default()),
             't' => value
                 .as_bool()
                 .ok_or_else(|| EvalError("format(): %t needs a boolean".into()))?
-                .to_string(),
+                .to_compact_string(),
             'd' => {
                 let n = value
                     .as_f64()
@@ -824,7 +821,7 @@ fn format_string(format: &str, args: &[Node]) -> Result<String, EvalError> {
                 let n = value
                     .as_f64()
                     .ok_or_else(|| EvalError("format(): %f needs a number".into()))?;
-                format!("{n:.*}", precision.unwrap_or(6))
+                format_compact!("{n:.*}", precision.unwrap_or(6))
             }
             other => return error(format!("format(): the verb %{other} is not evaluated")),
         };
@@ -962,15 +959,15 @@ fn to_json(node: &Node) -> serde_json::Value {
         }
         Value::Number(n) => serde_json::Number::from_f64(*n)
             .map_or(serde_json::Value::Null, serde_json::Value::Number),
-        Value::String(text) => serde_json::Value::String(text.clone()),
+        Value::String(text) => serde_json::Value::String(text.to_string()),
         Value::List(items) => serde_json::Value::Array(items.iter().map(to_json).collect()),
         Value::Map(entries) => {
-            let mut sorted: Vec<&(String, Node)> = entries.iter().collect();
+            let mut sorted: Vec<&(CompactString, Node)> = entries.iter().collect();
             sorted.sort_by(|a, b| a.0.cmp(&b.0));
             serde_json::Value::Object(
                 sorted
                     .into_iter()
-                    .map(|(k, v)| (k.clone(), to_json(v)))
+                    .map(|(k, v)| (k.to_string(), to_json(v)))
                     .collect(),
             )
         }
@@ -985,7 +982,7 @@ fn from_json(json: &serde_json::Value, origin: Origin, depth: usize) -> Eval {
         serde_json::Value::Null => Value::Null,
         serde_json::Value::Bool(b) => Value::Bool(*b),
         serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(0.0)),
-        serde_json::Value::String(s) => Value::String(s.clone()),
+        serde_json::Value::String(s) => Value::String(s.as_str().into()),
         serde_json::Value::Array(items) => Value::List(
             items
                 .iter()
@@ -994,7 +991,7 @@ fn from_json(json: &serde_json::Value, origin: Origin, depth: usize) -> Eval {
         ),
         serde_json::Value::Object(map) => Value::Map(
             map.iter()
-                .map(|(k, v)| Ok((k.clone(), from_json(v, origin, depth + 1)?)))
+                .map(|(k, v)| Ok((k.as_str().into(), from_json(v, origin, depth + 1)?)))
                 .collect::<Result<Vec<_>, EvalError>>()?,
         ),
     };

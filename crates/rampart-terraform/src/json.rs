@@ -75,9 +75,9 @@ fn to_node(file: FileId, json: &Json, depth: usize) -> Node {
                 .parse::<f64>()
                 .ok()
                 .filter(|n| n.is_finite())
-                .map_or_else(|| Value::String(text.to_string()), Value::Number),
+                .map_or_else(|| Value::String(text.as_ref().into()), Value::Number),
         },
-        JsonValue::Scalar(text, _) => Value::String(text.to_string()),
+        JsonValue::Scalar(text, _) => Value::String(text.as_ref().into()),
         JsonValue::Seq(items) => Value::List(
             items
                 .iter()
@@ -87,12 +87,7 @@ fn to_node(file: FileId, json: &Json, depth: usize) -> Node {
         JsonValue::Map(entries) => Value::Map(
             entries
                 .iter()
-                .filter_map(|e| {
-                    Some((
-                        e.key.as_str()?.to_owned(),
-                        to_node(file, &e.value, depth + 1),
-                    ))
-                })
+                .filter_map(|e| Some((e.key.as_str()?.into(), to_node(file, &e.value, depth + 1))))
                 .collect(),
         ),
     };

@@ -476,9 +476,9 @@ fn root_variables<'c>(
                         forget_origins(&mut v);
                         v
                     })
-                    .unwrap_or_else(|_| Node::new(Value::String(text.clone()), None))
+                    .unwrap_or_else(|_| Node::new(Value::String(text.as_str().into()), None))
             }
-            _ => Node::new(Value::String(text.clone()), None),
+            _ => Node::new(Value::String(text.as_str().into()), None),
         };
         values.insert(name.clone(), value);
     }
@@ -654,7 +654,7 @@ impl<'c, 'a: 'c> Registry<'c, 'a> {
             if let Value::Map(entries) = &mut attributes.value
                 && let Some(value) = instance.vars.get(*name)
             {
-                entries.push(("value".to_owned(), value.clone()));
+                entries.push(("value".into(), value.clone()));
             }
             output.resources.push(Resource {
                 language: Language::Terraform,

@@ -112,7 +112,7 @@ impl<'e> Type<'e> {
                         match position {
                             Some(i) if attribute.default.is_some() => entries[i].1 = filled,
                             Some(_) => {}
-                            None => entries.push((attribute.name.clone(), filled)),
+                            None => entries.push((attribute.name.as_str().into(), filled)),
                         }
                     }
                     if let Some((_, found)) = entries.iter_mut().find(|(k, _)| *k == attribute.name)

@@ -53,7 +53,7 @@ pub(crate) fn scalar(node: &Json) -> Value {
         return Value::Null;
     };
     if *style != ScalarStyle::Plain {
-        return Value::String(text.to_string());
+        return Value::String(text.as_ref().into());
     }
     if node.is_null() {
         return Value::Null;
@@ -61,7 +61,7 @@ pub(crate) fn scalar(node: &Json) -> Value {
     match &**text {
         "true" => Value::Bool(true),
         "false" => Value::Bool(false),
-        _ => json_number(text).map_or_else(|| Value::String(text.to_string()), Value::Number),
+        _ => json_number(text).map_or_else(|| Value::String(text.as_ref().into()), Value::Number),
     }
 }
 
@@ -97,12 +97,7 @@ pub(crate) fn to_node(file: FileId, node: &Json, depth: usize) -> Node {
         JsonValue::Map(entries) => Value::Map(
             entries
                 .iter()
-                .filter_map(|e| {
-                    Some((
-                        e.key.as_str()?.to_owned(),
-                        to_node(file, &e.value, depth + 1),
-                    ))
-                })
+                .filter_map(|e| Some((e.key.as_str()?.into(), to_node(file, &e.value, depth + 1))))
                 .collect(),
         ),
     };

@@ -446,7 +446,7 @@ impl Reader<'_> {
                     );
                     path.pop();
                     if let Some(node) = node {
-                        map.push((key.to_owned(), node));
+                        map.push((key.into(), node));
                     }
                 }
                 // What is wholly unknown is missing from `values`.
@@ -463,7 +463,7 @@ impl Reader<'_> {
                     let node = self.unknown_only(owner, &entry.value, path, depth + 1);
                     path.pop();
                     if let Some(node) = node {
-                        map.push((key.to_owned(), node));
+                        map.push((key.into(), node));
                     }
                 }
                 Node::new(Value::Map(map), at)
@@ -501,7 +501,7 @@ impl Reader<'_> {
                     let node = self.unknown_only(owner, &entry.value, path, depth + 1);
                     path.pop();
                     if let Some(node) = node {
-                        map.push((key.to_owned(), node));
+                        map.push((key.into(), node));
                     }
                 }
                 (!map.is_empty()).then(|| Node::new(Value::Map(map), at))
@@ -542,7 +542,7 @@ impl Reader<'_> {
 
     fn secret(&mut self, address: &str, path: &[Step], node: &Json) {
         let text = match (json::scalar(node), &node.value) {
-            (Value::String(text), _) if !text.is_empty() => text,
+            (Value::String(text), _) if !text.is_empty() => text.to_string(),
             (Value::Number(_), JsonValue::Scalar(text, _)) => text.to_string(),
             _ => return,
         };
@@ -730,7 +730,7 @@ impl Reader<'_> {
             None => Node::new(Value::Map(Vec::new()), None),
         };
         if let (Some(alias), Value::Map(map)) = (alias, &mut attributes.value) {
-            map.push(("alias".to_owned(), json::to_node(self.file, alias, 0)));
+            map.push(("alias".into(), json::to_node(self.file, alias, 0)));
         }
         self.out.resources.push(Resource {
             language: Language::TerraformPlan,
@@ -782,7 +782,7 @@ impl Reader<'_> {
                 self.block(owner, value, path, depth + 1)
             };
             path.pop();
-            map.push((key.to_owned(), node));
+            map.push((key.into(), node));
         }
         Node::new(Value::Map(map), at)
     }

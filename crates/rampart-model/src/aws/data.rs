@@ -1310,7 +1310,7 @@ fn lambda_environment(resource: &Resource) -> Option<Vec<EnvVar<'_>>> {
             .iter()
             .map(|(name, node)| EnvVar {
                 container: None,
-                name: name.clone(),
+                name: name.to_string(),
                 value: node.as_str().map(str::to_owned),
                 node,
             })

@@ -1494,7 +1494,7 @@ fn json_node(value: &serde_json::Value, origin: Option<Origin>, depth: usize) ->
         serde_json::Value::Null => Value::Null,
         serde_json::Value::Bool(b) => Value::Bool(*b),
         serde_json::Value::Number(n) => Value::Number(n.as_f64()?),
-        serde_json::Value::String(s) => Value::String(s.clone()),
+        serde_json::Value::String(s) => Value::String(s.as_str().into()),
         serde_json::Value::Array(items) => Value::List(
             items
                 .iter()
@@ -1503,7 +1503,7 @@ fn json_node(value: &serde_json::Value, origin: Option<Origin>, depth: usize) ->
         ),
         serde_json::Value::Object(map) => Value::Map(
             map.iter()
-                .map(|(k, v)| json_node(v, origin, depth + 1).map(|n| (k.clone(), n)))
+                .map(|(k, v)| json_node(v, origin, depth + 1).map(|n| (k.as_str().into(), n)))
                 .collect::<Option<Vec<_>>>()?,
         ),
     };

@@ -46,7 +46,7 @@ fn to_json(node: &Node, depth: usize) -> Option<serde_json::Value> {
         Value::Bool(b) => serde_json::Value::Bool(*b),
         Value::Number(n) => serde_json::Number::from_f64(*n)
             .map_or(serde_json::Value::Null, serde_json::Value::Number),
-        Value::String(text) => serde_json::Value::String(text.clone()),
+        Value::String(text) => serde_json::Value::String(text.to_string()),
         Value::List(items) => serde_json::Value::Array(
             items
                 .iter()
@@ -56,7 +56,7 @@ fn to_json(node: &Node, depth: usize) -> Option<serde_json::Value> {
         Value::Map(entries) => serde_json::Value::Object(
             entries
                 .iter()
-                .map(|(k, v)| Some((k.clone(), to_json(v, depth + 1)?)))
+                .map(|(k, v)| Some((k.to_string(), to_json(v, depth + 1)?)))
                 .collect::<Option<_>>()?,
         ),
     })
@@ -70,7 +70,7 @@ fn from_json(json: &serde_json::Value, at: &Node, depth: usize) -> Option<Node> 
         serde_json::Value::Null => Value::Null,
         serde_json::Value::Bool(b) => Value::Bool(*b),
         serde_json::Value::Number(n) => Value::Number(n.as_f64()?),
-        serde_json::Value::String(s) => Value::String(s.clone()),
+        serde_json::Value::String(s) => Value::String(s.as_str().into()),
         serde_json::Value::Array(items) => Value::List(
             items
                 .iter()
@@ -80,7 +80,7 @@ fn from_json(json: &serde_json::Value, at: &Node, depth: usize) -> Option<Node> 
         serde_json::Value::Object(entries) => Value::Map(
             entries
                 .iter()
-                .map(|(k, v)| Some((k.clone(), from_json(v, at, depth + 1)?)))
+                .map(|(k, v)| Some((k.as_str().into(), from_json(v, at, depth + 1)?)))
                 .collect::<Option<_>>()?,
         ),
     };
