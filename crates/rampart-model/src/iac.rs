@@ -21,6 +21,10 @@ pub struct TerraformOptions {
 pub(crate) enum TerraformContent {
     /// A `.tf` or `.tfvars` file.
     Hcl(rampart_terraform::syntax::Body),
+    /// A `.tf` or `.tfvars` file read but not parsed yet: a streamed scan
+    /// parses HCL when it evaluates Terraform, once the manifests' trees
+    /// are released (see [`crate::ParsedFiles::parse_deferring`]).
+    Unparsed,
     /// A `.tfvars.json` file: its values, with their positions.
     JsonVars(Vec<(String, Node)>),
 }
@@ -29,8 +33,16 @@ pub(crate) enum TerraformContent {
 pub(crate) struct TerraformFile {
     pub file: FileId,
     pub content: TerraformContent,
-    pub offset: usize,
     pub vars: bool,
+}
+
+/// Parses a `.tf` or `.tfvars` file; `None` (and the diagnostic) when it
+/// is not HCL.
+pub(crate) fn parse_hcl(source: &SourceFile) -> (Option<TerraformContent>, Vec<Diagnostic>) {
+    match rampart_terraform::parse_body(&source.text, &source.display_path) {
+        Ok(body) => (Some(TerraformContent::Hcl(body)), Vec::new()),
+        Err(diagnostic) => (None, vec![diagnostic]),
+    }
 }
 
 /// Whether Terraform loads a variables file by itself.
@@ -98,8 +110,10 @@ pub(crate) fn evaluate_terraform(
                 file: terraform.file,
                 source,
                 body,
-                offset: terraform.offset,
+                offset: rampart_terraform::body_offset(&source.text),
             }),
+            // Parsed before evaluation; one that is not HCL has no content.
+            TerraformContent::Unparsed => continue,
             TerraformContent::JsonVars(values) => VarsFile::Json {
                 file: terraform.file,
                 source,

@@ -333,7 +333,6 @@ enum Content {
     Dockerfile(rampart_dockerfile::Dockerfile),
     Terraform {
         content: Option<TerraformContent>,
-        offset: usize,
         vars: bool,
     },
     TerraformModules(String, Vec<ManifestEntry>),
@@ -382,25 +381,18 @@ fn parse_file(file: FileId, input: InputFile) -> Parsed {
                 source,
                 content: Content::Terraform {
                     content: Some(TerraformContent::JsonVars(values)),
-                    offset: 0,
                     vars: true,
                 },
                 diagnostics,
             }
         }
         FileKind::Terraform | FileKind::TerraformVars => {
-            let offset = rampart_terraform::body_offset(&source.text);
-            let (body, diagnostics) =
-                match rampart_terraform::parse_body(&source.text, &source.display_path) {
-                    Ok(body) => (Some(TerraformContent::Hcl(body)), Vec::new()),
-                    Err(diagnostic) => (None, vec![diagnostic]),
-                };
+            let (body, diagnostics) = iac::parse_hcl(&source);
             Parsed {
                 kind: input.kind,
                 source,
                 content: Content::Terraform {
                     content: body,
-                    offset,
                     vars: input.kind == FileKind::TerraformVars,
                 },
                 diagnostics,
@@ -919,15 +911,10 @@ fn model_file(
         Content::Dockerfile(dockerfile) => {
             Modeled::Dockerfile(DockerfileDoc::new(file, dockerfile, tier_keys))
         }
-        Content::Terraform {
-            content,
-            offset,
-            vars,
-        } => match content {
+        Content::Terraform { content, vars } => match content {
             Some(content) => Modeled::Terraform(TerraformFile {
                 file,
                 content,
-                offset,
                 vars,
             }),
             None => Modeled::Nothing,
@@ -1019,7 +1006,27 @@ impl ParsedFiles {
                 .enumerate()
                 .map(|(index, file)| {
                     let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
-                    if file.kind == FileKind::Kubernetes && defer(&file.text) {
+                    if file.kind == FileKind::Terraform
+                        || file.kind == FileKind::TerraformVars
+                            && !iac::is_json_vars(&file.display_path)
+                    {
+                        // Parsed when Terraform is evaluated, after the
+                        // manifests' rules: its syntax trees are then never
+                        // beside the manifests' (see `parse_terraform`).
+                        Parsed {
+                            kind: file.kind,
+                            source: SourceFile::new(
+                                file.display_path,
+                                file.root_relative_path,
+                                file.text,
+                            ),
+                            content: Content::Terraform {
+                                content: Some(TerraformContent::Unparsed),
+                                vars: file.kind == FileKind::TerraformVars,
+                            },
+                            diagnostics: Vec::new(),
+                        }
+                    } else if file.kind == FileKind::Kubernetes && defer(&file.text) {
                         Parsed {
                             kind: file.kind,
                             source: SourceFile::new(
@@ -1337,6 +1344,25 @@ impl Project {
         self.dockerfiles = dockerfiles;
     }
 
+    /// Parses the HCL files [`ParsedFiles::parse_deferring`] left unparsed,
+    /// in parallel; those that are not HCL are dropped, with their
+    /// diagnostics.
+    fn parse_terraform(&mut self, terraform_files: &mut Vec<TerraformFile>) {
+        let files = &self.files;
+        let diagnostics: Vec<Vec<Diagnostic>> = terraform_files
+            .par_iter_mut()
+            .filter(|terraform| matches!(terraform.content, TerraformContent::Unparsed))
+            .filter_map(|terraform| {
+                let (content, diagnostics) = iac::parse_hcl(files.get(terraform.file.index())?);
+                terraform.content = content.unwrap_or(TerraformContent::Unparsed);
+                Some(diagnostics)
+            })
+            .collect();
+        self.diagnostics.extend(diagnostics.into_iter().flatten());
+        terraform_files
+            .retain(|terraform| !matches!(terraform.content, TerraformContent::Unparsed));
+    }
+
     fn evaluate_infrastructure(
         &mut self,
         infrastructure: Infrastructure,
@@ -1344,13 +1370,14 @@ impl Project {
         terraform: &TerraformOptions,
     ) {
         let Infrastructure {
-            terraform_files,
+            mut terraform_files,
             manifests,
             plans,
             templates,
             template_unknowns,
         } = infrastructure;
         let tier_keys = &config.tiers.label_keys;
+        self.parse_terraform(&mut terraform_files);
         if terraform_files.is_empty() {
             for (resource, tier, scope) in templates {
                 self.push_resource(resource, tier, scope);
@@ -1904,6 +1931,81 @@ mod tests {
                     .any(|o| o.kind == "NetworkPolicy" && o.root.entries().is_empty())
             );
         }
+    }
+
+    #[test]
+    fn terraform_parsed_when_evaluated_is_modelled_as_when_parsed_first() {
+        let bom_main = "\u{feff}variable \"cidr\" {\n  default = \"10.0.0.0/16\"\n}\n\nresource \"aws_vpc\" \"main\" {\n  cidr_block = var.cidr\n}\n";
+        let files = [
+            ("infra/main.tf", FileKind::Terraform, bom_main),
+            (
+                "infra/broken.tf",
+                FileKind::Terraform,
+                "resource \"aws_s3_bucket\" {\n  bucket = \n",
+            ),
+            (
+                "infra/terraform.tfvars",
+                FileKind::TerraformVars,
+                "cidr = \"10.1.0.0/16\"\n",
+            ),
+            (
+                "infra/extra.auto.tfvars.json",
+                FileKind::TerraformVars,
+                "{\"unused\": 1}\n",
+            ),
+        ];
+        let config = Config::default();
+        let model = |parsed: ParsedFiles| {
+            let (mut project, infrastructure) = Project::manifests_from_parsed(parsed, &config);
+            project.add_infrastructure(
+                infrastructure,
+                &config,
+                &TerraformOptions::default(),
+                ManifestTrees::Release,
+            );
+            project
+        };
+        let eager = model(ParsedFiles::parse(crate::testing::inputs(&files)));
+        let deferring = ParsedFiles::parse_deferring(crate::testing::inputs(&files), |_| true);
+        // Nothing is parsed yet: the HCL files wait for the evaluation.
+        assert_eq!(deferring.diagnostics(), 0);
+        let deferred = model(deferring);
+        let described = |p: &Project| -> Vec<(String, Span, Option<String>)> {
+            (p.resources.iter())
+                .map(|r| {
+                    let cidr = r
+                        .get("cidr_block")
+                        .and_then(|n| n.as_str())
+                        .map(str::to_owned);
+                    (r.address.clone(), r.span, cidr)
+                })
+                .collect()
+        };
+        assert_eq!(described(&deferred), described(&eager));
+        // The variables file applied, and spans after the byte-order mark.
+        let vpc = deferred
+            .resources
+            .iter()
+            .find(|r| r.address == "aws_vpc.main");
+        assert_eq!(
+            vpc.and_then(|r| r.get("cidr_block"))
+                .and_then(|n| n.as_str()),
+            Some("10.1.0.0/16")
+        );
+        assert_eq!(vpc.map(|r| r.span.start.line), Some(5));
+        let diagnostics = |p: &Project| -> Vec<(String, &'static str, Option<u32>)> {
+            (p.diagnostics.iter())
+                .map(|d| (d.file.clone(), d.code, d.line))
+                .collect()
+        };
+        assert_eq!(diagnostics(&deferred), diagnostics(&eager));
+        assert!(
+            diagnostics(&deferred)
+                .iter()
+                .any(|(file, _, line)| file == "infra/broken.tf" && line.is_some()),
+            "{:?}",
+            diagnostics(&deferred)
+        );
     }
 
     #[test]
