@@ -998,7 +998,9 @@ impl ParsedFiles {
     /// holds: those are read and left to [`Project::add_manifests`]
     /// ([`ParsedFiles::deferred`] lists them), so that a scan can parse,
     /// check and release them a part at a time. The model has none of their
-    /// objects until they are added.
+    /// objects until they are added. Terraform's `.tf` and `.tfvars` files
+    /// are read too and parsed only when [`Project::add_infrastructure`]
+    /// evaluates them.
     pub fn parse_deferring(input: Vec<InputFile>, defer: impl Fn(&str) -> bool + Sync) -> Self {
         Self(
             input
@@ -1006,39 +1008,31 @@ impl ParsedFiles {
                 .enumerate()
                 .map(|(index, file)| {
                     let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
-                    if file.kind == FileKind::Terraform
+                    let unparsed = if file.kind == FileKind::Terraform
                         || file.kind == FileKind::TerraformVars
                             && !iac::is_json_vars(&file.display_path)
                     {
                         // Parsed when Terraform is evaluated, after the
                         // manifests' rules: its syntax trees are then never
                         // beside the manifests' (see `parse_terraform`).
-                        Parsed {
-                            kind: file.kind,
-                            source: SourceFile::new(
-                                file.display_path,
-                                file.root_relative_path,
-                                file.text,
-                            ),
-                            content: Content::Terraform {
-                                content: Some(TerraformContent::Unparsed),
-                                vars: file.kind == FileKind::TerraformVars,
-                            },
-                            diagnostics: Vec::new(),
+                        Content::Terraform {
+                            content: Some(TerraformContent::Unparsed),
+                            vars: file.kind == FileKind::TerraformVars,
                         }
                     } else if file.kind == FileKind::Kubernetes && defer(&file.text) {
-                        Parsed {
-                            kind: file.kind,
-                            source: SourceFile::new(
-                                file.display_path,
-                                file.root_relative_path,
-                                file.text,
-                            ),
-                            content: Content::Deferred,
-                            diagnostics: Vec::new(),
-                        }
+                        Content::Deferred
                     } else {
-                        parse_file(id, file)
+                        return parse_file(id, file);
+                    };
+                    Parsed {
+                        kind: file.kind,
+                        source: SourceFile::new(
+                            file.display_path,
+                            file.root_relative_path,
+                            file.text,
+                        ),
+                        content: unparsed,
+                        diagnostics: Vec::new(),
                     }
                 })
                 .collect(),
@@ -1749,10 +1743,12 @@ mod tests {
     /// A project built the way a scan builds it: manifests first, then the
     /// infrastructure, the manifests' trees released.
     fn released(files: &[(&str, FileKind, &str)]) -> Project {
-        let input = crate::testing::inputs(files);
+        released_from(ParsedFiles::parse(crate::testing::inputs(files)))
+    }
+
+    fn released_from(parsed: ParsedFiles) -> Project {
         let config = Config::default();
-        let (mut project, infrastructure) =
-            Project::manifests_from_parsed(ParsedFiles::parse(input), &config);
+        let (mut project, infrastructure) = Project::manifests_from_parsed(parsed, &config);
         project.add_infrastructure(
             infrastructure,
             &config,
@@ -1954,22 +1950,11 @@ mod tests {
                 "{\"unused\": 1}\n",
             ),
         ];
-        let config = Config::default();
-        let model = |parsed: ParsedFiles| {
-            let (mut project, infrastructure) = Project::manifests_from_parsed(parsed, &config);
-            project.add_infrastructure(
-                infrastructure,
-                &config,
-                &TerraformOptions::default(),
-                ManifestTrees::Release,
-            );
-            project
-        };
-        let eager = model(ParsedFiles::parse(crate::testing::inputs(&files)));
+        let eager = released_from(ParsedFiles::parse(crate::testing::inputs(&files)));
         let deferring = ParsedFiles::parse_deferring(crate::testing::inputs(&files), |_| true);
         // Nothing is parsed yet: the HCL files wait for the evaluation.
         assert_eq!(deferring.diagnostics(), 0);
-        let deferred = model(deferring);
+        let deferred = released_from(deferring);
         let described = |p: &Project| -> Vec<(String, Span, Option<String>)> {
             (p.resources.iter())
                 .map(|r| {
