@@ -19,8 +19,9 @@ pub struct K8sObject {
     /// `metadata.namespace`; `None` for cluster-scoped kinds and when not set.
     pub namespace: Option<String>,
     /// The object's YAML tree. A scan releases it (an empty mapping is left)
-    /// once the rules about manifests have run, but in files that write a
-    /// suppression marker: see `Project::add_infrastructure`.
+    /// once the rules about manifests have run, and then the object itself,
+    /// but in files that write a suppression marker: see
+    /// `Project::release_manifest_trees` and `Project::add_infrastructure`.
     pub root: Node,
     /// The resolved tier (own label, pod template label, then namespace label).
     pub tier: Option<Tier>,

@@ -118,11 +118,45 @@ pub struct ManifestFacts {
     /// `enable-network-policy-controller: "true"`, which turns network policy
     /// on in EKS Auto Mode.
     pub vpc_cni_network_policy_controller: bool,
+    /// The first `calico-node` or `cilium` DaemonSet in file order.
+    pub policy_engine_daemon_set: Option<SeenObject>,
+    /// The first Tigera operator `Installation` (Calico) in file order.
+    pub policy_engine_installation: Option<SeenObject>,
+}
+
+/// An object a rule about the infrastructure names, kept as a fact: the
+/// objects themselves are released before those rules run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeenObject {
+    /// Its file and its index in [`Project::objects`] when it was read,
+    /// which order objects as the files do.
+    pub place: (FileId, usize),
+    /// `DaemonSet \`cilium\``.
+    pub description: String,
 }
 
 impl ManifestFacts {
-    /// Adds what `objects` say, while their trees are read.
-    fn add(&mut self, objects: &[K8sObject]) {
+    /// Adds what `objects` say, while their trees are read; `objects` are
+    /// [`Project::objects`] from `offset` on.
+    fn add(&mut self, objects: &[K8sObject], offset: usize) {
+        for (i, object) in objects.iter().enumerate() {
+            let first = match object.kind.as_str() {
+                "DaemonSet" if object.name == "calico-node" || object.name == "cilium" => {
+                    &mut self.policy_engine_daemon_set
+                }
+                "Installation" if object.api_version.starts_with("operator.tigera.io/") => {
+                    &mut self.policy_engine_installation
+                }
+                _ => continue,
+            };
+            let place = (object.file, offset + i);
+            if first.as_ref().is_none_or(|seen| place < seen.place) {
+                *first = Some(SeenObject {
+                    place,
+                    description: format!("{} `{}`", object.kind, object.name),
+                });
+            }
+        }
         self.vpc_cni_network_policy_controller |= objects
             .iter()
             .filter(|object| object.kind == "ConfigMap")
@@ -506,6 +540,25 @@ fn of_types(by_type: &FastMap<String, Vec<usize>>, types: &[&str]) -> Vec<usize>
 }
 
 impl ObjectIndex {
+    /// Follows [`Project::objects`] losing objects: `kept[i]` is where object
+    /// `i` now is, `None` for one that is gone (no longer looked up).
+    fn follow(&mut self, kept: &[Option<usize>]) {
+        let moved = |i: usize| kept.get(i).copied().flatten();
+        self.namespaces
+            .retain(|_, i| moved(*i).map(|to| *i = to).is_some());
+        self.service_accounts
+            .retain(|_, i| moved(*i).map(|to| *i = to).is_some());
+        for indices in self.by_kind.values_mut() {
+            indices.retain_mut(|i| moved(*i).map(|to| *i = to).is_some());
+        }
+        self.by_kind.retain(|_, indices| !indices.is_empty());
+        for traffic in self.namespace_traffic.values_mut() {
+            traffic.namespace_object = traffic.namespace_object.and_then(moved);
+            traffic.first_workload =
+                (traffic.first_workload).and_then(|(file, i)| moved(i).map(|to| (file, to)));
+        }
+    }
+
     fn build(objects: &[K8sObject]) -> Self {
         let mut index = Self::default();
         index.add(objects, 0);
@@ -1173,7 +1226,7 @@ impl Project {
         set_tiers(&mut project.objects, tiers);
         project.object_index = object_index;
         project.images = images;
-        project.manifest_facts.add(&project.objects);
+        project.manifest_facts.add(&project.objects, 0);
         (project, infrastructure)
     }
 
@@ -1214,7 +1267,7 @@ impl Project {
             },
             || index.add(added, start),
         );
-        self.manifest_facts.add(added);
+        self.manifest_facts.add(added, start);
         set_tiers(&mut self.objects[start..], tiers);
         self.images.extend(images);
         ManifestPart {
@@ -1279,12 +1332,15 @@ impl Project {
     /// [`Project::release_manifest_trees`]) and the Dockerfiles'
     /// instructions are released beside it, once every rule about them has
     /// run: no later stage reads them, and the infrastructure's evaluation
-    /// reuses the memory. Kept then: the objects' kinds, names, namespaces
-    /// and tiers, the Dockerfiles' files and tiers, the images,
-    /// [`Project::manifest_facts`], and the trees and instructions of files
+    /// reuses the memory. The Kubernetes objects go too, but those of files
     /// that write a suppression comment (suppressions are matched against
-    /// their layout). Findings about an object or a Dockerfile must be made
-    /// before: their fingerprints are worked out from its tree.
+    /// their layout), which are kept whole: [`Project::objects`] then holds
+    /// only those, and a [`Subject::Object`] from before no longer names
+    /// its object. Kept then: the Dockerfiles' files and tiers, the images,
+    /// [`Project::manifest_facts`], and the instructions of Dockerfiles that
+    /// write a suppression comment. Findings about an object or a
+    /// Dockerfile must be made before: their place, resource and
+    /// fingerprint are worked out from it.
     pub fn add_infrastructure(
         &mut self,
         infrastructure: Infrastructure,
@@ -1312,8 +1368,9 @@ impl Project {
         // evaluation, which reuses the memory as it is freed. Until the end of
         // the `join` the project has no objects: the evaluation of the
         // infrastructure must not read them (it reads files and resources
-        // only; `object_index` is not valid meanwhile).
+        // only; `object_index` is empty meanwhile).
         let mut objects = std::mem::take(&mut self.objects);
+        let mut object_index = std::mem::take(&mut self.object_index);
         let mut dockerfiles = std::mem::take(&mut self.dockerfiles);
         rayon::join(
             || {
@@ -1325,16 +1382,26 @@ impl Project {
                         doc.parsed.stages = Vec::new();
                     }
                 });
-                objects.par_iter_mut().for_each(|object| {
-                    if !marked(object.file) {
-                        let span = object.root.span;
-                        drop(std::mem::replace(&mut object.root, Node::empty_map(span)));
-                    }
-                });
+                // What rules read of an object once they have run: nothing
+                // (what the infrastructure's rules read of the manifests is
+                // in `manifest_facts`), but the filter reads the objects of
+                // files that write a suppression marker. The list of every
+                // object is among the largest blocks of a large scan.
+                let mut kept = Vec::with_capacity(objects.len());
+                let mut next = 0;
+                for object in &objects {
+                    let keep = marked(object.file);
+                    kept.push(keep.then_some(next));
+                    next += usize::from(keep);
+                }
+                objects.retain(|object| marked(object.file));
+                objects.shrink_to_fit();
+                object_index.follow(&kept);
             },
             || self.evaluate_infrastructure(infrastructure, config, terraform),
         );
         self.objects = objects;
+        self.object_index = object_index;
         self.dockerfiles = dockerfiles;
     }
 
@@ -1775,21 +1842,24 @@ mod tests {
         // The infrastructure is the same.
         assert_eq!(p.resources.len(), kept.resources.len());
         assert_eq!(p.resources[0].address, "aws_eks_cluster.auto");
-        // The objects keep what identifies them and their tier, not their tree ...
-        let cni = &p.objects[0];
+        // The objects are gone, but those of files with a suppression, which
+        // are matched against their trees: kept whole, and still looked up.
+        assert_eq!(kept.objects.len(), 3);
+        assert_eq!(p.objects.len(), 1);
+        assert_eq!(p.objects[0].name, "kept");
         assert_eq!(
-            (cni.kind.as_str(), cni.name.as_str()),
-            ("ConfigMap", "amazon-vpc-cni")
-        );
-        assert_eq!(cni.tier, Some(Tier::Critical));
-        assert!(cni.root.entries().is_empty());
-        assert!(!kept.objects[0].root.entries().is_empty());
-        // ... but for files with a suppression, which are matched against it,
-        assert_eq!(
-            p.objects[1].root.get("kind").and_then(Node::as_str),
+            p.objects[0].root.get("kind").and_then(Node::as_str),
             Some("ConfigMap")
         );
-        // and what the infrastructure's rules read of them is kept as facts.
+        let names = |p: &Project, kind: &str| -> Vec<String> {
+            p.objects_of_kind(kind)
+                .map(|(_, o)| o.name.clone())
+                .collect()
+        };
+        assert_eq!(names(&p, "ConfigMap"), ["kept"]);
+        assert_eq!(names(&kept, "ConfigMap"), ["amazon-vpc-cni", "kept"]);
+        assert!(names(&p, "DaemonSet").is_empty());
+        // What the infrastructure's rules read of them is kept as facts.
         assert!(p.manifest_facts.vpc_cni_network_policy_controller);
         assert_eq!(
             crate::aws::compute::auto_mode_network_policy(&p),
@@ -1799,9 +1869,7 @@ mod tests {
             crate::aws::compute::auto_mode_network_policy(&kept),
             Some(true)
         );
-        // The policy engine is read from the objects' own fields.
-        assert!(p.objects[2].root.entries().is_empty());
-        assert!(p.objects[2].workload().is_none());
+        // The policy engine too.
         assert_eq!(
             crate::aws::compute::network_policy_engine(&p),
             crate::aws::compute::network_policy_engine(&kept)

@@ -183,11 +183,11 @@ pub enum Check {
         fn(&IacResource<'_>, &Context<'_>, &mut Sink<'_>),
     ),
     /// Called once with the whole project (rules that relate resources), in
-    /// the [`Phase::Infrastructure`] of a scan: there the Kubernetes objects
-    /// keep their kind, name, namespace, API version and tier, but not their
-    /// trees, nor their workloads (`ctx.workloads()` is empty). What such a
-    /// rule needs of a manifest is a fact gathered before
-    /// (`Project::manifest_facts`). `Resource` checks run then too.
+    /// the [`Phase::Infrastructure`] of a scan: there the project holds no
+    /// Kubernetes objects but those of files that write a suppression marker
+    /// (`ctx.workloads()` is empty). What such a rule needs of a manifest is
+    /// a fact gathered before (`Project::manifest_facts`). `Resource` checks
+    /// run then too.
     Project(fn(&Context<'_>, &mut Findings)),
     /// Called once with the whole project, in the [`Phase::Manifests`] of a
     /// scan (rules that relate Kubernetes objects or Falco files): there the

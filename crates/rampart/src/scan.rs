@@ -123,6 +123,8 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
             evaluated.iter().map(|finding| finding.file).collect();
         project.release_manifest_texts(|file| quoted.contains(&file));
     }
+    // Read before the objects go with their trees.
+    let read_objects = !project.objects.is_empty();
     project.add_infrastructure(infrastructure, config, &terraform, ManifestTrees::Release);
     timings.lap("model");
     if !evaluates {
@@ -131,7 +133,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     }
     // Only now that the command line is known to be usable, and only for rules
     // that had something to look at.
-    explain_inactive_rules(&rules, &loaded, &project);
+    explain_inactive_rules(&rules, &loaded, &project, read_objects);
     if args.show_unknown {
         show_unknowns(&project);
     }
@@ -329,14 +331,19 @@ impl Timings {
 }
 
 /// Tells the user about rules that were selected but can check nothing under
-/// this configuration, instead of letting them pass silently.
-fn explain_inactive_rules(rules: &[&'static Rule], loaded: &LoadedConfig, project: &Project) {
+/// this configuration, instead of letting them pass silently: those that had
+/// something to look at (`read_objects`: the scan read Kubernetes objects,
+/// which the project no longer holds once the infrastructure is added).
+fn explain_inactive_rules(
+    rules: &[&'static Rule],
+    loaded: &LoadedConfig,
+    project: &Project,
+    read_objects: bool,
+) {
     let has_subjects = |rule: &Rule| match rule.check {
         Check::Image(_) => !project.images.is_empty(),
         Check::Resource(..) => !project.resources.is_empty(),
-        Check::Project(_) | Check::Manifests(_) => {
-            !project.resources.is_empty() || !project.objects.is_empty()
-        }
+        Check::Project(_) | Check::Manifests(_) => !project.resources.is_empty() || read_objects,
         _ => true,
     };
     for rule in rules.iter().filter(|rule| has_subjects(rule)) {

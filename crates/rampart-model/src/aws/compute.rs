@@ -14,7 +14,6 @@ use std::fmt;
 use rampart_iac::{BlockKind, Language, Node, Resource, Value};
 
 use crate::Project;
-use crate::kubernetes::K8sObject;
 
 pub const CLUSTER_TYPES: &[&str] = &["aws_eks_cluster", "AWS::EKS::Cluster"];
 pub const NODE_GROUP_TYPES: &[&str] = &["aws_eks_node_group", "AWS::EKS::Nodegroup"];
@@ -1169,25 +1168,14 @@ fn is_engine_chart(chart: &str) -> bool {
 /// operator's `Installation`) or by Terraform Helm releases. They cannot be
 /// tied to one cluster, so any counts for every cluster.
 pub fn network_policy_engine(project: &Project) -> PolicyEngine {
-    // The first in file order (a streamed scan indexes objects in another
-    // order), a DaemonSet before an `Installation`.
-    let first = |kind: &str, seen: fn(&K8sObject) -> bool| {
-        project
-            .objects_of_kind(kind)
-            .filter(|(_, object)| seen(object))
-            .min_by_key(|(i, object)| (object.file, *i))
-            .map(|(_, object)| object)
-    };
-    let engine = first("DaemonSet", |object| {
-        object.name == "calico-node" || object.name == "cilium"
-    })
-    .or_else(|| {
-        first("Installation", |object| {
-            object.api_version.starts_with("operator.tigera.io/")
-        })
-    });
+    // Gathered while the objects were read (a scan releases them before the
+    // rules about the infrastructure run): the first in file order, a
+    // DaemonSet before an `Installation`.
+    let facts = &project.manifest_facts;
+    let engine =
+        (facts.policy_engine_daemon_set.as_ref()).or(facts.policy_engine_installation.as_ref());
     if let Some(object) = engine {
-        return PolicyEngine::Seen(format!("{} `{}`", object.kind, object.name));
+        return PolicyEngine::Seen(object.description.clone());
     }
     let mut result = PolicyEngine::None;
     for i in managed(project, &["helm_release"]) {
