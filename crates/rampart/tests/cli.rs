@@ -246,6 +246,27 @@ fn sarif_and_junit_go_to_the_output_file() {
     assert!(xml.contains("<failure"));
 }
 
+/// A rule about the whole project that a setting turns off is noted when the
+/// scan read something it could have looked at, Kubernetes objects included
+/// (which the project no longer holds when the note is made).
+#[test]
+fn rules_a_setting_turns_off_are_noted_for_manifests_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "pod.yaml", CLEAN_POD);
+    write(
+        dir.path(),
+        "rampart.toml",
+        "[tiers.critical]\nallowed-countries = []\n",
+    );
+    rampart()
+        .args(["scan", "--select", "WAF-004"])
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("WAF-004"))
+        .stderr(predicate::str::contains("checks nothing"));
+}
+
 #[test]
 fn configuration_errors_name_file_line_and_key() {
     let dir = tempfile::tempdir().unwrap();
