@@ -939,6 +939,30 @@ enum Modeled {
     Plans(Vec<rampart_tfplan::PlanOutput>),
 }
 
+/// How many items the files' models add to each list of the project.
+#[derive(Default)]
+struct ModeledLengths {
+    objects: usize,
+    dockerfiles: usize,
+    terraform_files: usize,
+    template_resources: usize,
+}
+
+impl ModeledLengths {
+    fn add(&mut self, modeled: &Modeled) {
+        match modeled {
+            Modeled::Kubernetes(objects) => self.objects += objects.len(),
+            Modeled::Dockerfile(_) => self.dockerfiles += 1,
+            Modeled::Terraform(_) => self.terraform_files += 1,
+            Modeled::CloudFormation(templates) => {
+                self.template_resources +=
+                    templates.iter().map(|t| t.resources.len()).sum::<usize>();
+            }
+            _ => {}
+        }
+    }
+}
+
 /// The model of one parsed file: what needs no other file.
 fn model_file(
     file: FileId,
@@ -1168,15 +1192,21 @@ impl Project {
             .unzip();
         project.files = files;
         project.file_kinds = file_kinds;
-        project.objects.reserve_exact(
-            modeled
-                .iter()
-                .map(|(_, modeled)| match modeled {
-                    Modeled::Kubernetes(objects) => objects.len(),
-                    _ => 0,
-                })
-                .sum(),
-        );
+        // The lists every file adds to are made at their length: grown, they
+        // are up to twice it, and the templates' resources (about 200 bytes
+        // each) stay so until Terraform's evaluation has run.
+        let mut lengths = ModeledLengths::default();
+        for (_, modeled) in &modeled {
+            lengths.add(modeled);
+        }
+        project.objects.reserve_exact(lengths.objects);
+        project.dockerfiles.reserve_exact(lengths.dockerfiles);
+        infrastructure
+            .terraform_files
+            .reserve_exact(lengths.terraform_files);
+        infrastructure
+            .templates
+            .reserve_exact(lengths.template_resources);
         for (index, (diagnostics, modeled)) in modeled.into_iter().enumerate() {
             project.diagnostics.extend(diagnostics);
             match modeled {
