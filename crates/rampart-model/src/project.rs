@@ -77,13 +77,6 @@ pub struct Project {
     /// that have none of their own.
     namespace_tiers: FastMap<String, Tier>,
     resource_index: ResourceIndex,
-    /// The Terraform syntax trees, no longer read once evaluated, kept until
-    /// the project goes: they are about 60 MiB of a 100,000-file scan's heap,
-    /// but freeing them after evaluation lowered the peak by only 10 to 20 MiB
-    /// (the memory freed is not what the rest of the model allocates) and
-    /// cost 40 ms of the model stage. `rampart scan` leaves the project to
-    /// the OS at exit.
-    evaluated_trees: EvaluatedTrees,
 }
 
 /// The infrastructure of a project whose manifests are modelled
@@ -169,16 +162,6 @@ impl ManifestFacts {
                         .and_then(Node::as_str)
                         == Some("true")
             });
-    }
-}
-
-/// Terraform syntax trees already evaluated.
-#[derive(Default)]
-struct EvaluatedTrees(Vec<TerraformFile>);
-
-impl std::fmt::Debug for EvaluatedTrees {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "EvaluatedTrees({} files)", self.0.len())
     }
 }
 
@@ -1480,13 +1463,8 @@ impl Project {
             // already has, which are added after them and then rotated to
             // the front: the lists, holding every resource, are never copied.
             let before = self.resources.len() + templates.len();
-            let evaluation = iac::evaluate_terraform(
-                &self.files,
-                &terraform_files,
-                manifests,
-                terraform,
-                before,
-            );
+            let evaluation =
+                iac::evaluate_terraform(&self.files, terraform_files, manifests, terraform, before);
             let defaults = iac::DefaultTags::new(&evaluation.resources, &evaluation.roots);
             let mut tiers: Vec<Option<Tier>> = Vec::with_capacity(evaluation.resources.capacity());
             evaluation
@@ -1499,7 +1477,6 @@ impl Project {
                 })
                 .collect_into_vec(&mut tiers);
             drop(evaluation.providers);
-            self.evaluated_trees = EvaluatedTrees(terraform_files);
             let mut resources = evaluation.resources;
             let mut scopes = evaluation.roots;
             resources.append(&mut self.resources);

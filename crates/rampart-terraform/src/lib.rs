@@ -179,9 +179,98 @@ fn is_local_source(source: &str) -> bool {
     source.starts_with("./") || source.starts_with("../")
 }
 
+/// The directories of a configuration split into sets that evaluate on
+/// their own: a module's directory is in the set of every directory that
+/// calls it (a local `source`, or a module `modules.json` lists for a root
+/// module), so each set holds its root modules and everything they call, and
+/// no module outside it calls into it. Evaluating each set's files alone
+/// ([`evaluate`]) and joining the outputs ([`join`]) gives what evaluating
+/// every file together does, and lets a caller release a set's syntax trees
+/// as soon as it is evaluated.
+#[derive(Debug, Default)]
+pub struct ModuleSets {
+    set_of_dir: HashMap<String, usize>,
+    len: usize,
+}
+
+impl ModuleSets {
+    /// The sets of the `.tf` files and `modules.json` manifests of `input`.
+    pub fn of(input: &TerraformInput<'_>) -> Self {
+        let mut dirs: BTreeMap<String, usize> = BTreeMap::new();
+        let mut parent: Vec<usize> = Vec::new();
+        let mut node = |dir: String, parent: &mut Vec<usize>| -> usize {
+            *dirs.entry(dir).or_insert_with(|| {
+                parent.push(parent.len());
+                parent.len() - 1
+            })
+        };
+        let mut calls: Vec<(usize, usize)> = Vec::new();
+        for file in &input.files {
+            let dir = dir_of(&file.source.display_path);
+            let caller = node(dir.clone(), &mut parent);
+            // Every `module` block, well formed or not: a set too large
+            // evaluates the same, one too small would not.
+            for block in file.body.get_blocks("module") {
+                if let Some(source) = block
+                    .body
+                    .get_attribute("source")
+                    .and_then(|a| literal_string(&a.value))
+                    .filter(|source| is_local_source(source))
+                {
+                    calls.push((caller, node(join_dir(&dir, source), &mut parent)));
+                }
+            }
+        }
+        for (root, entries) in &input.manifests {
+            let caller = node(root.clone(), &mut parent);
+            for entry in entries {
+                calls.push((caller, node(entry.dir.clone(), &mut parent)));
+            }
+        }
+        fn find(parent: &mut [usize], mut at: usize) -> usize {
+            while parent[at] != at {
+                parent[at] = parent[parent[at]];
+                at = parent[at];
+            }
+            at
+        }
+        for (a, b) in calls {
+            let (a, b) = (find(&mut parent, a), find(&mut parent, b));
+            parent[a.max(b)] = a.min(b);
+        }
+        // Numbered in the order of their first directory.
+        let mut number: HashMap<usize, usize> = HashMap::new();
+        let mut set_of_dir = HashMap::with_capacity(dirs.len());
+        for (dir, at) in dirs {
+            let set = find(&mut parent, at);
+            let next = number.len();
+            set_of_dir.insert(dir, *number.entry(set).or_insert(next));
+        }
+        Self {
+            len: number.len(),
+            set_of_dir,
+        }
+    }
+
+    /// The set of a directory (display path), if it has `.tf` files, is
+    /// called, or has a `modules.json`.
+    pub fn of_dir(&self, dir: &str) -> Option<usize> {
+        self.set_of_dir.get(dir).copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
 /// Evaluates every root module of the input.
 pub fn evaluate(input: &TerraformInput<'_>) -> TerraformOutput {
-    let mut output = TerraformOutput::default();
+    let mut declarations = TerraformOutput::default();
+    let output = &mut declarations;
     let mut by_dir: BTreeMap<String, Vec<TfFile<'_>>> = BTreeMap::new();
     for file in &input.files {
         by_dir
@@ -267,21 +356,35 @@ pub fn evaluate(input: &TerraformInput<'_>) -> TerraformOutput {
             evaluate_root(root, &configs, &missing, auto, input)
         })
         .collect();
+    let mut output = join(per_root, input.spare_capacity);
+    // The declarations' diagnostics first, as they were found.
+    declarations.diagnostics.append(&mut output.diagnostics);
+    output.diagnostics = declarations.diagnostics;
+    output
+}
+
+/// The outputs of evaluations of disjoint parts of a configuration (root
+/// modules, or [`ModuleSets`]) as one: their lists in order, and the
+/// resources sorted by file and place (stably, so that resources at the same
+/// place, a module evaluated under two roots, stay in the parts' order), with
+/// room for `spare_capacity` more.
+pub fn join(parts: Vec<TerraformOutput>, spare_capacity: usize) -> TerraformOutput {
     // Joined into one list sized once (at 100,000 files, growing it and its
-    // three columns page by page cost as much as sorting it), each root's
+    // three columns page by page cost as much as sorting it), each part's
     // list freed as it is moved, and sorted in place through an order of
     // indices: a sorted copy of the resources would hold them twice.
-    let count = per_root.iter().map(|o| o.resources.len()).sum();
-    let capacity = count + input.spare_capacity;
+    let mut output = TerraformOutput::default();
+    let count = parts.iter().map(|o| o.resources.len()).sum();
+    let capacity = count + spare_capacity;
     output.resources.reserve_exact(capacity);
     output.roots.reserve_exact(capacity);
     output.providers.reserve_exact(capacity);
-    for root_output in per_root {
-        output.resources.extend(root_output.resources);
-        output.roots.extend(root_output.roots);
-        output.providers.extend(root_output.providers);
-        output.unknowns.extend(root_output.unknowns);
-        output.diagnostics.extend(root_output.diagnostics);
+    for part in parts {
+        output.resources.extend(part.resources);
+        output.roots.extend(part.roots);
+        output.providers.extend(part.providers);
+        output.unknowns.extend(part.unknowns);
+        output.diagnostics.extend(part.diagnostics);
     }
     let resources = &output.resources;
     let mut order: Vec<usize> = (0..count).collect();

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use rampart_iac::{BlockKind, Node, Resource, Unknown, Value};
 use rampart_source::{DiagnosticLevel, FileId, SourceFile};
 use rampart_terraform::{
-    ManifestEntry, TerraformInput, TerraformOutput, TfFile, VarsFile, body_offset, evaluate,
-    parse_body, parse_json_vars,
+    ManifestEntry, ModuleSets, TerraformInput, TerraformOutput, TfFile, VarsFile, body_offset,
+    dir_of, evaluate, join, parse_body, parse_json_vars,
 };
 
 /// What a test file is read as.
@@ -1208,4 +1208,139 @@ module "own" {
         "module.own.provider.aws"
     );
     assert_eq!(provider("provider.aws.critical"), "");
+}
+
+/// Each set of modules evaluated alone and the outputs joined give what the
+/// whole configuration gives: the model evaluates a set at a time.
+#[test]
+fn module_sets_evaluate_as_the_whole_configuration() {
+    let shared =
+        "variable \"name\" {}\nresource \"aws_s3_bucket\" \"b\" {\n  bucket = var.name\n}\n";
+    let caller = |name: &str| {
+        "variable \"region\" { default = \"eu-west-1\" }\nmodule \"shared\" {\n  source = \"../shared\"\n  name = \"NAME-${var.region}\"\n}\nresource \"aws_vpc\" \"main\" {\n  cidr_block = \"10.0.0.0/16\"\n}\n"
+            .replace("NAME", name)
+    };
+    let (east, west) = (caller("east"), caller("west"));
+    let files = [
+        // Two roots calling one module: one set.
+        ("live/east/main.tf", east.as_str()),
+        ("live/west/main.tf", west.as_str()),
+        ("live/shared/main.tf", shared),
+        ("live/east/terraform.tfvars", "region = \"us-east-1\"\n"),
+        // A root with its own module, and a downloaded one: one set.
+        (
+            "svc/main.tf",
+            "module \"own\" {\n  source = \"./modules/own\"\n}\nmodule \"vpc\" {\n  source = \"terraform-aws-modules/vpc/aws\"\n}\n",
+        ),
+        (
+            "svc/modules/own/main.tf",
+            "resource \"aws_sqs_queue\" \"q\" {\n  name = var.queue\n}\nvariable \"queue\" {}\n",
+        ),
+        (
+            "svc/.terraform/modules/vpc/main.tf",
+            "resource \"aws_vpc\" \"this\" {}\n",
+        ),
+        // A cycle: `other` is called only by its own module, and is a root.
+        (
+            "other/main.tf",
+            "module \"b\" {\n  source = \"./b\"\n}\nresource \"aws_s3_bucket\" \"o\" {}\n",
+        ),
+        (
+            "other/b/main.tf",
+            "module \"back\" {\n  source = \"../\"\n}\n",
+        ),
+        // A root alone, and the variables file given with `--var-file`.
+        (
+            "solo/main.tf",
+            "variable \"queue\" {}\nresource \"aws_sqs_queue\" \"s\" {\n  name = var.queue\n}\n",
+        ),
+        ("given.tfvars", "queue = \"from-var-file\"\n"),
+    ];
+    let mut manifests = BTreeMap::new();
+    manifests.insert(
+        "svc".to_owned(),
+        vec![ManifestEntry {
+            key: "vpc".into(),
+            dir: "svc/.terraform/modules/vpc".into(),
+        }],
+    );
+    let all = Files::new(&files);
+    let mut whole = TerraformInput {
+        manifests: manifests.clone(),
+        ..TerraformInput::default()
+    };
+    for (is_tf, file) in all.vars() {
+        match file {
+            VarsFile::Hcl(file) if is_tf => whole.files.push(file),
+            _ if file.source().display_path == "given.tfvars" => whole.var_files.push(file),
+            _ => whole.auto_tfvars.push(file),
+        }
+    }
+    let sets = ModuleSets::of(&whole);
+    let set = |dir: &str| sets.of_dir(dir).unwrap();
+    assert_eq!(sets.len(), 4);
+    assert_eq!(set("live/east"), set("live/west"));
+    assert_eq!(set("live/east"), set("live/shared"));
+    assert_eq!(set("svc"), set("svc/modules/own"));
+    assert_eq!(set("svc"), set("svc/.terraform/modules/vpc"));
+    assert_eq!(set("other"), set("other/b"));
+    let distinct: std::collections::BTreeSet<usize> =
+        ["live/east", "svc", "other", "solo"].map(set).into();
+    assert_eq!(distinct.len(), 4);
+
+    let in_set = |n: usize, path: &str| sets.of_dir(&dir_of(path)) == Some(n);
+    let parts: Vec<TerraformOutput> = (0..sets.len())
+        .map(|n| {
+            let input = TerraformInput {
+                files: (whole.files.iter())
+                    .filter(|f| in_set(n, &f.source.display_path))
+                    .copied()
+                    .collect(),
+                auto_tfvars: (whole.auto_tfvars.iter())
+                    .filter(|f| in_set(n, &f.source().display_path))
+                    .copied()
+                    .collect(),
+                var_files: whole.var_files.clone(),
+                manifests: (manifests.iter())
+                    .filter(|(root, _)| sets.of_dir(root) == Some(n))
+                    .map(|(root, entries)| (root.clone(), entries.clone()))
+                    .collect(),
+                ..TerraformInput::default()
+            };
+            evaluate(&input)
+        })
+        .collect();
+    let by_sets = join(parts, 0);
+    let expected = evaluate(&whole);
+    let described = |output: &TerraformOutput| -> Vec<String> {
+        (output
+            .resources
+            .iter()
+            .zip(&output.roots)
+            .zip(&output.providers))
+        .map(|((r, root), provider)| {
+            format!(
+                "{} {:?} {root} {provider} {:?}",
+                r.address, r.span, r.attributes
+            )
+        })
+        .collect()
+    };
+    assert_eq!(described(&by_sets), described(&expected));
+    assert!(expected.resources.len() >= 8, "{:?}", described(&expected));
+    let codes = |output: &TerraformOutput| -> Vec<String> {
+        let mut codes: Vec<String> = (output.diagnostics.iter())
+            .map(|d| format!("{} {} {:?}", d.file, d.code, d.line))
+            .collect();
+        codes.sort();
+        codes
+    };
+    assert_eq!(codes(&by_sets), codes(&expected));
+    let bucket = resource(&by_sets, "module.shared.aws_s3_bucket.b");
+    assert!(bucket.attributes.get("bucket").is_some());
+    let queue = resource(&by_sets, "aws_sqs_queue.s");
+    assert_eq!(
+        queue.get("name").and_then(Node::as_str),
+        Some("from-var-file")
+    );
 }
