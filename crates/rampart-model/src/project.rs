@@ -357,6 +357,8 @@ enum Content {
     Structured(Vec<Document>),
     /// A Kubernetes file left to [`Project::add_manifests`].
     Deferred,
+    /// Modelled as it was parsed (see [`ParsedFiles::parse_deferring`]).
+    Modeled(Modeled),
 }
 
 struct Parsed {
@@ -904,7 +906,8 @@ struct ModeledTemplate {
     file: FileId,
     /// Kept only when the file writes a suppression comment.
     root: Option<Node>,
-    resources: Vec<(Resource, Option<Tier>)>,
+    /// Their tiers are worked out once every file is modelled.
+    resources: Vec<Resource>,
     unknowns: Vec<UnknownValue>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -980,6 +983,7 @@ fn model_file(
             None => Modeled::Nothing,
         },
         Content::TerraformModules(root, entries) => Modeled::TerraformModules(root, entries),
+        Content::Modeled(modeled) => modeled,
         Content::Structured(documents) => match kind {
             FileKind::FalcoRules => {
                 let roots = documents.into_iter().map(|d| d.root).collect();
@@ -1004,18 +1008,10 @@ fn model_file(
                             &document.root,
                             display,
                         );
-                        let resources = template
-                            .resources
-                            .into_iter()
-                            .map(|resource| {
-                                let tier = iac::resource_tier(&resource, tier_keys, None);
-                                (resource, tier)
-                            })
-                            .collect();
                         ModeledTemplate {
                             file,
                             root: keep_layout.then_some(document.root),
-                            resources,
+                            resources: template.resources,
                             unknowns: template.unknowns,
                             diagnostics: template.diagnostics,
                         }
@@ -1081,6 +1077,17 @@ impl ParsedFiles {
                         }
                     } else if file.kind == FileKind::Kubernetes && defer(&file.text) {
                         Content::Deferred
+                    } else if matches!(
+                        file.kind,
+                        FileKind::CloudFormation | FileKind::TerraformPlan
+                    ) {
+                        // Evaluated at once, so that their trees, which no
+                        // rule reads, are never all in memory together.
+                        let mut parsed = parse_file(id, file);
+                        let content = std::mem::replace(&mut parsed.content, Content::Deferred);
+                        let modeled = model_file(id, &parsed.source, parsed.kind, content, &[]);
+                        parsed.content = Content::Modeled(modeled);
+                        return parsed;
                     } else {
                         return parse_file(id, file);
                     };
@@ -1209,10 +1216,10 @@ impl Project {
                         .map(|f| f.display_path.clone())
                         .unwrap_or_default();
                     for template in templates {
-                        for (resource, tier) in template.resources {
+                        for resource in template.resources {
                             infrastructure
                                 .templates
-                                .push((resource, tier, display.clone()));
+                                .push((resource, None, display.clone()));
                         }
                         infrastructure.template_unknowns.extend(template.unknowns);
                         project.diagnostics.extend(template.diagnostics);
@@ -1224,6 +1231,9 @@ impl Project {
                 Modeled::Plans(read) => infrastructure.plans.extend(read),
             }
         }
+        (infrastructure.templates.par_iter_mut()).for_each(|(resource, tier, _)| {
+            *tier = iac::resource_tier(resource, tier_keys, None);
+        });
         // Each part of the Kubernetes side of the model reads the objects
         // only: all three run side by side, and the tiers are set after.
         project.namespace_tiers = namespace_tiers(&project.objects, tier_keys);
@@ -2066,6 +2076,42 @@ mod tests {
             "{:?}",
             diagnostics(&deferred)
         );
+    }
+
+    #[test]
+    fn templates_and_plans_modelled_as_parsed_are_modelled_as_when_parsed_first() {
+        let template = "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n    Properties:\n      Tags:\n        - Key: classification\n          Value: critical\n  Bad:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !GetAtt Nope.Arn\n";
+        let plan = r#"{"format_version":"1.2","planned_values":{"root_module":{"resources":[{"address":"aws_sqs_queue.q","mode":"managed","type":"aws_sqs_queue","name":"q","values":{"name":"q","tags":{"classification":"high"}}}]}}}"#;
+        let files = [
+            ("stack.yaml", FileKind::CloudFormation, template),
+            ("plan.json", FileKind::TerraformPlan, plan),
+        ];
+        let eager = released_from(ParsedFiles::parse(crate::testing::inputs(&files)));
+        let deferring = ParsedFiles::parse_deferring(crate::testing::inputs(&files), |_| true);
+        let deferred = released_from(deferring);
+        let described = |p: &Project| -> Vec<String> {
+            (p.resources.iter().zip(&p.resource_tiers))
+                .map(|(r, tier)| format!("{} {} {:?} {tier:?}", r.address, r.resource_type, r.span))
+                .collect()
+        };
+        assert_eq!(described(&deferred), described(&eager));
+        assert!(
+            described(&deferred)
+                .iter()
+                .any(|r| r.contains("Queue") && r.contains("Critical"))
+                && described(&deferred)
+                    .iter()
+                    .any(|r| r.starts_with("aws_sqs_queue.q ")),
+            "{:?}",
+            described(&deferred)
+        );
+        let diagnostics = |p: &Project| -> Vec<String> {
+            (p.diagnostics.iter())
+                .map(|d| format!("{} {} {:?}", d.file, d.code, d.line))
+                .collect()
+        };
+        assert_eq!(diagnostics(&deferred), diagnostics(&eager));
+        assert_eq!(deferred.unknowns.len(), eager.unknowns.len());
     }
 
     #[test]
