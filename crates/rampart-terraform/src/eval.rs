@@ -10,7 +10,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use compact_str::{CompactString, ToCompactString};
+use compact_str::{CompactString, ToCompactString, format_compact};
 use rampart_iac::{Node, Origin, Unknown, Value};
 use rampart_source::Diagnostic;
 
@@ -203,7 +203,9 @@ pub(crate) fn number_text(n: f64) -> CompactString {
     if n.fract() == 0.0 && n.abs() < 9.0e15 {
         (n as i64).to_compact_string()
     } else {
-        n.to_compact_string()
+        // `Display`, as Terraform writes numbers (`0.000001`, `1e16` in
+        // full): compact_str's own float formatting writes exponents.
+        format_compact!("{n}")
     }
 }
 
@@ -1493,5 +1495,25 @@ fn describe_unknown(node: &Node) -> String {
     match &node.value {
         Value::Unknown(unknown) => unknown.to_string(),
         _ => "a value known only after apply".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number_text;
+
+    #[test]
+    fn numbers_are_written_in_full_as_terraform_writes_them() {
+        for (n, text) in [
+            (3.0, "3"),
+            (-42.0, "-42"),
+            (2.5, "2.5"),
+            (0.000001, "0.000001"),
+            (-1.5e-7, "-0.00000015"),
+            (1e16, "10000000000000000"),
+            (9.5e15, "9500000000000000"),
+        ] {
+            assert_eq!(number_text(n), text, "{n:?}");
+        }
     }
 }
