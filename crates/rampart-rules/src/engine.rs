@@ -6,7 +6,7 @@ use rampart_model::aws::edge::Edge;
 use rampart_model::aws::network::Network;
 use rampart_model::aws::security_groups::SecurityGroups;
 use rampart_model::rampart_iac::{BlockKind, Node as IacNode, Origin, Resource};
-use rampart_model::{DockerfileDoc, ImageUse, K8sObject, Project, Subject, Workload};
+use rampart_model::{DockerfileDoc, ImageUse, K8sObject, ManifestPart, Project, Subject, Workload};
 use rampart_source::{FileId, Secret, Span};
 use rayon::prelude::*;
 
@@ -192,8 +192,10 @@ pub enum Check {
     /// Called once with the whole project, in the [`Phase::Manifests`] of a
     /// scan (rules that relate Kubernetes objects or Falco files): there the
     /// project holds no infrastructure resources yet, and every object has
-    /// been read, but the trees of most are released (a scan reads the
-    /// Kubernetes files a part at a time, see [`evaluate_manifests`]), and
+    /// been read, but most are released with their part (a scan reads the
+    /// Kubernetes files a part at a time, see [`evaluate_manifests`]; kept:
+    /// the first files' objects, each namespace's first workload, the
+    /// objects of files with a suppression marker, and the last part), and
     /// `ctx.workloads()` is not for them (it holds what workload rules run
     /// on: a part's). What such a rule needs of every object is gathered by
     /// the model while the trees are there (`Project::namespace_traffic`).
@@ -774,7 +776,10 @@ pub fn evaluate_manifests(
         };
         parts.push(run_rules(project, config, &rules, options, &part));
         if !last {
-            project.release_manifest_trees(part.objects);
+            project.release_manifest_part(&ManifestPart {
+                objects: part.objects,
+                images: part.images,
+            });
         }
         lap("evaluate");
     }

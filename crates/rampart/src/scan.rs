@@ -97,7 +97,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     // what other objects are judged by (namespaces, service accounts,
     // bindings, limits, quotas) are modelled and checked first; the others
     // were left unparsed above and are read a part at a time, each part
-    // parsed, modelled, checked and its trees released before the next
+    // parsed, modelled, checked and its objects released before the next
     // (`evaluate_manifests`), so that the manifests' trees are never all in
     // memory either. `--stop-after model` builds the whole model at once,
     // without the rules.
@@ -341,7 +341,7 @@ fn explain_inactive_rules(
     read_objects: bool,
 ) {
     let has_subjects = |rule: &Rule| match rule.check {
-        Check::Image(_) => !project.images.is_empty(),
+        Check::Image(_) => project.read_images(),
         Check::Resource(..) => !project.resources.is_empty(),
         Check::Project(_) | Check::Manifests(_) => !project.resources.is_empty() || read_objects,
         _ => true,
