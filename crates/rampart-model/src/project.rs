@@ -2001,24 +2001,21 @@ mod tests {
     }
 
     /// The files as a streamed scan reads them: the first modelled, the
-    /// others added `part` files at a time, each part released once added.
+    /// others added `part` files at a time, each part's trees released once
+    /// added.
     fn streamed(files: &[(&str, FileKind, &str)], part: usize) -> Project {
-        let input = crate::testing::inputs(files);
-        let config = Config::default();
-        let parsed = ParsedFiles::parse_deferring(input, |text| !may_declare_index_objects(text));
-        let deferred = parsed.deferred();
-        let (mut project, _) = Project::manifests_from_parsed(parsed, &config);
-        project.release_manifest_trees(0..project.objects.len());
-        for files in deferred.chunks(part) {
-            let added = project.add_manifests(files, &config);
+        stream(files, part, |project, added, _| {
             project.release_manifest_trees(added.objects);
-        }
-        project
+        })
     }
 
-    /// As a scan reads the Kubernetes files: each part but the last
-    /// released once read ([`Project::release_manifest_part`]).
-    fn streamed_releasing(files: &[(&str, FileKind, &str)], part: usize) -> Project {
+    /// The first files modelled, the others added `part` files at a time,
+    /// `release` called after each part (with whether it is the last).
+    fn stream(
+        files: &[(&str, FileKind, &str)],
+        part: usize,
+        release: impl Fn(&mut Project, ManifestPart, bool),
+    ) -> Project {
         let input = crate::testing::inputs(files);
         let config = Config::default();
         let parsed = ParsedFiles::parse_deferring(input, |text| !may_declare_index_objects(text));
@@ -2028,21 +2025,43 @@ mod tests {
         let parts: Vec<&[FileId]> = deferred.chunks(part).collect();
         for (n, files) in parts.iter().enumerate() {
             let added = project.add_manifests(files, &config);
-            if n + 1 < parts.len() {
-                project.release_manifest_part(&added);
-            }
+            release(&mut project, added, n + 1 == parts.len());
         }
         project
     }
 
+    /// A critical namespace, and a Deployment in it with an image of its name.
+    const AGENTS_NAMESPACE: &str = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: agents\n  labels:\n    agent-classification: critical\n";
+
+    fn deployment(name: &str) -> String {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: agents\nspec:\n  template:\n    spec:\n      containers:\n        - name: a\n          image: registry.example.com/{name}:1.0\n"
+        )
+    }
+
+    /// Each image with the name of the object it points at.
+    fn image_owners(p: &Project) -> Vec<(&str, &str)> {
+        (p.images.iter())
+            .map(|image| match image.subject {
+                Subject::Object(i) => (p.objects[i].name.as_str(), image.text.as_str()),
+                _ => ("", ""),
+            })
+            .collect()
+    }
+
+    /// As a scan reads the Kubernetes files: each part but the last
+    /// released once read ([`Project::release_manifest_part`]).
+    fn streamed_releasing(files: &[(&str, FileKind, &str)], part: usize) -> Project {
+        stream(files, part, |project, added, last| {
+            if !last {
+                project.release_manifest_part(&added);
+            }
+        })
+    }
+
     #[test]
     fn released_parts_keep_what_later_parts_and_stages_read() {
-        let namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: agents\n  labels:\n    agent-classification: critical\n";
-        let deployment = |name: &str| {
-            format!(
-                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: agents\nspec:\n  template:\n    spec:\n      containers:\n        - name: a\n          image: registry.example.com/{name}:1.0\n"
-            )
-        };
+        let namespace = AGENTS_NAMESPACE;
         let marked = format!(
             "# rampart:ignore IMG-002 -- a test\n{}",
             deployment("marked")
@@ -2081,14 +2100,8 @@ mod tests {
             Some("Namespace")
         );
         // The images of the objects kept still point at them; the others went.
-        let images: Vec<(&str, &str)> = (p.images.iter())
-            .map(|image| match image.subject {
-                Subject::Object(i) => (p.objects[i].name.as_str(), image.text.as_str()),
-                _ => ("", ""),
-            })
-            .collect();
         assert_eq!(
-            images,
+            image_owners(&p),
             [
                 ("first", "registry.example.com/first:1.0"),
                 ("marked", "registry.example.com/marked:1.0"),
@@ -2100,12 +2113,7 @@ mod tests {
 
     #[test]
     fn streamed_manifests_are_modelled_as_a_whole() {
-        let namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: agents\n  labels:\n    agent-classification: critical\n";
-        let deployment = |name: &str| {
-            format!(
-                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: agents\nspec:\n  template:\n    spec:\n      containers:\n        - name: a\n          image: registry.example.com/{name}:1.0\n"
-            )
-        };
+        let namespace = AGENTS_NAMESPACE;
         let policy = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\n  namespace: agents\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n";
         let (first, second) = (deployment("first"), deployment("second"));
         let namespace = format!("{namespace}---\n{}", deployment("last"));
@@ -2126,14 +2134,8 @@ mod tests {
                 assert_eq!(object.tier, Some(Tier::Critical), "{}", object.name);
             }
             // Images point at their objects.
-            let images: Vec<_> = (p.images.iter())
-                .map(|image| match image.subject {
-                    Subject::Object(i) => (p.objects[i].name.as_str(), image.text.as_str()),
-                    _ => ("", ""),
-                })
-                .collect();
             assert_eq!(
-                images,
+                image_owners(&p),
                 [
                     ("last", "registry.example.com/last:1.0"),
                     ("first", "registry.example.com/first:1.0"),
