@@ -1,3 +1,5 @@
+use std::sync::OnceLock;
+
 use crate::{Position, Span};
 
 /// Index of a file in the scanned set.
@@ -28,8 +30,10 @@ pub struct SourceFile {
     /// millions of lines. No scanned text is 4 GiB long (a larger
     /// `max-file-size` is refused, `rampart_config::ByteSize::MAX`); offsets
     /// past that would not be recorded, and a position there would be
-    /// reported on the last line recorded.
-    line_starts: Vec<u32>,
+    /// reported on the last line recorded. Worked out when first asked for:
+    /// most files of a large scan are never asked a line (their parser
+    /// gives positions, and no finding or diagnostic is in them).
+    line_starts: OnceLock<Box<[u32]>>,
     /// Whether the text holds [`crate::SUPPRESSION_MARKER`] anywhere: several
     /// stages ask, and most files have none.
     writes_marker: bool,
@@ -37,23 +41,29 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn new(display_path: String, root_relative_path: String, text: String) -> Self {
-        // Counted first, so that the list is allocated once at its length.
-        let lines = 1 + text.bytes().filter(|&b| b == b'\n').count();
-        let mut line_starts = Vec::with_capacity(lines);
-        line_starts.push(0);
-        line_starts.extend(
-            text.match_indices('\n')
-                .map_while(|(i, _)| u32::try_from(i + 1).ok()),
-        );
         let writes_marker =
             memchr::memmem::find(text.as_bytes(), crate::SUPPRESSION_MARKER.as_bytes()).is_some();
         Self {
             display_path,
             root_relative_path,
             text,
-            line_starts,
+            line_starts: OnceLock::new(),
             writes_marker,
         }
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            // Counted first, so that the list is allocated once at its length.
+            let lines = 1 + memchr::memchr_iter(b'\n', self.text.as_bytes()).count();
+            let mut line_starts = Vec::with_capacity(lines);
+            line_starts.push(0);
+            line_starts.extend(
+                memchr::memchr_iter(b'\n', self.text.as_bytes())
+                    .map_while(|i| u32::try_from(i + 1).ok()),
+            );
+            line_starts.into_boxed_slice()
+        })
     }
 
     /// Frees the text (and where its lines start) once nothing will read it:
@@ -62,7 +72,7 @@ impl SourceFile {
     /// their rules have run, but those its report quotes.
     pub fn release_text(&mut self) {
         self.text = String::new();
-        self.line_starts = vec![0];
+        self.line_starts = OnceLock::new();
     }
 
     /// Whether the text holds the suppression marker (`rampart:ignore`)
@@ -73,8 +83,9 @@ impl SourceFile {
 
     pub fn line_count(&self) -> u32 {
         // A trailing newline does not start another line.
-        let n = self.line_starts.len();
-        let n = if n > 1 && self.line_starts[n - 1] as usize == self.text.len() {
+        let line_starts = self.line_starts();
+        let n = line_starts.len();
+        let n = if n > 1 && line_starts[n - 1] as usize == self.text.len() {
             n - 1
         } else {
             n
@@ -85,9 +96,9 @@ impl SourceFile {
     /// The text of a 1-based line without its line terminator (`\n` or `\r\n`).
     pub fn line(&self, line: u32) -> Option<&str> {
         let idx = (line as usize).checked_sub(1)?;
-        let start = *self.line_starts.get(idx)? as usize;
-        let end = self
-            .line_starts
+        let line_starts = self.line_starts();
+        let start = *line_starts.get(idx)? as usize;
+        let end = line_starts
             .get(idx + 1)
             .map_or(self.text.len(), |next| *next as usize - 1);
         let text = self.text.get(start..end.max(start))?;
@@ -97,7 +108,7 @@ impl SourceFile {
     /// Byte offset of a position, clamped to the end of its line.
     pub fn byte_offset(&self, pos: Position) -> Option<usize> {
         let idx = (pos.line as usize).checked_sub(1)?;
-        let start = *self.line_starts.get(idx)? as usize;
+        let start = *self.line_starts().get(idx)? as usize;
         let line = self.line(pos.line)?;
         let col = (pos.column as usize).saturating_sub(1);
         let within = line
@@ -126,11 +137,12 @@ impl SourceFile {
     pub fn position_of(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());
         let key = u32::try_from(offset).unwrap_or(u32::MAX);
-        let idx = match self.line_starts.binary_search(&key) {
+        let line_starts = self.line_starts();
+        let idx = match line_starts.binary_search(&key) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.line_starts[idx] as usize;
+        let start = line_starts[idx] as usize;
         let column = self
             .text
             .get(start..offset)
@@ -193,5 +205,17 @@ mod tests {
         let f = file("a\n");
         assert_eq!(f.byte_offset(Position::new(0, 1)), None);
         assert_eq!(f.byte_offset(Position::new(9, 1)), None);
+    }
+
+    #[test]
+    fn lines_are_found_when_first_asked_for_and_go_with_the_text() {
+        let mut f = file("a: 1\nb: 2\n");
+        assert!(f.line_starts.get().is_none());
+        assert_eq!(f.line(2), Some("b: 2"));
+        assert_eq!(f.line_starts.get().map(|starts| starts.len()), Some(3));
+        f.release_text();
+        assert!(f.line_starts.get().is_none());
+        assert_eq!((f.line_count(), f.line(1), f.line(2)), (1, Some(""), None));
+        assert_eq!(f.position_of(5), Position::new(1, 1));
     }
 }
