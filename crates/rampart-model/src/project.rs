@@ -50,6 +50,8 @@ pub struct Project {
     pub images: Vec<ImageUse>,
     /// How many images were ever listed in [`Project::images`].
     images_read: usize,
+    /// How many objects were ever listed in [`Project::objects`].
+    objects_read: usize,
     /// Problems met while parsing (the discovery stage has its own).
     pub diagnostics: Vec<Diagnostic>,
     /// Infrastructure resources (Terraform, plans, CloudFormation), evaluated.
@@ -1252,6 +1254,7 @@ impl Project {
         set_tiers(&mut project.objects, tiers);
         project.object_index = object_index;
         project.images_read = images.len();
+        project.objects_read = project.objects.len();
         project.images = images;
         project.manifest_facts.add(&project.objects, 0);
         (project, infrastructure)
@@ -1297,6 +1300,7 @@ impl Project {
         self.manifest_facts.add(added, start);
         set_tiers(&mut self.objects[start..], tiers);
         self.images_read += images.len();
+        self.objects_read += self.objects.len() - start;
         self.images.extend(images);
         ManifestPart {
             objects: start..self.objects.len(),
@@ -1327,6 +1331,12 @@ impl Project {
     /// Whether any image was read, including those released with their part.
     pub fn read_images(&self) -> bool {
         self.images_read > 0
+    }
+
+    /// Whether any Kubernetes object was read, including those released with
+    /// their part or with the infrastructure's evaluation.
+    pub fn read_objects(&self) -> bool {
+        self.objects_read > 0
     }
 
     /// Releases a part of the Kubernetes files ([`Project::add_manifests`])
@@ -1946,6 +1956,10 @@ mod tests {
                 .collect()
         };
         assert_eq!(names(&p, "ConfigMap"), ["kept"]);
+        // With none kept, the project still knows it read objects.
+        let none_kept = released(&files[..1]);
+        assert!(none_kept.objects.is_empty() && none_kept.read_objects());
+        assert!(!released(&files[3..]).read_objects());
         assert_eq!(names(&kept, "ConfigMap"), ["amazon-vpc-cni", "kept"]);
         assert!(names(&p, "DaemonSet").is_empty());
         // What the infrastructure's rules read of them is kept as facts.

@@ -123,8 +123,6 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
             evaluated.iter().map(|finding| finding.file).collect();
         project.release_manifest_texts(|file| quoted.contains(&file));
     }
-    // Read before the objects go with their trees.
-    let read_objects = !project.objects.is_empty();
     project.add_infrastructure(infrastructure, config, &terraform, ManifestTrees::Release);
     timings.lap("model");
     if !evaluates {
@@ -133,7 +131,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     }
     // Only now that the command line is known to be usable, and only for rules
     // that had something to look at.
-    explain_inactive_rules(&rules, &loaded, &project, read_objects);
+    explain_inactive_rules(&rules, &loaded, &project);
     if args.show_unknown {
         show_unknowns(&project);
     }
@@ -332,18 +330,15 @@ impl Timings {
 
 /// Tells the user about rules that were selected but can check nothing under
 /// this configuration, instead of letting them pass silently: those that had
-/// something to look at (`read_objects`: the scan read Kubernetes objects,
-/// which the project no longer holds once the infrastructure is added).
-fn explain_inactive_rules(
-    rules: &[&'static Rule],
-    loaded: &LoadedConfig,
-    project: &Project,
-    read_objects: bool,
-) {
+/// something to look at (objects and images read, though most are released
+/// by now).
+fn explain_inactive_rules(rules: &[&'static Rule], loaded: &LoadedConfig, project: &Project) {
     let has_subjects = |rule: &Rule| match rule.check {
         Check::Image(_) => project.read_images(),
         Check::Resource(..) => !project.resources.is_empty(),
-        Check::Project(_) | Check::Manifests(_) => !project.resources.is_empty() || read_objects,
+        Check::Project(_) | Check::Manifests(_) => {
+            !project.resources.is_empty() || project.read_objects()
+        }
         _ => true,
     };
     for rule in rules.iter().filter(|rule| has_subjects(rule)) {
