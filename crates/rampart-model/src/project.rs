@@ -930,6 +930,51 @@ enum Modeled {
     Plans(Vec<rampart_tfplan::PlanOutput>),
 }
 
+/// Where the objects [`retain_objects`] kept went.
+struct ObjectMoves {
+    start: usize,
+    /// By index from `start` on: the new index, `None` for one dropped.
+    moves: Vec<Option<usize>>,
+}
+
+impl ObjectMoves {
+    /// Where object `i` now is (those before `start` stay).
+    fn of(&self, i: usize) -> Option<usize> {
+        match i.checked_sub(self.start) {
+            None => Some(i),
+            Some(at) => self.moves.get(at).copied().flatten(),
+        }
+    }
+}
+
+/// Keeps, of the objects from `start` on, those `keep` says (by index and
+/// object), in order, drops the others, and moves `index` with them.
+fn retain_objects(
+    objects: &mut Vec<K8sObject>,
+    index: &mut ObjectIndex,
+    start: usize,
+    keep: impl Fn(usize, &K8sObject) -> bool,
+) -> ObjectMoves {
+    let mut next = start;
+    let moves: Vec<Option<usize>> = (objects.get(start..).unwrap_or_default().iter())
+        .enumerate()
+        .map(|(i, object)| {
+            keep(start + i, object).then(|| {
+                next += 1;
+                next - 1
+            })
+        })
+        .collect();
+    let moves = ObjectMoves { start, moves };
+    let mut at = 0;
+    objects.retain(|_| {
+        at += 1;
+        moves.of(at - 1).is_some()
+    });
+    index.follow(|i| moves.of(i));
+    moves
+}
+
 /// How many items the files' models add to each list of the project.
 #[derive(Default)]
 struct ModeledLengths {
@@ -1350,31 +1395,20 @@ impl Project {
         // The trees first, on every core: dropped with their objects below,
         // one at a time, they cost a scan of 100,000 files 50 ms.
         self.release_manifest_trees(part.objects.clone());
-        let start = part.objects.start;
+        debug_assert_eq!(
+            part.objects.end,
+            self.objects.len(),
+            "not the last part added"
+        );
         let keeps = self.kept_manifest_objects();
         let files = &self.files;
-        let mut next = start;
-        let moves: Vec<Option<usize>> = (self.objects.get(part.objects.clone()))
-            .unwrap_or_default()
-            .iter()
-            .enumerate()
-            .map(|(i, object)| {
-                keeps(start + i, object, files).then(|| {
-                    next += 1;
-                    next - 1
-                })
-            })
-            .collect();
-        let moved = |i: usize| match i.checked_sub(start) {
-            None => Some(i),
-            Some(at) => moves.get(at).copied().flatten(),
-        };
-        let mut at = 0;
-        self.objects.retain(|_| {
-            at += 1;
-            moved(at - 1).is_some()
-        });
-        self.object_index.follow(moved);
+        let moves = retain_objects(
+            &mut self.objects,
+            &mut self.object_index,
+            part.objects.start,
+            |i, object| keeps(i, object, files),
+        );
+        let moved = |i| moves.of(i);
         let mut at = 0;
         self.images.retain_mut(|image| {
             at += 1;
@@ -1492,16 +1526,10 @@ impl Project {
                 // in `manifest_facts`), but the filter reads the objects of
                 // files that write a suppression marker. The list of every
                 // object is among the largest blocks of a large scan.
-                let mut kept = Vec::with_capacity(objects.len());
-                let mut next = 0;
-                for object in &objects {
-                    let keep = marked(object.file);
-                    kept.push(keep.then_some(next));
-                    next += usize::from(keep);
-                }
-                objects.retain(|object| marked(object.file));
+                retain_objects(&mut objects, &mut object_index, 0, |_, object| {
+                    marked(object.file)
+                });
                 objects.shrink_to_fit();
-                object_index.follow(|i| kept.get(i).copied().flatten());
             },
             || self.evaluate_infrastructure(infrastructure, config, terraform),
         );
