@@ -179,6 +179,13 @@ fn is_local_source(source: &str) -> bool {
     source.starts_with("./") || source.starts_with("../")
 }
 
+/// The directory a `module` block in `caller_dir` calls, when its `source`
+/// is a local path written as a literal.
+fn local_module_dir(caller_dir: &str, block: &syntax::Block) -> Option<String> {
+    let source = literal_string(&block.body.get_attribute("source")?.value)?;
+    is_local_source(source).then(|| join_dir(caller_dir, source))
+}
+
 /// The directories of a configuration split into sets that evaluate on
 /// their own: a module's directory is in the set of every directory that
 /// calls it (a local `source`, or a module `modules.json` lists for a root
@@ -211,13 +218,8 @@ impl ModuleSets {
             // Every `module` block, well formed or not: a set too large
             // evaluates the same, one too small would not.
             for block in file.body.get_blocks("module") {
-                if let Some(source) = block
-                    .body
-                    .get_attribute("source")
-                    .and_then(|a| literal_string(&a.value))
-                    .filter(|source| is_local_source(source))
-                {
-                    calls.push((caller, node(join_dir(&dir, source), &mut parent)));
+                if let Some(callee) = local_module_dir(&dir, block) {
+                    calls.push((caller, node(callee, &mut parent)));
                 }
             }
         }
@@ -299,17 +301,8 @@ pub fn evaluate(input: &TerraformInput<'_>) -> TerraformOutput {
     let mut calls: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for config in configs.values() {
         for call in config.module_calls.values() {
-            if let Some(source) = call
-                .block
-                .body
-                .get_attribute("source")
-                .and_then(|a| literal_string(&a.value))
-                && is_local_source(source)
-            {
-                calls
-                    .entry(config.dir.clone())
-                    .or_default()
-                    .insert(join_dir(&config.dir, source));
+            if let Some(callee) = local_module_dir(&config.dir, call.block) {
+                calls.entry(config.dir.clone()).or_default().insert(callee);
             }
         }
     }
