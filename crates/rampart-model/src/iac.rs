@@ -187,7 +187,7 @@ pub(crate) fn evaluate_terraform(
         let Some(source) = files.get(terraform.file.index()) else {
             continue;
         };
-        if terraform.vars && options.var_files.contains(&source.display_path) {
+        if matches!(role(files, &terraform, options), Some(FileRole::VarFile(_))) {
             var_files.push(terraform);
         } else if let Some(set) = sets.of_dir(&dir_of(&source.display_path)) {
             by_set[set].push(terraform);
