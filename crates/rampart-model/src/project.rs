@@ -1133,11 +1133,19 @@ impl ParsedFiles {
                     ) {
                         // Evaluated at once, so that their trees, which no
                         // rule reads, are never all in memory together.
-                        let mut parsed = parse_file(id, file);
-                        let content = std::mem::replace(&mut parsed.content, Content::Deferred);
-                        let modeled = model_file(id, &parsed.source, parsed.kind, content, &[]);
-                        parsed.content = Content::Modeled(modeled);
-                        return parsed;
+                        let Parsed {
+                            kind,
+                            source,
+                            content,
+                            diagnostics,
+                        } = parse_file(id, file);
+                        let modeled = model_file(id, &source, kind, content, &[]);
+                        return Parsed {
+                            kind,
+                            source,
+                            content: Content::Modeled(modeled),
+                            diagnostics,
+                        };
                     } else {
                         return parse_file(id, file);
                     };
