@@ -46,6 +46,13 @@ impl DockerfileDoc {
         }
     }
 
+    /// Drops the instructions and stages, once every rule about the
+    /// Dockerfile has run: its file and tier stay, for its findings.
+    pub(crate) fn release(&mut self) {
+        self.parsed.instructions = Vec::new();
+        self.parsed.stages = Vec::new();
+    }
+
     /// The stage an instruction belongs to.
     pub fn stage_of(&self, instruction_index: usize) -> Option<&Stage> {
         self.parsed

@@ -711,17 +711,35 @@ fn resolve_tiers(
         .collect()
 }
 
-/// The objects of a Kubernetes file and the problems met reading it.
-fn model_manifest(file: FileId, source: Option<&SourceFile>) -> (Vec<Diagnostic>, Vec<K8sObject>) {
+/// The model of a file [`ParsedFiles::parse_deferring`] left unparsed (a
+/// Kubernetes file's objects, a Dockerfile), and the problems met reading
+/// it.
+fn model_deferred(
+    file: FileId,
+    source: Option<&SourceFile>,
+    kind: Option<&FileKind>,
+    tier_keys: &[String],
+) -> (Vec<Diagnostic>, Modeled) {
     let Some(source) = source else {
-        return (Vec::new(), Vec::new());
+        return (Vec::new(), Modeled::Nothing);
     };
-    let stream = rampart_yaml::parse_stream(&source.text, &source.display_path, &Limits::default());
-    let mut objects = Vec::with_capacity(stream.documents.len());
-    for document in stream.documents {
-        add_document(file, document, &mut objects);
+    match kind {
+        Some(FileKind::Dockerfile) => {
+            let mut parsed = rampart_dockerfile::parse(&source.text, &source.display_path);
+            let diagnostics = std::mem::take(&mut parsed.diagnostics);
+            let doc = DockerfileDoc::new(file, parsed, tier_keys);
+            (diagnostics, Modeled::Dockerfile(doc))
+        }
+        _ => {
+            let stream =
+                rampart_yaml::parse_stream(&source.text, &source.display_path, &Limits::default());
+            let mut objects = Vec::with_capacity(stream.documents.len());
+            for document in stream.documents {
+                add_document(file, document, &mut objects);
+            }
+            (stream.diagnostics, Modeled::Kubernetes(objects))
+        }
     }
-    (stream.diagnostics, objects)
 }
 
 fn set_tiers(objects: &mut [K8sObject], tiers: Vec<Option<(Tier, TierOrigin)>>) {
@@ -733,11 +751,14 @@ fn set_tiers(objects: &mut [K8sObject], tiers: Vec<Option<(Tier, TierOrigin)>>) 
     });
 }
 
-/// Where the objects and images of [`Project::add_manifests`] went.
+/// Where the objects, Dockerfiles and images of [`Project::add_manifests`]
+/// went.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ManifestPart {
     /// In [`Project::objects`].
     pub objects: std::ops::Range<usize>,
+    /// In [`Project::dockerfiles`].
+    pub dockerfiles: std::ops::Range<usize>,
     /// In [`Project::images`].
     pub images: std::ops::Range<usize>,
 }
@@ -818,11 +839,13 @@ fn own_tier(labels: Option<&Node>, keys: &[String]) -> Option<(Tier, String)> {
 
 /// Every image reference: containers' `image`, Dockerfiles' `FROM` and `COPY
 /// --from`, in object then Dockerfile order.
-/// `objects` are [`Project::objects`] from `offset` on.
+/// `objects` are [`Project::objects`] from `offset` on, `dockerfiles`
+/// [`Project::dockerfiles`] from `dockerfile_offset` on.
 fn collect_images(
     objects: &[K8sObject],
     offset: usize,
     dockerfiles: &[DockerfileDoc],
+    dockerfile_offset: usize,
 ) -> Vec<ImageUse> {
     let mut images: Vec<ImageUse> = objects
         .par_iter()
@@ -856,6 +879,7 @@ fn collect_images(
         .par_iter()
         .enumerate()
         .flat_map_iter(|(d, doc)| {
+            let d = d + dockerfile_offset;
             let mut images = Vec::new();
             let stages = &doc.parsed.stages;
             for stage in stages {
@@ -1101,9 +1125,9 @@ impl ParsedFiles {
     }
 
     /// As [`ParsedFiles::parse`], but for the Kubernetes files `defer`
-    /// holds: those are read and left to [`Project::add_manifests`]
-    /// ([`ParsedFiles::deferred`] lists them), so that a scan can parse,
-    /// check and release them a part at a time. The model has none of their
+    /// holds and the Dockerfiles: those are read and left to
+    /// [`Project::add_manifests`] ([`ParsedFiles::deferred`] lists them), so
+    /// that a scan can parse, check and release them a part at a time. The model has none of their
     /// objects until they are added. Terraform's `.tf` and `.tfvars` files
     /// are read too and parsed only when [`Project::add_infrastructure`]
     /// evaluates them.
@@ -1125,7 +1149,10 @@ impl ParsedFiles {
                             content: Some(TerraformContent::Unparsed),
                             vars: file.kind == FileKind::TerraformVars,
                         }
-                    } else if file.kind == FileKind::Kubernetes && defer(&file.text) {
+                    } else if (file.kind == FileKind::Kubernetes && defer(&file.text))
+                        || file.kind == FileKind::Dockerfile
+                    {
+                        // A Dockerfile's rules read nothing of other files.
                         Content::Deferred
                     } else if matches!(
                         file.kind,
@@ -1302,7 +1329,7 @@ impl Project {
                     || ObjectIndex::build(&project.objects),
                 )
             },
-            || collect_images(&project.objects, 0, &project.dockerfiles),
+            || collect_images(&project.objects, 0, &project.dockerfiles, 0),
         );
         set_tiers(&mut project.objects, tiers);
         project.object_index = object_index;
@@ -1313,9 +1340,10 @@ impl Project {
         (project, infrastructure)
     }
 
-    /// Parses and models the Kubernetes files [`ParsedFiles::parse_deferring`]
-    /// left (in parallel), and adds their objects and images; returns where
-    /// they are in [`Project::objects`] and [`Project::images`].
+    /// Parses and models the Kubernetes files and Dockerfiles
+    /// [`ParsedFiles::parse_deferring`] left (in parallel), and adds their
+    /// objects, Dockerfiles and images; returns where they are in
+    /// [`Project::objects`], [`Project::dockerfiles`] and [`Project::images`].
     ///
     /// The files must not declare what other objects are judged by (what
     /// [`may_declare_index_objects`] looks for), since the objects added
@@ -1323,19 +1351,35 @@ impl Project {
     /// `Namespace` objects modelled by [`Project::manifests_from_parsed`].
     pub fn add_manifests(&mut self, files: &[FileId], config: &Config) -> ManifestPart {
         let tier_keys = &config.tiers.label_keys;
-        let modeled: Vec<(Vec<Diagnostic>, Vec<K8sObject>)> = files
+        let modeled: Vec<(Vec<Diagnostic>, Modeled)> = files
             .par_iter()
-            .map(|&file| model_manifest(file, self.files.get(file.index())))
+            .map(|&file| {
+                let (source, kind) = (
+                    self.files.get(file.index()),
+                    self.file_kinds.get(file.index()),
+                );
+                model_deferred(file, source, kind, tier_keys)
+            })
             .collect();
         let start = self.objects.len();
+        let dockerfile_start = self.dockerfiles.len();
         let image_start = self.images.len();
-        self.objects
-            .reserve(modeled.iter().map(|(_, objects)| objects.len()).sum());
-        for (diagnostics, objects) in modeled {
+        let mut lengths = ModeledLengths::default();
+        for (_, modeled) in &modeled {
+            lengths.add(modeled);
+        }
+        self.objects.reserve(lengths.objects);
+        self.dockerfiles.reserve(lengths.dockerfiles);
+        for (diagnostics, modeled) in modeled {
             self.diagnostics.extend(diagnostics);
-            self.objects.extend(objects);
+            match modeled {
+                Modeled::Kubernetes(objects) => self.objects.extend(objects),
+                Modeled::Dockerfile(doc) => self.dockerfiles.push(doc),
+                _ => {}
+            }
         }
         let added = &self.objects[start..];
+        let added_dockerfiles = &self.dockerfiles[dockerfile_start..];
         debug_assert!(
             !added.iter().any(|o| INDEX_KINDS.contains(&o.kind.as_str())),
             "a file read in a part declares what other objects are judged by"
@@ -1345,7 +1389,7 @@ impl Project {
             || {
                 rayon::join(
                     || resolve_tiers(added, &self.namespace_tiers, tier_keys),
-                    || collect_images(added, start, &[]),
+                    || collect_images(added, start, added_dockerfiles, dockerfile_start),
                 )
             },
             || index.add(added, start),
@@ -1357,6 +1401,7 @@ impl Project {
         self.images.extend(images);
         ManifestPart {
             objects: start..self.objects.len(),
+            dockerfiles: dockerfile_start..self.dockerfiles.len(),
             images: image_start..self.images.len(),
         }
     }
@@ -1398,7 +1443,9 @@ impl Project {
     /// which stay whole, move to the front of the part, and keep their
     /// images; the index follows them. A [`Subject::Object`] of the part
     /// from before no longer names its object. The list of every object
-    /// then holds only what later parts and stages read.
+    /// then holds only what later parts and stages read. The part's
+    /// Dockerfiles keep their file and tier, and their instructions only in
+    /// files that write a suppression marker.
     pub fn release_manifest_part(&mut self, part: &ManifestPart) {
         // The trees first, on every core: dropped with their objects below,
         // one at a time, they cost a scan of 100,000 files 50 ms.
@@ -1417,6 +1464,17 @@ impl Project {
             |i, object| keeps(i, object, files),
         );
         let moved = |i| moves.of(i);
+        // What rules read of a Dockerfile once they have run: its file and
+        // tier (findings), and its images (listed); the filter reads those
+        // of files that write a suppression marker.
+        if let Some(dockerfiles) = self.dockerfiles.get_mut(part.dockerfiles.clone()) {
+            (dockerfiles.par_iter_mut())
+                .filter(|doc| {
+                    !(files.get(doc.file.index()))
+                        .is_some_and(SourceFile::writes_suppression_marker)
+                })
+                .for_each(DockerfileDoc::release);
+        }
         let mut at = 0;
         self.images.retain_mut(|image| {
             at += 1;
@@ -1523,12 +1581,9 @@ impl Project {
             || {
                 // What rules read of a Dockerfile once they have run: its
                 // file and tier (findings), and its images (already listed).
-                dockerfiles.par_iter_mut().for_each(|doc| {
-                    if !marked(doc.file) {
-                        doc.parsed.instructions = Vec::new();
-                        doc.parsed.stages = Vec::new();
-                    }
-                });
+                (dockerfiles.par_iter_mut())
+                    .filter(|doc| !marked(doc.file))
+                    .for_each(DockerfileDoc::release);
                 // What rules read of an object once they have run: nothing
                 // (what the infrastructure's rules read of the manifests is
                 // in `manifest_facts`), but the filter reads the objects of
@@ -2159,6 +2214,50 @@ mod tests {
             ]
         );
         assert!(p.read_images());
+    }
+
+    #[test]
+    fn streamed_dockerfiles_are_read_and_released_a_part_at_a_time() {
+        let built = "FROM python:3.12 AS build\nFROM gcr.io/distroless/python3\nCOPY --from=build /app /app\nCOPY --from=busybox:1.36 /bin/sh /bin/sh\nLABEL agent-classification=high\n";
+        let marked = "# rampart:ignore DF-001 -- a test\nFROM alpine:3.20\n";
+        let deploy = deployment("web");
+        let files = [
+            ("a/Dockerfile", FileKind::Dockerfile, built),
+            ("b/deploy.yaml", FileKind::Kubernetes, deploy.as_str()),
+            ("c/Dockerfile", FileKind::Dockerfile, marked),
+            ("d/Dockerfile", FileKind::Dockerfile, "FROM ubuntu:24.04\n"),
+        ];
+        let whole = project(&files);
+        let dockerfiles = |p: &Project| -> Vec<(FileId, Option<Tier>)> {
+            (p.dockerfiles.iter()).map(|d| (d.file, d.tier)).collect()
+        };
+        // Each Dockerfile image, by the file of its Dockerfile.
+        let images = |p: &Project| -> Vec<(FileId, String)> {
+            (p.images.iter())
+                .filter_map(|image| match image.subject {
+                    Subject::Dockerfile(i) => Some((p.dockerfiles[i].file, image.text.clone())),
+                    _ => None,
+                })
+                .collect()
+        };
+        assert_eq!(whole.dockerfiles.len(), 3);
+        assert_eq!(whole.dockerfiles[0].tier, Some(Tier::High));
+        assert_eq!(images(&whole).len(), 5);
+        for part in [1, 2, 10] {
+            let p = streamed(&files, part);
+            assert_eq!(dockerfiles(&p), dockerfiles(&whole), "parts of {part}");
+            assert_eq!(images(&p), images(&whole), "parts of {part}");
+        }
+        // Released with their part once checked, but in files that write a
+        // suppression marker (the filter reads them) and in the last part
+        // (released with the infrastructure's evaluation).
+        let p = streamed_releasing(&files, 1);
+        assert_eq!(dockerfiles(&p), dockerfiles(&whole));
+        assert_eq!(images(&p), images(&whole));
+        let instructions: Vec<usize> = (p.dockerfiles.iter())
+            .map(|d| d.parsed.instructions.len())
+            .collect();
+        assert_eq!(instructions, [0, 1, 1]);
     }
 
     #[test]

@@ -666,8 +666,8 @@ struct Scope {
     objects: Range<usize>,
     /// In [`Project::images`]: image rules.
     images: Range<usize>,
-    /// Dockerfile rules.
-    dockerfiles: bool,
+    /// In [`Project::dockerfiles`]: Dockerfile rules.
+    dockerfiles: Range<usize>,
     /// Resource and project rules (both phases' kinds).
     project: bool,
 }
@@ -677,7 +677,7 @@ impl Scope {
         Self {
             objects: 0..project.objects.len(),
             images: 0..project.images.len(),
-            dockerfiles: true,
+            dockerfiles: 0..project.dockerfiles.len(),
             project: true,
         }
     }
@@ -726,12 +726,12 @@ fn run_rules(
 /// The rules about manifests (those of [`Phase::Manifests`] among `rules`),
 /// the way a scan runs them: on the objects, images and Dockerfiles of
 /// `project` (see [`Project::manifests_from_parsed`]), then on the
-/// Kubernetes files of `deferred`
+/// Kubernetes files and Dockerfiles of `deferred`
 /// ([`ParsedFiles::deferred`](rampart_model::ParsedFiles::deferred)),
 /// `part_files` at a time: each part parsed and modelled
-/// ([`Project::add_manifests`]) and checked, and the trees of every part but
-/// the last released ([`Project::release_manifest_trees`]) before the next
-/// is read, so that the manifests' trees are never all in memory. The last
+/// ([`Project::add_manifests`]) and checked, and every part but the last
+/// released ([`Project::release_manifest_part`]) before the next is read,
+/// so that the manifests' trees are never all in memory. The last
 /// part's are left to [`Project::add_infrastructure`], which releases them
 /// beside the infrastructure's evaluation. The rules that relate objects or
 /// Falco files (`Check::Manifests`) run with the last part, once every
@@ -756,7 +756,7 @@ pub fn evaluate_manifests(
     let first = Scope {
         objects: 0..project.objects.len(),
         images: 0..project.images.len(),
-        dockerfiles: true,
+        dockerfiles: 0..project.dockerfiles.len(),
         project: later.is_empty(),
     };
     let mut parts = vec![run_rules(project, config, &rules, options, &first)];
@@ -771,13 +771,14 @@ pub fn evaluate_manifests(
         let part = Scope {
             objects: added.objects,
             images: added.images,
-            dockerfiles: false,
+            dockerfiles: added.dockerfiles,
             project: last,
         };
         parts.push(run_rules(project, config, &rules, options, &part));
         if !last {
             project.release_manifest_part(&ManifestPart {
                 objects: part.objects,
+                dockerfiles: part.dockerfiles,
                 images: part.images,
             });
         }
@@ -886,11 +887,15 @@ fn run_per_subject(
                 .collect()
         },
         || {
-            if dockerfile_rules.is_empty() || !scope.dockerfiles {
+            if dockerfile_rules.is_empty() {
                 return Vec::new();
             }
-            (project.dockerfiles.par_iter().enumerate())
+            let dockerfiles = (project.dockerfiles)
+                .get(scope.dockerfiles.clone())
+                .unwrap_or_default();
+            (dockerfiles.par_iter().enumerate())
                 .flat_map_iter(|(i, doc)| {
+                    let i = i + scope.dockerfiles.start;
                     let mut out = Vec::new();
                     let subject = Subject::Dockerfile(i);
                     for &(slot, check) in &dockerfile_rules {
