@@ -8,6 +8,7 @@ use rampart_iac::{BlockKind, Node, Resource, UnknownValue, Value};
 use rampart_source::{Diagnostic, FileId, SourceFile};
 use rampart_terraform::{
     ManifestEntry, ModuleSets, TerraformInput, TerraformOutput, TfFile, VarsFile, dir_of, join_dir,
+    module_calls,
 };
 use rayon::prelude::*;
 
@@ -26,7 +27,8 @@ pub(crate) enum TerraformContent {
     Hcl(rampart_terraform::syntax::Body),
     /// A `.tf` or `.tfvars` file read but not parsed yet: a streamed scan
     /// parses HCL when it evaluates Terraform, once the manifests' trees
-    /// are released (see [`crate::ParsedFiles::parse_deferring`]).
+    /// are released (see [`crate::ParsedFiles::parse_deferring`]), a
+    /// module set at a time ([`evaluate_terraform`]).
     Unparsed,
     /// A `.tfvars.json` file: its values, with their positions.
     JsonVars(Vec<(String, Node)>),
@@ -164,20 +166,42 @@ fn input_of<'a>(
 /// resources for `spare_capacity` more.
 ///
 /// A set of modules at a time ([`ModuleSets`]: a root module and what it
-/// calls), in parallel, each set's syntax trees released as soon as it is
-/// evaluated: at 100,000 files the trees are about 50 MiB, which the sets
-/// evaluated later then reuse instead of adding to.
+/// calls), in parallel, each set's files left unparsed parsed with it and
+/// its syntax trees released as soon as it is evaluated: at 100,000 files
+/// the trees are about 50 MiB, of which only the sets being evaluated and
+/// the files that call modules are then in memory at once.
 pub(crate) fn evaluate_terraform(
     files: &[SourceFile],
-    parsed: Vec<TerraformFile>,
+    mut parsed: Vec<TerraformFile>,
     manifests: Vec<(String, Vec<ManifestEntry>)>,
     options: &TerraformOptions,
     spare_capacity: usize,
 ) -> TerraformEvaluation {
-    let sets = ModuleSets::of(&TerraformInput {
-        manifests: manifests.iter().cloned().collect(),
-        ..input_of(files, &parsed, &[], options)
+    // The sets come from the `module` blocks, and `--var-file` files apply
+    // to every set: the files left unparsed (see `TerraformContent::Unparsed`)
+    // that hold either are parsed first, the others with their set. A file
+    // whose text does not write `module` has no `module` block: a block's
+    // type is an identifier, which HCL has no way to escape.
+    let mut diagnostics = parse_unparsed(files, &mut parsed, |terraform, source| {
+        if terraform.vars {
+            options.var_files.contains(&source.display_path)
+        } else {
+            memchr::memmem::find(source.text.as_bytes(), b"module").is_some()
+        }
     });
+    let sets = ModuleSets::from_calls(
+        (parsed.iter())
+            .filter(|terraform| !terraform.vars)
+            .filter_map(|terraform| {
+                let dir = dir_of(&files.get(terraform.file.index())?.display_path);
+                let calls = match &terraform.content {
+                    TerraformContent::Hcl(body) => module_calls(&dir, body),
+                    TerraformContent::Unparsed | TerraformContent::JsonVars(_) => Vec::new(),
+                };
+                Some((dir, calls))
+            }),
+        (manifests.iter()).map(|(root, entries)| (root.as_str(), entries.as_slice())),
+    );
     // `.tf` and auto-loaded variables files go with their directory's set;
     // `--var-file` files apply to every root module and are kept apart.
     let mut by_set: Vec<Vec<TerraformFile>> =
@@ -214,25 +238,66 @@ pub(crate) fn evaluate_terraform(
             .position(|v| *v == f.source().display_path)
             .unwrap_or(usize::MAX)
     });
-    let outputs: Vec<TerraformOutput> = (by_set.into_par_iter())
+    let outputs: Vec<(TerraformOutput, Vec<Diagnostic>)> = (by_set.into_par_iter())
         .zip(manifests_by_set)
-        .map(|(parsed, manifests)| {
+        .map(|(mut parsed, manifests)| {
+            let diagnostics = parse_unparsed(files, &mut parsed, |_, _| true);
             let input = TerraformInput {
                 manifests: manifests.into_iter().collect(),
                 ..input_of(files, &parsed, &shared, options)
             };
-            rampart_terraform::evaluate(&input)
+            (rampart_terraform::evaluate(&input), diagnostics)
             // The set's syntax trees (`parsed`) go here.
         })
         .collect();
-    let output = rampart_terraform::join(outputs, spare_capacity);
+    let mut evaluated = Vec::with_capacity(outputs.len());
+    for (output, parse_diagnostics) in outputs {
+        evaluated.push(output);
+        diagnostics.extend(parse_diagnostics);
+    }
+    let output = rampart_terraform::join(evaluated, spare_capacity);
+    diagnostics.extend(output.diagnostics);
     TerraformEvaluation {
         resources: output.resources,
         roots: output.roots,
         providers: output.providers,
         unknowns: output.unknowns,
-        diagnostics: output.diagnostics,
+        diagnostics,
     }
+}
+
+/// Parses the files of `terraform_files` left unparsed that `now` picks, in
+/// parallel; those that are not HCL are dropped, and their diagnostics
+/// returned.
+fn parse_unparsed(
+    files: &[SourceFile],
+    terraform_files: &mut Vec<TerraformFile>,
+    now: impl Fn(&TerraformFile, &SourceFile) -> bool + Sync,
+) -> Vec<Diagnostic> {
+    // Whether each file stays, and what its parse said.
+    let parsed: Vec<(bool, Vec<Diagnostic>)> = (terraform_files.par_iter_mut())
+        .map(|terraform| {
+            let source = files.get(terraform.file.index());
+            let Some(source) = source.filter(|source| {
+                matches!(terraform.content, TerraformContent::Unparsed) && now(terraform, source)
+            }) else {
+                return (true, Vec::new());
+            };
+            match parse_hcl(source) {
+                (Some(content), diagnostics) => {
+                    terraform.content = content;
+                    (true, diagnostics)
+                }
+                (None, diagnostics) => (false, diagnostics),
+            }
+        })
+        .collect();
+    let mut stays = parsed.iter().map(|(stays, _)| *stays);
+    terraform_files.retain(|_| stays.next().unwrap_or(true));
+    parsed
+        .into_iter()
+        .flat_map(|(_, diagnostics)| diagnostics)
+        .collect()
 }
 
 pub(crate) struct TerraformEvaluation {

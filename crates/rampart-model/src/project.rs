@@ -1144,7 +1144,7 @@ impl ParsedFiles {
                     {
                         // Parsed when Terraform is evaluated, after the
                         // manifests' rules: its syntax trees are then never
-                        // beside the manifests' (see `parse_terraform`).
+                        // beside the manifests' (see `iac::evaluate_terraform`).
                         Content::Terraform {
                             content: Some(TerraformContent::Unparsed),
                             vars: file.kind == FileKind::TerraformVars,
@@ -1601,25 +1601,6 @@ impl Project {
         self.dockerfiles = dockerfiles;
     }
 
-    /// Parses the HCL files [`ParsedFiles::parse_deferring`] left unparsed,
-    /// in parallel; those that are not HCL are dropped, with their
-    /// diagnostics.
-    fn parse_terraform(&mut self, terraform_files: &mut Vec<TerraformFile>) {
-        let files = &self.files;
-        let diagnostics: Vec<Vec<Diagnostic>> = terraform_files
-            .par_iter_mut()
-            .filter(|terraform| matches!(terraform.content, TerraformContent::Unparsed))
-            .filter_map(|terraform| {
-                let (content, diagnostics) = iac::parse_hcl(files.get(terraform.file.index())?);
-                terraform.content = content.unwrap_or(TerraformContent::Unparsed);
-                Some(diagnostics)
-            })
-            .collect();
-        self.diagnostics.extend(diagnostics.into_iter().flatten());
-        terraform_files
-            .retain(|terraform| !matches!(terraform.content, TerraformContent::Unparsed));
-    }
-
     fn evaluate_infrastructure(
         &mut self,
         infrastructure: Infrastructure,
@@ -1627,14 +1608,13 @@ impl Project {
         terraform: &TerraformOptions,
     ) {
         let Infrastructure {
-            mut terraform_files,
+            terraform_files,
             manifests,
             plans,
             templates,
             template_unknowns,
         } = infrastructure;
         let tier_keys = &config.tiers.label_keys;
-        self.parse_terraform(&mut terraform_files);
         if terraform_files.is_empty() {
             for (resource, tier, scope) in templates {
                 self.push_resource(resource, tier, scope);
@@ -2380,6 +2360,101 @@ mod tests {
                 .any(|(file, _, line)| file == "infra/broken.tf" && line.is_some()),
             "{:?}",
             diagnostics(&deferred)
+        );
+    }
+
+    #[test]
+    fn terraform_parsed_a_module_set_at_a_time_is_modelled_as_when_parsed_first() {
+        // Two roots call one module, whose files never write the word (so
+        // they are parsed with their set); a file that is called by nothing
+        // writes it in a comment, another is broken; a `--var-file` applies
+        // to every root.
+        let files = [
+            (
+                "app/main.tf",
+                FileKind::Terraform,
+                "module \"net\" {\n  source = \"../shared/net\"\n  cidr   = var.cidr\n}\n\nvariable \"cidr\" {}\n",
+            ),
+            (
+                "app/bucket.tf",
+                FileKind::Terraform,
+                "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = var.bucket\n}\n\nvariable \"bucket\" {}\n",
+            ),
+            (
+                "other/main.tf",
+                FileKind::Terraform,
+                "module \"net\" {\n  source = \"../shared/net\"\n  cidr   = \"10.9.0.0/16\"\n}\n",
+            ),
+            (
+                "shared/net/main.tf",
+                FileKind::Terraform,
+                "variable \"cidr\" {}\n\nresource \"aws_vpc\" \"this\" {\n  cidr_block = var.cidr\n}\n",
+            ),
+            (
+                "lonely/main.tf",
+                FileKind::Terraform,
+                "# No module calls this one.\nresource \"aws_sqs_queue\" \"q\" {\n  name = var.bucket\n}\n\nvariable \"bucket\" {}\n",
+            ),
+            (
+                "lonely/broken.tf",
+                FileKind::Terraform,
+                "module \"x\" {\n  source = \n",
+            ),
+            (
+                "shared.tfvars",
+                FileKind::TerraformVars,
+                "cidr   = \"10.2.0.0/16\"\nbucket = \"from-the-var-file\"\n",
+            ),
+        ];
+        let options = TerraformOptions {
+            var_files: vec!["shared.tfvars".to_owned()],
+            vars: Vec::new(),
+        };
+        let modelled = |parsed: ParsedFiles| {
+            let config = Config::default();
+            let (mut project, infrastructure) = Project::manifests_from_parsed(parsed, &config);
+            project.add_infrastructure(infrastructure, &config, &options, ManifestTrees::Release);
+            project
+        };
+        let eager = modelled(ParsedFiles::parse(crate::testing::inputs(&files)));
+        let deferred = modelled(ParsedFiles::parse_deferring(
+            crate::testing::inputs(&files),
+            |_| true,
+        ));
+        assert_eq!(deferred.resources, eager.resources);
+        assert_eq!(deferred.resource_scopes, eager.resource_scopes);
+        assert_eq!(deferred.resource_tiers, eager.resource_tiers);
+        assert_eq!(deferred.unknowns, eager.unknowns);
+        // The parse's diagnostics come with their set: the same, in another
+        // order (a scan sorts them).
+        let diagnostics = |p: &Project| -> Vec<(String, &'static str, Option<u32>)> {
+            let mut all: Vec<_> = (p.diagnostics.iter())
+                .map(|d| (d.file.clone(), d.code, d.line))
+                .collect();
+            all.sort();
+            all
+        };
+        assert_eq!(diagnostics(&deferred), diagnostics(&eager));
+        assert!(
+            diagnostics(&deferred)
+                .iter()
+                .any(|(file, _, _)| file == "lonely/broken.tf")
+        );
+        // Both calls of the module are evaluated, with the var-file's value.
+        let vpcs: Vec<(&str, &str, Option<&str>)> = (deferred.resources.iter())
+            .zip(&deferred.resource_scopes)
+            .filter(|(r, _)| r.resource_type == "aws_vpc")
+            .map(|(r, scope)| {
+                let cidr = r.get("cidr_block").and_then(rampart_iac::Node::as_str);
+                (scope.as_str(), r.address.as_str(), cidr)
+            })
+            .collect();
+        assert_eq!(
+            vpcs,
+            [
+                ("app", "module.net.aws_vpc.this", Some("10.2.0.0/16")),
+                ("other", "module.net.aws_vpc.this", Some("10.9.0.0/16")),
+            ]
         );
     }
 

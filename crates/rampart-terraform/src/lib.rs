@@ -186,6 +186,15 @@ fn local_module_dir(caller_dir: &str, block: &syntax::Block) -> Option<String> {
     is_local_source(source).then(|| join_dir(caller_dir, source))
 }
 
+/// The local directories the `module` blocks of a `.tf` file in `dir` call:
+/// every block, well formed or not, since a [`ModuleSets`] set too large
+/// evaluates the same and one too small would not.
+pub fn module_calls(dir: &str, body: &syntax::Body) -> Vec<String> {
+    (body.get_blocks("module"))
+        .filter_map(|block| local_module_dir(dir, block))
+        .collect()
+}
+
 /// The directories of a configuration split into sets that evaluate on
 /// their own: a module's directory is in the set of every directory that
 /// calls it (a local `source`, or a module `modules.json` lists for a root
@@ -203,6 +212,26 @@ pub struct ModuleSets {
 impl ModuleSets {
     /// The sets of the `.tf` files and `modules.json` manifests of `input`.
     pub fn of(input: &TerraformInput<'_>) -> Self {
+        Self::from_calls(
+            input.files.iter().map(|file| {
+                let dir = dir_of(&file.source.display_path);
+                let calls = module_calls(&dir, file.body);
+                (dir, calls)
+            }),
+            input
+                .manifests
+                .iter()
+                .map(|(root, entries)| (root.as_str(), entries.as_slice())),
+        )
+    }
+
+    /// The sets of `files`, each a `.tf` file's directory with the
+    /// directories it calls ([`module_calls`]), and of `modules.json`
+    /// manifests by the root module directory they belong to.
+    pub fn from_calls<'a>(
+        files: impl IntoIterator<Item = (String, Vec<String>)>,
+        manifests: impl IntoIterator<Item = (&'a str, &'a [ManifestEntry])>,
+    ) -> Self {
         let mut dirs: BTreeMap<String, usize> = BTreeMap::new();
         let mut parent: Vec<usize> = Vec::new();
         let mut node = |dir: String, parent: &mut Vec<usize>| -> usize {
@@ -212,19 +241,14 @@ impl ModuleSets {
             })
         };
         let mut calls: Vec<(usize, usize)> = Vec::new();
-        for file in &input.files {
-            let dir = dir_of(&file.source.display_path);
-            let caller = node(dir.clone(), &mut parent);
-            // Every `module` block, well formed or not: a set too large
-            // evaluates the same, one too small would not.
-            for block in file.body.get_blocks("module") {
-                if let Some(callee) = local_module_dir(&dir, block) {
-                    calls.push((caller, node(callee, &mut parent)));
-                }
+        for (dir, callees) in files {
+            let caller = node(dir, &mut parent);
+            for callee in callees {
+                calls.push((caller, node(callee, &mut parent)));
             }
         }
-        for (root, entries) in &input.manifests {
-            let caller = node(root.clone(), &mut parent);
+        for (root, entries) in manifests {
+            let caller = node(root.to_owned(), &mut parent);
             for entry in entries {
                 calls.push((caller, node(entry.dir.clone(), &mut parent)));
             }
