@@ -61,8 +61,9 @@ pub struct Project {
     /// Where each resource's address means something, by the same index: the
     /// root module directory (Terraform), the template or plan file.
     pub resource_scopes: Vec<String>,
-    /// Resources by scope and address, to follow references between them.
-    pub links: Links,
+    /// Resources by scope and address, to follow references between them
+    /// ([`Project::link_targets`]).
+    links: Links,
     /// Values that could not be evaluated (`--show-unknown`).
     pub unknowns: Vec<UnknownValue>,
     /// Changes made outside Terraform, from plans' `resource_drift`.
@@ -1688,9 +1689,11 @@ impl Project {
                 rampart_iac::Unknown::Reference { address, .. } => scopes_of_file
                     .get(&unknown.origin.file)
                     .is_some_and(|scopes| {
-                        scopes
-                            .iter()
-                            .any(|scope| !self.links.find(scope, address).is_empty())
+                        scopes.iter().any(|scope| {
+                            (self.links.find(&self.resources, scope, address))
+                                .next()
+                                .is_some()
+                        })
                     }),
                 _ => false,
             })
@@ -1708,6 +1711,17 @@ impl Project {
             .get(scope)
             .map(Vec::as_slice)
             .unwrap_or_default()
+    }
+
+    /// The resources a value refers to (a reference, or a list of them), in
+    /// `scope`, with the attribute each reference reads (`id`, `arn`, `""`
+    /// for a bare `!Ref`).
+    pub fn link_targets<'n>(
+        &self,
+        scope: &str,
+        node: &'n rampart_iac::Node,
+    ) -> Vec<(usize, &'n str)> {
+        self.links.targets(&self.resources, scope, node)
     }
 
     /// The resources of any of `types` (data sources included), by index, in

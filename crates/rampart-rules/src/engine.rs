@@ -362,8 +362,7 @@ impl<'a> Context<'a> {
         node: &'n IacNode,
     ) -> Vec<(IacResource<'a>, &'n str)> {
         self.project
-            .links
-            .targets(from.scope, node)
+            .link_targets(from.scope, node)
             .into_iter()
             .map(|(i, attribute)| (self.resource(i), attribute))
             .collect()

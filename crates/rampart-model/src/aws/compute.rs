@@ -163,8 +163,7 @@ fn resolve(
     let here = scope(project, from);
     if node.contains_unknown() {
         let found: Vec<usize> = project
-            .links
-            .targets(here, node)
+            .link_targets(here, node)
             .into_iter()
             .map(|(i, _)| i)
             .filter(|&i| {

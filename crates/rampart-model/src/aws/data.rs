@@ -404,7 +404,7 @@ fn item_names_store(project: &Project, scope: &str, item: &Node, store: usize) -
     match &item.value {
         Value::String(text) => arn_names_store(text, resource, kind),
         Value::Unknown(Unknown::Reference { .. }) => {
-            let targets = project.links.targets(scope, item);
+            let targets = project.link_targets(scope, item);
             if targets.iter().any(|(t, _)| *t == store) {
                 Answer::Yes
             } else if !targets.is_empty()
@@ -641,8 +641,7 @@ pub fn selection_plans(project: &Project, selection: usize) -> Vec<usize> {
         .attr("plan_id", "BackupPlanId")
         .map(|node| {
             project
-                .links
-                .targets(scope, node)
+                .link_targets(scope, node)
                 .into_iter()
                 .map(|(t, _)| t)
                 .filter(|&t| PLAN_TYPES.contains(&project.resources[t].resource_type.as_str()))
@@ -678,7 +677,7 @@ fn referrers<'p>(
         match &node.value {
             Value::String(text) if name.is_some_and(|n| n == text) => found.push(resource),
             Value::Unknown(Unknown::Reference { .. }) => {
-                let targets = project.links.targets(scope, node);
+                let targets = project.link_targets(scope, node);
                 if targets.iter().any(|(t, _)| *t == target) {
                     found.push(resource);
                 } else if targets.is_empty()
@@ -1116,8 +1115,7 @@ pub fn copy_actions(project: &Project, plan: usize) -> Option<Vec<CopyAction<'_>
                     },
                     Value::Unknown(Unknown::Reference { .. }) => {
                         let vaults: Vec<usize> = project
-                            .links
-                            .targets(scope, destination)
+                            .link_targets(scope, destination)
                             .into_iter()
                             .map(|(t, _)| t)
                             .collect();
@@ -1197,7 +1195,7 @@ pub fn cluster_members(project: &Project, cluster: usize) -> ClusterMembers {
                 }
             }
             Value::Unknown(Unknown::Reference { .. }) => {
-                let targets = project.links.targets(scope, node);
+                let targets = project.link_targets(scope, node);
                 if targets.iter().any(|(t, _)| *t == cluster) {
                     members.count += 1;
                 } else if targets.is_empty()

@@ -206,7 +206,7 @@ pub fn named<'a>(project: &Project, from: usize, node: &'a Node) -> Named<'a> {
     while let Some(n) = stack.pop() {
         match &n.value {
             Value::Unknown(Unknown::Reference { .. }) => {
-                let found = project.links.targets(scope, n);
+                let found = project.link_targets(scope, n);
                 if found.is_empty() {
                     out.unresolved = true;
                 }
@@ -232,7 +232,7 @@ fn forward_references(project: &Project, from: usize) -> Vec<usize> {
     while let Some(n) = stack.pop() {
         match &n.value {
             Value::Unknown(Unknown::Reference { .. }) => {
-                out.extend(project.links.targets(scope, n).into_iter().map(|(i, _)| i));
+                out.extend(project.link_targets(scope, n).into_iter().map(|(i, _)| i));
             }
             Value::List(items) => stack.extend(items.iter()),
             Value::Map(entries) => stack.extend(entries.iter().map(|(_, v)| v)),

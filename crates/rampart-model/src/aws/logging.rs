@@ -110,8 +110,7 @@ fn resolve(
     match &node.value {
         Value::Unknown(Unknown::Reference { .. }) => {
             let targets: Vec<usize> = project
-                .links
-                .targets(scope, node)
+                .link_targets(scope, node)
                 .into_iter()
                 .map(|(i, _)| i)
                 .collect();

@@ -61,7 +61,7 @@ const SUBNET_GROUPS: &[(&str, &str)] = &[
 /// with the attribute each reads, resolved in the scope of resource `from`.
 pub(crate) fn linked<'n>(project: &Project, from: usize, node: &'n Node) -> Vec<(usize, &'n str)> {
     let scope = project.resource_scopes.get(from).map_or("", String::as_str);
-    project.links.targets(scope, node)
+    project.link_targets(scope, node)
 }
 
 pub(crate) fn type_of(project: &Project, index: usize) -> &str {

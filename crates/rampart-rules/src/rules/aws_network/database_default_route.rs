@@ -170,8 +170,7 @@ fn group_tier(project: &Project, group: usize) -> Option<Tier> {
             .get(store)
             .map_or("", String::as_str);
         project
-            .links
-            .targets(scope, node)
+            .link_targets(scope, node)
             .iter()
             .any(|(t, _)| *t == group)
             || (group_name.is_some() && node.as_str() == group_name)

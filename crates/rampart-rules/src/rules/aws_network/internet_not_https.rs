@@ -171,8 +171,7 @@ fn forwarding_http_listener(project: &Project, lb: usize) -> Option<usize> {
             r.attr("load_balancer_arn", "LoadBalancerArn")
                 .is_some_and(|node| {
                     project
-                        .links
-                        .targets(scope, node)
+                        .link_targets(scope, node)
                         .iter()
                         .any(|(t, _)| *t == lb)
                 })

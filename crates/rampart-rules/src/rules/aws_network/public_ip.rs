@@ -222,8 +222,7 @@ fn users(project: &Project, index: usize) -> Vec<usize> {
                             .attr("launch_configuration", "LaunchConfigurationName")
                             .is_some_and(|node| {
                                 project
-                                    .links
-                                    .targets(scope, node)
+                                    .link_targets(scope, node)
                                     .iter()
                                     .any(|(t, _)| *t == index)
                             })
