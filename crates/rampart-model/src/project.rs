@@ -1446,7 +1446,7 @@ impl Project {
     /// from before no longer names its object. The list of every object
     /// then holds only what later parts and stages read. The part's
     /// Dockerfiles keep their file and tier, and their instructions only in
-    /// files that write a suppression marker.
+    /// files that write a suppression marker; their images go.
     pub fn release_manifest_part(&mut self, part: &ManifestPart) {
         // The trees first, on every core: dropped with their objects below,
         // one at a time, they cost a scan of 100,000 files 50 ms.
@@ -1466,8 +1466,8 @@ impl Project {
         );
         let moved = |i| moves.of(i);
         // What rules read of a Dockerfile once they have run: its file and
-        // tier (findings), and its images (listed); the filter reads those
-        // of files that write a suppression marker.
+        // tier (findings); the filter reads those of files that write a
+        // suppression marker. Its images were checked with the part.
         if let Some(dockerfiles) = self.dockerfiles.get_mut(part.dockerfiles.clone()) {
             (dockerfiles.par_iter_mut())
                 .filter(|doc| {
@@ -1484,6 +1484,7 @@ impl Project {
             }
             match image.subject {
                 Subject::Object(i) => moved(i).map(|to| image.subject = Subject::Object(to)),
+                Subject::Dockerfile(_) => None,
                 _ => Some(()),
             }
             .is_some()
@@ -1542,7 +1543,8 @@ impl Project {
     /// that write a suppression comment (suppressions are matched against
     /// their layout), which are kept whole: [`Project::objects`] then holds
     /// only those, and a [`Subject::Object`] from before no longer names
-    /// its object. Kept then: the Dockerfiles' files and tiers, the images,
+    /// its object. The images go (only the rules about images read them).
+    /// Kept then: the Dockerfiles' files and tiers,
     /// [`Project::manifest_facts`], and the instructions of Dockerfiles that
     /// write a suppression comment. Findings about an object or a
     /// Dockerfile must be made before: their place, resource and
@@ -1578,10 +1580,13 @@ impl Project {
         let mut objects = std::mem::take(&mut self.objects);
         let mut object_index = std::mem::take(&mut self.object_index);
         let mut dockerfiles = std::mem::take(&mut self.dockerfiles);
+        // Only the rules about images read them, and they have run.
+        let images = std::mem::take(&mut self.images);
         rayon::join(
             || {
+                drop(images);
                 // What rules read of a Dockerfile once they have run: its
-                // file and tier (findings), and its images (already listed).
+                // file and tier (findings).
                 (dockerfiles.par_iter_mut())
                     .filter(|doc| !marked(doc.file))
                     .for_each(DockerfileDoc::release);
@@ -2244,10 +2249,11 @@ mod tests {
         }
         // Released with their part once checked, but in files that write a
         // suppression marker (the filter reads them) and in the last part
-        // (released with the infrastructure's evaluation).
+        // (released with the infrastructure's evaluation). Their images go
+        // with the part, whose rules have checked them.
         let p = streamed_releasing(&files, 1);
         assert_eq!(dockerfiles(&p), dockerfiles(&whole));
-        assert_eq!(images(&p), images(&whole));
+        assert_eq!(images(&p), [(FileId(3), "ubuntu:24.04".to_owned())]);
         let instructions: Vec<usize> = (p.dockerfiles.iter())
             .map(|d| d.parsed.instructions.len())
             .collect();
