@@ -48,7 +48,7 @@ fn walk(path: &mut String, node: &Node, fallback: Origin, out: &mut Vec<UnknownV
         Value::Unknown(unknown) => out.push(UnknownValue {
             origin: node.origin.unwrap_or(fallback),
             address: path.clone(),
-            unknown: unknown.clone(),
+            unknown: (**unknown).clone(),
         }),
         Value::List(items) => {
             for (i, item) in items.iter().enumerate() {

@@ -53,7 +53,9 @@ pub enum Value {
     String(CompactString),
     List(Vec<Node>),
     Map(Map),
-    Unknown(Unknown),
+    /// Boxed: an unknown is two strings, and inline it would make every
+    /// value, of which a large scan holds millions, twice as large.
+    Unknown(Box<Unknown>),
 }
 
 /// A value and where it was written (`None` when it was not written anywhere:
@@ -80,7 +82,7 @@ impl Node {
     }
 
     pub fn unknown(unknown: Unknown, origin: Option<Origin>) -> Self {
-        Self::new(Value::Unknown(unknown), origin)
+        Self::new(Value::Unknown(Box::new(unknown)), origin)
     }
 
     /// The value of `key` in a map.

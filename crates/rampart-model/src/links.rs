@@ -128,9 +128,11 @@ impl Links {
         let mut stack = vec![node];
         while let Some(node) = stack.pop() {
             match &node.value {
-                Value::Unknown(Unknown::Reference { address, attribute }) => {
-                    for target in self.find(resources, scope, address) {
-                        out.push((target, attribute.as_str()));
+                Value::Unknown(unknown) => {
+                    if let Unknown::Reference { address, attribute } = &**unknown {
+                        for target in self.find(resources, scope, address) {
+                            out.push((target, attribute.as_str()));
+                        }
                     }
                 }
                 Value::List(items) => stack.extend(items.iter().rev()),

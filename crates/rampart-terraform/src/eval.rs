@@ -1100,7 +1100,7 @@ impl<'s, 'a> Scope<'s, 'a> {
         for (i, operator) in operators.iter().enumerate() {
             if let Value::Unknown(unknown) = &value.value {
                 // Past an unknown, keep extending a reference's path.
-                if let Unknown::Reference { address, attribute } = unknown {
+                if let Unknown::Reference { address, attribute } = &**unknown {
                     let more = attribute_path(&operators[i..]);
                     let attribute = match (attribute.is_empty(), more.is_empty()) {
                         (true, _) => more,
@@ -1483,8 +1483,7 @@ fn depends_on(node: &Node) -> String {
 /// Whether every unknown part of a value is a reference to a resource.
 fn only_references(node: &Node) -> bool {
     match &node.value {
-        Value::Unknown(Unknown::Reference { .. }) => true,
-        Value::Unknown(_) => false,
+        Value::Unknown(unknown) => matches!(**unknown, Unknown::Reference { .. }),
         Value::List(items) => items.iter().all(only_references),
         Value::Map(entries) => entries.iter().all(|(_, v)| only_references(v)),
         _ => true,

@@ -1194,11 +1194,11 @@ fn record_unknowns(address: &str, node: &Node, fallback: Origin, out: &mut Vec<U
     let mut stack: Vec<(String, &Node)> = vec![(address.to_owned(), node)];
     while let Some((path, node)) = stack.pop() {
         match &node.value {
-            Value::Unknown(Unknown::Reference { .. }) => {}
+            Value::Unknown(unknown) if matches!(**unknown, Unknown::Reference { .. }) => {}
             Value::Unknown(unknown) => out.push(UnknownValue {
                 origin: node.origin.unwrap_or(fallback),
                 address: path,
-                unknown: unknown.clone(),
+                unknown: (**unknown).clone(),
             }),
             Value::List(items) => {
                 for (i, item) in items.iter().enumerate() {

@@ -601,10 +601,10 @@ resource "aws_eks_node_group" "critical" {
     let gateway = resource(&output, "aws_nat_gateway.this[\"high\"]");
     assert_eq!(
         gateway.get("subnet_id").unwrap().value,
-        Value::Unknown(Unknown::Reference {
+        Value::Unknown(Box::new(Unknown::Reference {
             address: "aws_subnet.agents[\"high\"]".into(),
             attribute: "id".into()
-        })
+        }))
     );
     let group = resource(&output, "aws_eks_node_group.critical");
     let subnets: Vec<&Value> = group
@@ -616,10 +616,10 @@ resource "aws_eks_node_group" "critical" {
         .collect();
     assert_eq!(
         subnets,
-        vec![&Value::Unknown(Unknown::Reference {
+        vec![&Value::Unknown(Box::new(Unknown::Reference {
             address: "aws_subnet.agents[\"critical\"]".into(),
             attribute: "id".into()
-        })]
+        }))]
     );
     let eips: Vec<&Value> = group
         .get("eips")
@@ -631,23 +631,23 @@ resource "aws_eks_node_group" "critical" {
     assert_eq!(
         eips,
         vec![
-            &Value::Unknown(Unknown::Reference {
+            &Value::Unknown(Box::new(Unknown::Reference {
                 address: "aws_eip.nat[0]".into(),
                 attribute: "public_ip".into()
-            }),
-            &Value::Unknown(Unknown::Reference {
+            })),
+            &Value::Unknown(Box::new(Unknown::Reference {
                 address: "aws_eip.nat[1]".into(),
                 attribute: "public_ip".into()
-            }),
+            })),
         ]
     );
 }
 
 fn reference(address: &str, attribute: &str) -> Value {
-    Value::Unknown(Unknown::Reference {
+    Value::Unknown(Box::new(Unknown::Reference {
         address: address.into(),
         attribute: attribute.into(),
-    })
+    }))
 }
 
 fn reason(node: &Node) -> String {

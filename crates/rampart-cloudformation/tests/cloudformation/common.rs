@@ -93,10 +93,10 @@ pub fn reason(node: &Node) -> &str {
 }
 
 pub fn reference(address: &str, attribute: &str) -> Value {
-    Value::Unknown(Unknown::Reference {
+    Value::Unknown(Box::new(Unknown::Reference {
         address: address.into(),
         attribute: attribute.into(),
-    })
+    }))
 }
 
 pub fn strings(node: &Node) -> Vec<&str> {

@@ -403,7 +403,7 @@ fn item_names_store(project: &Project, scope: &str, item: &Node, store: usize) -
     };
     match &item.value {
         Value::String(text) => arn_names_store(text, resource, kind),
-        Value::Unknown(Unknown::Reference { .. }) => {
+        Value::Unknown(unknown) if matches!(**unknown, Unknown::Reference { .. }) => {
             let targets = project.link_targets(scope, item);
             if targets.iter().any(|(t, _)| *t == store) {
                 Answer::Yes
@@ -676,7 +676,7 @@ fn referrers<'p>(
         };
         match &node.value {
             Value::String(text) if name.is_some_and(|n| n == text) => found.push(resource),
-            Value::Unknown(Unknown::Reference { .. }) => {
+            Value::Unknown(reference) if matches!(**reference, Unknown::Reference { .. }) => {
                 let targets = project.link_targets(scope, node);
                 if targets.iter().any(|(t, _)| *t == target) {
                     found.push(resource);
@@ -1113,7 +1113,7 @@ pub fn copy_actions(project: &Project, plan: usize) -> Option<Vec<CopyAction<'_>
                         }
                         _ => Answer::Unknown,
                     },
-                    Value::Unknown(Unknown::Reference { .. }) => {
+                    Value::Unknown(unknown) if matches!(**unknown, Unknown::Reference { .. }) => {
                         let vaults: Vec<usize> = project
                             .link_targets(scope, destination)
                             .into_iter()
@@ -1194,7 +1194,7 @@ pub fn cluster_members(project: &Project, cluster: usize) -> ClusterMembers {
                     members.count += 1;
                 }
             }
-            Value::Unknown(Unknown::Reference { .. }) => {
+            Value::Unknown(unknown) if matches!(**unknown, Unknown::Reference { .. }) => {
                 let targets = project.link_targets(scope, node);
                 if targets.iter().any(|(t, _)| *t == cluster) {
                     members.count += 1;

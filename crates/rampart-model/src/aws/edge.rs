@@ -205,7 +205,7 @@ pub fn named<'a>(project: &Project, from: usize, node: &'a Node) -> Named<'a> {
     let mut stack = vec![node];
     while let Some(n) = stack.pop() {
         match &n.value {
-            Value::Unknown(Unknown::Reference { .. }) => {
+            Value::Unknown(unknown) if matches!(**unknown, Unknown::Reference { .. }) => {
                 let found = project.link_targets(scope, n);
                 if found.is_empty() {
                     out.unresolved = true;
@@ -231,7 +231,7 @@ fn forward_references(project: &Project, from: usize) -> Vec<usize> {
     let mut stack = vec![&r.attributes];
     while let Some(n) = stack.pop() {
         match &n.value {
-            Value::Unknown(Unknown::Reference { .. }) => {
+            Value::Unknown(unknown) if matches!(**unknown, Unknown::Reference { .. }) => {
                 out.extend(project.link_targets(scope, n).into_iter().map(|(i, _)| i));
             }
             Value::List(items) => stack.extend(items.iter()),

@@ -108,7 +108,7 @@ fn resolve(
     identity: impl Fn(&Resource, &str) -> bool,
 ) -> Named {
     match &node.value {
-        Value::Unknown(Unknown::Reference { .. }) => {
+        Value::Unknown(unknown) if matches!(**unknown, Unknown::Reference { .. }) => {
             let targets: Vec<usize> = project
                 .link_targets(scope, node)
                 .into_iter()

@@ -94,7 +94,9 @@ pub(crate) fn referenced_document<'p: 'n, 'n>(
     owner: &IacResource<'_>,
     node: &'n Node,
 ) -> Option<Document<'n>> {
-    if let Value::Unknown(Unknown::Reference { .. }) = &node.value {
+    if let Value::Unknown(unknown) = &node.value
+        && matches!(**unknown, Unknown::Reference { .. })
+    {
         let source = policy_data_source(ctx, owner, node)?;
         return Some(Document::DataSource(&source.resource.attributes));
     }

@@ -104,7 +104,9 @@ fn denies_in(
     if depth > 8 {
         return None;
     }
-    if let Value::Unknown(Unknown::Reference { .. }) = &document.value {
+    if let Value::Unknown(unknown) = &document.value
+        && matches!(**unknown, Unknown::Reference { .. })
+    {
         // `policy = data.aws_iam_policy_document.x.json`: read the data source.
         let source = policy_data_source(ctx, owner, document)?;
         let statements = data_source_statements(&source.resource.attributes);
