@@ -16,6 +16,7 @@ mod links;
 mod locate;
 mod network_policy;
 mod project;
+mod scopes;
 #[cfg(test)]
 mod testing;
 mod tier;

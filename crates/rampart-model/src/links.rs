@@ -6,10 +6,8 @@
 //! scope where the address means something (a Terraform root module, a
 //! template or plan file).
 
-use std::collections::HashMap;
 use std::ops::Range;
 
-use foldhash::fast::RandomState;
 use rayon::prelude::*;
 
 use rampart_iac::{Node, Resource, Unknown, Value};
@@ -17,10 +15,11 @@ use rampart_iac::{Node, Resource, Unknown, Value};
 /// The resources of a project by scope and address. It keeps indices into
 /// the project's resources, not their addresses: a map of every address
 /// held each one twice (about 18 MiB at 100,000 files, at the scan's peak).
+/// Scopes are numbered (see `Scopes`).
 #[derive(Debug, Default)]
 pub struct Links {
-    /// Each scope's share of `entries`.
-    scopes: HashMap<String, Range<u32>, RandomState>,
+    /// Each scope's share of `entries`, by scope number.
+    scopes: Vec<Range<u32>>,
     /// Resource indices, by scope, then address, then index. A counted
     /// resource is listed again, marked with [`BASE`], under its address
     /// without the instance key (`aws_subnet.private`), which a splat
@@ -57,17 +56,15 @@ fn key_of(resources: &[Resource], entry: u32) -> &str {
 }
 
 impl Links {
-    /// Indexes `resources` by their scope (`scopes`, by the same index).
-    pub fn build(resources: &[Resource], scopes: &[String]) -> Self {
-        let mut scope_ids: HashMap<&str, u32, RandomState> = HashMap::default();
+    /// Indexes `resources` by their scope (`scopes`, by the same index:
+    /// numbers below `scope_count`).
+    pub fn build(resources: &[Resource], scopes: &[u32], scope_count: usize) -> Self {
         let mut keyed: Vec<(u32, u32)> = Vec::with_capacity(resources.len());
-        for (i, (resource, scope)) in resources.iter().zip(scopes).enumerate() {
+        for (i, (resource, &scope)) in resources.iter().zip(scopes).enumerate() {
             // No scan holds two billion resources; one past that is not linked.
             let Some(entry) = u32::try_from(i).ok().filter(|entry| entry & BASE == 0) else {
                 break;
             };
-            let next = u32::try_from(scope_ids.len()).unwrap_or(u32::MAX);
-            let scope = *scope_ids.entry(scope.as_str()).or_insert(next);
             keyed.push((scope, entry));
             if without_instance_key(&resource.address).is_some() {
                 keyed.push((scope, entry | BASE));
@@ -78,7 +75,7 @@ impl Links {
                 .then_with(|| key_of(resources, a.1).cmp(key_of(resources, b.1)))
                 .then_with(|| index_of(a.1).cmp(&index_of(b.1)))
         });
-        let mut ranges = vec![0..0; scope_ids.len()];
+        let mut ranges = vec![0..0; scope_count];
         let mut at = 0;
         for run in keyed.chunk_by(|a, b| a.0 == b.0) {
             let end = at + u32::try_from(run.len()).unwrap_or(u32::MAX);
@@ -88,11 +85,7 @@ impl Links {
             at = end;
         }
         Self {
-            scopes: (scope_ids.into_iter())
-                .filter_map(|(scope, id)| {
-                    Some((scope.to_owned(), ranges.get(id as usize)?.clone()))
-                })
-                .collect(),
+            scopes: ranges,
             entries: keyed.into_iter().map(|(_, entry)| entry).collect(),
         }
     }
@@ -103,11 +96,11 @@ impl Links {
     pub fn find<'a>(
         &'a self,
         resources: &'a [Resource],
-        scope: &str,
+        scope: u32,
         address: &str,
     ) -> impl Iterator<Item = usize> + 'a {
         let address = address.strip_suffix("[*]").unwrap_or(address);
-        let entries = (self.scopes.get(scope))
+        let entries = (self.scopes.get(scope as usize))
             .and_then(|range| self.entries.get(range.start as usize..range.end as usize))
             .unwrap_or_default();
         let start = entries.partition_point(|&entry| key_of(resources, entry) < address);
@@ -121,7 +114,7 @@ impl Links {
     pub fn targets<'n>(
         &self,
         resources: &[Resource],
-        scope: &str,
+        scope: u32,
         node: &'n Node,
     ) -> Vec<(usize, &'n str)> {
         let mut out = Vec::new();
@@ -169,16 +162,17 @@ mod tests {
             resource("aws_subnet.a[1]"),
             resource("aws_vpc.v"),
         ];
-        let scopes = vec!["infra".to_owned(), "infra".to_owned(), "other".to_owned()];
-        let links = Links::build(&resources, &scopes);
+        // Scopes by number: `infra` is 0, `other` 1, and 2 has nothing.
+        let links = Links::build(&resources, &[0, 0, 1], 3);
         let find =
             |scope, address| -> Vec<usize> { links.find(&resources, scope, address).collect() };
-        assert_eq!(find("infra", "aws_subnet.a[*]"), [0, 1]);
-        assert_eq!(find("infra", "aws_subnet.a"), [0, 1]);
-        assert_eq!(find("infra", "aws_subnet.a[1]"), [1]);
-        assert!(find("infra", "aws_vpc.v").is_empty());
-        assert_eq!(find("other", "aws_vpc.v"), [2]);
-        assert!(find("nowhere", "aws_vpc.v").is_empty());
+        assert_eq!(find(0, "aws_subnet.a[*]"), [0, 1]);
+        assert_eq!(find(0, "aws_subnet.a"), [0, 1]);
+        assert_eq!(find(0, "aws_subnet.a[1]"), [1]);
+        assert!(find(0, "aws_vpc.v").is_empty());
+        assert_eq!(find(1, "aws_vpc.v"), [2]);
+        assert!(find(2, "aws_vpc.v").is_empty());
+        assert!(find(9, "aws_vpc.v").is_empty());
         let reference = Node::new(
             Value::List(vec![Node::unknown(
                 Unknown::Reference {
@@ -189,7 +183,7 @@ mod tests {
             )]),
             None,
         );
-        assert_eq!(links.targets(&resources, "infra", &reference), [(0, "id")]);
+        assert_eq!(links.targets(&resources, 0, &reference), [(0, "id")]);
     }
 
     #[test]
@@ -205,24 +199,24 @@ mod tests {
             "aws_subnet.a",
             "module.m.aws_subnet.b[0]",
         ];
-        let scope_names = ["infra", "other", "infra/sub"];
         let mut resources = Vec::new();
-        let mut scopes = Vec::new();
+        let mut scopes: Vec<u32> = Vec::new();
         for (n, address) in addresses.iter().cycle().take(40).enumerate() {
             resources.push(resource(address));
-            scopes.push(scope_names[(n * 7 + n / 3) % scope_names.len()].to_owned());
+            scopes.push([0, 1, 2][(n * 7 + n / 3) % 3]);
         }
-        let links = Links::build(&resources, &scopes);
+        // Scope 3 has nothing.
+        let links = Links::build(&resources, &scopes, 4);
         let questions = (addresses.iter())
             .map(|a| (*a).to_owned())
             .chain(["aws_subnet.b[*]".to_owned(), "aws_subnet".to_owned()]);
         for address in questions {
-            for scope in scope_names.iter().chain(&["elsewhere"]) {
+            for scope in 0..5 {
                 let wanted = address.strip_suffix("[*]").unwrap_or(&address);
                 let searched: Vec<usize> = (0..resources.len())
                     .filter(|&i| {
                         let own = resources[i].address.as_str();
-                        scopes[i] == *scope
+                        scopes[i] == scope
                             && (own == wanted || without_instance_key(own) == Some(wanted))
                     })
                     .collect();

@@ -20,6 +20,7 @@ use crate::kubernetes::K8sObject;
 use crate::links::Links;
 use crate::locate;
 use crate::network_policy::{Direction, NetworkPolicy};
+use crate::scopes::Scopes;
 use crate::tier::{TierOrigin, tier_labels};
 
 /// The thing a finding is about.
@@ -59,8 +60,10 @@ pub struct Project {
     /// The tier of each of [`Project::resources`], by the same index.
     pub resource_tiers: Vec<Option<Tier>>,
     /// Where each resource's address means something, by the same index: the
-    /// root module directory (Terraform), the template or plan file.
-    pub resource_scopes: Vec<String>,
+    /// root module directory (Terraform), the template or plan file, by
+    /// number ([`Project::scope_of`] names it).
+    resource_scopes: Vec<u32>,
+    scopes: Scopes,
     /// Resources by scope and address, to follow references between them
     /// ([`Project::link_targets`]).
     links: Links,
@@ -97,7 +100,7 @@ pub struct Infrastructure {
     plans: Vec<rampart_tfplan::PlanOutput>,
     /// CloudFormation templates' resources, evaluated, with their tier and
     /// scope (the template file).
-    templates: Vec<(Resource, Option<Tier>, String)>,
+    templates: Vec<(Resource, Option<Tier>, FileId)>,
     template_unknowns: Vec<UnknownValue>,
 }
 
@@ -311,8 +314,8 @@ impl LimitRangeDefaults {
 /// lists took three times the memory of what they listed.
 #[derive(Debug, Default)]
 struct ResourceIndex {
-    /// Each scope's share of `by_scope` and `by_scope_type`.
-    scopes: FastMap<String, std::ops::Range<usize>>,
+    /// Each scope's share of `by_scope` and `by_scope_type`, by scope number.
+    scopes: Vec<std::ops::Range<usize>>,
     /// By scope, then index.
     by_scope: Vec<usize>,
     /// By scope, then type, then index.
@@ -327,22 +330,21 @@ pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 pub(crate) type FastSet<T> = HashSet<T, foldhash::fast::RandomState>;
 
 impl ResourceIndex {
-    /// Indexes `resources` by their scope (`scopes`, by the same index).
-    fn build(resources: &[Resource], scopes: &[String]) -> Self {
+    /// Indexes `resources` by their scope (`scopes`, by the same index:
+    /// numbers below `scope_count`).
+    fn build(resources: &[Resource], scopes: &[u32], scope_count: usize) -> Self {
         let mut by_type = FastMap::default();
-        let mut scope_ids: FastMap<&str, usize> = FastMap::default();
-        let mut keyed: Vec<(usize, usize)> = Vec::with_capacity(resources.len());
-        for (i, (resource, scope)) in resources.iter().zip(scopes).enumerate() {
+        let mut keyed: Vec<(u32, usize)> = Vec::with_capacity(resources.len());
+        for (i, (resource, &scope)) in resources.iter().zip(scopes).enumerate() {
             push_index(&mut by_type, &resource.resource_type, i);
-            let next = scope_ids.len();
-            keyed.push((*scope_ids.entry(scope.as_str()).or_insert(next), i));
+            keyed.push((scope, i));
         }
         // Stable: each scope's indices stay in order.
         keyed.par_sort_by_key(|&(scope, _)| scope);
-        let mut ranges = vec![0..0; scope_ids.len()];
+        let mut ranges = vec![0..0; scope_count];
         let mut at = 0;
         for run in keyed.chunk_by(|a, b| a.0 == b.0) {
-            if let Some(range) = ranges.get_mut(run[0].0) {
+            if let Some(range) = ranges.get_mut(run[0].0 as usize) {
                 *range = at..at + run.len();
             }
             at += run.len();
@@ -359,9 +361,7 @@ impl ResourceIndex {
             by_scope_type[start..].sort_by(|&a, &b| type_of(a as usize).cmp(type_of(b as usize)));
         }
         Self {
-            scopes: (scope_ids.into_iter())
-                .filter_map(|(scope, id)| Some((scope.to_owned(), ranges.get(id)?.clone())))
-                .collect(),
+            scopes: ranges,
             by_scope,
             by_scope_type,
             by_type,
@@ -369,16 +369,16 @@ impl ResourceIndex {
     }
 
     /// The resources of `scope`, in order.
-    fn in_scope(&self, scope: &str) -> &[usize] {
-        (self.scopes.get(scope))
+    fn in_scope(&self, scope: u32) -> &[usize] {
+        (self.scopes.get(scope as usize))
             .and_then(|range| self.by_scope.get(range.clone()))
             .unwrap_or_default()
     }
 
     /// The resources of any of `types` in `scope`, in order, each once;
     /// `resources` are those the index was built from.
-    fn in_scope_of_types(&self, resources: &[Resource], scope: &str, types: &[&str]) -> Vec<usize> {
-        let by_type = (self.scopes.get(scope))
+    fn in_scope_of_types(&self, resources: &[Resource], scope: u32, types: &[&str]) -> Vec<usize> {
+        let by_type = (self.scopes.get(scope as usize))
             .and_then(|range| self.by_scope_type.get(range.clone()))
             .unwrap_or_default();
         let type_of = |i: u32| {
@@ -1359,16 +1359,11 @@ impl Project {
                 Modeled::FalcoRules(rules) => project.falco.rules_files.push(rules),
                 Modeled::FalcoConfig(config) => project.falco.configs.extend(config),
                 Modeled::CloudFormation(templates) => {
-                    let display = project
-                        .files
-                        .get(index)
-                        .map(|f| f.display_path.clone())
-                        .unwrap_or_default();
+                    // A template's resources are in the scope of its file.
+                    let scope = FileId(u32::try_from(index).unwrap_or(u32::MAX));
                     for template in templates {
                         for resource in template.resources {
-                            infrastructure
-                                .templates
-                                .push((resource, None, display.clone()));
+                            infrastructure.templates.push((resource, None, scope));
                         }
                         infrastructure.template_unknowns.extend(template.unknowns);
                         project.diagnostics.extend(template.diagnostics);
@@ -1685,7 +1680,8 @@ impl Project {
         } = infrastructure;
         let tier_keys = &config.tiers.label_keys;
         if terraform_files.is_empty() {
-            for (resource, tier, scope) in templates {
+            for (resource, tier, file) in templates {
+                let scope = self.file_scope(file);
                 self.push_resource(resource, tier, scope);
             }
             self.unknowns.extend(template_unknowns);
@@ -1709,19 +1705,25 @@ impl Project {
                 })
                 .collect_into_vec(&mut tiers);
             drop(evaluation.providers);
+            // Numbered in the resources' order once rotated: the project's,
+            // the templates', Terraform's.
+            let mut scopes: Vec<u32> = Vec::with_capacity(evaluation.resources.capacity());
+            scopes.append(&mut self.resource_scopes);
+            for (_, _, file) in &templates {
+                scopes.push(self.file_scope(*file));
+            }
+            for root in evaluation.roots {
+                scopes.push(self.scopes.intern(&root));
+            }
             let mut resources = evaluation.resources;
-            let mut scopes = evaluation.roots;
             resources.append(&mut self.resources);
             tiers.append(&mut self.resource_tiers);
-            scopes.append(&mut self.resource_scopes);
-            for (resource, tier, scope) in templates {
+            for (resource, tier, _) in templates {
                 resources.push(resource);
                 tiers.push(tier);
-                scopes.push(scope);
             }
             resources.rotate_right(before);
             tiers.rotate_right(before);
-            scopes.rotate_right(before);
             self.resources = resources;
             self.resource_tiers = tiers;
             self.resource_scopes = scopes;
@@ -1730,9 +1732,10 @@ impl Project {
             self.diagnostics.extend(evaluation.diagnostics);
         }
         self.add_plans(plans, tier_keys);
+        let scope_count = self.scopes.len();
         let (links, resource_index) = rayon::join(
-            || Links::build(&self.resources, &self.resource_scopes),
-            || ResourceIndex::build(&self.resources, &self.resource_scopes),
+            || Links::build(&self.resources, &self.resource_scopes, scope_count),
+            || ResourceIndex::build(&self.resources, &self.resource_scopes, scope_count),
         );
         self.links = links;
         self.resource_index = resource_index;
@@ -1743,12 +1746,12 @@ impl Project {
     /// without: they follow it (see [`Links`]). Only references to what the
     /// scan does not hold stay listed as unknown.
     fn drop_followed_references(&mut self) {
-        let mut scopes_of_file: FastMap<FileId, FastSet<&str>> = FastMap::default();
-        for (resource, scope) in self.resources.iter().zip(&self.resource_scopes) {
+        let mut scopes_of_file: FastMap<FileId, FastSet<u32>> = FastMap::default();
+        for (resource, &scope) in self.resources.iter().zip(&self.resource_scopes) {
             scopes_of_file
                 .entry(resource.file)
                 .or_default()
-                .insert(scope.as_str());
+                .insert(scope);
         }
         let followed: Vec<bool> = self
             .unknowns
@@ -1757,7 +1760,7 @@ impl Project {
                 rampart_iac::Unknown::Reference { address, .. } => scopes_of_file
                     .get(&unknown.origin.file)
                     .is_some_and(|scopes| {
-                        scopes.iter().any(|scope| {
+                        scopes.iter().any(|&scope| {
                             (self.links.find(&self.resources, scope, address))
                                 .next()
                                 .is_some()
@@ -1774,7 +1777,21 @@ impl Project {
     /// plan), by index, in order: where a reference or a name written in one
     /// of them can lead.
     pub fn resources_in(&self, scope: &str) -> &[usize] {
-        self.resource_index.in_scope(scope)
+        (self.scopes.id(scope))
+            .map(|scope| self.resource_index.in_scope(scope))
+            .unwrap_or_default()
+    }
+
+    /// Where the address of resource `index` means something: its root
+    /// module directory (Terraform), its template or plan file.
+    pub fn scope_of(&self, index: usize) -> &str {
+        (self.resource_scopes.get(index)).map_or("", |&scope| self.scopes.name(scope))
+    }
+
+    /// The scope of the resources of a template or a plan: its file.
+    fn file_scope(&mut self, file: FileId) -> u32 {
+        let name = (self.files.get(file.index())).map_or("", |file| file.display_path.as_str());
+        self.scopes.intern(name)
     }
 
     /// The resources a value refers to (a reference, or a list of them), in
@@ -1785,7 +1802,10 @@ impl Project {
         scope: &str,
         node: &'n rampart_iac::Node,
     ) -> Vec<(usize, &'n str)> {
-        self.links.targets(&self.resources, scope, node)
+        match self.scopes.id(scope) {
+            Some(scope) => self.links.targets(&self.resources, scope, node),
+            None => Vec::new(),
+        }
     }
 
     /// The resources of any of `types` (data sources included), by index, in
@@ -1797,7 +1817,9 @@ impl Project {
     /// The resources of any of `types` (data sources included) in `scope`, by
     /// index, in order.
     pub fn resources_in_of_types(&self, scope: &str, types: &[&str]) -> Vec<usize> {
-        (self.resource_index).in_scope_of_types(&self.resources, scope, types)
+        (self.scopes.id(scope))
+            .map(|scope| (self.resource_index).in_scope_of_types(&self.resources, scope, types))
+            .unwrap_or_default()
     }
 
     /// The Kubernetes objects of `kind`, by index, in order.
@@ -1811,7 +1833,7 @@ impl Project {
             .map(|&i| (i, &self.objects[i]))
     }
 
-    fn push_resource(&mut self, resource: Resource, tier: Option<Tier>, scope: String) {
+    fn push_resource(&mut self, resource: Resource, tier: Option<Tier>, scope: u32) {
         self.resources.push(resource);
         self.resource_tiers.push(tier);
         self.resource_scopes.push(scope);
@@ -1846,12 +1868,11 @@ impl Project {
                     .push((value.origin.file, value.secret.clone()));
             }
             let defaults = iac::plan_default_tags(&plan.resources);
-            let mut scope = String::new();
+            // The plan's file, as its first resource names it.
+            let mut plan_scope = None;
             let mut replaced_by_plan = Vec::new();
             for mut resource in plan.resources {
-                if scope.is_empty() {
-                    scope = self.files[resource.file.index()].display_path.clone();
-                }
+                let scope = *plan_scope.get_or_insert_with(|| self.file_scope(resource.file));
                 let configuration = configured
                     .get(&(resource.kind, resource.address.clone()))
                     .and_then(|indices| indices.iter().rev().find(|&&i| !replaced[i]));
@@ -1863,7 +1884,7 @@ impl Project {
                     replaced_by_plan.push(index);
                 }
                 let tier = iac::resource_tier(&resource, tier_keys, defaults.as_ref());
-                planned.push((resource, tier, scope.clone()));
+                planned.push((resource, tier, scope));
             }
             for index in replaced_by_plan {
                 replaced[index] = true;
@@ -2497,7 +2518,12 @@ mod tests {
             |_| true,
         ));
         assert_eq!(deferred.resources, eager.resources);
-        assert_eq!(deferred.resource_scopes, eager.resource_scopes);
+        let scopes = |p: &Project| -> Vec<String> {
+            (0..p.resources.len())
+                .map(|i| p.scope_of(i).to_owned())
+                .collect()
+        };
+        assert_eq!(scopes(&deferred), scopes(&eager));
         assert_eq!(deferred.resource_tiers, eager.resource_tiers);
         assert_eq!(deferred.unknowns, eager.unknowns);
         // The parse's diagnostics come with their set: the same, in another
@@ -2517,11 +2543,11 @@ mod tests {
         );
         // Both calls of the module are evaluated, with the var-file's value.
         let vpcs: Vec<(&str, &str, Option<&str>)> = (deferred.resources.iter())
-            .zip(&deferred.resource_scopes)
-            .filter(|(r, _)| r.resource_type == "aws_vpc")
-            .map(|(r, scope)| {
+            .enumerate()
+            .filter(|(_, r)| r.resource_type == "aws_vpc")
+            .map(|(i, r)| {
                 let cidr = r.get("cidr_block").and_then(rampart_iac::Node::as_str);
-                (scope.as_str(), r.address.as_str(), cidr)
+                (deferred.scope_of(i), r.address.as_str(), cidr)
             })
             .collect();
         assert_eq!(
@@ -2701,12 +2727,7 @@ mod tests {
     fn addresses(project: &Project, indices: &[usize]) -> Vec<String> {
         indices
             .iter()
-            .map(|&i| {
-                format!(
-                    "{}:{}",
-                    project.resource_scopes[i], project.resources[i].address
-                )
-            })
+            .map(|&i| format!("{}:{}", project.scope_of(i), project.resources[i].address))
             .collect()
     }
 
@@ -2782,10 +2803,7 @@ mod tests {
         let columns: Vec<(String, Option<Tier>)> = (0..project.resources.len())
             .map(|i| {
                 (
-                    format!(
-                        "{}:{}",
-                        project.resource_scopes[i], project.resources[i].address
-                    ),
+                    format!("{}:{}", project.scope_of(i), project.resources[i].address),
                     project.resource_tiers[i],
                 )
             })

@@ -347,10 +347,7 @@ impl<'a> Context<'a> {
             index,
             resource: &project.resources[index],
             tier: project.resource_tiers.get(index).copied().flatten(),
-            scope: project
-                .resource_scopes
-                .get(index)
-                .map_or("", String::as_str),
+            scope: project.scope_of(index),
         }
     }
 

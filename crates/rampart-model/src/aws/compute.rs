@@ -142,10 +142,7 @@ pub fn managed<'p>(project: &'p Project, types: &'p [&'p str]) -> impl Iterator<
 }
 
 fn scope(project: &Project, index: usize) -> &str {
-    project
-        .resource_scopes
-        .get(index)
-        .map_or("", String::as_str)
+    project.scope_of(index)
 }
 
 /// The managed resources of `types` a value names: through a reference

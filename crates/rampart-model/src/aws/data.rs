@@ -291,10 +291,7 @@ pub fn tag_value<'p>(project: &'p Project, index: usize, key: &str) -> TagValue<
         Language::CloudFormation => TagValue::Unknown,
         Language::TerraformPlan if resource.get("tags_all").is_some() => TagValue::Absent,
         Language::Terraform | Language::TerraformPlan => {
-            let scope = project
-                .resource_scopes
-                .get(index)
-                .map_or("", String::as_str);
+            let scope = project.scope_of(index);
             // A resource may use any of the scope's providers: the tag is known
             // only when they all agree.
             let mut values = aws_providers(project, scope).map(|p| {
@@ -574,10 +571,7 @@ pub fn selection_covers(project: &Project, selection: usize, store: usize) -> An
     ) else {
         return Answer::Unknown;
     };
-    let scope = project
-        .resource_scopes
-        .get(selection)
-        .map_or("", String::as_str);
+    let scope = project.scope_of(selection);
     let parts = selection_parts(resource);
     if parts.unknown {
         return Answer::Unknown;
@@ -633,10 +627,7 @@ pub fn selection_plans(project: &Project, selection: usize) -> Vec<usize> {
     let Some(resource) = project.resources.get(selection) else {
         return Vec::new();
     };
-    let scope = project
-        .resource_scopes
-        .get(selection)
-        .map_or("", String::as_str);
+    let scope = project.scope_of(selection);
     resource
         .attr("plan_id", "BackupPlanId")
         .map(|node| {
@@ -660,10 +651,7 @@ fn referrers<'p>(
     target: usize,
     name: Option<&str>,
 ) -> (Answer, Vec<&'p Resource>) {
-    let scope = project
-        .resource_scopes
-        .get(target)
-        .map_or("", String::as_str);
+    let scope = project.scope_of(target);
     let mut found = Vec::new();
     let mut unknown = false;
     for i in project.resources_in_of_types(scope, types) {
@@ -1027,10 +1015,7 @@ fn region_of(project: &Project, index: usize) -> Region {
     let Some(resource) = project.resources.get(index) else {
         return Region::Unknown;
     };
-    let scope = project
-        .resource_scopes
-        .get(index)
-        .map_or("", String::as_str);
+    let scope = project.scope_of(index);
     if resource.is_cloudformation() {
         return Region::ScopeDefault(scope.to_owned());
     }
@@ -1076,7 +1061,7 @@ pub struct CopyAction<'p> {
 /// rules cannot be read (unknown).
 pub fn copy_actions(project: &Project, plan: usize) -> Option<Vec<CopyAction<'_>>> {
     let resource = project.resources.get(plan)?;
-    let scope = project.resource_scopes.get(plan).map_or("", String::as_str);
+    let scope = project.scope_of(plan);
     let (rules, copy_key, destination_key) = if resource.is_cloudformation() {
         let body = resource.get("BackupPlan")?;
         (
@@ -1165,10 +1150,7 @@ pub fn cluster_members(project: &Project, cluster: usize) -> ClusterMembers {
         members.unknown = true;
         return members;
     };
-    let scope = project
-        .resource_scopes
-        .get(cluster)
-        .map_or("", String::as_str);
+    let scope = project.scope_of(cluster);
     let name = resource
         .attr("cluster_identifier", "DBClusterIdentifier")
         .and_then(Node::as_str)

@@ -175,10 +175,7 @@ fn resource(project: &Project, index: usize) -> Option<&Resource> {
 }
 
 fn scope_of(project: &Project, index: usize) -> &str {
-    project
-        .resource_scopes
-        .get(index)
-        .map_or("", String::as_str)
+    project.scope_of(index)
 }
 
 fn tier_of(project: &Project, index: usize) -> Option<Tier> {

@@ -66,10 +66,7 @@ pub fn managed(project: &Project, types: &[&str]) -> Vec<usize> {
 }
 
 fn scope_of(project: &Project, index: usize) -> &str {
-    project
-        .resource_scopes
-        .get(index)
-        .map_or("", String::as_str)
+    project.scope_of(index)
 }
 
 /// A value that is set: present, not `null` and not an empty string (plans

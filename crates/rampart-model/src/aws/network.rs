@@ -60,7 +60,7 @@ const SUBNET_GROUPS: &[(&str, &str)] = &[
 /// The resources a value refers to (a reference, a list of them, a splat),
 /// with the attribute each reads, resolved in the scope of resource `from`.
 pub(crate) fn linked<'n>(project: &Project, from: usize, node: &'n Node) -> Vec<(usize, &'n str)> {
-    let scope = project.resource_scopes.get(from).map_or("", String::as_str);
+    let scope = project.scope_of(from);
     project.link_targets(scope, node)
 }
 
@@ -389,11 +389,7 @@ impl<'p> Network<'p> {
     /// The routes of a route table, and whether they are all known.
     pub fn table_routes(&self, table: TableId) -> (Vec<&Route<'p>>, bool) {
         let (TableId::Declared(i) | TableId::VpcDefault(i)) = table;
-        let scope = self
-            .project
-            .resource_scopes
-            .get(i)
-            .map_or("", String::as_str);
+        let scope = self.project.scope_of(i);
         let certain = !self.uncertain_scopes.contains(scope);
         match self.tables.get(&table) {
             Some(t) => (
@@ -688,9 +684,7 @@ impl<'p> Network<'p> {
             );
         }
         for index in unknown_bodies(project, ROUTE_TYPES) {
-            if let Some(scope) = project.resource_scopes.get(index) {
-                self.uncertain_scopes.insert(scope.as_str());
-            }
+            self.uncertain_scopes.insert(project.scope_of(index));
         }
         // Route resources.
         for (index, resource) in managed(project, ROUTE_TYPES) {
@@ -737,7 +731,7 @@ impl<'p> Network<'p> {
         }
         // An association whose body is unknown may name any subnet of its scope.
         let uncertain: HashSet<&str> = unknown_bodies(project, ASSOCIATION_TYPES)
-            .filter_map(|i| project.resource_scopes.get(i).map(String::as_str))
+            .map(|i| project.scope_of(i))
             .collect();
         // Main route tables, by VPC.
         let mut main: HashMap<usize, Vec<Option<TableId>>> = HashMap::new();
@@ -767,13 +761,7 @@ impl<'p> Network<'p> {
                     },
                     None,
                 ),
-                _ if project
-                    .resource_scopes
-                    .get(index)
-                    .is_some_and(|scope| uncertain.contains(scope.as_str())) =>
-                {
-                    (Association::Main, None)
-                }
+                _ if uncertain.contains(project.scope_of(index)) => (Association::Main, None),
                 _ => (
                     Association::Main,
                     vpc.and_then(|vpc| match main.get(&vpc).map(Vec::as_slice) {

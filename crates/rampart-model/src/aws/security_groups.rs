@@ -297,18 +297,12 @@ impl<'p> PrefixLists<'p> {
                     // A list not declared here (`pl-…`, a data source).
                 }
                 _ => {
-                    if let Some(scope) = project.resource_scopes.get(index) {
-                        uncertain_scopes.insert(scope.as_str());
-                    }
+                    uncertain_scopes.insert(project.scope_of(index));
                 }
             }
         }
         for &list in lists.entries.keys() {
-            if project
-                .resource_scopes
-                .get(list)
-                .is_some_and(|scope| uncertain_scopes.contains(scope.as_str()))
-            {
+            if uncertain_scopes.contains(project.scope_of(list)) {
                 lists.incomplete.insert(list);
             }
         }
@@ -636,10 +630,7 @@ const LAUNCH_TEMPLATE_USERS: &[(&str, &[&[&str]])] = &[
 pub fn launch_template_users(project: &Project, index: usize) -> Vec<usize> {
     let mut users = Vec::new();
     // References resolve within a scope: only the template's own can use it.
-    let scope = project
-        .resource_scopes
-        .get(index)
-        .map_or("", String::as_str);
+    let scope = project.scope_of(index);
     for &i in project.resources_in(scope) {
         let resource = &project.resources[i];
         if !is_managed(resource) {

@@ -165,10 +165,7 @@ fn group_tier(project: &Project, group: usize) -> Option<Tier> {
         .find_map(|key| resource.get(key))
         .and_then(Node::as_str);
     let names_group = |store: usize, node: &Node| {
-        let scope = project
-            .resource_scopes
-            .get(store)
-            .map_or("", String::as_str);
+        let scope = project.scope_of(store);
         project
             .link_targets(scope, node)
             .iter()

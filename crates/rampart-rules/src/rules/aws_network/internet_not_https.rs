@@ -155,18 +155,15 @@ fn plain_http(project: &Project, groups: &SecurityGroups<'_>, owner: Owner) -> O
 /// A port-80 listener of load balancer `lb` whose default action is known
 /// not to redirect to HTTPS.
 fn forwarding_http_listener(project: &Project, lb: usize) -> Option<usize> {
-    let scope = project.resource_scopes.get(lb)?;
-    project
-        .resources
-        .iter()
-        .enumerate()
-        .filter(|(i, r)| {
-            matches!(
-                r.resource_type.as_str(),
-                "aws_lb_listener" | "aws_alb_listener" | "AWS::ElasticLoadBalancingV2::Listener"
-            ) && r.kind == BlockKind::Resource
-                && project.resource_scopes.get(*i) == Some(scope)
-        })
+    let scope = project.scope_of(lb);
+    let listeners = [
+        "aws_lb_listener",
+        "aws_alb_listener",
+        "AWS::ElasticLoadBalancingV2::Listener",
+    ];
+    (project.resources_in_of_types(scope, &listeners).into_iter())
+        .map(|i| (i, &project.resources[i]))
+        .filter(|(_, r)| r.kind == BlockKind::Resource)
         .filter(|(_, r)| {
             r.attr("load_balancer_arn", "LoadBalancerArn")
                 .is_some_and(|node| {

@@ -205,10 +205,7 @@ fn users(project: &Project, index: usize) -> Vec<usize> {
             // plan): only resources of the configuration's own scope can use
             // it. A group of another root that names a configuration of the
             // same name uses that root's.
-            let scope = project
-                .resource_scopes
-                .get(index)
-                .map_or("", String::as_str);
+            let scope = project.scope_of(index);
             project
                 .resources_in(scope)
                 .iter()

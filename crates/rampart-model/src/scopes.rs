@@ -1,0 +1,61 @@
+//! The scopes where a resource's address means something: a Terraform root
+//! module's directory, a CloudFormation template's or a plan's file. A scan
+//! holds a hundred thousand resources in a few thousand scopes: each
+//! resource names its scope by number.
+
+use crate::project::FastMap;
+
+/// Scope names, each numbered once.
+#[derive(Debug, Default)]
+pub(crate) struct Scopes {
+    names: Vec<String>,
+    ids: FastMap<String, u32>,
+}
+
+impl Scopes {
+    /// The number of `name`, given it if it has none yet.
+    pub(crate) fn intern(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.ids.get(name) {
+            return id;
+        }
+        // No scan has four billion scopes; past that, names share the last.
+        let id = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+        self.names.push(name.to_owned());
+        self.ids.insert(name.to_owned(), id);
+        id
+    }
+
+    /// The number of `name`, if a resource is in it.
+    pub(crate) fn id(&self, name: &str) -> Option<u32> {
+        self.ids.get(name).copied()
+    }
+
+    /// The name of scope `id` (empty for a number no scope has).
+    pub(crate) fn name(&self, id: u32) -> &str {
+        self.names.get(id as usize).map_or("", String::as_str)
+    }
+
+    /// How many scopes there are: every number is below it.
+    pub(crate) fn len(&self) -> usize {
+        self.names.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_is_numbered_once() {
+        let mut scopes = Scopes::default();
+        let infra = scopes.intern("infra");
+        let stack = scopes.intern("stack.yaml");
+        assert_eq!(scopes.intern("infra"), infra);
+        assert_ne!(infra, stack);
+        assert_eq!(scopes.len(), 2);
+        assert_eq!(scopes.name(stack), "stack.yaml");
+        assert_eq!(scopes.id("infra"), Some(infra));
+        assert_eq!(scopes.id("elsewhere"), None);
+        assert_eq!(scopes.name(7), "");
+    }
+}
