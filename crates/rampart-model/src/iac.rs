@@ -168,8 +168,9 @@ fn input_of<'a>(
 /// A set of modules at a time ([`ModuleSets`]: a root module and what it
 /// calls), in parallel, each set's files left unparsed parsed with it and
 /// its syntax trees released as soon as it is evaluated: at 100,000 files
-/// the trees are about 50 MiB, of which only the sets being evaluated and
-/// the files that call modules are then in memory at once.
+/// the trees are about 50 MiB, of which only the sets being evaluated, the
+/// files whose text writes `module` and the `--var-file` files are then in
+/// memory at once.
 pub(crate) fn evaluate_terraform(
     files: &[SourceFile],
     mut parsed: Vec<TerraformFile>,
@@ -207,6 +208,9 @@ pub(crate) fn evaluate_terraform(
     let mut by_set: Vec<Vec<TerraformFile>> =
         std::iter::repeat_with(Vec::new).take(sets.len()).collect();
     let mut var_files = Vec::new();
+    // Variables files in no set's directory apply to nothing, but a syntax
+    // error in one is still reported.
+    let mut outside = Vec::new();
     for terraform in parsed {
         let Some(source) = files.get(terraform.file.index()) else {
             continue;
@@ -215,8 +219,12 @@ pub(crate) fn evaluate_terraform(
             var_files.push(terraform);
         } else if let Some(set) = sets.of_dir(&dir_of(&source.display_path)) {
             by_set[set].push(terraform);
+        } else {
+            outside.push(terraform);
         }
     }
+    diagnostics.extend(parse_unparsed(files, &mut outside, |_, _| true));
+    drop(outside);
     let mut manifests_by_set: Vec<Vec<(String, Vec<ManifestEntry>)>> =
         std::iter::repeat_with(Vec::new).take(sets.len()).collect();
     for (root, entries) in manifests {

@@ -47,7 +47,9 @@ pub struct Project {
     pub objects: Vec<K8sObject>,
     pub dockerfiles: Vec<DockerfileDoc>,
     /// The images of the objects and Dockerfiles modelled; a streamed scan
-    /// releases most with their part (see [`Project::release_manifest_part`]).
+    /// releases most with their part (see [`Project::release_manifest_part`]),
+    /// and every scan the rest once the rules about images have run
+    /// ([`Project::add_infrastructure`]).
     pub images: Vec<ImageUse>,
     /// How many images were ever listed in [`Project::images`].
     images_read: usize,
@@ -425,7 +427,7 @@ enum Content {
     TerraformModules(String, Vec<ManifestEntry>),
     /// Parsed, not yet evaluated (CloudFormation templates, plans, Falco files).
     Structured(Vec<Document>),
-    /// A Kubernetes file left to [`Project::add_manifests`].
+    /// A Kubernetes file or Dockerfile left to [`Project::add_manifests`].
     Deferred,
     /// Modelled as it was parsed (see [`ParsedFiles::parse_deferring`]).
     Modeled(Modeled),
@@ -1191,10 +1193,11 @@ impl ParsedFiles {
     /// As [`ParsedFiles::parse`], but for the Kubernetes files `defer`
     /// holds and the Dockerfiles: those are read and left to
     /// [`Project::add_manifests`] ([`ParsedFiles::deferred`] lists them), so
-    /// that a scan can parse, check and release them a part at a time. The model has none of their
-    /// objects until they are added. Terraform's `.tf` and `.tfvars` files
-    /// are read too and parsed only when [`Project::add_infrastructure`]
-    /// evaluates them.
+    /// that a scan can parse, check and release them a part at a time. The
+    /// model has none of their objects until they are added. Terraform's
+    /// `.tf` and `.tfvars` files are read too and parsed only when
+    /// [`Project::add_infrastructure`] evaluates them, a module set at a
+    /// time.
     pub fn parse_deferring(input: Vec<InputFile>, defer: impl Fn(&str) -> bool + Sync) -> Self {
         Self(
             input
@@ -1485,7 +1488,7 @@ impl Project {
         });
     }
 
-    /// Whether any image was read, including those released with their part.
+    /// Whether any image was read, including those released since.
     pub fn read_images(&self) -> bool {
         self.images_read > 0
     }
@@ -2501,6 +2504,8 @@ mod tests {
                 FileKind::TerraformVars,
                 "cidr   = \"10.2.0.0/16\"\nbucket = \"from-the-var-file\"\n",
             ),
+            // In no set's directory, and broken.
+            ("vars/prod.tfvars", FileKind::TerraformVars, "region = \n"),
         ];
         let options = TerraformOptions {
             var_files: vec!["shared.tfvars".to_owned()],
@@ -2536,11 +2541,14 @@ mod tests {
             all
         };
         assert_eq!(diagnostics(&deferred), diagnostics(&eager));
-        assert!(
-            diagnostics(&deferred)
-                .iter()
-                .any(|(file, _, _)| file == "lonely/broken.tf")
-        );
+        for broken in ["lonely/broken.tf", "vars/prod.tfvars"] {
+            assert!(
+                diagnostics(&deferred)
+                    .iter()
+                    .any(|(file, _, _)| file == broken),
+                "{broken}"
+            );
+        }
         // Both calls of the module are evaluated, with the var-file's value.
         let vpcs: Vec<(&str, &str, Option<&str>)> = (deferred.resources.iter())
             .enumerate()

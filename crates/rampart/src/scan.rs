@@ -64,9 +64,9 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
         var_files: var_file_paths(args),
         vars: args.var.clone(),
     };
-    // A scan that evaluates reads most Kubernetes files a part at a time
-    // (see below), when there are more than fit in one; `--stop-after parse`
-    // and `model` parse every file here.
+    // A scan that evaluates reads most Kubernetes files and every Dockerfile
+    // a part at a time (see below), when there are more Kubernetes files than
+    // fit in one; `--stop-after parse` and `model` parse every file here.
     let manifests = (discovery.files.iter())
         .filter(|file| file.kind == FileKind::Kubernetes)
         .count();
@@ -96,8 +96,8 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     // are never in memory together. The Kubernetes files that may declare
     // what other objects are judged by (namespaces, service accounts,
     // bindings, limits, quotas) are modelled and checked first; the others
-    // were left unparsed above and are read a part at a time, each part
-    // parsed, modelled, checked and its objects released before the next
+    // and the Dockerfiles were left unparsed above and are read a part at a
+    // time, each part parsed, modelled, checked and released before the next
     // (`evaluate_manifests`), so that the manifests' trees are never all in
     // memory either. `--stop-after model` builds the whole model at once,
     // without the rules.
@@ -330,8 +330,8 @@ impl Timings {
 
 /// Tells the user about rules that were selected but can check nothing under
 /// this configuration, instead of letting them pass silently: those that had
-/// something to look at (objects and images read, though most are released
-/// by now).
+/// something to look at (objects and images read, though most or all are
+/// released by now).
 fn explain_inactive_rules(rules: &[&'static Rule], loaded: &LoadedConfig, project: &Project) {
     let has_subjects = |rule: &Rule| match rule.check {
         Check::Image(_) => project.read_images(),
