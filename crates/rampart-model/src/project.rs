@@ -2012,7 +2012,7 @@ impl Project {
         match subject {
             Subject::Object(i) => self.objects[i].identity(),
             Subject::Dockerfile(i) => locate::dockerfile_resource(&self.dockerfiles[i], span),
-            Subject::File(file) => self.file(file).root_relative_path.clone(),
+            Subject::File(file) => self.file(file).root_relative_path().to_owned(),
             // A CloudFormation logical id says little without its type.
             Subject::Resource(i) => match (self.resources[i].language, self.resources[i].kind) {
                 (rampart_iac::Language::CloudFormation, rampart_iac::BlockKind::Variable) => {

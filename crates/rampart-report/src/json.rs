@@ -160,7 +160,7 @@ fn finding<'a>(
         severity: finding.severity.as_str(),
         default_severity: meta.severity.as_str(),
         file: &file.display_path,
-        root_relative_path: &file.root_relative_path,
+        root_relative_path: file.root_relative_path(),
         line: region.start_line,
         column: region.start_column,
         end_line: region.end_line,

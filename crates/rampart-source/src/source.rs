@@ -18,10 +18,14 @@ pub struct SourceFile {
     /// The path shown to users (relative to the working directory where possible,
     /// `/` separators), or `-` for standard input.
     pub display_path: String,
-    /// The path relative to the scan root it was found under; findings are
-    /// fingerprinted with it so that a baseline does not depend on where the scan
-    /// was started from.
-    pub root_relative_path: String,
+    /// The path relative to the scan root it was found under
+    /// ([`SourceFile::root_relative_path`]), when it is not the end of
+    /// `display_path`; it is for almost every file, and two copies of every
+    /// path of a large scan took 5 MiB.
+    root_relative_path: Option<Box<str>>,
+    /// Where the path relative to the scan root starts in `display_path`,
+    /// when it is the end of it.
+    root_relative_start: u32,
     /// Not to be changed once read: what is worked out from it when the file
     /// is made (line starts, whether it writes the suppression marker) would
     /// no longer hold.
@@ -43,12 +47,32 @@ impl SourceFile {
     pub fn new(display_path: String, root_relative_path: String, text: String) -> Self {
         let writes_marker =
             memchr::memmem::find(text.as_bytes(), crate::SUPPRESSION_MARKER.as_bytes()).is_some();
+        let suffix = (display_path.len().checked_sub(root_relative_path.len()))
+            .filter(|_| display_path.ends_with(root_relative_path.as_str()))
+            .and_then(|start| u32::try_from(start).ok());
+        let (root_relative_path, root_relative_start) = match suffix {
+            Some(start) => (None, start),
+            None => (Some(root_relative_path.into_boxed_str()), 0),
+        };
         Self {
             display_path,
             root_relative_path,
+            root_relative_start,
             text,
             line_starts: OnceLock::new(),
             writes_marker,
+        }
+    }
+
+    /// The path relative to the scan root it was found under; findings are
+    /// fingerprinted with it so that a baseline does not depend on where the
+    /// scan was started from.
+    pub fn root_relative_path(&self) -> &str {
+        match &self.root_relative_path {
+            Some(path) => path,
+            None => (self.display_path)
+                .get(self.root_relative_start as usize..)
+                .unwrap_or_default(),
         }
     }
 
@@ -157,6 +181,27 @@ impl SourceFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_path_from_the_root_is_kept_whether_or_not_it_ends_the_shown_path() {
+        let path = |display: &str, root_relative: &str| {
+            let file = SourceFile::new(display.into(), root_relative.into(), String::new());
+            (file.root_relative_path().to_owned(), file.display_path)
+        };
+        assert_eq!(
+            path("scans/k8s/app/deploy.yaml", "app/deploy.yaml"),
+            ("app/deploy.yaml".into(), "scans/k8s/app/deploy.yaml".into())
+        );
+        assert_eq!(path("déjà/vu.yaml", "vu.yaml").0, "vu.yaml");
+        assert_eq!(path("a/b.tf", "a/b.tf").0, "a/b.tf");
+        // A downloaded module is shown from the working directory and
+        // fingerprinted from elsewhere.
+        assert_eq!(
+            path("infra/main.tf", "modules/vpc/main.tf").0,
+            "modules/vpc/main.tf"
+        );
+        assert_eq!(path("-", "").0, "");
+    }
 
     fn file(text: &str) -> SourceFile {
         SourceFile::new("f".into(), "f".into(), text.into())
