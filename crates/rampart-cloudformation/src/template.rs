@@ -292,9 +292,9 @@ fn variable(ev: &mut Evaluator<'_>, name: &str, key_span: Span) -> Option<Resour
         kind: BlockKind::Variable,
         file: ev.file,
         span: key_span,
-        resource_type,
+        resource_type: resource_type.into(),
         address: name.to_owned(),
-        module: String::new(),
+        module: Default::default(),
         attributes,
     })
 }
@@ -381,9 +381,9 @@ fn resource<'t>(
         kind: BlockKind::Resource,
         file: ev.file,
         span,
-        resource_type: resource_type.to_owned(),
+        resource_type: resource_type.into(),
         address: id.to_owned(),
-        module: String::new(),
+        module: Default::default(),
         attributes,
     })
 }

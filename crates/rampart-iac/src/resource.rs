@@ -1,5 +1,7 @@
 use rampart_source::{FileId, Span};
 
+use compact_str::CompactString;
+
 use crate::value::{Node, Origin, Unknown};
 
 /// Which language a resource was written in.
@@ -31,13 +33,14 @@ pub struct Resource {
     pub file: FileId,
     /// The block's header (`resource "aws_subnet" "private"`) or logical id.
     pub span: Span,
-    /// `aws_subnet`, `AWS::EC2::Subnet`, `aws` for a provider.
-    pub resource_type: String,
+    /// `aws_subnet`, `AWS::EC2::Subnet`, `aws` for a provider. Most fit in
+    /// the 24 bytes of a `CompactString` without an allocation.
+    pub resource_type: CompactString,
     /// `module.vpc.aws_subnet.private[0]`, a CloudFormation logical id,
     /// `provider.aws.east`, `var.db_password`.
     pub address: String,
     /// The module the resource belongs to (`module.vpc`), empty for the root.
-    pub module: String,
+    pub module: CompactString,
     /// The evaluated attributes and nested blocks.
     pub attributes: Node,
 }

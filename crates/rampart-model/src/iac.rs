@@ -567,7 +567,7 @@ module "logs" {
             span: Span::on_line(1, 1, 1),
             resource_type: "aws_s3_bucket".into(),
             address: "aws_s3_bucket.ledger".into(),
-            module: String::new(),
+            module: Default::default(),
             attributes: map("tags_all", map("classification", text("critical"))),
         };
         let keys = vec!["classification".to_owned()];

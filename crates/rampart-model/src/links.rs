@@ -150,7 +150,7 @@ mod tests {
             span: Span::default(),
             resource_type: "aws_subnet".into(),
             address: address.into(),
-            module: String::new(),
+            module: Default::default(),
             attributes: Node::new(Value::Map(Vec::new()), None),
         }
     }

@@ -781,9 +781,9 @@ impl<'c, 'a: 'c> Registry<'c, 'a> {
                 kind: BlockKind::Variable,
                 file: declaration.file.file,
                 span: declaration.file.header(declaration.block),
-                resource_type: "variable".to_owned(),
+                resource_type: "variable".into(),
                 address: format!("{prefix}var.{name}"),
-                module: instance.address.clone(),
+                module: instance.address.as_str().into(),
                 attributes,
             });
             output.providers.push(String::new());
@@ -806,9 +806,9 @@ impl<'c, 'a: 'c> Registry<'c, 'a> {
                 kind: BlockKind::Provider,
                 file: provider.file.file,
                 span: provider.file.header(block),
-                resource_type: name.to_owned(),
+                resource_type: name.into(),
                 address: format!("{prefix}provider.{name}{alias}"),
-                module: instance.address.clone(),
+                module: instance.address.as_str().into(),
                 attributes,
             });
             output.providers.push(String::new());
@@ -934,9 +934,9 @@ impl<'c, 'a: 'c> Registry<'c, 'a> {
                     },
                     file: declaration.file.file,
                     span: header,
-                    resource_type: declaration.resource_type.to_owned(),
+                    resource_type: declaration.resource_type.into(),
                     address,
-                    module: instance.address.clone(),
+                    module: instance.address.as_str().into(),
                     attributes,
                 });
             }

@@ -365,9 +365,9 @@ impl Reader<'_> {
             kind,
             file: self.file,
             span: address_node.span,
-            resource_type: resource_type.to_owned(),
+            resource_type: resource_type.into(),
             address: address.to_owned(),
-            module: module.to_owned(),
+            module: module.into(),
             attributes,
         });
     }
@@ -737,9 +737,9 @@ impl Reader<'_> {
             kind: BlockKind::Provider,
             file: self.file,
             span: entry.key.span,
-            resource_type: resource_type.to_owned(),
+            resource_type: resource_type.into(),
             address,
-            module: module.to_owned(),
+            module: module.into(),
             attributes,
         });
     }
