@@ -29,12 +29,7 @@ pub struct File {
 
 impl File {
     pub fn input(&self) -> InputFile {
-        InputFile {
-            kind: self.kind,
-            display_path: self.path.clone(),
-            root_relative_path: self.path.clone(),
-            text: self.text.clone(),
-        }
+        InputFile::new(self.kind, &self.path, &self.text)
     }
 }
 

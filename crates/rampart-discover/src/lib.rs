@@ -58,6 +58,20 @@ pub struct InputFile {
     pub text: String,
 }
 
+impl InputFile {
+    /// A file as a scan of its directory's parent would read it, shown and
+    /// fingerprinted by `path` (for tests, benchmarks and callers that have
+    /// the text in hand).
+    pub fn new(kind: FileKind, path: &str, text: &str) -> Self {
+        Self {
+            kind,
+            display_path: path.to_owned(),
+            root_relative_path: path.to_owned(),
+            text: text.to_owned(),
+        }
+    }
+}
+
 /// Everything the walk found, in a stable order (sorted by path).
 #[derive(Debug, Default)]
 pub struct Discovery {

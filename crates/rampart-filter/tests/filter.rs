@@ -10,12 +10,7 @@ use rampart_model::Project;
 use rampart_rules::{EvalOptions, Finding, Redactions, Rule, all_rules, evaluate, find_rule};
 
 fn input(kind: FileKind, path: &str, text: &str) -> InputFile {
-    InputFile {
-        kind,
-        display_path: path.to_owned(),
-        root_relative_path: path.to_owned(),
-        text: text.to_owned(),
-    }
+    InputFile::new(kind, path, text)
 }
 
 fn rules(ids: &[&str]) -> Vec<&'static Rule> {

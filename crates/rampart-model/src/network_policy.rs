@@ -130,12 +130,7 @@ mod tests {
 
     fn policy_project(yaml: &str) -> Project {
         Project::build(
-            vec![InputFile {
-                kind: FileKind::Kubernetes,
-                display_path: "np.yaml".into(),
-                root_relative_path: "np.yaml".into(),
-                text: yaml.into(),
-            }],
+            vec![InputFile::new(FileKind::Kubernetes, "np.yaml", yaml)],
             &Config::default(),
         )
     }

@@ -9,12 +9,7 @@ use crate::project::Project;
 pub(crate) fn inputs(files: &[(&str, FileKind, &str)]) -> Vec<InputFile> {
     files
         .iter()
-        .map(|(path, kind, text)| InputFile {
-            kind: *kind,
-            display_path: (*path).into(),
-            root_relative_path: (*path).into(),
-            text: (*text).into(),
-        })
+        .map(|(path, kind, text)| InputFile::new(*kind, path, text))
         .collect()
 }
 

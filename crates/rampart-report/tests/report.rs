@@ -59,12 +59,7 @@ fn secret_rule() -> &'static Rule {
 }
 
 fn input(kind: FileKind, path: &str, text: &str) -> InputFile {
-    InputFile {
-        kind,
-        display_path: path.to_owned(),
-        root_relative_path: path.to_owned(),
-        text: text.to_owned(),
-    }
+    InputFile::new(kind, path, text)
 }
 
 struct Scan {

@@ -1154,12 +1154,7 @@ mod tests {
         let config_map = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: agents\ndata:\n  password: hunter2hunter2\n";
         let manifests = [deployment, config_map, deployment].join("---\n");
         let dockerfile = "FROM python:latest\nADD https://example.com/a.tgz /a\nADD https://example.com/a.tgz /a\nUSER root\n";
-        let file = |path: &str, kind, text: &str| InputFile {
-            kind,
-            display_path: path.into(),
-            root_relative_path: path.into(),
-            text: text.into(),
-        };
+        let file = |path: &str, kind, text: &str| InputFile::new(kind, path, text);
         let config = Config::default();
         let project = Project::build(
             vec![

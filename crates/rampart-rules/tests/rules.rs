@@ -104,12 +104,7 @@ fn example_input(example: &Example) -> InputFile {
         Language::FalcoRules => (FileKind::FalcoRules, "rules.yaml"),
         Language::FalcoConfig => (FileKind::FalcoConfig, "falco.yaml"),
     };
-    InputFile {
-        kind,
-        display_path: name.to_owned(),
-        root_relative_path: name.to_owned(),
-        text: example.code.to_owned(),
-    }
+    InputFile::new(kind, name, example.code)
 }
 
 /// The fixture path of a rule and the configuration it is scanned with.

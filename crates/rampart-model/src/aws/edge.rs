@@ -2535,17 +2535,15 @@ mod tests {
     fn project(files: &[(&str, &str)]) -> Project {
         let input = files
             .iter()
-            .map(|(name, text)| InputFile {
-                kind: if name.ends_with(".tf") {
+            .map(|(name, text)| {
+                let kind = if name.ends_with(".tf") {
                     FileKind::Terraform
                 } else if name.ends_with(".json") {
                     FileKind::TerraformPlan
                 } else {
                     FileKind::CloudFormation
-                },
-                display_path: (*name).to_owned(),
-                root_relative_path: (*name).to_owned(),
-                text: (*text).to_owned(),
+                };
+                InputFile::new(kind, name, text)
             })
             .collect();
         Project::build(input, &Config::default())

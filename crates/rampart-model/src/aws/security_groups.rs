@@ -1222,15 +1222,7 @@ mod tests {
     use rampart_discover::{FileKind, InputFile};
 
     fn project(name: &str, kind: FileKind, text: &str) -> Project {
-        Project::build(
-            vec![InputFile {
-                kind,
-                display_path: name.into(),
-                root_relative_path: name.into(),
-                text: text.into(),
-            }],
-            &Config::default(),
-        )
+        Project::build(vec![InputFile::new(kind, name, text)], &Config::default())
     }
 
     fn index(project: &Project, address: &str) -> usize {

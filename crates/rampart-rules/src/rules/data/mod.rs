@@ -65,12 +65,7 @@ mod tests {
         let project = Project::build(
             files
                 .iter()
-                .map(|(path, kind, text)| InputFile {
-                    kind: *kind,
-                    display_path: (*path).into(),
-                    root_relative_path: (*path).into(),
-                    text: (*text).into(),
-                })
+                .map(|(path, kind, text)| InputFile::new(*kind, path, text))
                 .collect(),
             &Config::default(),
         );
