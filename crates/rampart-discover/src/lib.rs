@@ -53,7 +53,8 @@ pub struct InputFile {
     pub kind: FileKind,
     /// As shown to users.
     pub display_path: String,
-    /// Relative to the scan root the file was found under (used for fingerprints).
+    /// Relative to the scan root the file was found under (reports give it
+    /// beside the shown path).
     pub root_relative_path: String,
     pub text: String,
 }

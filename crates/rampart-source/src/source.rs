@@ -64,9 +64,8 @@ impl SourceFile {
         }
     }
 
-    /// The path relative to the scan root it was found under; findings are
-    /// fingerprinted with it so that a baseline does not depend on where the
-    /// scan was started from.
+    /// The path relative to the scan root it was found under, which reports
+    /// give beside the shown path.
     pub fn root_relative_path(&self) -> &str {
         match &self.root_relative_path {
             Some(path) => path,
