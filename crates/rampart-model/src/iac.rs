@@ -311,9 +311,9 @@ fn parse_unparsed(
 pub(crate) struct TerraformEvaluation {
     pub resources: Vec<Resource>,
     /// The root module of each resource, by index.
-    pub roots: Vec<String>,
+    pub roots: Vec<std::sync::Arc<str>>,
     /// The address of the provider configuration each resource uses, by index.
-    pub providers: Vec<String>,
+    pub providers: Vec<rampart_iac::CompactString>,
     pub unknowns: Vec<UnknownValue>,
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -355,11 +355,11 @@ pub(crate) struct DefaultTags {
     /// Root module directory, provider address (`provider.aws.critical`) →
     /// tags; the first declaration of each, indexed (a list searched for every
     /// resource made many roots quadratic).
-    providers: HashMap<String, HashMap<String, Option<Node>>>,
+    providers: HashMap<std::sync::Arc<str>, HashMap<String, Option<Node>>>,
 }
 
 impl DefaultTags {
-    pub fn new(resources: &[Resource], roots: &[String]) -> Self {
+    pub fn new(resources: &[Resource], roots: &[std::sync::Arc<str>]) -> Self {
         let mut providers = HashMap::new();
         for (provider, root) in resources
             .iter()

@@ -29,7 +29,9 @@ mod types;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
+use std::sync::Arc;
 
+use compact_str::CompactString;
 use rampart_iac::{BlockKind, Language, Node, Origin, Resource, Unknown, UnknownValue, Value};
 use rampart_source::{Diagnostic, FileId, SourceFile};
 use rayon::prelude::*;
@@ -121,14 +123,16 @@ pub struct TerraformInput<'a> {
 pub struct TerraformOutput {
     pub resources: Vec<Resource>,
     /// The root module directory each resource was evaluated under, by the same
-    /// index (a module called from two roots yields resources for each).
-    pub roots: Vec<String>,
+    /// index (a module called from two roots yields resources for each): one
+    /// string for all of a root's resources.
+    pub roots: Vec<Arc<str>>,
     /// The provider configuration each resource and data source uses, by the
     /// same index: the address of its `provider` block as the root module
     /// sees it (`provider.aws`, `provider.aws.critical`,
     /// `module.legacy.provider.aws`), through `provider = …` and the
-    /// `providers` of module calls; empty for variables and providers.
-    pub providers: Vec<String>,
+    /// `providers` of module calls; empty for variables and providers. Short
+    /// enough to be held without an allocation.
+    pub providers: Vec<CompactString>,
     pub unknowns: Vec<UnknownValue>,
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -463,7 +467,7 @@ fn evaluate_root<'a>(
     let vars = root_variables(config, auto_tfvars, input, &registry, missing);
     let instance = Rc::new(Instance::new(config, String::new(), vars, 0));
     registry.collect(&instance, &mut output);
-    output.roots = vec![root.clone(); output.resources.len()];
+    output.roots = vec![Arc::from(root.as_str()); output.resources.len()];
     output.diagnostics.extend(registry.notes.into_inner());
     output.diagnostics.extend(registry.budget.take_note());
     output
@@ -786,7 +790,7 @@ impl<'c, 'a: 'c> Registry<'c, 'a> {
                 module: instance.address.as_str().into(),
                 attributes,
             });
-            output.providers.push(String::new());
+            output.providers.push(CompactString::default());
         }
         for provider in &config.providers {
             let block = provider.item;
@@ -811,7 +815,7 @@ impl<'c, 'a: 'c> Registry<'c, 'a> {
                 module: instance.address.as_str().into(),
                 attributes,
             });
-            output.providers.push(String::new());
+            output.providers.push(CompactString::default());
         }
         for declaration in &config.resources {
             let scope = self.scope(instance, declaration.file);
@@ -919,7 +923,7 @@ impl<'c, 'a: 'c> Registry<'c, 'a> {
                     }),
             );
             for (address, scope) in instances {
-                output.providers.push(provider.clone());
+                output.providers.push(provider.as_str().into());
                 let attributes = match scope.body(body, META_ARGUMENTS, origin) {
                     Ok(node) => node,
                     Err(EvalError(reason)) => unevaluated(reason, origin),

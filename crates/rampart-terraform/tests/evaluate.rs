@@ -568,7 +568,8 @@ fn every_resource_names_its_root_module() {
         &[],
     );
     assert_eq!(output.resources.len(), 3);
-    assert_eq!(output.roots, ["a", "b", "b"]);
+    let roots: Vec<&str> = output.roots.iter().map(|root| &**root).collect();
+    assert_eq!(roots, ["a", "b", "b"]);
 }
 
 #[test]
@@ -1009,7 +1010,7 @@ resource "aws_security_group" "x" {
         .iter()
         .zip(&output.roots)
         .filter(|(r, _)| r.resource_type == "aws_s3_bucket")
-        .map(|(r, root)| (r.address.as_str(), root.as_str()))
+        .map(|(r, root)| (r.address.as_str(), &**root))
         .collect();
     assert_eq!(buckets, [("aws_s3_bucket.o", "other")]);
     let cycles: Vec<_> = output
