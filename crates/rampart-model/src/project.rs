@@ -1604,7 +1604,10 @@ impl Project {
     /// that write a suppression comment (suppressions are matched against
     /// their layout), which are kept whole: [`Project::objects`] then holds
     /// only those, and a [`Subject::Object`] from before no longer names
-    /// its object. The images go (only the rules about images read them).
+    /// its object; what the project says of objects (namespaces, accounts,
+    /// bindings, quotas, limits, [`Project::namespace_traffic`]) is then
+    /// about those only. The images go (only the rules about images read
+    /// them).
     /// Kept then: the Dockerfiles' files and tiers,
     /// [`Project::manifest_facts`], and the instructions of Dockerfiles that
     /// write a suppression comment. Findings about an object or a
@@ -1656,10 +1659,16 @@ impl Project {
                 // in `manifest_facts`), but the filter reads the objects of
                 // files that write a suppression marker. The list of every
                 // object is among the largest blocks of a large scan.
+                // The index is made again for the objects kept, and for
+                // nothing else: what it had gathered from the others
+                // (accounts, bindings, quotas, limits, each namespace's
+                // traffic) was for the rules about manifests, which have run.
+                object_index = ObjectIndex::default();
                 retain_objects(&mut objects, &mut object_index, 0, |_, object| {
                     marked(object.file)
                 });
                 objects.shrink_to_fit();
+                object_index = ObjectIndex::build(&objects);
             },
             || self.evaluate_infrastructure(infrastructure, config, terraform),
         );
@@ -2131,6 +2140,10 @@ mod tests {
         assert!(!released(&files[3..]).read_objects());
         assert_eq!(names(&kept, "ConfigMap"), ["amazon-vpc-cni", "kept"]);
         assert!(names(&p, "DaemonSet").is_empty());
+        // What the project says of objects is about those kept: the
+        // namespace the released DaemonSet was in is no longer counted.
+        assert!(kept.namespace_traffic().contains_key("kube-system"));
+        assert!(!p.namespace_traffic().contains_key("kube-system"));
         // What the infrastructure's rules read of them is kept as facts.
         assert!(p.manifest_facts.vpc_cni_network_policy_controller);
         assert_eq!(
