@@ -246,8 +246,8 @@ pub(crate) fn evaluate_terraform(
             .position(|v| *v == f.source().display_path)
             .unwrap_or(usize::MAX)
     });
-    let outputs: Vec<(TerraformOutput, Vec<Diagnostic>)> = (by_set.into_par_iter())
-        .zip(manifests_by_set)
+    let set_inputs = by_set.into_par_iter().zip(manifests_by_set);
+    let (outputs, parse_diagnostics): (Vec<TerraformOutput>, Vec<Vec<Diagnostic>>) = set_inputs
         .map(|(mut parsed, manifests)| {
             let diagnostics = parse_unparsed(files, &mut parsed, |_, _| true);
             let input = TerraformInput {
@@ -257,13 +257,9 @@ pub(crate) fn evaluate_terraform(
             (rampart_terraform::evaluate(&input), diagnostics)
             // The set's syntax trees (`parsed`) go here.
         })
-        .collect();
-    let mut evaluated = Vec::with_capacity(outputs.len());
-    for (output, parse_diagnostics) in outputs {
-        evaluated.push(output);
-        diagnostics.extend(parse_diagnostics);
-    }
-    let output = rampart_terraform::join(evaluated, spare_capacity);
+        .unzip();
+    diagnostics.extend(parse_diagnostics.into_iter().flatten());
+    let output = rampart_terraform::join(outputs, spare_capacity);
     diagnostics.extend(output.diagnostics);
     TerraformEvaluation {
         resources: output.resources,

@@ -12,6 +12,8 @@ use rayon::prelude::*;
 
 use rampart_iac::{Node, Resource, Unknown, Value};
 
+use crate::scopes::{ranges_by_scope, run_of};
+
 /// The resources of a project by scope and address. It keeps indices into
 /// the project's resources, not their addresses: a map of every address
 /// held each one twice (about 18 MiB at 100,000 files, at the scan's peak).
@@ -19,7 +21,7 @@ use rampart_iac::{Node, Resource, Unknown, Value};
 #[derive(Debug, Default)]
 pub struct Links {
     /// Each scope's share of `entries`, by scope number.
-    scopes: Vec<Range<u32>>,
+    scopes: Vec<Range<usize>>,
     /// Resource indices, by scope, then address, then index. A counted
     /// resource is listed again, marked with [`BASE`], under its address
     /// without the instance key (`aws_subnet.private`), which a splat
@@ -75,17 +77,8 @@ impl Links {
                 .then_with(|| key_of(resources, a.1).cmp(key_of(resources, b.1)))
                 .then_with(|| index_of(a.1).cmp(&index_of(b.1)))
         });
-        let mut ranges = vec![0..0; scope_count];
-        let mut at = 0;
-        for run in keyed.chunk_by(|a, b| a.0 == b.0) {
-            let end = at + u32::try_from(run.len()).unwrap_or(u32::MAX);
-            if let Some(range) = ranges.get_mut(run[0].0 as usize) {
-                *range = at..end;
-            }
-            at = end;
-        }
         Self {
-            scopes: ranges,
+            scopes: ranges_by_scope(keyed.iter().map(|&(scope, _)| scope), scope_count),
             entries: keyed.into_iter().map(|(_, entry)| entry).collect(),
         }
     }
@@ -101,12 +94,10 @@ impl Links {
     ) -> impl Iterator<Item = usize> + 'a {
         let address = address.strip_suffix("[*]").unwrap_or(address);
         let entries = (self.scopes.get(scope as usize))
-            .and_then(|range| self.entries.get(range.start as usize..range.end as usize))
+            .and_then(|range| self.entries.get(range.clone()))
             .unwrap_or_default();
-        let start = entries.partition_point(|&entry| key_of(resources, entry) < address);
-        let rest = entries.get(start..).unwrap_or_default();
-        let len = rest.partition_point(|&entry| key_of(resources, entry) == address);
-        rest[..len].iter().map(|&entry| index_of(entry))
+        (run_of(entries, |entry| key_of(resources, entry), address).iter())
+            .map(|&entry| index_of(entry))
     }
 
     /// The resources a value refers to (a reference, or a list of them), with

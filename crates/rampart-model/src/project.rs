@@ -20,7 +20,7 @@ use crate::kubernetes::K8sObject;
 use crate::links::Links;
 use crate::locate;
 use crate::network_policy::{Direction, NetworkPolicy};
-use crate::scopes::Scopes;
+use crate::scopes::{Scopes, ranges_by_scope, run_of};
 use crate::tier::{TierOrigin, tier_labels};
 
 /// The thing a finding is about.
@@ -343,16 +343,8 @@ impl ResourceIndex {
         }
         // Stable: each scope's indices stay in order.
         keyed.par_sort_by_key(|&(scope, _)| scope);
-        let mut ranges = vec![0..0; scope_count];
-        let mut at = 0;
-        for run in keyed.chunk_by(|a, b| a.0 == b.0) {
-            if let Some(range) = ranges.get_mut(run[0].0 as usize) {
-                *range = at..at + run.len();
-            }
-            at += run.len();
-        }
+        let ranges = ranges_by_scope(keyed.iter().map(|&(scope, _)| scope), scope_count);
         let by_scope: Vec<usize> = keyed.into_iter().map(|(_, i)| i).collect();
-        let type_of = |i: usize| resources.get(i).map_or("", |r| r.resource_type.as_str());
         // No scan holds four billion resources; one past that has no type
         // in its scope.
         let mut by_scope_type: Vec<u32> = Vec::with_capacity(by_scope.len());
@@ -360,7 +352,8 @@ impl ResourceIndex {
             let start = by_scope_type.len();
             let scope = by_scope.get(range.clone()).unwrap_or_default();
             by_scope_type.extend(scope.iter().map(|&i| u32::try_from(i).unwrap_or(u32::MAX)));
-            by_scope_type[start..].sort_by(|&a, &b| type_of(a as usize).cmp(type_of(b as usize)));
+            by_scope_type[start..]
+                .sort_by(|&a, &b| type_of(resources, a).cmp(type_of(resources, b)));
         }
         Self {
             scopes: ranges,
@@ -383,17 +376,11 @@ impl ResourceIndex {
         let by_type = (self.scopes.get(scope as usize))
             .and_then(|range| self.by_scope_type.get(range.clone()))
             .unwrap_or_default();
-        let type_of = |i: u32| {
-            resources
-                .get(i as usize)
-                .map_or("", |r| r.resource_type.as_str())
-        };
+
         let mut found = Vec::new();
         for wanted in types {
-            let start = by_type.partition_point(|&i| type_of(i) < *wanted);
-            let rest = by_type.get(start..).unwrap_or_default();
-            let len = rest.partition_point(|&i| type_of(i) == *wanted);
-            found.extend(rest[..len].iter().map(|&i| i as usize));
+            let of_type = run_of(by_type, |i| type_of(resources, i), wanted);
+            found.extend(of_type.iter().map(|&i| i as usize));
         }
         if types.len() > 1 {
             found.sort_unstable();
@@ -401,6 +388,11 @@ impl ResourceIndex {
         }
         found
     }
+}
+
+/// The type of resource `index` (empty for one there is not).
+fn type_of(resources: &[Resource], index: u32) -> &str {
+    (resources.get(index as usize)).map_or("", |resource| resource.resource_type.as_str())
 }
 
 /// Appends `index` under `key`, copying the key only the first time it is seen.
@@ -443,60 +435,52 @@ struct Parsed {
 /// Reads one file; `file` is the id it gets (its index in the input).
 fn parse_file(file: FileId, input: InputFile) -> Parsed {
     let source = SourceFile::new(input.display_path, input.root_relative_path, input.text);
-    match input.kind {
+    let (content, diagnostics) = parse_source(file, &source, input.kind);
+    Parsed {
+        kind: input.kind,
+        source,
+        content,
+        diagnostics,
+    }
+}
+
+/// What a file of `kind` holds, parsed, and the problems met reading it.
+fn parse_source(file: FileId, source: &SourceFile, kind: FileKind) -> (Content, Vec<Diagnostic>) {
+    match kind {
         FileKind::Kubernetes => {
             let stream =
                 rampart_yaml::parse_stream(&source.text, &source.display_path, &Limits::default());
-            Parsed {
-                kind: input.kind,
-                source,
-                content: Content::Kubernetes(stream.documents),
-                diagnostics: stream.diagnostics,
-            }
+            (Content::Kubernetes(stream.documents), stream.diagnostics)
         }
         FileKind::Dockerfile => {
             let mut parsed = rampart_dockerfile::parse(&source.text, &source.display_path);
             let diagnostics = std::mem::take(&mut parsed.diagnostics);
-            Parsed {
-                kind: input.kind,
-                source,
-                content: Content::Dockerfile(parsed),
-                diagnostics,
-            }
+            (Content::Dockerfile(parsed), diagnostics)
         }
         FileKind::TerraformVars if iac::is_json_vars(&source.display_path) => {
             let (values, diagnostics) =
                 rampart_terraform::parse_json_vars(file, &source.text, &source.display_path);
-            Parsed {
-                kind: input.kind,
-                source,
-                content: Content::Terraform {
+            (
+                Content::Terraform {
                     content: Some(TerraformContent::JsonVars(values)),
                     vars: true,
                 },
                 diagnostics,
-            }
+            )
         }
         FileKind::Terraform | FileKind::TerraformVars => {
-            let (body, diagnostics) = iac::parse_hcl(&source);
-            Parsed {
-                kind: input.kind,
-                source,
-                content: Content::Terraform {
+            let (body, diagnostics) = iac::parse_hcl(source);
+            (
+                Content::Terraform {
                     content: body,
-                    vars: input.kind == FileKind::TerraformVars,
+                    vars: kind == FileKind::TerraformVars,
                 },
                 diagnostics,
-            }
+            )
         }
         FileKind::TerraformModules => {
             let (root, entries) = iac::manifest_entries(&source.display_path, &source.text);
-            Parsed {
-                kind: input.kind,
-                source,
-                content: Content::TerraformModules(root, entries),
-                diagnostics: Vec::new(),
-            }
+            (Content::TerraformModules(root, entries), Vec::new())
         }
         FileKind::TerraformPlan
         | FileKind::CloudFormation
@@ -504,12 +488,7 @@ fn parse_file(file: FileId, input: InputFile) -> Parsed {
         | FileKind::FalcoConfig => {
             let stream =
                 rampart_yaml::parse_stream(&source.text, &source.display_path, &Limits::default());
-            Parsed {
-                kind: input.kind,
-                source,
-                content: Content::Structured(stream.documents),
-                diagnostics: stream.diagnostics,
-            }
+            (Content::Structured(stream.documents), stream.diagnostics)
         }
     }
 }
@@ -786,26 +765,14 @@ fn model_deferred(
     kind: Option<&FileKind>,
     tier_keys: &[String],
 ) -> (Vec<Diagnostic>, Modeled) {
-    let Some(source) = source else {
+    let (Some(source), Some(&kind)) = (source, kind) else {
         return (Vec::new(), Modeled::Nothing);
     };
-    match kind {
-        Some(FileKind::Dockerfile) => {
-            let mut parsed = rampart_dockerfile::parse(&source.text, &source.display_path);
-            let diagnostics = std::mem::take(&mut parsed.diagnostics);
-            let doc = DockerfileDoc::new(file, parsed, tier_keys);
-            (diagnostics, Modeled::Dockerfile(doc))
-        }
-        _ => {
-            let stream =
-                rampart_yaml::parse_stream(&source.text, &source.display_path, &Limits::default());
-            let mut objects = Vec::with_capacity(stream.documents.len());
-            for document in stream.documents {
-                add_document(file, document, &mut objects);
-            }
-            (stream.diagnostics, Modeled::Kubernetes(objects))
-        }
-    }
+    let (content, diagnostics) = parse_source(file, source, kind);
+    (
+        diagnostics,
+        model_file(file, source, kind, content, tier_keys),
+    )
 }
 
 fn set_tiers(objects: &mut [K8sObject], tiers: Vec<Option<(Tier, TierOrigin)>>) {

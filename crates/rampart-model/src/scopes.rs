@@ -3,6 +3,8 @@
 //! holds a hundred thousand resources in a few thousand scopes: each
 //! resource names its scope by number.
 
+use std::ops::Range;
+
 use crate::project::FastMap;
 
 /// Scope names, each numbered once.
@@ -41,6 +43,36 @@ impl Scopes {
     }
 }
 
+/// Where each scope's items are in a list sorted by scope number: `scopes`
+/// are the items' numbers in the list's order, all below `scope_count`.
+pub(crate) fn ranges_by_scope(
+    scopes: impl IntoIterator<Item = u32>,
+    scope_count: usize,
+) -> Vec<Range<usize>> {
+    let mut ranges = vec![0..0; scope_count];
+    for (at, scope) in scopes.into_iter().enumerate() {
+        if let Some(range) = ranges.get_mut(scope as usize) {
+            if range.start == range.end {
+                range.start = at;
+            }
+            range.end = at + 1;
+        }
+    }
+    ranges
+}
+
+/// The items of `sorted` (sorted by `key`) whose key is `wanted`.
+pub(crate) fn run_of<'a, 'k>(
+    sorted: &'a [u32],
+    key: impl Fn(u32) -> &'k str,
+    wanted: &str,
+) -> &'a [u32] {
+    let start = sorted.partition_point(|&item| key(item) < wanted);
+    let rest = sorted.get(start..).unwrap_or_default();
+    let len = rest.partition_point(|&item| key(item) == wanted);
+    rest.get(..len).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,5 +89,18 @@ mod tests {
         assert_eq!(scopes.id("infra"), Some(infra));
         assert_eq!(scopes.id("elsewhere"), None);
         assert_eq!(scopes.name(7), "");
+    }
+
+    #[test]
+    fn sorted_lists_are_split_by_scope_and_by_key() {
+        assert_eq!(
+            ranges_by_scope([0, 0, 2, 2, 2], 4),
+            [0..2, 0..0, 2..5, 0..0]
+        );
+        let keys = ["a", "b", "b", "c"];
+        let key = |item: u32| keys[item as usize];
+        assert_eq!(run_of(&[0, 1, 2, 3], key, "b"), [1, 2]);
+        assert!(run_of(&[0, 1, 2, 3], key, "bb").is_empty());
+        assert!(run_of(&[], key, "a").is_empty());
     }
 }
