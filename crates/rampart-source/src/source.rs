@@ -193,8 +193,8 @@ mod tests {
         );
         assert_eq!(path("déjà/vu.yaml", "vu.yaml").0, "vu.yaml");
         assert_eq!(path("a/b.tf", "a/b.tf").0, "a/b.tf");
-        // A downloaded module is shown from the working directory and
-        // fingerprinted from elsewhere.
+        // A downloaded module is shown from the working directory, and its
+        // path from the root is relative to another directory.
         assert_eq!(
             path("infra/main.tf", "modules/vpc/main.tf").0,
             "modules/vpc/main.tf"
