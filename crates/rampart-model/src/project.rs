@@ -104,6 +104,49 @@ pub struct Infrastructure {
     /// scope (the template file).
     templates: Vec<(Resource, Option<Tier>, FileId)>,
     template_unknowns: Vec<UnknownValue>,
+    /// Templates and plans still to parse and model (`Content::Infrastructure`),
+    /// in file order.
+    later: Vec<FileId>,
+}
+
+impl Infrastructure {
+    /// Adds the templates of `file` (their resources are in its scope), and
+    /// gives the project what else they hold.
+    fn add_templates(
+        &mut self,
+        file: FileId,
+        templates: Vec<ModeledTemplate>,
+        project: &mut Project,
+    ) {
+        for template in templates {
+            for resource in template.resources {
+                self.templates.push((resource, None, file));
+            }
+            self.template_unknowns.extend(template.unknowns);
+            project.diagnostics.extend(template.diagnostics);
+            if let Some(root) = template.root {
+                project.templates.push((template.file, root));
+            }
+        }
+    }
+}
+
+/// Parses and models a CloudFormation template or a plan, whose tree then
+/// goes; `None` for a file of another kind.
+fn model_infrastructure_file(
+    file: FileId,
+    source: Option<&SourceFile>,
+    kind: Option<&FileKind>,
+) -> Option<(Vec<Diagnostic>, Modeled)> {
+    let source = source?;
+    let kind =
+        *kind.filter(|kind| matches!(kind, FileKind::CloudFormation | FileKind::TerraformPlan))?;
+    let stream = rampart_yaml::parse_stream(&source.text, &source.display_path, &Limits::default());
+    let content = Content::Structured(stream.documents);
+    Some((
+        stream.diagnostics,
+        model_file(file, source, kind, content, &[]),
+    ))
 }
 
 /// Whether [`Project::add_infrastructure`] releases the Kubernetes objects'
@@ -421,8 +464,9 @@ enum Content {
     Structured(Vec<Document>),
     /// A Kubernetes file or Dockerfile left to [`Project::add_manifests`].
     Deferred,
-    /// Modelled as it was parsed (see [`ParsedFiles::parse_deferring`]).
-    Modeled(Modeled),
+    /// A CloudFormation template or a plan left to
+    /// [`Project::add_infrastructure`], which parses and models it.
+    Infrastructure,
 }
 
 struct Parsed {
@@ -977,6 +1021,8 @@ struct ModeledTemplate {
 /// What one file adds to the model.
 enum Modeled {
     Nothing,
+    /// Parsed and modelled with the infrastructure (`Content::Infrastructure`).
+    Later,
     Kubernetes(Vec<K8sObject>),
     Dockerfile(DockerfileDoc),
     Terraform(TerraformFile),
@@ -1066,6 +1112,7 @@ fn model_file(
 ) -> Modeled {
     match content {
         Content::Deferred => Modeled::Nothing,
+        Content::Infrastructure => Modeled::Later,
         Content::Kubernetes(documents) => {
             // Most documents are one object each. Every file's list is alive
             // at once when they are joined into the project's (the scan's
@@ -1090,7 +1137,6 @@ fn model_file(
             None => Modeled::Nothing,
         },
         Content::TerraformModules(root, entries) => Modeled::TerraformModules(root, entries),
-        Content::Modeled(modeled) => modeled,
         Content::Structured(documents) => match kind {
             FileKind::FalcoRules => {
                 let roots = documents.into_iter().map(|d| d.root).collect();
@@ -1192,21 +1238,10 @@ impl ParsedFiles {
                         file.kind,
                         FileKind::CloudFormation | FileKind::TerraformPlan
                     ) {
-                        // Evaluated at once, so that their trees, which no
-                        // rule reads, are never all in memory together.
-                        let Parsed {
-                            kind,
-                            source,
-                            content,
-                            diagnostics,
-                        } = parse_file(id, file);
-                        let modeled = model_file(id, &source, kind, content, &[]);
-                        return Parsed {
-                            kind,
-                            source,
-                            content: Content::Modeled(modeled),
-                            diagnostics,
-                        };
+                        // Their model is the infrastructure's: made after the
+                        // manifests' rules, each file's tree gone as soon as
+                        // it is modelled (see `model_infrastructure_file`).
+                        Content::Infrastructure
                     } else {
                         return parse_file(id, file);
                     };
@@ -1320,6 +1355,9 @@ impl Project {
             project.diagnostics.extend(diagnostics);
             match modeled {
                 Modeled::Nothing => {}
+                Modeled::Later => infrastructure
+                    .later
+                    .push(FileId(u32::try_from(index).unwrap_or(u32::MAX))),
                 Modeled::Kubernetes(objects) => project.objects.extend(objects),
                 Modeled::Dockerfile(doc) => project.dockerfiles.push(doc),
                 Modeled::Terraform(file) => infrastructure.terraform_files.push(file),
@@ -1329,18 +1367,8 @@ impl Project {
                 Modeled::FalcoRules(rules) => project.falco.rules_files.push(rules),
                 Modeled::FalcoConfig(config) => project.falco.configs.extend(config),
                 Modeled::CloudFormation(templates) => {
-                    // A template's resources are in the scope of its file.
-                    let scope = FileId(u32::try_from(index).unwrap_or(u32::MAX));
-                    for template in templates {
-                        for resource in template.resources {
-                            infrastructure.templates.push((resource, None, scope));
-                        }
-                        infrastructure.template_unknowns.extend(template.unknowns);
-                        project.diagnostics.extend(template.diagnostics);
-                        if let Some(root) = template.root {
-                            project.templates.push((template.file, root));
-                        }
-                    }
+                    let file = FileId(u32::try_from(index).unwrap_or(u32::MAX));
+                    infrastructure.add_templates(file, templates, &mut project);
                 }
                 Modeled::Plans(read) => infrastructure.plans.extend(read),
             }
@@ -1650,14 +1678,42 @@ impl Project {
         config: &Config,
         terraform: &TerraformOptions,
     ) {
+        let tier_keys = &config.tiers.label_keys;
+        let mut infrastructure = infrastructure;
+        // The templates and plans a streamed scan left unparsed, in parallel,
+        // each tree released as soon as its file is modelled.
+        let later = std::mem::take(&mut infrastructure.later);
+        let modeled: Vec<Option<(Vec<Diagnostic>, Modeled)>> = (later.par_iter())
+            .map(|&file| {
+                let index = file.index();
+                model_infrastructure_file(file, self.files.get(index), self.file_kinds.get(index))
+            })
+            .collect();
+        let first_later = infrastructure.templates.len();
+        for (&file, modeled) in later.iter().zip(modeled) {
+            let Some((diagnostics, modeled)) = modeled else {
+                continue;
+            };
+            self.diagnostics.extend(diagnostics);
+            match modeled {
+                Modeled::CloudFormation(templates) => {
+                    infrastructure.add_templates(file, templates, self);
+                }
+                Modeled::Plans(read) => infrastructure.plans.extend(read),
+                _ => {}
+            }
+        }
+        (infrastructure.templates[first_later..].par_iter_mut()).for_each(|(resource, tier, _)| {
+            *tier = iac::resource_tier(resource, tier_keys, None);
+        });
         let Infrastructure {
             terraform_files,
             manifests,
             plans,
             templates,
             template_unknowns,
+            later: _,
         } = infrastructure;
-        let tier_keys = &config.tiers.label_keys;
         if terraform_files.is_empty() {
             for (resource, tier, file) in templates {
                 let scope = self.file_scope(file);
@@ -2548,16 +2604,26 @@ mod tests {
     }
 
     #[test]
-    fn templates_and_plans_modelled_as_parsed_are_modelled_as_when_parsed_first() {
+    fn templates_and_plans_modelled_with_the_infrastructure_are_modelled_as_when_parsed_first() {
         let template = "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n    Properties:\n      Tags:\n        - Key: classification\n          Value: critical\n  Bad:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !GetAtt Nope.Arn\n";
         let plan = r#"{"format_version":"1.2","planned_values":{"root_module":{"resources":[{"address":"aws_sqs_queue.q","mode":"managed","type":"aws_sqs_queue","name":"q","values":{"name":"q","tags":{"classification":"high"}}}]}}}"#;
+        let marked = format!("# rampart:ignore IAC-001 -- a test\n{template}");
         let files = [
-            ("stack.yaml", FileKind::CloudFormation, template),
+            ("broken.yaml", FileKind::CloudFormation, "Resources: [\n"),
+            ("marked.yaml", FileKind::CloudFormation, marked.as_str()),
             ("plan.json", FileKind::TerraformPlan, plan),
+            ("stack.yaml", FileKind::CloudFormation, template),
         ];
         let eager = released_from(ParsedFiles::parse(crate::testing::inputs(&files)));
         let deferring = ParsedFiles::parse_deferring(crate::testing::inputs(&files), |_| true);
+        // Nothing is parsed yet: templates and plans wait for the
+        // infrastructure.
+        assert_eq!(deferring.diagnostics(), 0);
         let deferred = released_from(deferring);
+        // The layout of the template with a suppression marker is kept.
+        let kept = |p: &Project| -> Vec<FileId> { p.templates.iter().map(|(f, _)| *f).collect() };
+        assert_eq!(kept(&deferred), [FileId(1)]);
+        assert_eq!(kept(&deferred), kept(&eager));
         let described = |p: &Project| -> Vec<String> {
             (p.resources.iter().zip(&p.resource_tiers))
                 .map(|(r, tier)| format!("{} {} {:?} {tier:?}", r.address, r.resource_type, r.span))
@@ -2574,13 +2640,23 @@ mod tests {
             "{:?}",
             described(&deferred)
         );
+        // Made in another order (a scan sorts them).
         let diagnostics = |p: &Project| -> Vec<String> {
-            (p.diagnostics.iter())
+            let mut all: Vec<String> = (p.diagnostics.iter())
                 .map(|d| format!("{} {} {:?}", d.file, d.code, d.line))
-                .collect()
+                .collect();
+            all.sort();
+            all
         };
         assert_eq!(diagnostics(&deferred), diagnostics(&eager));
-        assert_eq!(deferred.unknowns.len(), eager.unknowns.len());
+        assert!(
+            diagnostics(&deferred)
+                .iter()
+                .any(|d| d.starts_with("broken.yaml ")),
+            "{:?}",
+            diagnostics(&deferred)
+        );
+        assert_eq!(deferred.unknowns, eager.unknowns);
     }
 
     #[test]
