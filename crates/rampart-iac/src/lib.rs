@@ -12,5 +12,5 @@ mod resource;
 mod value;
 
 pub use compact_str::CompactString;
-pub use resource::{BlockKind, Language, Resource, UnknownValue};
+pub use resource::{BlockKind, Language, Resource, UnknownValue, compacted};
 pub use value::{Map, Node, Origin, Unknown, Value};

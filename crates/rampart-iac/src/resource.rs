@@ -45,6 +45,20 @@ pub struct Resource {
     pub attributes: Node,
 }
 
+/// The same resources, copied into memory of their own.
+///
+/// An evaluation builds its resources' values among its own short-lived
+/// allocations (syntax or document trees, scopes, intermediate values). Once
+/// those are freed, the values are left scattered over memory pages that are
+/// mostly empty and that the allocator can neither reuse whole nor give back.
+/// A copy made once the evaluation is over packs them together and frees
+/// those pages whole. At 100,000 files this lowers the infrastructure's peak
+/// by about 20 MiB; the copy takes no measurable time beside the evaluation
+/// (docs/benchmarks.md, tenth round).
+pub fn compacted(resources: Vec<Resource>) -> Vec<Resource> {
+    resources.clone()
+}
+
 impl Resource {
     pub fn get(&self, key: &str) -> Option<&Node> {
         self.attributes.get(key)

@@ -254,8 +254,12 @@ pub(crate) fn evaluate_terraform(
                 manifests: manifests.into_iter().collect(),
                 ..input_of(files, &parsed, &shared, options)
             };
-            (rampart_terraform::evaluate(&input), diagnostics)
-            // The set's syntax trees (`parsed`) go here.
+            let mut output = rampart_terraform::evaluate(&input);
+            // The set's syntax trees go before its resources are packed.
+            drop(input);
+            drop(parsed);
+            output.resources = rampart_iac::compacted(output.resources);
+            (output, diagnostics)
         })
         .unzip();
     diagnostics.extend(parse_diagnostics.into_iter().flatten());

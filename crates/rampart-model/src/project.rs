@@ -143,10 +143,27 @@ fn model_infrastructure_file(
         *kind.filter(|kind| matches!(kind, FileKind::CloudFormation | FileKind::TerraformPlan))?;
     let stream = rampart_yaml::parse_stream(&source.text, &source.display_path, &Limits::default());
     let content = Content::Structured(stream.documents);
-    Some((
-        stream.diagnostics,
-        model_file(file, source, kind, content, &[]),
-    ))
+    // The tree is gone once modelled; the resources are then packed.
+    let modeled = match model_file(file, source, kind, content, &[]) {
+        Modeled::CloudFormation(templates) => Modeled::CloudFormation(
+            (templates.into_iter())
+                .map(|template| ModeledTemplate {
+                    resources: rampart_iac::compacted(template.resources),
+                    ..template
+                })
+                .collect(),
+        ),
+        Modeled::Plans(plans) => Modeled::Plans(
+            (plans.into_iter())
+                .map(|plan| rampart_tfplan::PlanOutput {
+                    resources: rampart_iac::compacted(plan.resources),
+                    ..plan
+                })
+                .collect(),
+        ),
+        modeled => modeled,
+    };
+    Some((stream.diagnostics, modeled))
 }
 
 /// Whether [`Project::add_infrastructure`] releases the Kubernetes objects'
