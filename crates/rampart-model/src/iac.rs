@@ -247,21 +247,24 @@ pub(crate) fn evaluate_terraform(
             .unwrap_or(usize::MAX)
     });
     let set_inputs = by_set.into_par_iter().zip(manifests_by_set);
-    let (outputs, parse_diagnostics): (Vec<TerraformOutput>, Vec<Vec<Diagnostic>>) = set_inputs
-        .map(|(mut parsed, manifests)| {
-            let diagnostics = parse_unparsed(files, &mut parsed, |_, _| true);
-            let input = TerraformInput {
-                manifests: manifests.into_iter().collect(),
-                ..input_of(files, &parsed, &shared, options)
-            };
-            let mut output = rampart_terraform::evaluate(&input);
-            // The set's syntax trees go before its resources are packed.
-            drop(input);
-            drop(parsed);
-            output.resources = rampart_iac::compacted(output.resources);
-            (output, diagnostics)
-        })
-        .unzip();
+    let (outputs, parse_diagnostics): (Vec<TerraformOutput<Box<Resource>>>, Vec<Vec<Diagnostic>>) =
+        set_inputs
+            .map(|(mut parsed, manifests)| {
+                let diagnostics = parse_unparsed(files, &mut parsed, |_, _| true);
+                let input = TerraformInput {
+                    manifests: manifests.into_iter().collect(),
+                    ..input_of(files, &parsed, &shared, options)
+                };
+                let output = rampart_terraform::evaluate(&input);
+                // The set's syntax trees go before its resources are packed.
+                drop(input);
+                drop(parsed);
+                let output = output.map_resources(|resources| {
+                    resources.iter().map(rampart_iac::compacted).collect()
+                });
+                (output, diagnostics)
+            })
+            .unzip();
     diagnostics.extend(parse_diagnostics.into_iter().flatten());
     let output = rampart_terraform::join(outputs, spare_capacity);
     diagnostics.extend(output.diagnostics);
@@ -309,7 +312,9 @@ fn parse_unparsed(
 }
 
 pub(crate) struct TerraformEvaluation {
-    pub resources: Vec<Resource>,
+    /// Boxed, as the project holds them (see `rampart_iac::compacted`).
+    #[expect(clippy::vec_box, reason = "moved and sorted by address")]
+    pub resources: Vec<Box<Resource>>,
     /// The root module of each resource, by index.
     pub roots: Vec<std::sync::Arc<str>>,
     /// The address of the provider configuration each resource uses, by index.
@@ -359,7 +364,7 @@ pub(crate) struct DefaultTags {
 }
 
 impl DefaultTags {
-    pub fn new(resources: &[Resource], roots: &[std::sync::Arc<str>]) -> Self {
+    pub fn new(resources: &[Box<Resource>], roots: &[std::sync::Arc<str>]) -> Self {
         let mut providers = HashMap::new();
         for (provider, root) in resources
             .iter()

@@ -46,7 +46,7 @@ fn index_of(entry: u32) -> usize {
 }
 
 /// The address an entry is listed under.
-fn key_of(resources: &[Resource], entry: u32) -> &str {
+fn key_of(resources: &[Box<Resource>], entry: u32) -> &str {
     let address = resources
         .get(index_of(entry))
         .map_or("", |resource| resource.address.as_str());
@@ -60,7 +60,7 @@ fn key_of(resources: &[Resource], entry: u32) -> &str {
 impl Links {
     /// Indexes `resources` by their scope (`scopes`, by the same index:
     /// numbers below `scope_count`).
-    pub fn build(resources: &[Resource], scopes: &[u32], scope_count: usize) -> Self {
+    pub fn build(resources: &[Box<Resource>], scopes: &[u32], scope_count: usize) -> Self {
         let mut keyed: Vec<(u32, u32)> = Vec::with_capacity(resources.len());
         for (i, (resource, &scope)) in resources.iter().zip(scopes).enumerate() {
             // No scan holds two billion resources; one past that is not linked.
@@ -88,7 +88,7 @@ impl Links {
     /// `resources` are those the links were built from.
     pub fn find<'a>(
         &'a self,
-        resources: &'a [Resource],
+        resources: &'a [Box<Resource>],
         scope: u32,
         address: &str,
     ) -> impl Iterator<Item = usize> + 'a {
@@ -104,7 +104,7 @@ impl Links {
     /// the attribute each reference reads (`id`, `arn`, `""` for a bare `!Ref`).
     pub fn targets<'n>(
         &self,
-        resources: &[Resource],
+        resources: &[Box<Resource>],
         scope: u32,
         node: &'n Node,
     ) -> Vec<(usize, &'n str)> {
@@ -133,8 +133,8 @@ mod tests {
     use rampart_iac::{BlockKind, Language};
     use rampart_source::{FileId, Span};
 
-    fn resource(address: &str) -> Resource {
-        Resource {
+    fn resource(address: &str) -> Box<Resource> {
+        Box::new(Resource {
             language: Language::Terraform,
             kind: BlockKind::Resource,
             file: FileId(0),
@@ -143,7 +143,7 @@ mod tests {
             address: address.into(),
             module: Default::default(),
             attributes: Node::new(Value::Map(Vec::new()), None),
-        }
+        })
     }
 
     #[test]

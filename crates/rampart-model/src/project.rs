@@ -58,7 +58,10 @@ pub struct Project {
     /// Problems met while parsing (the discovery stage has its own).
     pub diagnostics: Vec<Diagnostic>,
     /// Infrastructure resources (Terraform, plans, CloudFormation), evaluated.
-    pub resources: Vec<Resource>,
+    /// Each in an allocation of its own, made once its evaluation is over
+    /// ([`rampart_iac::compacted`]): the list holds addresses, so that it is
+    /// joined from the evaluations' lists and sorted without copying them.
+    pub resources: Vec<Box<Resource>>,
     /// The tier of each of [`Project::resources`], by the same index.
     pub resource_tiers: Vec<Option<Tier>>,
     /// Where each resource's address means something, by the same index: the
@@ -102,7 +105,7 @@ pub struct Infrastructure {
     plans: Vec<rampart_tfplan::PlanOutput>,
     /// CloudFormation templates' resources, evaluated, with their tier and
     /// scope (the template file).
-    templates: Vec<(Resource, Option<Tier>, FileId)>,
+    templates: Vec<(Box<Resource>, Option<Tier>, FileId)>,
     template_unknowns: Vec<UnknownValue>,
     /// Templates and plans still to parse and model (`Content::Infrastructure`),
     /// in file order.
@@ -148,16 +151,10 @@ fn model_infrastructure_file(
         Modeled::CloudFormation(templates) => Modeled::CloudFormation(
             (templates.into_iter())
                 .map(|template| ModeledTemplate {
-                    resources: rampart_iac::compacted(template.resources),
+                    resources: (template.resources.iter())
+                        .map(|resource| rampart_iac::compacted(resource))
+                        .collect(),
                     ..template
-                })
-                .collect(),
-        ),
-        Modeled::Plans(plans) => Modeled::Plans(
-            (plans.into_iter())
-                .map(|plan| rampart_tfplan::PlanOutput {
-                    resources: rampart_iac::compacted(plan.resources),
-                    ..plan
                 })
                 .collect(),
         ),
@@ -394,7 +391,7 @@ pub(crate) type FastSet<T> = HashSet<T, foldhash::fast::RandomState>;
 impl ResourceIndex {
     /// Indexes `resources` by their scope (`scopes`, by the same index:
     /// numbers below `scope_count`).
-    fn build(resources: &[Resource], scopes: &[u32], scope_count: usize) -> Self {
+    fn build(resources: &[Box<Resource>], scopes: &[u32], scope_count: usize) -> Self {
         let mut by_type = FastMap::default();
         let mut keyed: Vec<(u32, usize)> = Vec::with_capacity(resources.len());
         for (i, (resource, &scope)) in resources.iter().zip(scopes).enumerate() {
@@ -432,7 +429,12 @@ impl ResourceIndex {
 
     /// The resources of any of `types` in `scope`, in order, each once;
     /// `resources` are those the index was built from.
-    fn in_scope_of_types(&self, resources: &[Resource], scope: u32, types: &[&str]) -> Vec<usize> {
+    fn in_scope_of_types(
+        &self,
+        resources: &[Box<Resource>],
+        scope: u32,
+        types: &[&str],
+    ) -> Vec<usize> {
         let by_type = (self.scopes.get(scope as usize))
             .and_then(|range| self.by_scope_type.get(range.clone()))
             .unwrap_or_default();
@@ -451,7 +453,7 @@ impl ResourceIndex {
 }
 
 /// The type of resource `index` (empty for one there is not).
-fn type_of(resources: &[Resource], index: u32) -> &str {
+fn type_of(resources: &[Box<Resource>], index: u32) -> &str {
     (resources.get(index as usize)).map_or("", |resource| resource.resource_type.as_str())
 }
 
@@ -1029,8 +1031,10 @@ struct ModeledTemplate {
     file: FileId,
     /// Kept only when the file writes a suppression comment.
     root: Option<Node>,
-    /// Their tiers are worked out once every file is modelled.
-    resources: Vec<Resource>,
+    /// Their tiers are worked out once every file is modelled. Boxed, as
+    /// the project holds them (see `rampart_iac::compacted`).
+    #[expect(clippy::vec_box, reason = "moved into the project's list by address")]
+    resources: Vec<Box<Resource>>,
     unknowns: Vec<UnknownValue>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -1181,7 +1185,7 @@ fn model_file(
                         ModeledTemplate {
                             file,
                             root: keep_layout.then_some(document.root),
-                            resources: template.resources,
+                            resources: template.resources.into_iter().map(Box::new).collect(),
                             unknowns: template.unknowns,
                             diagnostics: template.diagnostics,
                         }
@@ -1885,7 +1889,7 @@ impl Project {
             .map(|&i| (i, &self.objects[i]))
     }
 
-    fn push_resource(&mut self, resource: Resource, tier: Option<Tier>, scope: u32) {
+    fn push_resource(&mut self, resource: Box<Resource>, tier: Option<Tier>, scope: u32) {
         self.resources.push(resource);
         self.resource_tiers.push(tier);
         self.resource_scopes.push(scope);
@@ -1936,7 +1940,8 @@ impl Project {
                     replaced_by_plan.push(index);
                 }
                 let tier = iac::resource_tier(&resource, tier_keys, defaults.as_ref());
-                planned.push((resource, tier, scope));
+                // Read from the plan's tree, now freed.
+                planned.push((rampart_iac::compacted(&resource), tier, scope));
             }
             for index in replaced_by_plan {
                 replaced[index] = true;

@@ -26,6 +26,7 @@ mod parse;
 pub mod syntax;
 mod types;
 
+use std::borrow::Borrow;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
@@ -118,10 +119,10 @@ pub struct TerraformInput<'a> {
     pub spare_capacity: usize,
 }
 
-/// What evaluation found.
-#[derive(Default)]
-pub struct TerraformOutput {
-    pub resources: Vec<Resource>,
+/// What evaluation found. A caller may hold the resources otherwise (boxed,
+/// see [`TerraformOutput::map_resources`]) and still [`join`] outputs.
+pub struct TerraformOutput<R = Resource> {
+    pub resources: Vec<R>,
     /// The root module directory each resource was evaluated under, by the same
     /// index (a module called from two roots yields resources for each): one
     /// string for all of a root's resources.
@@ -135,6 +136,33 @@ pub struct TerraformOutput {
     pub providers: Vec<CompactString>,
     pub unknowns: Vec<UnknownValue>,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+// Not derived: that would ask `R: Default`, which a boxed resource is not.
+impl<R> Default for TerraformOutput<R> {
+    fn default() -> Self {
+        Self {
+            resources: Vec::new(),
+            roots: Vec::new(),
+            providers: Vec::new(),
+            unknowns: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+}
+
+impl<R> TerraformOutput<R> {
+    /// The same output with its list of resources made over by `f`, which
+    /// keeps their number and order.
+    pub fn map_resources<S>(self, f: impl FnOnce(Vec<R>) -> Vec<S>) -> TerraformOutput<S> {
+        TerraformOutput {
+            resources: f(self.resources),
+            roots: self.roots,
+            providers: self.providers,
+            unknowns: self.unknowns,
+            diagnostics: self.diagnostics,
+        }
+    }
 }
 
 /// The directory of a display path (`.` for a file in the working directory).
@@ -299,7 +327,7 @@ impl ModuleSets {
 
 /// Evaluates every root module of the input.
 pub fn evaluate(input: &TerraformInput<'_>) -> TerraformOutput {
-    let mut declarations = TerraformOutput::default();
+    let mut declarations = TerraformOutput::<Resource>::default();
     let output = &mut declarations;
     let mut by_dir: BTreeMap<String, Vec<TfFile<'_>>> = BTreeMap::new();
     for file in &input.files {
@@ -389,7 +417,10 @@ pub fn evaluate(input: &TerraformInput<'_>) -> TerraformOutput {
 /// resources sorted by file and place (stably, so that resources at the same
 /// place, a module evaluated under two roots, stay in the parts' order), with
 /// room for `spare_capacity` more.
-pub fn join(parts: Vec<TerraformOutput>, spare_capacity: usize) -> TerraformOutput {
+pub fn join<R: Borrow<Resource> + Sync>(
+    parts: Vec<TerraformOutput<R>>,
+    spare_capacity: usize,
+) -> TerraformOutput<R> {
     // Joined into one list sized once (at 100,000 files, growing it and its
     // three columns page by page cost as much as sorting it), each part's
     // list freed as it is moved, and sorted in place through an order of
@@ -411,7 +442,7 @@ pub fn join(parts: Vec<TerraformOutput>, spare_capacity: usize) -> TerraformOutp
     let mut order: Vec<usize> = (0..count).collect();
     // A stable sort: resources with the same place stay in root order.
     order.par_sort_by(|&a, &b| {
-        let (a, b) = (&resources[a], &resources[b]);
+        let (a, b) = (resources[a].borrow(), resources[b].borrow());
         (a.file, a.span.start, &a.address).cmp(&(b.file, b.span.start, &b.address))
     });
     permute(&mut order, |i, j| {
@@ -447,7 +478,7 @@ fn evaluate_root<'a>(
     auto_tfvars: &[&VarsFile<'a>],
     input: &TerraformInput<'a>,
 ) -> TerraformOutput {
-    let mut output = TerraformOutput::default();
+    let mut output = TerraformOutput::<Resource>::default();
     let Some(config) = configs.get(root) else {
         return output;
     };

@@ -261,7 +261,7 @@ fn aws_providers<'p>(project: &'p Project, scope: &'p str) -> impl Iterator<Item
     project
         .resources_in_of_types(scope, &["aws"])
         .into_iter()
-        .map(|i| &project.resources[i])
+        .map(|i| &*project.resources[i])
         .filter(|r| r.kind == BlockKind::Provider)
 }
 
@@ -663,7 +663,7 @@ fn referrers<'p>(
             continue;
         };
         match &node.value {
-            Value::String(text) if name.is_some_and(|n| n == text) => found.push(resource),
+            Value::String(text) if name.is_some_and(|n| n == text) => found.push(&**resource),
             Value::Unknown(reference) if matches!(**reference, Unknown::Reference { .. }) => {
                 let targets = project.link_targets(scope, node);
                 if targets.iter().any(|(t, _)| *t == target) {

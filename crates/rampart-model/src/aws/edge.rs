@@ -171,7 +171,7 @@ pub fn resources_of<'p>(
 }
 
 fn resource(project: &Project, index: usize) -> Option<&Resource> {
-    project.resources.get(index)
+    project.resources.get(index).map(|resource| &**resource)
 }
 
 fn scope_of(project: &Project, index: usize) -> &str {

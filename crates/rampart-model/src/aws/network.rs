@@ -102,6 +102,7 @@ pub(crate) fn managed<'p>(
     project
         .resources
         .iter()
+        .map(|resource| &**resource)
         .enumerate()
         .filter(move |(_, r)| is_managed(r) && types.contains(&r.resource_type.as_str()))
 }

@@ -35,7 +35,7 @@ pub(crate) static RULES: &[&Rule] = &[
 
 /// Resource `index` of the project (always present: indices come from the model).
 fn resource(project: &Project, index: usize) -> Option<&Resource> {
-    project.resources.get(index)
+    project.resources.get(index).map(|resource| &**resource)
 }
 
 /// Reports a finding about resource `subject` (at `node` of `at`, or `at`'s
