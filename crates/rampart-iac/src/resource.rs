@@ -53,9 +53,9 @@ pub struct Resource {
 /// mostly empty and that the allocator can neither reuse whole nor give back.
 /// A copy made once the evaluation is over packs them together, and the
 /// original's pages are freed whole. Boxed, a resource is also moved into the
-/// project's list, and that list sorted, by its address alone: the list of
-/// every resource is not copied while the evaluations' lists are alive
-/// (docs/benchmarks.md, tenth round).
+/// project's list, and that list sorted, as a pointer: the list of every
+/// resource is not a second copy of them made while the evaluations' lists
+/// are alive (docs/benchmarks.md, tenth round).
 pub fn compacted(resource: &Resource) -> Box<Resource> {
     Box::new(resource.clone())
 }

@@ -313,7 +313,7 @@ fn parse_unparsed(
 
 pub(crate) struct TerraformEvaluation {
     /// Boxed, as the project holds them (see `rampart_iac::compacted`).
-    #[expect(clippy::vec_box, reason = "moved and sorted by address")]
+    #[expect(clippy::vec_box, reason = "joined and sorted as pointers")]
     pub resources: Vec<Box<Resource>>,
     /// The root module of each resource, by index.
     pub roots: Vec<std::sync::Arc<str>>,

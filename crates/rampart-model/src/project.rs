@@ -55,7 +55,9 @@ pub struct Project {
     images_read: usize,
     /// How many objects were ever listed in [`Project::objects`].
     objects_read: usize,
-    /// Problems met while parsing (the discovery stage has its own).
+    /// Problems met while parsing (the discovery stage has its own), in the
+    /// order the stages met them: a streamed scan meets the templates' and
+    /// plans' after the Kubernetes parts'. Reports sort them by place.
     pub diagnostics: Vec<Diagnostic>,
     /// Infrastructure resources (Terraform, plans, CloudFormation), evaluated.
     /// Each in an allocation of its own, made once its evaluation is over
@@ -141,26 +143,9 @@ fn model_infrastructure_file(
     source: Option<&SourceFile>,
     kind: Option<&FileKind>,
 ) -> Option<(Vec<Diagnostic>, Modeled)> {
-    let source = source?;
-    let kind =
-        *kind.filter(|kind| matches!(kind, FileKind::CloudFormation | FileKind::TerraformPlan))?;
-    let stream = rampart_yaml::parse_stream(&source.text, &source.display_path, &Limits::default());
-    let content = Content::Structured(stream.documents);
-    // The tree is gone once modelled; the resources are then packed.
-    let modeled = match model_file(file, source, kind, content, &[]) {
-        Modeled::CloudFormation(templates) => Modeled::CloudFormation(
-            (templates.into_iter())
-                .map(|template| ModeledTemplate {
-                    resources: (template.resources.iter())
-                        .map(|resource| rampart_iac::compacted(resource))
-                        .collect(),
-                    ..template
-                })
-                .collect(),
-        ),
-        modeled => modeled,
-    };
-    Some((stream.diagnostics, modeled))
+    source?;
+    kind.filter(|kind| matches!(kind, FileKind::CloudFormation | FileKind::TerraformPlan))?;
+    Some(model_deferred(file, source, kind, &[]))
 }
 
 /// Whether [`Project::add_infrastructure`] releases the Kubernetes objects'
@@ -495,7 +480,8 @@ struct Parsed {
     diagnostics: Vec<Diagnostic>,
 }
 
-/// Copies each file's text and paths, in parallel, before anything is parsed.
+/// Copies each file's text and paths, in parallel, before anything is parsed
+/// ([`ParsedFiles::parse_deferring`], the large scans that stream).
 ///
 /// Discovery reads files on the walk's own threads, which end with it. What
 /// they allocated and what outlives them (texts, paths) would hold their
@@ -503,7 +489,9 @@ struct Parsed {
 /// temporaries: copied on the scan's threads, those pages are freed whole
 /// and the parse reuses them. At 100,000 files the first files' model peaked
 /// 34 MiB lower, the copy's time within the runs' spread
-/// (docs/benchmarks.md, tenth round).
+/// (docs/benchmarks.md, tenth round). `ParsedFiles::parse`, which the parse
+/// floor (`--stop-after parse`) measures, does not copy: the copy is the
+/// streamed scan's cost, not parsing's.
 fn copy_off_the_walk(input: &mut [InputFile]) {
     input.par_iter_mut().for_each(|file| {
         file.text = file.text.clone();
@@ -1050,7 +1038,7 @@ struct ModeledTemplate {
     root: Option<Node>,
     /// Their tiers are worked out once every file is modelled. Boxed, as
     /// the project holds them (see `rampart_iac::compacted`).
-    #[expect(clippy::vec_box, reason = "moved into the project's list by address")]
+    #[expect(clippy::vec_box, reason = "moved into the project's list as pointers")]
     resources: Vec<Box<Resource>>,
     unknowns: Vec<UnknownValue>,
     diagnostics: Vec<Diagnostic>,
@@ -1199,10 +1187,19 @@ fn model_file(
                             &document.root,
                             display,
                         );
+                        // The tree goes before the resources are packed.
+                        let root = if keep_layout {
+                            Some(document.root)
+                        } else {
+                            drop(document);
+                            None
+                        };
                         ModeledTemplate {
                             file,
-                            root: keep_layout.then_some(document.root),
-                            resources: template.resources.into_iter().map(Box::new).collect(),
+                            root,
+                            resources: (template.resources.iter())
+                                .map(rampart_iac::compacted)
+                                .collect(),
                             unknowns: template.unknowns,
                             diagnostics: template.diagnostics,
                         }
@@ -1229,8 +1226,7 @@ pub struct ParsedFiles(Vec<Parsed>);
 
 impl ParsedFiles {
     /// Parses every file, in parallel; a file's id is its index in `input`.
-    pub fn parse(mut input: Vec<InputFile>) -> Self {
-        copy_off_the_walk(&mut input);
+    pub fn parse(input: Vec<InputFile>) -> Self {
         Self(
             input
                 .into_par_iter()
@@ -1249,7 +1245,8 @@ impl ParsedFiles {
     /// model has none of their objects until they are added. Terraform's
     /// `.tf` and `.tfvars` files are read too and parsed only when
     /// [`Project::add_infrastructure`] evaluates them, a module set at a
-    /// time.
+    /// time, and so are CloudFormation templates and plans, which it parses
+    /// and models a file at a time.
     pub fn parse_deferring(mut input: Vec<InputFile>, defer: impl Fn(&str) -> bool + Sync) -> Self {
         copy_off_the_walk(&mut input);
         Self(
@@ -1350,8 +1347,10 @@ impl Project {
     /// The model of the manifests of files already parsed (Kubernetes
     /// objects with their tiers, Dockerfiles, images, Falco files), and the
     /// infrastructure still to add with [`Project::add_infrastructure`]:
-    /// CloudFormation templates evaluated, Terraform and plans read. Until
-    /// then the project has no infrastructure resources.
+    /// CloudFormation templates evaluated and plans read (those
+    /// [`ParsedFiles::parse_deferring`] left unparsed are listed, for it to
+    /// parse and model), Terraform read. Until then the project has no
+    /// infrastructure resources.
     ///
     /// A scan runs the rules about manifests in between, then releases the
     /// manifests' trees as it adds the infrastructure, so that they and the
@@ -1377,8 +1376,8 @@ impl Project {
         project.files = files;
         project.file_kinds = file_kinds;
         // The lists every file adds to are made at their length: grown, they
-        // are up to twice it, and the templates' resources (about 200 bytes
-        // each) stay so until Terraform's evaluation has run.
+        // are up to twice it, and stay so until Terraform's evaluation has
+        // run.
         let mut lengths = ModeledLengths::default();
         for (_, modeled) in &modeled {
             lengths.add(modeled);
@@ -1533,8 +1532,7 @@ impl Project {
             .collect();
         (self.files.par_iter_mut().zip(copies).enumerate()).for_each(|(index, (file, copy))| {
             match copy {
-                // The same text: what was worked out from it still holds.
-                Some(copy) => file.text = copy,
+                Some(copy) => file.move_text(copy),
                 None if manifest(index) => file.release_text(),
                 None => {}
             }
@@ -1748,6 +1746,11 @@ impl Project {
             })
             .collect();
         let first_later = infrastructure.templates.len();
+        let mut lengths = ModeledLengths::default();
+        for (_, modeled) in modeled.iter().flatten() {
+            lengths.add(modeled);
+        }
+        (infrastructure.templates).reserve_exact(lengths.template_resources);
         for (&file, modeled) in later.iter().zip(modeled) {
             let Some((diagnostics, modeled)) = modeled else {
                 continue;
@@ -1758,7 +1761,10 @@ impl Project {
                     infrastructure.add_templates(file, templates, self);
                 }
                 Modeled::Plans(read) => infrastructure.plans.extend(read),
-                _ => {}
+                other => debug_assert!(
+                    matches!(other, Modeled::Nothing),
+                    "a template or a plan modelled as something else"
+                ),
             }
         }
         (infrastructure.templates[first_later..].par_iter_mut()).for_each(|(resource, tier, _)| {
@@ -2667,8 +2673,11 @@ mod tests {
         let template = "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n    Properties:\n      Tags:\n        - Key: classification\n          Value: critical\n  Bad:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !GetAtt Nope.Arn\n";
         let plan = r#"{"format_version":"1.2","planned_values":{"root_module":{"resources":[{"address":"aws_sqs_queue.q","mode":"managed","type":"aws_sqs_queue","name":"q","values":{"name":"q","tags":{"classification":"high"}}}]}}}"#;
         let marked = format!("# rampart:ignore IAC-001 -- a test\n{template}");
+        // The plan replaces `main.tf`'s queue, at its place.
+        let configuration = "resource \"aws_sqs_queue\" \"q\" {\n  name = \"q\"\n}\n\nresource \"aws_s3_bucket\" \"b\" {}\n";
         let files = [
             ("broken.yaml", FileKind::CloudFormation, "Resources: [\n"),
+            ("main.tf", FileKind::Terraform, configuration),
             ("marked.yaml", FileKind::CloudFormation, marked.as_str()),
             ("plan.json", FileKind::TerraformPlan, plan),
             ("stack.yaml", FileKind::CloudFormation, template),
@@ -2681,14 +2690,40 @@ mod tests {
         let deferred = released_from(deferring);
         // The layout of the template with a suppression marker is kept.
         let kept = |p: &Project| -> Vec<FileId> { p.templates.iter().map(|(f, _)| *f).collect() };
-        assert_eq!(kept(&deferred), [FileId(1)]);
+        assert_eq!(kept(&deferred), [FileId(2)]);
         assert_eq!(kept(&deferred), kept(&eager));
         let described = |p: &Project| -> Vec<String> {
-            (p.resources.iter().zip(&p.resource_tiers))
-                .map(|(r, tier)| format!("{} {} {:?} {tier:?}", r.address, r.resource_type, r.span))
+            (p.resources.iter().zip(&p.resource_tiers).enumerate())
+                .map(|(i, (r, tier))| {
+                    let (address, kind, file, span) =
+                        (&r.address, &r.resource_type, r.file, r.span);
+                    format!(
+                        "{address} {kind} {file:?} {span:?} {tier:?} in {}",
+                        p.scope_of(i)
+                    )
+                })
                 .collect()
         };
         assert_eq!(described(&deferred), described(&eager));
+        let all = described(&deferred);
+        let queues: Vec<&String> = (all.iter())
+            .filter(|r| r.starts_with("aws_sqs_queue.q "))
+            .collect();
+        // One queue: the plan's, at the configuration's place.
+        assert!(
+            queues.len() == 1
+                && queues[0].contains("FileId(1)")
+                && queues[0].ends_with("in plan.json"),
+            "{all:?}"
+        );
+        assert!(
+            (all.iter()).any(|r| r.starts_with("aws_s3_bucket.b ") && r.ends_with("in .")),
+            "{all:?}"
+        );
+        assert_eq!(
+            format!("{:?}", deferred.drift),
+            format!("{:?}", eager.drift)
+        );
         assert!(
             described(&deferred)
                 .iter()

@@ -89,6 +89,14 @@ impl SourceFile {
         })
     }
 
+    /// Puts the text in `copy`, the same text in memory of its own (a scan
+    /// moves the texts it keeps away from those it frees). What was worked
+    /// out from the text still holds.
+    pub fn move_text(&mut self, copy: String) {
+        debug_assert_eq!(copy, self.text, "not a copy of the text");
+        self.text = copy;
+    }
+
     /// Frees the text (and where its lines start) once nothing will read it:
     /// the file is then as if empty, but for its paths and whether it wrote
     /// the suppression marker. A scan releases the texts of manifests once

@@ -155,8 +155,11 @@ impl<R> TerraformOutput<R> {
     /// The same output with its list of resources made over by `f`, which
     /// keeps their number and order.
     pub fn map_resources<S>(self, f: impl FnOnce(Vec<R>) -> Vec<S>) -> TerraformOutput<S> {
+        let resources = f(self.resources);
+        // The roots and providers are by the same index.
+        debug_assert_eq!(resources.len(), self.roots.len());
         TerraformOutput {
-            resources: f(self.resources),
+            resources,
             roots: self.roots,
             providers: self.providers,
             unknowns: self.unknowns,
