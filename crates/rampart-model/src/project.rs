@@ -61,7 +61,7 @@ pub struct Project {
     pub diagnostics: Vec<Diagnostic>,
     /// Infrastructure resources (Terraform, plans, CloudFormation), evaluated.
     /// Each in an allocation of its own, made once its evaluation is over
-    /// ([`rampart_iac::compacted`]): the list holds addresses, so that it is
+    /// ([`rampart_iac::compacted`]): the list holds pointers, so that it is
     /// joined from the evaluations' lists and sorted without copying them.
     pub resources: Vec<Box<Resource>>,
     /// The tier of each of [`Project::resources`], by the same index.
@@ -143,7 +143,6 @@ fn model_infrastructure_file(
     source: Option<&SourceFile>,
     kind: Option<&FileKind>,
 ) -> Option<(Vec<Diagnostic>, Modeled)> {
-    source?;
     kind.filter(|kind| matches!(kind, FileKind::CloudFormation | FileKind::TerraformPlan))?;
     Some(model_deferred(file, source, kind, &[]))
 }
