@@ -136,17 +136,6 @@ impl Infrastructure {
     }
 }
 
-/// Parses and models a CloudFormation template or a plan, whose tree then
-/// goes; `None` for a file of another kind.
-fn model_infrastructure_file(
-    file: FileId,
-    source: Option<&SourceFile>,
-    kind: Option<&FileKind>,
-) -> Option<(Vec<Diagnostic>, Modeled)> {
-    kind.filter(|kind| matches!(kind, FileKind::CloudFormation | FileKind::TerraformPlan))?;
-    Some(model_deferred(file, source, kind, &[]))
-}
-
 /// Whether [`Project::add_infrastructure`] releases the Kubernetes objects'
 /// trees.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1276,7 +1265,7 @@ impl ParsedFiles {
                     ) {
                         // Their model is the infrastructure's: made after the
                         // manifests' rules, each file's tree gone as soon as
-                        // it is modelled (see `model_infrastructure_file`).
+                        // it is modelled (see `evaluate_infrastructure`).
                         Content::Infrastructure
                     } else {
                         return parse_file(id, file);
@@ -1738,22 +1727,19 @@ impl Project {
         // The templates and plans a streamed scan left unparsed, in parallel,
         // each tree released as soon as its file is modelled.
         let later = std::mem::take(&mut infrastructure.later);
-        let modeled: Vec<Option<(Vec<Diagnostic>, Modeled)>> = (later.par_iter())
+        let modeled: Vec<(Vec<Diagnostic>, Modeled)> = (later.par_iter())
             .map(|&file| {
                 let index = file.index();
-                model_infrastructure_file(file, self.files.get(index), self.file_kinds.get(index))
+                model_deferred(file, self.files.get(index), self.file_kinds.get(index), &[])
             })
             .collect();
         let first_later = infrastructure.templates.len();
         let mut lengths = ModeledLengths::default();
-        for (_, modeled) in modeled.iter().flatten() {
+        for (_, modeled) in &modeled {
             lengths.add(modeled);
         }
         (infrastructure.templates).reserve_exact(lengths.template_resources);
-        for (&file, modeled) in later.iter().zip(modeled) {
-            let Some((diagnostics, modeled)) = modeled else {
-                continue;
-            };
+        for (&file, (diagnostics, modeled)) in later.iter().zip(modeled) {
             self.diagnostics.extend(diagnostics);
             match modeled {
                 Modeled::CloudFormation(templates) => {
