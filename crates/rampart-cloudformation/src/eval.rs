@@ -300,7 +300,7 @@ impl<'t> Evaluator<'t> {
                         out.push(value);
                     }
                 }
-                Some(Node::new(Value::List(out), origin))
+                Some(Node::new(Value::List(out.into()), origin))
             }
             YamlValue::Map(entries) => self.map(node, entries, depth),
         }
@@ -397,7 +397,7 @@ impl<'t> Evaluator<'t> {
             ));
         }
 
-        let mut out: rampart_iac::Map = Vec::with_capacity(entries.len());
+        let mut out: Vec<(rampart_iac::CompactString, Node)> = Vec::with_capacity(entries.len());
         // Only a loop can repeat a key (the parser already resolved written
         // duplicates); the last one wins.
         let has_loops = entries.iter().any(|e| {
@@ -430,7 +430,10 @@ impl<'t> Evaluator<'t> {
                 }
             }
         }
-        Some(Node::new(Value::Map(out), Some(self.origin(node.span))))
+        Some(Node::new(
+            Value::Map(out.into()),
+            Some(self.origin(node.span)),
+        ))
     }
 
     /// Runs `f` with loop variables in scope.

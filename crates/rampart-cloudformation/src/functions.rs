@@ -580,7 +580,7 @@ impl<'t> Evaluator<'t> {
                 ),
             );
         }
-        Node::new(Value::List(subnets), origin)
+        Node::new(Value::List(subnets.into()), origin)
     }
 
     fn get_azs(&mut self, call: Call<'t>, depth: usize) -> Node {

@@ -359,12 +359,12 @@ fn resource<'t>(
         }
     }
     let attributes = match body.get("Properties") {
-        None => Node::new(Value::Map(Vec::new()), None),
+        None => Node::new(Value::Map(Box::default()), None),
         Some(properties) if properties.is_null() => {
-            Node::new(Value::Map(Vec::new()), Some(ev.origin(properties.span)))
+            Node::new(Value::Map(Box::default()), Some(ev.origin(properties.span)))
         }
         Some(properties) => match ev.eval(properties, 1) {
-            None => Node::new(Value::Map(Vec::new()), Some(ev.origin(properties.span))),
+            None => Node::new(Value::Map(Box::default()), Some(ev.origin(properties.span))),
             Some(node) if matches!(node.value, Value::Map(_) | Value::Unknown(_)) => node,
             Some(_) => {
                 ev.error(

@@ -225,20 +225,26 @@ mod tests {
     #[test]
     fn json_is_compact_and_escaped() {
         let node = Node::new(
-            Value::Map(vec![
-                ("a".into(), Node::new(Value::String("x\"y".into()), None)),
-                ("b".into(), Node::new(Value::Number(2.0), None)),
-                (
-                    "c".into(),
-                    Node::new(
-                        Value::List(vec![
-                            Node::new(Value::Bool(true), None),
-                            Node::new(Value::Null, None),
-                        ]),
-                        None,
+            Value::Map(
+                vec![
+                    ("a".into(), Node::new(Value::String("x\"y".into()), None)),
+                    ("b".into(), Node::new(Value::Number(2.0), None)),
+                    (
+                        "c".into(),
+                        Node::new(
+                            Value::List(
+                                vec![
+                                    Node::new(Value::Bool(true), None),
+                                    Node::new(Value::Null, None),
+                                ]
+                                .into(),
+                            ),
+                            None,
+                        ),
                     ),
-                ),
-            ]),
+                ]
+                .into(),
+            ),
             None,
         );
         assert_eq!(

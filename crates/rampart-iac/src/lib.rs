@@ -13,4 +13,4 @@ mod value;
 
 pub use compact_str::CompactString;
 pub use resource::{BlockKind, Language, Resource, UnknownValue, compacted};
-pub use value::{Map, Node, Origin, Unknown, Value};
+pub use value::{List, Map, Node, Origin, Unknown, Value, push_entry};

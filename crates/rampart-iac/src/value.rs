@@ -42,7 +42,15 @@ impl fmt::Display for Unknown {
 }
 
 /// The entries of an object or block, in source order.
-pub type Map = Vec<(CompactString, Node)>;
+///
+/// A boxed slice rather than a `Vec`, as [`List`] is: an evaluated value is
+/// never grown once made, and without a capacity a [`Value`] is 24 bytes
+/// (a `CompactString`'s spare byte holds the tag) and a [`Node`] 48 instead
+/// of 56; a large scan holds millions (docs/benchmarks.md, eleventh round).
+pub type Map = Box<[(CompactString, Node)]>;
+
+/// The items of a list, tuple or set, in order.
+pub type List = Box<[Node]>;
 
 /// An evaluated value.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,7 +59,7 @@ pub enum Value {
     Bool(bool),
     Number(f64),
     String(CompactString),
-    List(Vec<Node>),
+    List(List),
     Map(Map),
     /// Boxed: an unknown is two strings, and inline it would make every
     /// value, of which a large scan holds millions, twice as large.
@@ -65,6 +73,20 @@ pub struct Node {
     pub value: Value,
     pub origin: Option<Origin>,
 }
+
+/// Adds an entry at the end of a map. A map is boxed, not made to grow, so
+/// this moves it once: it is for the odd entry added to an evaluated map,
+/// not for building one.
+pub fn push_entry(map: &mut Map, key: CompactString, value: Node) {
+    let mut entries = std::mem::take(map).into_vec();
+    entries.push((key, value));
+    *map = entries.into();
+}
+
+// What the boxed collections and the boxed unknown are for; a change that
+// grows a value shows here rather than in a benchmark.
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<Value>() == 24 && std::mem::size_of::<Node>() == 48);
 
 const NO_NODES: &[Node] = &[];
 const NO_ENTRIES: &[(CompactString, Node)] = &[];
@@ -230,9 +252,9 @@ mod tests {
 
     #[test]
     fn blocks_are_one_or_many() {
-        let map = Node::new(Value::Map(vec![("a".into(), s("1"))]), None);
+        let map = Node::new(Value::Map(vec![("a".into(), s("1"))].into()), None);
         let list = Node::new(
-            Value::List(vec![map.clone(), s("not a block"), map.clone()]),
+            Value::List(vec![map.clone(), s("not a block"), map.clone()].into()),
             None,
         );
         assert_eq!(map.blocks().count(), 1);
@@ -243,7 +265,7 @@ mod tests {
     #[test]
     fn unknowns_are_found_anywhere() {
         let unknown = Node::unknown(Unknown::UnsetVariable { name: "x".into() }, None);
-        let list = Node::new(Value::List(vec![s("a"), unknown]), None);
+        let list = Node::new(Value::List(vec![s("a"), unknown].into()), None);
         assert!(list.contains_unknown());
         assert!(!list.is_unknown());
     }

@@ -563,7 +563,8 @@ module "logs" {
     fn a_plans_tags_all_carries_the_tier() {
         use rampart_iac::{Language, Node};
         use rampart_source::{FileId, Span};
-        let map = |key: &str, value: Node| Node::new(Value::Map(vec![(key.into(), value)]), None);
+        let map =
+            |key: &str, value: Node| Node::new(Value::Map(vec![(key.into(), value)].into()), None);
         let text = |t: &str| Node::new(Value::String(t.into()), None);
         let resource = Resource {
             language: Language::TerraformPlan,

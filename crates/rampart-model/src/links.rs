@@ -142,7 +142,7 @@ mod tests {
             resource_type: "aws_subnet".into(),
             address: address.into(),
             module: Default::default(),
-            attributes: Node::new(Value::Map(Vec::new()), None),
+            attributes: Node::new(Value::Map(Box::default()), None),
         })
     }
 
@@ -165,13 +165,16 @@ mod tests {
         assert!(find(2, "aws_vpc.v").is_empty());
         assert!(find(9, "aws_vpc.v").is_empty());
         let reference = Node::new(
-            Value::List(vec![Node::unknown(
-                Unknown::Reference {
-                    address: "aws_subnet.a[0]".into(),
-                    attribute: "id".into(),
-                },
-                None,
-            )]),
+            Value::List(
+                vec![Node::unknown(
+                    Unknown::Reference {
+                        address: "aws_subnet.a[0]".into(),
+                        attribute: "id".into(),
+                    },
+                    None,
+                )]
+                .into(),
+            ),
             None,
         );
         assert_eq!(links.targets(&resources, 0, &reference), [(0, "id")]);

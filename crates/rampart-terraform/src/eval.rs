@@ -174,6 +174,76 @@ pub(crate) struct Scope<'s, 'a> {
     pub depth: usize,
 }
 
+/// A map being evaluated. A key's repeated blocks (`ingress { … }`), or a
+/// grouping `for`'s items, are gathered in a `Vec` and boxed once the map is
+/// done: an evaluated list is a boxed slice, which cannot grow.
+#[derive(Default)]
+struct MapBuilder {
+    entries: Vec<(CompactString, Entry)>,
+}
+
+enum Entry {
+    Value(Node),
+    /// A list still growing, and where it was written.
+    Items(Vec<Node>, Option<Origin>),
+}
+
+impl MapBuilder {
+    fn contains(&self, key: &str) -> bool {
+        self.entries.iter().any(|(k, _)| k == key)
+    }
+
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    fn remove(&mut self, key: &str) {
+        self.entries.retain(|(k, _)| k != key);
+    }
+
+    fn insert(&mut self, key: CompactString, value: Node) {
+        self.entries.push((key, Entry::Value(value)));
+    }
+
+    /// Adds `item` to the list of the first entry named `key` when that
+    /// entry is a list, and otherwise starts a list of one, written at
+    /// `origin`, under a new entry.
+    fn push_item(&mut self, key: CompactString, item: Node, origin: Option<Origin>) {
+        let first = self.entries.iter_mut().find(|(k, _)| *k == key);
+        match first.map(|(_, entry)| entry) {
+            Some(Entry::Items(items, _)) => items.push(item),
+            Some(
+                entry @ Entry::Value(Node {
+                    value: Value::List(_),
+                    ..
+                }),
+            ) => {
+                let empty = Entry::Items(Vec::new(), None);
+                if let Entry::Value(Node {
+                    value: Value::List(items),
+                    origin,
+                }) = std::mem::replace(entry, empty)
+                {
+                    let mut items = items.into_vec();
+                    items.push(item);
+                    *entry = Entry::Items(items, origin);
+                }
+            }
+            _ => self.entries.push((key, Entry::Items(vec![item], origin))),
+        }
+    }
+
+    fn finish(self) -> rampart_iac::Map {
+        self.entries
+            .into_iter()
+            .map(|(key, entry)| match entry {
+                Entry::Value(node) => (key, node),
+                Entry::Items(items, origin) => (key, Node::new(Value::List(items.into()), origin)),
+            })
+            .collect()
+    }
+}
+
 fn node(value: Value, origin: Origin) -> Node {
     Node::at(value, origin)
 }
@@ -307,11 +377,11 @@ impl<'s, 'a> Scope<'s, 'a> {
                     .iter()
                     .map(|e| scope.expr(e))
                     .collect::<Result<Vec<_>, _>>()?;
-                node(Value::List(items), origin)
+                node(Value::List(items.into()), origin)
             }
             ExprKind::Object(object) => {
                 let scope = self.deeper()?;
-                let mut entries: rampart_iac::Map = Vec::new();
+                let mut entries: Vec<(CompactString, Node)> = Vec::new();
                 for (key, value) in object.iter() {
                     let key = match key {
                         ObjectKey::Ident(ident) => CompactString::from(&**ident),
@@ -329,7 +399,7 @@ impl<'s, 'a> Scope<'s, 'a> {
                     entries.retain(|(k, _)| *k != key);
                     entries.push((key, value));
                 }
-                node(Value::Map(entries), origin)
+                node(Value::Map(entries.into()), origin)
             }
             ExprKind::Template(template) => self.deeper()?.template(template, origin)?,
             ExprKind::Parenthesis(inner) => self.expr(inner)?,
@@ -580,7 +650,7 @@ impl<'s, 'a> Scope<'s, 'a> {
             ));
         };
         let mut list = Vec::new();
-        let mut map: rampart_iac::Map = Vec::new();
+        let mut map = MapBuilder::default();
         for (key, value) in pairs {
             if let Some(unknown) = self.spend(1, origin) {
                 return Ok(unknown);
@@ -607,20 +677,11 @@ impl<'s, 'a> Scope<'s, 'a> {
                         return Ok(unevaluated("a `for` key known only after apply", origin));
                     };
                     if for_expr.grouping {
-                        match map.iter_mut().find(|(k, _)| *k == key) {
-                            Some((
-                                _,
-                                Node {
-                                    value: Value::List(items),
-                                    ..
-                                },
-                            )) => items.push(value),
-                            _ => map.push((key, Node::at(Value::List(vec![value]), origin))),
-                        }
-                    } else if map.iter().any(|(k, _)| *k == key) {
+                        map.push_item(key, value, Some(origin));
+                    } else if map.contains(&key) {
                         return error(format!("duplicate key `{key}` in a `for` expression"));
                     } else {
-                        map.push((key, value));
+                        map.insert(key, value);
                     }
                 }
             }
@@ -629,9 +690,9 @@ impl<'s, 'a> Scope<'s, 'a> {
             }
         }
         Ok(if for_expr.key_expr.is_some() {
-            node(Value::Map(map), origin)
+            node(Value::Map(map.finish()), origin)
         } else {
-            node(Value::List(list), origin)
+            node(Value::List(list.into()), origin)
         })
     }
 
@@ -855,7 +916,7 @@ impl<'s, 'a> Scope<'s, 'a> {
             values.push(value);
         }
         let value = if splat {
-            node(Value::List(values), origin)
+            node(Value::List(values.into()), origin)
         } else {
             values
                 .pop()
@@ -922,9 +983,9 @@ impl<'s, 'a> Scope<'s, 'a> {
                 }
             }
             return Ok(if for_each {
-                node(Value::Map(entries), origin)
+                node(Value::Map(entries.into()), origin)
             } else {
-                node(Value::List(items), origin)
+                node(Value::List(items.into()), origin)
             });
         }
         // Which instances: `[k]`, `[*]`, or the only one.
@@ -1005,7 +1066,7 @@ impl<'s, 'a> Scope<'s, 'a> {
             values.push(value);
         }
         if splat {
-            Ok(node(Value::List(values), origin))
+            Ok(node(Value::List(values.into()), origin))
         } else {
             Ok(values
                 .pop()
@@ -1135,7 +1196,7 @@ impl<'s, 'a> Scope<'s, 'a> {
                 }
                 TraversalOperator::AttrSplat | TraversalOperator::FullSplat => {
                     let items: Vec<Node> = match &value.value {
-                        Value::List(items) => items.clone(),
+                        Value::List(items) => items.to_vec(),
                         Value::Null => Vec::new(),
                         _ => vec![value.clone()],
                     };
@@ -1147,7 +1208,10 @@ impl<'s, 'a> Scope<'s, 'a> {
                         .into_iter()
                         .map(|item| self.apply(item, rest, origin))
                         .collect::<Result<Vec<_>, _>>()?;
-                    return Ok(node(Value::List(mapped), value.origin.unwrap_or(origin)));
+                    return Ok(node(
+                        Value::List(mapped.into()),
+                        value.origin.unwrap_or(origin),
+                    ));
                 }
             };
         }
@@ -1158,20 +1222,7 @@ impl<'s, 'a> Scope<'s, 'a> {
     /// of maps (`dynamic` blocks expanded). `skip` names meta-arguments that are
     /// not attributes of the resource (`count`, `for_each`, `lifecycle`, …).
     pub fn body(&self, body: &Body, skip: &[&str], origin: Origin) -> Eval {
-        let mut entries: rampart_iac::Map = Vec::new();
-        let push_block = |entries: &mut rampart_iac::Map, kind: &str, value: Node| match entries
-            .iter_mut()
-            .find(|(k, _)| k == kind)
-        {
-            Some((
-                _,
-                Node {
-                    value: Value::List(items),
-                    ..
-                },
-            )) => items.push(value),
-            _ => entries.push((kind.into(), Node::new(Value::List(vec![value]), None))),
-        };
+        let mut entries = MapBuilder::default();
         for structure in body.iter() {
             match structure {
                 Structure::Attribute(attribute) => {
@@ -1185,8 +1236,8 @@ impl<'s, 'a> Scope<'s, 'a> {
                             unevaluated(reason, self.origin(attribute.value.span()))
                         }
                     };
-                    entries.retain(|(k, _)| k != key);
-                    entries.push((key.into(), value));
+                    entries.remove(key);
+                    entries.insert(key.into(), value);
                 }
                 Structure::Block(block) => {
                     let kind = &*block.ident;
@@ -1202,16 +1253,16 @@ impl<'s, 'a> Scope<'s, 'a> {
                             continue;
                         };
                         for value in self.dynamic(block, &label, block_origin)? {
-                            push_block(&mut entries, &label, value);
+                            entries.push_item(label.as_str().into(), value, None);
                         }
                         continue;
                     }
                     let value = self.body(&block.body, &[], block_origin)?;
-                    push_block(&mut entries, kind, value);
+                    entries.push_item(kind.into(), value, None);
                 }
             }
         }
-        Ok(node(Value::Map(entries), origin))
+        Ok(node(Value::Map(entries.finish()), origin))
     }
 
     /// The blocks a `dynamic "label" { for_each … content { … } }` produces.
@@ -1246,7 +1297,7 @@ impl<'s, 'a> Scope<'s, 'a> {
                 return Ok(vec![unknown]);
             }
             let element = node(
-                Value::Map(vec![("key".into(), key), ("value".into(), value)]),
+                Value::Map(vec![("key".into(), key), ("value".into(), value)].into()),
                 origin,
             );
             let scope = self.with(iterator.clone(), element);

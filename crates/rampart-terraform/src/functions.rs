@@ -119,7 +119,7 @@ pub(crate) fn call(name: &str, args: Vec<Node>, origin: Origin) -> Eval {
             let list = list_arg(&args, 0, name)?;
             let mut flat = Vec::new();
             flatten_into(list, &mut flat, 0)?;
-            out(Value::List(flat), origin)
+            out(Value::List(flat.into()), origin)
         }
         "format" => {
             let format = string_arg(&args, 0, name)?;
@@ -177,7 +177,7 @@ pub(crate) fn call(name: &str, args: Vec<Node>, origin: Origin) -> Eval {
                 (Some(a), Some(b)) => a.cmp(b),
                 _ => std::cmp::Ordering::Equal,
             });
-            out(Value::List(items), origin)
+            out(Value::List(items.into()), origin)
         }
         "tomap" | "object" => match args.first().map(|a| &a.value) {
             Some(Value::Map(_)) => Ok(Node::new(args[0].value.clone(), Some(origin))),
@@ -407,7 +407,7 @@ pub(crate) fn call(name: &str, args: Vec<Node>, origin: Origin) -> Eval {
                     items.push(item.clone());
                 }
             }
-            out(Value::List(items), origin)
+            out(Value::List(items.into()), origin)
         }
         "compact" => {
             let list = list_arg(&args, 0, name)?;
@@ -429,7 +429,7 @@ pub(crate) fn call(name: &str, args: Vec<Node>, origin: Origin) -> Eval {
                 };
                 entries.push((key, value.clone()));
             }
-            out(Value::Map(entries), origin)
+            out(Value::Map(entries.into()), origin)
         }
         "range" => range(&args, origin),
         "min" | "max" => {
@@ -477,7 +477,7 @@ pub(crate) fn call(name: &str, args: Vec<Node>, origin: Origin) -> Eval {
         "reverse" => {
             let mut items = list_arg(&args, 0, name)?.items().to_vec();
             items.reverse();
-            out(Value::List(items), origin)
+            out(Value::List(items.into()), origin)
         }
         "sort" => {
             let list = list_arg(&args, 0, name)?;
@@ -504,7 +504,7 @@ pub(crate) fn call(name: &str, args: Vec<Node>, origin: Origin) -> Eval {
             let start = number_arg(&args, 1, name)? as usize;
             let end = number_arg(&args, 2, name)? as usize;
             match list.items().get(start..end) {
-                Some(items) => out(Value::List(items.to_vec()), origin),
+                Some(items) => out(Value::List(items.into()), origin),
                 None => error("slice() indexes out of range"),
             }
         }
@@ -547,14 +547,14 @@ pub(crate) fn call(name: &str, args: Vec<Node>, origin: Origin) -> Eval {
             let size = number_arg(&args, 1, name)? as usize;
             if size == 0 {
                 return out(
-                    Value::List(vec![Node::at(list.value.clone(), origin)]),
+                    Value::List(vec![Node::at(list.value.clone(), origin)].into()),
                     origin,
                 );
             }
             let chunks = list
                 .items()
                 .chunks(size)
-                .map(|c| Node::at(Value::List(c.to_vec()), origin))
+                .map(|c| Node::at(Value::List(c.into()), origin))
                 .collect();
             out(Value::List(chunks), origin)
         }
@@ -687,7 +687,7 @@ fn lookup(args: &[Node], origin: Origin) -> Eval {
 }
 
 fn merge(args: &[Node], origin: Origin) -> Eval {
-    let mut entries: rampart_iac::Map = Vec::new();
+    let mut entries: Vec<(CompactString, Node)> = Vec::new();
     for arg in args {
         match &arg.value {
             Value::Null => {}
@@ -700,7 +700,7 @@ fn merge(args: &[Node], origin: Origin) -> Eval {
             _ => return error("merge() needs maps"),
         }
     }
-    out(Value::Map(entries), origin)
+    out(Value::Map(entries.into()), origin)
 }
 
 fn concat(args: &[Node], origin: Origin) -> Eval {
@@ -711,7 +711,7 @@ fn concat(args: &[Node], origin: Origin) -> Eval {
             _ => return error("concat() needs lists"),
         }
     }
-    out(Value::List(items), origin)
+    out(Value::List(items.into()), origin)
 }
 
 fn flatten_into(list: &Node, flat: &mut Vec<Node>, depth: usize) -> Result<(), EvalError> {
@@ -753,7 +753,7 @@ fn formatlist(args: &[Node], origin: Origin) -> Eval {
             origin,
         ));
     }
-    out(Value::List(items), origin)
+    out(Value::List(items.into()), origin)
 }
 
 /// Terraform's `format`: `%s`, `%d`, `%v`, `%q`, `%t`, `%f`, `%%`, with width,
@@ -859,12 +859,12 @@ fn range(args: &[Node], origin: Origin) -> Eval {
         items.push(Node::at(Value::Number(value), origin));
         value += step;
     }
-    out(Value::List(items), origin)
+    out(Value::List(items.into()), origin)
 }
 
 fn set_operation(name: &str, args: &[Node], origin: Origin) -> Eval {
     let mut sets = args.iter().map(|a| match &a.value {
-        Value::List(items) => Ok(items.clone()),
+        Value::List(items) => Ok(items.to_vec()),
         _ => error(format!("{name}() needs sets")),
     });
     let mut result = match sets.next() {
@@ -885,7 +885,7 @@ fn set_operation(name: &str, args: &[Node], origin: Origin) -> Eval {
             _ => result.retain(|r| !set.iter().any(|i| same(i, r))),
         }
     }
-    out(Value::List(result), origin)
+    out(Value::List(result.into()), origin)
 }
 
 fn parse_net(prefix: &str) -> Result<IpNet, EvalError> {
@@ -987,12 +987,12 @@ fn from_json(json: &serde_json::Value, origin: Origin, depth: usize) -> Eval {
             items
                 .iter()
                 .map(|i| from_json(i, origin, depth + 1))
-                .collect::<Result<Vec<_>, _>>()?,
+                .collect::<Result<_, _>>()?,
         ),
         serde_json::Value::Object(map) => Value::Map(
             map.iter()
                 .map(|(k, v)| Ok((k.as_str().into(), from_json(v, origin, depth + 1)?)))
-                .collect::<Result<Vec<_>, EvalError>>()?,
+                .collect::<Result<_, EvalError>>()?,
         ),
     };
     Ok(Node::at(value, origin))
@@ -1057,7 +1057,7 @@ mod tests {
     }
 
     fn list(items: Vec<Node>) -> Node {
-        Node::at(Value::List(items), o())
+        Node::at(Value::List(items.into()), o())
     }
 
     fn text(result: Eval) -> String {
@@ -1122,10 +1122,10 @@ mod tests {
             "merge",
             vec![
                 Node::at(
-                    Value::Map(vec![("a".into(), n(1.0)), ("b".into(), n(2.0))]),
+                    Value::Map(vec![("a".into(), n(1.0)), ("b".into(), n(2.0))].into()),
                     o(),
                 ),
-                Node::at(Value::Map(vec![("b".into(), n(3.0))]), o()),
+                Node::at(Value::Map(vec![("b".into(), n(3.0))].into()), o()),
             ],
             o(),
         )
@@ -1183,7 +1183,7 @@ mod tests {
         let encoded = text(call(
             "jsonencode",
             vec![Node::at(
-                Value::Map(vec![("b".into(), n(1.0)), ("a".into(), s("x"))]),
+                Value::Map(vec![("b".into(), n(1.0)), ("a".into(), s("x"))].into()),
                 o(),
             )],
             o(),

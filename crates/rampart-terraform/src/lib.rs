@@ -812,7 +812,7 @@ impl<'c, 'a: 'c> Registry<'c, 'a> {
             if let Value::Map(entries) = &mut attributes.value
                 && let Some(value) = instance.vars.get(*name)
             {
-                entries.push(("value".into(), value.clone()));
+                rampart_iac::push_entry(entries, "value".into(), value.clone());
             }
             output.resources.push(Resource {
                 language: Language::Terraform,

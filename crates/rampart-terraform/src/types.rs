@@ -112,7 +112,11 @@ impl<'e> Type<'e> {
                         match position {
                             Some(i) if attribute.default.is_some() => entries[i].1 = filled,
                             Some(_) => {}
-                            None => entries.push((attribute.name.as_str().into(), filled)),
+                            None => rampart_iac::push_entry(
+                                entries,
+                                attribute.name.as_str().into(),
+                                filled,
+                            ),
                         }
                     }
                     if let Some((_, found)) = entries.iter_mut().find(|(k, _)| *k == attribute.name)

@@ -313,6 +313,65 @@ resource "aws_ecr_repository" "agent" {
     );
 }
 
+/// Maps are built before they are boxed (`MapBuilder`): repeated blocks
+/// gather in order, each name where its first block is, blocks after a
+/// written list of the same name join it, and a grouping `for` gathers each
+/// key's values.
+#[test]
+fn repeated_blocks_and_grouped_for_gather_in_order() {
+    let output = run(
+        &[(
+            "main.tf",
+            r#"
+locals {
+  agents = [
+    { name = "fraud", tier = "critical" },
+    { name = "faq", tier = "standard" },
+    { name = "kyc", tier = "critical" },
+  ]
+  by_tier = { for a in local.agents : a.tier => a.name... }
+}
+resource "aws_security_group" "lb" {
+  description = "first"
+  ingress { from_port = 80 }
+  egress { from_port = 0 }
+  ingress { from_port = 443 }
+  dynamic "ingress" {
+    for_each = [8080]
+    content { from_port = ingress.value }
+  }
+  tags = { by_tier = local.by_tier }
+}
+resource "aws_security_group" "written" {
+  ingress = [{ from_port = 22 }]
+  ingress { from_port = 2222 }
+}
+"#,
+        )],
+        &[],
+    );
+    let ports = |group: &Resource| -> Vec<i64> {
+        (group.get("ingress").unwrap().items().iter())
+            .map(|b| b.get("from_port").unwrap().as_i64().unwrap())
+            .collect()
+    };
+    let lb = resource(&output, "aws_security_group.lb");
+    assert_eq!(ports(lb), [80, 443, 8080]);
+    assert_eq!(lb.get("egress").unwrap().items().len(), 1);
+    let keys: Vec<&str> = lb
+        .attributes
+        .entries()
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .collect();
+    assert_eq!(keys, ["description", "ingress", "egress", "tags"]);
+    let by_tier = lb.path(&["tags", "by_tier"]).unwrap();
+    assert_eq!(by_tier.get("critical").unwrap().strings(), ["fraud", "kyc"]);
+    assert_eq!(by_tier.get("standard").unwrap().strings(), ["faq"]);
+    let written = resource(&output, "aws_security_group.written");
+    assert_eq!(ports(written), [22, 2222]);
+}
+
 #[test]
 fn local_modules_take_inputs_and_give_outputs() {
     let output = run(
@@ -908,7 +967,7 @@ resource "aws_security_group" "rules" {
     // An unreadable type changes nothing.
     assert_eq!(
         rules.path(&["loose", "a"]).unwrap().value,
-        Value::Map(Vec::new())
+        Value::Map(Box::default())
     );
 }
 

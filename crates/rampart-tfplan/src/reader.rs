@@ -358,7 +358,7 @@ impl Reader<'_> {
                 &mut Vec::new(),
                 0,
             )
-            .unwrap_or_else(|| Node::new(Value::Map(Vec::new()), None));
+            .unwrap_or_else(|| Node::new(Value::Map(Box::default()), None));
 
         self.out.resources.push(Resource {
             language: Language::TerraformPlan,
@@ -425,7 +425,7 @@ impl Reader<'_> {
                     path.pop();
                     list.push(item.unwrap_or_else(|| Node::new(Value::Null, None)));
                 }
-                Node::new(Value::List(list), at)
+                Node::new(Value::List(list.into()), at)
             }
             JsonValue::Map(entries) => {
                 let hidden = Fields::new(unknown);
@@ -466,7 +466,7 @@ impl Reader<'_> {
                         map.push((key.into(), node));
                     }
                 }
-                Node::new(Value::Map(map), at)
+                Node::new(Value::Map(map.into()), at)
             }
         };
         Some(node)
@@ -504,7 +504,7 @@ impl Reader<'_> {
                         map.push((key.into(), node));
                     }
                 }
-                (!map.is_empty()).then(|| Node::new(Value::Map(map), at))
+                (!map.is_empty()).then(|| Node::new(Value::Map(map.into()), at))
             }
             JsonValue::Seq(hidden) => {
                 let len = hidden.len();
@@ -517,7 +517,7 @@ impl Reader<'_> {
                     any |= node.is_some();
                     list.push(node.unwrap_or_else(|| Node::new(Value::Null, None)));
                 }
-                any.then(|| Node::new(Value::List(list), at))
+                any.then(|| Node::new(Value::List(list.into()), at))
             }
             JsonValue::Scalar(..) => None,
         }
@@ -727,10 +727,10 @@ impl Reader<'_> {
         let expressions = config.get("expressions").filter(|e| e.is_map());
         let mut attributes = match expressions {
             Some(expressions) => self.block(&owner, expressions, &mut Vec::new(), 0),
-            None => Node::new(Value::Map(Vec::new()), None),
+            None => Node::new(Value::Map(Box::default()), None),
         };
         if let (Some(alias), Value::Map(map)) = (alias, &mut attributes.value) {
-            map.push(("alias".into(), json::to_node(self.file, alias, 0)));
+            rampart_iac::push_entry(map, "alias".into(), json::to_node(self.file, alias, 0));
         }
         self.out.resources.push(Resource {
             language: Language::TerraformPlan,
@@ -775,7 +775,10 @@ impl Reader<'_> {
                     list.push(self.block(owner, block, path, depth + 2));
                     path.pop();
                 }
-                Node::new(Value::List(list), Some(json::origin(self.file, value)))
+                Node::new(
+                    Value::List(list.into()),
+                    Some(json::origin(self.file, value)),
+                )
             } else if config::is_expression(value) {
                 self.expression(owner, value, path, depth + 1)
             } else {
@@ -784,7 +787,7 @@ impl Reader<'_> {
             path.pop();
             map.push((key.into(), node));
         }
-        Node::new(Value::Map(map), at)
+        Node::new(Value::Map(map.into()), at)
     }
 
     /// One argument: its constant, or an unknown naming what it is computed from.

@@ -70,7 +70,10 @@ Extra: 1
         .count();
     assert_eq!(errors, 6);
     assert!(resource(&out, "BadProperties").attributes.is_unknown());
-    assert_eq!(resource(&out, "Good").attributes.value, Value::Map(vec![]));
+    assert_eq!(
+        resource(&out, "Good").attributes.value,
+        Value::Map(Box::default())
+    );
 }
 
 #[test]

@@ -401,7 +401,7 @@ fn a_waf_web_acl_in_json() {
     );
     assert_eq!(
         prop(&out, "WebAcl", &["DefaultAction", "Allow"]).value,
-        Value::Map(vec![])
+        Value::Map(Box::default())
     );
 }
 
@@ -432,9 +432,15 @@ fn properties_may_be_missing_or_empty() {
     let out = evaluate_clean(
         "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n  Queue:\n    Type: AWS::SQS::Queue\n    Properties:\n",
     );
-    assert_eq!(resource(&out, "Topic").attributes.value, Value::Map(vec![]));
+    assert_eq!(
+        resource(&out, "Topic").attributes.value,
+        Value::Map(Box::default())
+    );
     assert!(resource(&out, "Topic").attributes.origin.is_none());
-    assert_eq!(resource(&out, "Queue").attributes.value, Value::Map(vec![]));
+    assert_eq!(
+        resource(&out, "Queue").attributes.value,
+        Value::Map(Box::default())
+    );
 }
 
 #[test]

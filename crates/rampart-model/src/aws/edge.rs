@@ -1496,12 +1496,12 @@ fn json_node(value: &serde_json::Value, origin: Option<Origin>, depth: usize) ->
             items
                 .iter()
                 .map(|i| json_node(i, origin, depth + 1))
-                .collect::<Option<Vec<_>>>()?,
+                .collect::<Option<_>>()?,
         ),
         serde_json::Value::Object(map) => Value::Map(
             map.iter()
                 .map(|(k, v)| json_node(v, origin, depth + 1).map(|n| (k.as_str().into(), n)))
-                .collect::<Option<Vec<_>>>()?,
+                .collect::<Option<_>>()?,
         ),
     };
     Some(Node::new(value, origin))

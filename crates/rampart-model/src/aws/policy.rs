@@ -269,19 +269,22 @@ mod tests {
     #[test]
     fn structures_become_json_text_with_unknowns_as_null() {
         let node = Node::new(
-            Value::Map(vec![
-                ("password".into(), s("hunter2-Sup3rSecret!")),
-                (
-                    "host".into(),
-                    Node::unknown(
-                        rampart_iac::Unknown::Reference {
-                            address: "aws_db_instance.db".into(),
-                            attribute: "address".into(),
-                        },
-                        None,
+            Value::Map(
+                vec![
+                    ("password".into(), s("hunter2-Sup3rSecret!")),
+                    (
+                        "host".into(),
+                        Node::unknown(
+                            rampart_iac::Unknown::Reference {
+                                address: "aws_db_instance.db".into(),
+                                attribute: "address".into(),
+                            },
+                            None,
+                        ),
                     ),
-                ),
-            ]),
+                ]
+                .into(),
+            ),
             None,
         );
         assert_eq!(
