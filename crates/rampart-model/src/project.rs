@@ -444,14 +444,16 @@ fn push_index<S: std::hash::BuildHasher>(
     }
 }
 
+/// Boxed where a variant is large: a scan holds one for every file, and most
+/// are a marker (`Deferred`, `Infrastructure`, Terraform still unparsed).
 enum Content {
     Kubernetes(Vec<Document>),
-    Dockerfile(rampart_dockerfile::Dockerfile),
+    Dockerfile(Box<rampart_dockerfile::Dockerfile>),
     Terraform {
         content: Option<TerraformContent>,
         vars: bool,
     },
-    TerraformModules(String, Vec<ManifestEntry>),
+    TerraformModules(Box<(String, Vec<ManifestEntry>)>),
     /// Parsed, not yet evaluated (CloudFormation templates, plans, Falco files).
     Structured(Vec<Document>),
     /// A Kubernetes file or Dockerfile left to [`Project::add_manifests`].
@@ -511,7 +513,7 @@ fn parse_source(file: FileId, source: &SourceFile, kind: FileKind) -> (Content, 
         FileKind::Dockerfile => {
             let mut parsed = rampart_dockerfile::parse(&source.text, &source.display_path);
             let diagnostics = std::mem::take(&mut parsed.diagnostics);
-            (Content::Dockerfile(parsed), diagnostics)
+            (Content::Dockerfile(Box::new(parsed)), diagnostics)
         }
         FileKind::TerraformVars if iac::is_json_vars(&source.display_path) => {
             let (values, diagnostics) =
@@ -536,7 +538,10 @@ fn parse_source(file: FileId, source: &SourceFile, kind: FileKind) -> (Content, 
         }
         FileKind::TerraformModules => {
             let (root, entries) = iac::manifest_entries(&source.display_path, &source.text);
-            (Content::TerraformModules(root, entries), Vec::new())
+            (
+                Content::TerraformModules(Box::new((root, entries))),
+                Vec::new(),
+            )
         }
         FileKind::TerraformPlan
         | FileKind::CloudFormation
@@ -1038,9 +1043,9 @@ enum Modeled {
     /// Parsed and modelled with the infrastructure (`Content::Infrastructure`).
     Later,
     Kubernetes(Vec<K8sObject>),
-    Dockerfile(DockerfileDoc),
+    Dockerfile(Box<DockerfileDoc>),
     Terraform(TerraformFile),
-    TerraformModules(String, Vec<ManifestEntry>),
+    TerraformModules(Box<(String, Vec<ManifestEntry>)>),
     FalcoRules(RulesFile),
     FalcoConfig(Option<FalcoConfig>),
     CloudFormation(Vec<ModeledTemplate>),
@@ -1140,7 +1145,7 @@ fn model_file(
             Modeled::Kubernetes(objects)
         }
         Content::Dockerfile(dockerfile) => {
-            Modeled::Dockerfile(DockerfileDoc::new(file, dockerfile, tier_keys))
+            Modeled::Dockerfile(Box::new(DockerfileDoc::new(file, *dockerfile, tier_keys)))
         }
         Content::Terraform { content, vars } => match content {
             Some(content) => Modeled::Terraform(TerraformFile {
@@ -1150,7 +1155,7 @@ fn model_file(
             }),
             None => Modeled::Nothing,
         },
-        Content::TerraformModules(root, entries) => Modeled::TerraformModules(root, entries),
+        Content::TerraformModules(modules) => Modeled::TerraformModules(modules),
         Content::Structured(documents) => match kind {
             FileKind::FalcoRules => {
                 let roots = documents.into_iter().map(|d| d.root).collect();
@@ -1210,20 +1215,41 @@ fn model_file(
 /// Every file parsed (in parallel), nothing evaluated or modelled yet: the
 /// parse stage on its own, so that it can be timed (`rampart scan
 /// --stop-after parse`) and benchmarked.
-pub struct ParsedFiles(Vec<Parsed>);
+///
+/// In three lists, by file id, rather than one of [`Parsed`]: the model
+/// moves the sources and kinds into the project as they are, and only the
+/// contents are worked through. One list would be copied out of a file at a
+/// time while all of it stays allocated, the scan's largest lists side by
+/// side at the manifests' peak (docs/benchmarks.md, eleventh round).
+pub struct ParsedFiles {
+    sources: Vec<SourceFile>,
+    kinds: Vec<FileKind>,
+    /// What each file holds, parsed, and the problems met reading it.
+    contents: Vec<(Content, Vec<Diagnostic>)>,
+}
+
+impl FromParallelIterator<Parsed> for ParsedFiles {
+    fn from_par_iter<I: IntoParallelIterator<Item = Parsed>>(parsed: I) -> Self {
+        let (sources, (kinds, contents)) = parsed
+            .into_par_iter()
+            .map(|p| (p.source, (p.kind, (p.content, p.diagnostics))))
+            .unzip();
+        Self {
+            sources,
+            kinds,
+            contents,
+        }
+    }
+}
 
 impl ParsedFiles {
     /// Parses every file, in parallel; a file's id is its index in `input`.
     pub fn parse(input: Vec<InputFile>) -> Self {
-        Self(
-            input
-                .into_par_iter()
-                .enumerate()
-                .map(|(index, file)| {
-                    parse_file(FileId(u32::try_from(index).unwrap_or(u32::MAX)), file)
-                })
-                .collect(),
-        )
+        input
+            .into_par_iter()
+            .enumerate()
+            .map(|(index, file)| parse_file(FileId(u32::try_from(index).unwrap_or(u32::MAX)), file))
+            .collect()
     }
 
     /// As [`ParsedFiles::parse`], but for the Kubernetes files `defer`
@@ -1237,74 +1263,68 @@ impl ParsedFiles {
     /// and models a file at a time.
     pub fn parse_deferring(mut input: Vec<InputFile>, defer: impl Fn(&str) -> bool + Sync) -> Self {
         copy_off_the_walk(&mut input);
-        Self(
-            input
-                .into_par_iter()
-                .enumerate()
-                .map(|(index, file)| {
-                    let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
-                    let unparsed = if file.kind == FileKind::Terraform
-                        || file.kind == FileKind::TerraformVars
-                            && !iac::is_json_vars(&file.display_path)
-                    {
-                        // Parsed when Terraform is evaluated, after the
-                        // manifests' rules: its syntax trees are then never
-                        // beside the manifests' (see `iac::evaluate_terraform`).
-                        Content::Terraform {
-                            content: Some(TerraformContent::Unparsed),
-                            vars: file.kind == FileKind::TerraformVars,
-                        }
-                    } else if (file.kind == FileKind::Kubernetes && defer(&file.text))
-                        || file.kind == FileKind::Dockerfile
-                    {
-                        // A Dockerfile's rules read nothing of other files.
-                        Content::Deferred
-                    } else if matches!(
-                        file.kind,
-                        FileKind::CloudFormation | FileKind::TerraformPlan
-                    ) {
-                        // Their model is the infrastructure's: made after the
-                        // manifests' rules, each file's tree gone as soon as
-                        // it is modelled (see `evaluate_infrastructure`).
-                        Content::Infrastructure
-                    } else {
-                        return parse_file(id, file);
-                    };
-                    Parsed {
-                        kind: file.kind,
-                        source: SourceFile::new(
-                            file.display_path,
-                            file.root_relative_path,
-                            file.text,
-                        ),
-                        content: unparsed,
-                        diagnostics: Vec::new(),
+        input
+            .into_par_iter()
+            .enumerate()
+            .map(|(index, file)| {
+                let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
+                let unparsed = if file.kind == FileKind::Terraform
+                    || file.kind == FileKind::TerraformVars
+                        && !iac::is_json_vars(&file.display_path)
+                {
+                    // Parsed when Terraform is evaluated, after the
+                    // manifests' rules: its syntax trees are then never
+                    // beside the manifests' (see `iac::evaluate_terraform`).
+                    Content::Terraform {
+                        content: Some(TerraformContent::Unparsed),
+                        vars: file.kind == FileKind::TerraformVars,
                     }
-                })
-                .collect(),
-        )
+                } else if (file.kind == FileKind::Kubernetes && defer(&file.text))
+                    || file.kind == FileKind::Dockerfile
+                {
+                    // A Dockerfile's rules read nothing of other files.
+                    Content::Deferred
+                } else if matches!(
+                    file.kind,
+                    FileKind::CloudFormation | FileKind::TerraformPlan
+                ) {
+                    // Their model is the infrastructure's: made after the
+                    // manifests' rules, each file's tree gone as soon as
+                    // it is modelled (see `evaluate_infrastructure`).
+                    Content::Infrastructure
+                } else {
+                    return parse_file(id, file);
+                };
+                Parsed {
+                    kind: file.kind,
+                    source: SourceFile::new(file.display_path, file.root_relative_path, file.text),
+                    content: unparsed,
+                    diagnostics: Vec::new(),
+                }
+            })
+            .collect()
     }
 
     /// The files [`ParsedFiles::parse_deferring`] left unparsed, in order.
     pub fn deferred(&self) -> Vec<FileId> {
-        (self.0.iter().enumerate())
-            .filter(|(_, parsed)| matches!(parsed.content, Content::Deferred))
+        (self.contents.iter().enumerate())
+            .filter(|(_, (content, _))| matches!(content, Content::Deferred))
             .map(|(index, _)| FileId(u32::try_from(index).unwrap_or(u32::MAX)))
             .collect()
     }
 
     /// How many files were parsed.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.sources.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.sources.is_empty()
     }
 
     /// Problems met while parsing, so far.
     pub fn diagnostics(&self) -> usize {
-        self.0.iter().map(|p| p.diagnostics.len()).sum()
+        self.contents.iter().map(|(_, d)| d.len()).sum()
     }
 }
 
@@ -1344,30 +1364,42 @@ impl Project {
     /// manifests' trees as it adds the infrastructure, so that they and the
     /// evaluated infrastructure are never in memory together.
     pub fn manifests_from_parsed(parsed: ParsedFiles, config: &Config) -> (Self, Infrastructure) {
-        let parsed = parsed.0;
+        let ParsedFiles {
+            sources,
+            kinds,
+            contents,
+        } = parsed;
         let mut project = Project::default();
         let mut infrastructure = Infrastructure::default();
         let tier_keys = &config.tiers.label_keys;
         // Each file's share of the model is built on its own (in parallel),
-        // then joined in file order; the files and their kinds are written
-        // straight into their lists.
-        let (files, (file_kinds, modeled)): (Vec<SourceFile>, (Vec<FileKind>, Vec<_>)) = parsed
+        // then joined in file order. Boxed, and only for files that add
+        // something: most files of a large scan are left to later stages
+        // and add nothing here.
+        #[expect(
+            clippy::type_complexity,
+            reason = "one use, named by the comment above"
+        )]
+        let modeled: Vec<Option<Box<(Vec<Diagnostic>, Modeled)>>> = contents
             .into_par_iter()
             .enumerate()
-            .map(|(index, parsed)| {
+            .map(|(index, (content, diagnostics))| {
                 let file = FileId(u32::try_from(index).unwrap_or(u32::MAX));
-                let modeled =
-                    model_file(file, &parsed.source, parsed.kind, parsed.content, tier_keys);
-                (parsed.source, (parsed.kind, (parsed.diagnostics, modeled)))
+                let (Some(source), Some(&kind)) = (sources.get(index), kinds.get(index)) else {
+                    return None;
+                };
+                let modeled = model_file(file, source, kind, content, tier_keys);
+                let nothing = matches!(modeled, Modeled::Nothing) && diagnostics.is_empty();
+                (!nothing).then(|| Box::new((diagnostics, modeled)))
             })
-            .unzip();
-        project.files = files;
-        project.file_kinds = file_kinds;
+            .collect();
+        project.files = sources;
+        project.file_kinds = kinds;
         // The lists every file adds to are made at their length: grown, they
         // are up to twice it, and stay so until Terraform's evaluation has
         // run.
         let mut lengths = ModeledLengths::default();
-        for (_, modeled) in &modeled {
+        for (_, modeled) in modeled.iter().flatten().map(|m| &**m) {
             lengths.add(modeled);
         }
         project.objects.reserve_exact(lengths.objects);
@@ -1378,7 +1410,9 @@ impl Project {
         infrastructure
             .templates
             .reserve_exact(lengths.template_resources);
-        for (index, (diagnostics, modeled)) in modeled.into_iter().enumerate() {
+        let modeled = (modeled.into_iter().enumerate())
+            .filter_map(|(index, modeled)| Some((index, *modeled?)));
+        for (index, (diagnostics, modeled)) in modeled {
             project.diagnostics.extend(diagnostics);
             match modeled {
                 Modeled::Nothing => {}
@@ -1386,11 +1420,9 @@ impl Project {
                     .later
                     .push(FileId(u32::try_from(index).unwrap_or(u32::MAX))),
                 Modeled::Kubernetes(objects) => project.objects.extend(objects),
-                Modeled::Dockerfile(doc) => project.dockerfiles.push(doc),
+                Modeled::Dockerfile(doc) => project.dockerfiles.push(*doc),
                 Modeled::Terraform(file) => infrastructure.terraform_files.push(file),
-                Modeled::TerraformModules(root, entries) => {
-                    infrastructure.manifests.push((root, entries));
-                }
+                Modeled::TerraformModules(modules) => infrastructure.manifests.push(*modules),
                 Modeled::FalcoRules(rules) => project.falco.rules_files.push(rules),
                 Modeled::FalcoConfig(config) => project.falco.configs.extend(config),
                 Modeled::CloudFormation(templates) => {
@@ -1458,7 +1490,7 @@ impl Project {
             self.diagnostics.extend(diagnostics);
             match modeled {
                 Modeled::Kubernetes(objects) => self.objects.extend(objects),
-                Modeled::Dockerfile(doc) => self.dockerfiles.push(doc),
+                Modeled::Dockerfile(doc) => self.dockerfiles.push(*doc),
                 _ => {}
             }
         }
