@@ -1037,6 +1037,10 @@ struct ModeledTemplate {
     diagnostics: Vec<Diagnostic>,
 }
 
+/// What one file adds to the model and the problems met reading it, boxed,
+/// and `None` when it adds nothing (see [`Project::manifests_from_parsed`]).
+type FileModel = Option<Box<(Vec<Diagnostic>, Modeled)>>;
+
 /// What one file adds to the model.
 enum Modeled {
     Nothing,
@@ -1216,7 +1220,7 @@ fn model_file(
 /// parse stage on its own, so that it can be timed (`rampart scan
 /// --stop-after parse`) and benchmarked.
 ///
-/// In three lists, by file id, rather than one of [`Parsed`]: the model
+/// In three lists, by file id, rather than one of `Parsed`: the model
 /// moves the sources and kinds into the project as they are, and only the
 /// contents are worked through. One list would be copied out of a file at a
 /// time while all of it stays allocated, the scan's largest lists side by
@@ -1376,18 +1380,11 @@ impl Project {
         // then joined in file order. Boxed, and only for files that add
         // something: most files of a large scan are left to later stages
         // and add nothing here.
-        #[expect(
-            clippy::type_complexity,
-            reason = "one use, named by the comment above"
-        )]
-        let modeled: Vec<Option<Box<(Vec<Diagnostic>, Modeled)>>> = contents
-            .into_par_iter()
+        let modeled: Vec<FileModel> = (contents.into_par_iter())
+            .zip(sources.par_iter().zip(kinds.par_iter()))
             .enumerate()
-            .map(|(index, (content, diagnostics))| {
+            .map(|(index, ((content, diagnostics), (source, &kind)))| {
                 let file = FileId(u32::try_from(index).unwrap_or(u32::MAX));
-                let (Some(source), Some(&kind)) = (sources.get(index), kinds.get(index)) else {
-                    return None;
-                };
                 let modeled = model_file(file, source, kind, content, tier_keys);
                 let nothing = matches!(modeled, Modeled::Nothing) && diagnostics.is_empty();
                 (!nothing).then(|| Box::new((diagnostics, modeled)))

@@ -188,6 +188,25 @@ enum Entry {
     Items(Vec<Node>, Option<Origin>),
 }
 
+impl Entry {
+    /// The list this entry holds, made growable (a list written as a value
+    /// keeps its origin); `None` when the entry is not a list.
+    fn items_mut(&mut self) -> Option<&mut Vec<Node>> {
+        if let Entry::Value(Node {
+            value: Value::List(items),
+            origin,
+        }) = self
+        {
+            let items = std::mem::take(items).into_vec();
+            *self = Entry::Items(items, *origin);
+        }
+        match self {
+            Entry::Items(items, _) => Some(items),
+            Entry::Value(_) => None,
+        }
+    }
+}
+
 impl MapBuilder {
     fn contains(&self, key: &str) -> bool {
         self.entries.iter().any(|(k, _)| k == key)
@@ -207,29 +226,13 @@ impl MapBuilder {
 
     /// Adds `item` to the list of the first entry named `key` when that
     /// entry is a list, and otherwise starts a list of one, written at
-    /// `origin`, under a new entry.
-    fn push_item(&mut self, key: CompactString, item: Node, origin: Option<Origin>) {
-        let first = self.entries.iter_mut().find(|(k, _)| *k == key);
-        match first.map(|(_, entry)| entry) {
-            Some(Entry::Items(items, _)) => items.push(item),
-            Some(
-                entry @ Entry::Value(Node {
-                    value: Value::List(_),
-                    ..
-                }),
-            ) => {
-                let empty = Entry::Items(Vec::new(), None);
-                if let Entry::Value(Node {
-                    value: Value::List(items),
-                    origin,
-                }) = std::mem::replace(entry, empty)
-                {
-                    let mut items = items.into_vec();
-                    items.push(item);
-                    *entry = Entry::Items(items, origin);
-                }
-            }
-            _ => self.entries.push((key, Entry::Items(vec![item], origin))),
+    /// `origin`, under a new entry (even beside an entry of that name that
+    /// is not a list, as Terraform's own reading of such a body would fail).
+    fn push_item(&mut self, key: &str, item: Node, origin: Option<Origin>) {
+        let first = self.entries.iter_mut().find(|(k, _)| k.as_str() == key);
+        match first.and_then(|(_, entry)| entry.items_mut()) {
+            Some(items) => items.push(item),
+            None => (self.entries).push((key.into(), Entry::Items(vec![item], origin))),
         }
     }
 
@@ -677,7 +680,7 @@ impl<'s, 'a> Scope<'s, 'a> {
                         return Ok(unevaluated("a `for` key known only after apply", origin));
                     };
                     if for_expr.grouping {
-                        map.push_item(key, value, Some(origin));
+                        map.push_item(&key, value, Some(origin));
                     } else if map.contains(&key) {
                         return error(format!("duplicate key `{key}` in a `for` expression"));
                     } else {
@@ -1253,12 +1256,12 @@ impl<'s, 'a> Scope<'s, 'a> {
                             continue;
                         };
                         for value in self.dynamic(block, &label, block_origin)? {
-                            entries.push_item(label.as_str().into(), value, None);
+                            entries.push_item(&label, value, None);
                         }
                         continue;
                     }
                     let value = self.body(&block.body, &[], block_origin)?;
-                    entries.push_item(kind.into(), value, None);
+                    entries.push_item(kind, value, None);
                 }
             }
         }

@@ -99,7 +99,10 @@ impl<'e> Type<'e> {
     /// where it is written.
     pub fn fill(&self, value: &mut Node, default: &mut dyn FnMut(&Expression) -> Node) {
         match (self, &mut value.value) {
-            (Self::Object(attributes), Value::Map(entries)) => {
+            (Self::Object(attributes), Value::Map(map)) => {
+                // Grown here, once, rather than an entry at a time: an
+                // evaluated map is a boxed slice.
+                let mut entries = std::mem::take(map).into_vec();
                 for attribute in attributes {
                     let position = entries.iter().position(|(k, _)| *k == attribute.name);
                     let missing = position.is_none_or(|i| entries[i].1.is_null());
@@ -112,11 +115,7 @@ impl<'e> Type<'e> {
                         match position {
                             Some(i) if attribute.default.is_some() => entries[i].1 = filled,
                             Some(_) => {}
-                            None => rampart_iac::push_entry(
-                                entries,
-                                attribute.name.as_str().into(),
-                                filled,
-                            ),
+                            None => entries.push((attribute.name.as_str().into(), filled)),
                         }
                     }
                     if let Some((_, found)) = entries.iter_mut().find(|(k, _)| *k == attribute.name)
@@ -124,6 +123,7 @@ impl<'e> Type<'e> {
                         attribute.kind.fill(found, default);
                     }
                 }
+                *map = entries.into();
             }
             (Self::Collection(element), Value::List(items)) => {
                 for item in items {

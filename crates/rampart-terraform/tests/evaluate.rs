@@ -346,6 +346,15 @@ resource "aws_security_group" "written" {
   ingress = [{ from_port = 22 }]
   ingress { from_port = 2222 }
 }
+resource "aws_security_group" "replaced" {
+  ingress { from_port = 80 }
+  ingress = [{ from_port = 443 }]
+}
+resource "aws_security_group" "not_a_list" {
+  description = "x"
+  description { from_port = 1 }
+  description { from_port = 2 }
+}
 "#,
         )],
         &[],
@@ -370,6 +379,24 @@ resource "aws_security_group" "written" {
     assert_eq!(by_tier.get("standard").unwrap().strings(), ["faq"]);
     let written = resource(&output, "aws_security_group.written");
     assert_eq!(ports(written), [22, 2222]);
+    // Where each list was written: nowhere for blocks gathered, the `for`
+    // for a group, the written list for blocks that joined it.
+    let line = |node: &Node| node.origin.map(|o| o.span.start.line);
+    assert_eq!(line(lb.get("ingress").unwrap()), None);
+    assert_eq!(line(by_tier.get("critical").unwrap()), Some(8));
+    assert_eq!(line(written.get("ingress").unwrap()), Some(22));
+    // An attribute written after blocks of its name replaces them.
+    assert_eq!(
+        ports(resource(&output, "aws_security_group.replaced")),
+        [443]
+    );
+    // Blocks do not join a value that is not a list: each starts its own
+    // entry, as before lists were boxed.
+    let odd = resource(&output, "aws_security_group.not_a_list");
+    let kinds: Vec<usize> = (odd.attributes.entries().iter())
+        .map(|(_, node)| node.items().len())
+        .collect();
+    assert_eq!(kinds, [0, 1, 1]);
 }
 
 #[test]
