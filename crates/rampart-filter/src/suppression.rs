@@ -102,7 +102,7 @@ fn file_suppressions(
     if !file.writes_suppression_marker() {
         return out;
     }
-    let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
+    let id = FileId::from_index(index);
     let kind = project.file_kinds.get(index).copied();
     let lines: Vec<&str> = file.text.lines().collect();
     let (comments, extents) = if is_hcl(kind) {

@@ -1252,7 +1252,7 @@ impl ParsedFiles {
         input
             .into_par_iter()
             .enumerate()
-            .map(|(index, file)| parse_file(FileId(u32::try_from(index).unwrap_or(u32::MAX)), file))
+            .map(|(index, file)| parse_file(FileId::from_index(index), file))
             .collect()
     }
 
@@ -1271,7 +1271,7 @@ impl ParsedFiles {
             .into_par_iter()
             .enumerate()
             .map(|(index, file)| {
-                let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
+                let id = FileId::from_index(index);
                 let unparsed = if file.kind == FileKind::Terraform
                     || file.kind == FileKind::TerraformVars
                         && !iac::is_json_vars(&file.display_path)
@@ -1313,7 +1313,7 @@ impl ParsedFiles {
     pub fn deferred(&self) -> Vec<FileId> {
         (self.contents.iter().enumerate())
             .filter(|(_, (content, _))| matches!(content, Content::Deferred))
-            .map(|(index, _)| FileId(u32::try_from(index).unwrap_or(u32::MAX)))
+            .map(|(index, _)| FileId::from_index(index))
             .collect()
     }
 
@@ -1384,7 +1384,7 @@ impl Project {
             .zip(sources.par_iter().zip(kinds.par_iter()))
             .enumerate()
             .map(|(index, ((content, diagnostics), (source, &kind)))| {
-                let file = FileId(u32::try_from(index).unwrap_or(u32::MAX));
+                let file = FileId::from_index(index);
                 let modeled = model_file(file, source, kind, content, tier_keys);
                 let nothing = matches!(modeled, Modeled::Nothing) && diagnostics.is_empty();
                 (!nothing).then(|| Box::new((diagnostics, modeled)))
@@ -1413,9 +1413,7 @@ impl Project {
             project.diagnostics.extend(diagnostics);
             match modeled {
                 Modeled::Nothing => {}
-                Modeled::Later => infrastructure
-                    .later
-                    .push(FileId(u32::try_from(index).unwrap_or(u32::MAX))),
+                Modeled::Later => infrastructure.later.push(FileId::from_index(index)),
                 Modeled::Kubernetes(objects) => project.objects.extend(objects),
                 Modeled::Dockerfile(doc) => project.dockerfiles.push(*doc),
                 Modeled::Terraform(file) => infrastructure.terraform_files.push(file),
@@ -1423,7 +1421,7 @@ impl Project {
                 Modeled::FalcoRules(rules) => project.falco.rules_files.push(rules),
                 Modeled::FalcoConfig(config) => project.falco.configs.extend(config),
                 Modeled::CloudFormation(templates) => {
-                    let file = FileId(u32::try_from(index).unwrap_or(u32::MAX));
+                    let file = FileId::from_index(index);
                     infrastructure.add_templates(file, templates, &mut project);
                 }
                 Modeled::Plans(read) => infrastructure.plans.extend(read),
@@ -1541,7 +1539,7 @@ impl Project {
             )
         };
         let keeps = |index: usize, file: &SourceFile| {
-            let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
+            let id = FileId::from_index(index);
             file.writes_suppression_marker() || quoted(id)
         };
         let copies: Vec<Option<String>> = (self.files.par_iter().enumerate())

@@ -7,6 +7,13 @@ use crate::{Position, Span};
 pub struct FileId(pub u32);
 
 impl FileId {
+    /// The id of the file at `index` in a scan's list of files. No scan
+    /// holds 4 billion files (each is read into memory); an index past
+    /// `u32::MAX` would get the last id rather than wrap.
+    pub fn from_index(index: usize) -> Self {
+        Self(u32::try_from(index).unwrap_or(u32::MAX))
+    }
+
     pub fn index(self) -> usize {
         self.0 as usize
     }
