@@ -12,11 +12,10 @@ use clap::Parser;
 
 use crate::args::{Cli, Command};
 
-// A scan allocates and frees millions of small nodes from two threads at
-// once; mimalloc's per-thread free lists spend less time on it than the
-// system allocator and hold less memory afterwards (docs/benchmarks.md).
+// mimalloc (`rampart_alloc`): a scan allocates and frees millions of small
+// nodes from every worker at once.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: rampart_alloc::Allocator = rampart_alloc::Allocator;
 
 /// How a run ended, as an exit code (see the architecture's exit codes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +48,10 @@ impl std::fmt::Display for Failure {
 }
 
 fn main() -> ExitCode {
+    // While the process has one thread, or it is not set; a scan of a small
+    // tree sets the allocator's own delay back once its files are read
+    // (`scan::run`).
+    rampart_alloc::set_purge_delay(rampart_alloc::PurgeDelay::Short);
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Scan(args) => scan::run(args),

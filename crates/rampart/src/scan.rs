@@ -3,6 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
+use rampart_alloc::PurgeDelay;
 use rampart_config::{ByteSize, LoadedConfig};
 use rampart_discover::{DiscoverOptions, Discovery, FileKind, discover, read_stdin};
 use rampart_filter::{Baseline, RuleSets, apply_suppressions, parse_suppressions};
@@ -29,24 +30,27 @@ const MANIFEST_PART_FILES: usize = 2048;
 /// The stack of each worker thread: the size Linux gives a process's main thread.
 const WORKER_STACK_BYTES: usize = 8 << 20;
 
+/// From how many bytes of text a scan keeps the short purge delay `main`
+/// sets ([`PurgeDelay::Short`]: the allocator gives memory freed whole back
+/// to the operating system after 10 ms rather than a second). A large scan's
+/// peak falls by 13 MiB for it at 100,000 files (215 to 202 MiB), for 2-3%
+/// of its time; a smaller scan's memory is small anyway, and there the short
+/// delay cost 7% of the time at 1,000 files. The walk runs with it whatever
+/// the size (it costs nothing there, and the peak at 100,000 files was 7 MiB
+/// higher without it), since the size is known only once the files are read
+/// (docs/benchmarks.md, the twelfth round). 32 MiB is about 45,000 files of
+/// the benchmarks' trees.
+const SHORT_PURGE_DELAY_BYTES: usize = 32 << 20;
+
 pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
-    // Parsers and evaluators recurse on the workers up to their depth limits
-    // (nested expressions, modules calling modules): give the workers the main
-    // thread's stack rather than rayon's 2 MiB default. Building the pool only
-    // fails when a global pool already exists, which cannot happen here.
-    let _ = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads)
-        .stack_size(WORKER_STACK_BYTES)
-        .build_global();
     // The rules' credential patterns take about a millisecond to compile: on
-    // a worker, idle while the main thread walks the tree, rather than in the
-    // evaluation. Not when the scan stops before evaluating: it does not need
-    // them, and the parse floor `--stop-after parse` measures must not
-    // include them. (Nothing in it can panic: a pattern that does not
+    // a thread of their own while the main thread walks the tree, rather than
+    // in the evaluation. Not when the scan stops before evaluating: it does
+    // not need them, and the parse floor `--stop-after parse` measures must
+    // not include them. (Nothing in it can panic: a pattern that does not
     // compile leaves its set unbuilt, which the tests catch.)
-    if args.stop_after.is_none_or(|stage| stage >= Stage::Evaluate) {
-        rayon::spawn(rampart_rules::compile_credential_patterns);
-    }
+    let compiling = (args.stop_after.is_none_or(|stage| stage >= Stage::Evaluate))
+        .then(|| std::thread::spawn(rampart_rules::compile_credential_patterns));
     let mut timings = Timings::new(args.timings || args.stop_after.is_some());
     let loaded = load_config(args.config.config.as_deref(), &discovery_start(&args.paths))?;
     let config = &loaded.config;
@@ -56,6 +60,25 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     let discovery = discover_inputs(args, &loaded)?;
     let files_scanned = discovery.files.len();
     let bytes: usize = discovery.files.iter().map(|f| f.text.len()).sum();
+    if bytes < SHORT_PURGE_DELAY_BYTES {
+        // Set only while the process has one thread: the walk's have ended,
+        // the patterns' is waited for (a millisecond's work, most often
+        // done), and the workers are not started yet.
+        if let Some(compiling) = compiling {
+            let _ = compiling.join();
+        }
+        rampart_alloc::set_purge_delay(PurgeDelay::Allocator);
+    }
+    // Parsers and evaluators recurse on the workers up to their depth limits
+    // (nested expressions, modules calling modules): give the workers the main
+    // thread's stack rather than rayon's 2 MiB default. Building the pool
+    // only fails when a global pool already exists, which nothing before
+    // this point makes (the walk runs on threads of its own).
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads)
+        .stack_size(WORKER_STACK_BYTES)
+        .build_global();
+    debug_assert!(pool.is_ok(), "a thread pool was started before the scan's");
     timings.lap("discover");
     if args.stop_after == Some(Stage::Discover) {
         return Ok(timings.stop("discover", files_scanned, bytes));

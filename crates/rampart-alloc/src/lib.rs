@@ -1,0 +1,116 @@
+//! The memory allocator the `rampart` binary runs on, and how soon it gives
+//! the memory a scan frees back to the operating system.
+//!
+//! A scan allocates and frees millions of small nodes from every worker at
+//! once; [mimalloc](https://github.com/microsoft/mimalloc)'s per-thread free
+//! lists spend less time on that than the system allocator, and hold less
+//! memory afterwards (docs/benchmarks.md). This is the one crate of the
+//! workspace where `unsafe` is denied rather than forbidden: setting one of
+//! the allocator's options is a call into its C interface.
+
+use core::ffi::c_long;
+
+/// The allocator, for `#[global_allocator]` in the binary.
+pub use mimalloc::MiMalloc as Allocator;
+
+/// How long memory freed whole (a page of the allocator's with nothing left
+/// in it) stays with the allocator before it is given back to the operating
+/// system. Memory kept is reused without being faulted in again, but counts
+/// in the process's resident size all the while.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PurgeDelay {
+    /// [`SHORT_PURGE_DELAY_MS`]. A large scan frees in bursts (each part of
+    /// the manifests once its rules have run, the syntax trees of each
+    /// module set once evaluated) and its next burst of allocation does not
+    /// fill every page the last one freed: kept a second, those pages are
+    /// counted in the scan's peak. At 100,000 files the peak falls from 215
+    /// to 202 MiB (docs/benchmarks.md, the twelfth round).
+    Short,
+    /// mimalloc's own, [`MIMALLOC_PURGE_DELAY_MS`]: a short-lived process
+    /// that frees and allocates again in quick succession reuses the pages
+    /// instead of faulting in fresh ones. At 1,000 files a scan took 7%
+    /// longer with the short delay throughout.
+    Allocator,
+}
+
+/// The short purge delay, in milliseconds: mimalloc 2's default.
+pub const SHORT_PURGE_DELAY_MS: c_long = 10;
+
+/// mimalloc 3's purge delay, in milliseconds, when nothing sets another (the
+/// test checks that it is the one the linked allocator starts with).
+pub const MIMALLOC_PURGE_DELAY_MS: c_long = 1000;
+
+/// mimalloc's `mi_option_purge_delay`: its place in the `mi_option_e`
+/// enumeration of `mimalloc.h`, the same in mimalloc 2 and 3. The `-sys`
+/// crate names the options of mimalloc 2.0 only; the test checks that this
+/// one reads back as mimalloc's purge delay.
+const OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Sets how soon the allocator gives memory freed whole back to the
+/// operating system, unless `MIMALLOC_PURGE_DELAY` in the environment says
+/// otherwise (mimalloc reads it when the process starts, and it wins).
+///
+/// mimalloc's options are plain words its threads read without a lock; its
+/// interface asks that they be set while no other thread runs. So this sets
+/// the delay only when the process has one thread, which on Linux its
+/// `/proc/self/status` tells, and returns whether it did: call it before
+/// starting threads, or once those started have ended. Elsewhere, or with a
+/// second thread running, it does nothing and the delay stays as it was.
+pub fn set_purge_delay(delay: PurgeDelay) -> bool {
+    if !single_threaded() {
+        return false;
+    }
+    let milliseconds = match delay {
+        PurgeDelay::Short => SHORT_PURGE_DELAY_MS,
+        PurgeDelay::Allocator => MIMALLOC_PURGE_DELAY_MS,
+    };
+    #[allow(unsafe_code)]
+    // SAFETY: `mi_option_set_default` writes one entry of mimalloc's option
+    // table, after checking the option's index; the only requirement its
+    // header states is that no other thread uses the allocator meanwhile,
+    // and this process has one thread, which is this one (no other can start
+    // one).
+    unsafe {
+        libmimalloc_sys::mi_option_set_default(OPTION_PURGE_DELAY, milliseconds);
+    }
+    true
+}
+
+/// The allocator's purge delay in milliseconds, as it reads it now.
+pub fn purge_delay_ms() -> c_long {
+    #[allow(unsafe_code)]
+    // SAFETY: `mi_option_get` reads one entry of the option table (set up
+    // when the process started) after checking the option's index; reads
+    // need no more than that, and writes are made single-threaded above.
+    unsafe {
+        libmimalloc_sys::mi_option_get(OPTION_PURGE_DELAY)
+    }
+}
+
+/// Whether the process runs one thread (Linux only: `false` where that
+/// cannot be read).
+fn single_threaded() -> bool {
+    std::fs::read_to_string("/proc/self/status").is_ok_and(|status| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("Threads:"))
+            .is_some_and(|count| count.trim() == "1")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_set_while_another_thread_runs() {
+        let before = purge_delay_ms();
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let other = std::thread::spawn(move || stopped.recv());
+        assert!(!single_threaded());
+        assert!(!set_purge_delay(PurgeDelay::Short));
+        assert_eq!(purge_delay_ms(), before);
+        drop(stop);
+        let _ = other.join();
+    }
+}
