@@ -1518,19 +1518,22 @@ impl Project {
     }
 
     /// Releases the texts of the Kubernetes files and Dockerfiles once every
-    /// rule about manifests has run, but those of files that write a
-    /// suppression marker (the filter reads their comments) and of `quoted`
-    /// files (the report quotes the lines of findings): the rules about the
-    /// infrastructure read only the texts of the files its values come from
-    /// (Terraform, CloudFormation, plans).
+    /// rule about manifests has run, but for those of files that write a
+    /// suppression marker (the filter reads their comments) and the lines
+    /// `quoted` gives of a file (the report quotes the lines of findings,
+    /// [`SourceFile::keep_lines`]): the rules about the infrastructure read
+    /// only the texts of the files its values come from (Terraform,
+    /// CloudFormation, plans).
     ///
-    /// The texts kept are copied first, before any text is freed, so that
-    /// the copies are made in memory of their own: left where they were
-    /// read, among the texts freed, the one file in ten or so that keeps its
-    /// text would hold nearly every memory page of the manifests' texts
-    /// through the infrastructure's phase (21 MiB at 100,000 files,
-    /// docs/benchmarks.md, tenth round).
-    pub fn release_manifest_texts(&mut self, quoted: impl Fn(FileId) -> bool + Sync) {
+    /// The texts kept whole are copied first, before any text is freed, so
+    /// that the copies are made in memory of their own: left where they were
+    /// read, among the texts freed, the files that keep their text would hold
+    /// nearly every memory page of the manifests' texts through the
+    /// infrastructure's phase (21 MiB at 100,000 files, docs/benchmarks.md,
+    /// tenth round). The lines kept are copies too. Kept whole, the texts of
+    /// the files findings are in were 11 MiB of the infrastructure's peak at
+    /// 100,000 files (twelfth round).
+    pub fn release_manifest_texts<'q>(&mut self, quoted: impl Fn(FileId) -> &'q [u32] + Sync) {
         let kinds = &self.file_kinds;
         let manifest = |index: usize| {
             matches!(
@@ -1538,17 +1541,18 @@ impl Project {
                 Some(FileKind::Kubernetes | FileKind::Dockerfile)
             )
         };
-        let keeps = |index: usize, file: &SourceFile| {
-            let id = FileId::from_index(index);
-            file.writes_suppression_marker() || quoted(id)
-        };
         let copies: Vec<Option<String>> = (self.files.par_iter().enumerate())
-            .map(|(index, file)| (manifest(index) && keeps(index, file)).then(|| file.text.clone()))
+            .map(|(index, file)| {
+                (manifest(index) && file.writes_suppression_marker()).then(|| file.text.clone())
+            })
             .collect();
         (self.files.par_iter_mut().zip(copies).enumerate()).for_each(|(index, (file, copy))| {
             match copy {
                 Some(copy) => file.move_text(copy),
-                None if manifest(index) => file.release_text(),
+                None if manifest(index) => match quoted(FileId::from_index(index)) {
+                    [] => file.release_text(),
+                    lines => file.keep_lines(lines.iter().copied()),
+                },
                 None => {}
             }
         });
@@ -2781,12 +2785,19 @@ mod tests {
             ),
         ];
         let mut p = project(&files);
-        p.release_manifest_texts(|file| file == FileId(0));
+        let quoted = [2, 4, 7];
+        p.release_manifest_texts(|file| if file == FileId(0) { &quoted } else { &[] });
         let text = |i: usize| p.files[i].text.as_str();
-        // Quoted by a finding, read by the filter, or not a manifest: kept.
-        assert_eq!(text(0), config_map);
+        // Read by the filter, or not a manifest: kept.
         assert_eq!(text(2), marked);
         assert!(text(4).starts_with("resource"));
+        // Quoted by findings: those lines are kept, and only those.
+        let line = |i: usize, n: u32| p.files[i].line(n);
+        assert_eq!(text(0), "");
+        assert_eq!(
+            (1..=5).map(|n| line(0, n)).collect::<Vec<_>>(),
+            [None, Some("kind: ConfigMap"), None, Some("  name: a"), None]
+        );
         // The rest is released, and reads as an empty file.
         assert_eq!((text(1), text(3)), ("", ""));
         assert_eq!(p.files[1].line(2), None);

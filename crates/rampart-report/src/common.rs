@@ -19,6 +19,18 @@ pub fn help_uri(meta: &RuleMeta) -> String {
     format!("{RULES_REFERENCE_URL}#{}", rule_anchor(meta))
 }
 
+/// The lines of its file a report reads for a finding at `span`: its first,
+/// which the pretty format quotes, and for a span that ends at the start of a
+/// later line the line before, whose length is where [`Region`] ends it. A
+/// scan keeps these when it releases a file's text
+/// ([`SourceFile::keep_lines`]).
+pub fn quoted_lines(span: Span) -> impl Iterator<Item = u32> {
+    let start = span.start.line.max(1);
+    let end = span.end.line.max(1);
+    let before_end = (span.end.column.max(1) == 1 && end > start).then(|| end - 1);
+    std::iter::once(start).chain(before_end)
+}
+
 /// A finding's location as reports show it: 1-based lines and columns (columns
 /// count characters), the end exclusive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -126,6 +138,29 @@ mod tests {
                 end_column: 7
             }
         );
+    }
+
+    #[test]
+    fn the_lines_quoted_are_all_a_region_and_its_quote_read() {
+        let text = "a: 1\r\nbb: 22\n\nccc: é\nlast";
+        let whole = file(text);
+        let positions: Vec<Position> = (0..=6)
+            .flat_map(|line| (0..=8).map(move |column| Position::new(line, column)))
+            .collect();
+        for &start in &positions {
+            for &end in &positions {
+                let span = Span::new(start, end);
+                let mut kept = file(text);
+                kept.keep_lines(quoted_lines(span));
+                let region = Region::of(&whole, span);
+                assert_eq!(Region::of(&kept, span), region, "{span:?}");
+                assert_eq!(
+                    kept.line(region.start_line),
+                    whole.line(region.start_line),
+                    "{span:?}"
+                );
+            }
+        }
     }
 
     #[test]

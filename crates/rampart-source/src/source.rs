@@ -48,6 +48,30 @@ pub struct SourceFile {
     /// Whether the text holds [`crate::SUPPRESSION_MARKER`] anywhere: several
     /// stages ask, and most files have none.
     writes_marker: bool,
+    /// The lines kept when the text was released
+    /// ([`SourceFile::keep_lines`]); the only lines it then has.
+    kept_lines: Option<Box<KeptLines>>,
+}
+
+/// Some lines of a released text, in one allocation with where each ends.
+#[derive(Debug)]
+struct KeptLines {
+    /// Each kept line's number and where its text ends in `text`, by number.
+    ends: Box<[(u32, u32)]>,
+    /// The lines' texts, one after the other, without their terminators.
+    text: Box<str>,
+}
+
+impl KeptLines {
+    fn line(&self, line: u32) -> Option<&str> {
+        let index = self.ends.binary_search_by_key(&line, |&(n, _)| n).ok()?;
+        let start = index
+            .checked_sub(1)
+            .and_then(|before| self.ends.get(before))
+            .map_or(0, |&(_, end)| end as usize);
+        let end = self.ends.get(index).map(|&(_, end)| end as usize)?;
+        self.text.get(start..end)
+    }
 }
 
 impl SourceFile {
@@ -68,6 +92,7 @@ impl SourceFile {
             text,
             line_starts: OnceLock::new(),
             writes_marker,
+            kept_lines: None,
         }
     }
 
@@ -107,10 +132,40 @@ impl SourceFile {
     /// Frees the text (and where its lines start) once nothing will read it:
     /// the file is then as if empty, but for its paths and whether it wrote
     /// the suppression marker. A scan releases the texts of manifests once
-    /// their rules have run, but those its report quotes.
+    /// their rules have run, but the lines its report quotes
+    /// ([`SourceFile::keep_lines`]) and the texts the filter reads for
+    /// suppressions.
     pub fn release_text(&mut self) {
         self.text = String::new();
         self.line_starts = OnceLock::new();
+        self.kept_lines = None;
+    }
+
+    /// Frees the text as [`SourceFile::release_text`] does, but for the
+    /// `lines` given (1-based; those past the end are not kept): those
+    /// [`SourceFile::line`] still gives, a few bytes each where the text was
+    /// thousands. For a file whose text nothing reads any more but a report
+    /// quoting some of its lines.
+    pub fn keep_lines(&mut self, lines: impl IntoIterator<Item = u32>) {
+        let mut numbers: Vec<u32> = lines.into_iter().collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        let kept: Vec<(u32, &str)> = (numbers.into_iter())
+            .filter_map(|n| Some((n, self.line(n)?)))
+            .collect();
+        let mut text = String::with_capacity(kept.iter().map(|(_, line)| line.len()).sum());
+        let mut ends = Vec::with_capacity(kept.len());
+        for (n, line) in kept {
+            text.push_str(line);
+            // Not past 4 GiB: the text it comes from is not (see `line_starts`).
+            ends.push((n, u32::try_from(text.len()).unwrap_or(u32::MAX)));
+        }
+        let kept_lines = KeptLines {
+            ends: ends.into_boxed_slice(),
+            text: text.into_boxed_str(),
+        };
+        self.release_text();
+        self.kept_lines = Some(Box::new(kept_lines));
     }
 
     /// Whether the text holds the suppression marker (`rampart:ignore`)
@@ -133,6 +188,9 @@ impl SourceFile {
 
     /// The text of a 1-based line without its line terminator (`\n` or `\r\n`).
     pub fn line(&self, line: u32) -> Option<&str> {
+        if let Some(kept) = &self.kept_lines {
+            return kept.line(line);
+        }
         let idx = (line as usize).checked_sub(1)?;
         let line_starts = self.line_starts();
         let start = *line_starts.get(idx)? as usize;
@@ -234,6 +292,30 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn kept_lines_read_as_before_and_no_other_line_does() {
+        let text = "a: 1\r\n\nc: é\nlast";
+        let mut f = file(text);
+        let whole: Vec<Option<String>> = (0..7).map(|n| f.line(n).map(str::to_owned)).collect();
+        f.keep_lines([4, 2, 3, 2, 9, 0]);
+        assert!(f.text.is_empty());
+        for n in 0..7 {
+            let kept = [2, 3, 4].contains(&n);
+            let expected = whole[n as usize].as_deref().filter(|_| kept);
+            assert_eq!(f.line(n), expected, "line {n}");
+        }
+        assert_eq!(f.line(2), Some(""));
+        assert_eq!(f.line(3), Some("c: é"));
+        // Released, kept lines go too.
+        f.release_text();
+        assert_eq!(f.line(3), None);
+        // Nothing kept: as released.
+        let mut g = file(text);
+        g.keep_lines([]);
+        assert_eq!(g.line(1), None);
+        assert!(!g.writes_suppression_marker());
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! `rampart scan`: discover → parse → model → evaluate → filter → report.
 
+use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
@@ -10,12 +11,12 @@ use rampart_filter::{Baseline, RuleSets, apply_suppressions, parse_suppressions}
 use rampart_model::{
     ManifestTrees, ParsedFiles, Project, TerraformOptions, may_declare_index_objects,
 };
-use rampart_report::{Format, RenderOptions, ScanReport, Summary, write_report};
+use rampart_report::{Format, RenderOptions, ScanReport, Summary, quoted_lines, write_report};
 use rampart_rules::{
     Check, EvalOptions, Finding, Phase, Redactions, Rule, all_rules, evaluate_manifests,
     evaluate_phase, scrub_credentials, sort_findings,
 };
-use rampart_source::{Diagnostic, DiagnosticLevel};
+use rampart_source::{Diagnostic, DiagnosticLevel, FileId};
 
 use crate::args::{ColorChoice, OutputFormat, ScanArgs, Stage};
 use crate::settings::{discovery_start, load_config, selected_rules, severity_overrides};
@@ -140,11 +141,14 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
             |stage| timings.lap(stage),
         );
     }
-    // The manifests' texts go with their trees, but those the report quotes.
+    // The manifests' texts go with their trees, but for the lines the
+    // report quotes.
     if evaluates {
-        let quoted: std::collections::HashSet<rampart_source::FileId> =
-            evaluated.iter().map(|finding| finding.file).collect();
-        project.release_manifest_texts(|file| quoted.contains(&file));
+        let mut quoted: HashMap<FileId, Vec<u32>> = HashMap::new();
+        for finding in &evaluated {
+            (quoted.entry(finding.file).or_default()).extend(quoted_lines(finding.span));
+        }
+        project.release_manifest_texts(|file| quoted.get(&file).map_or(&[], Vec::as_slice));
     }
     project.add_infrastructure(infrastructure, config, &terraform, ManifestTrees::Release);
     timings.lap("model");
