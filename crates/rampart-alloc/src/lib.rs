@@ -23,7 +23,7 @@ pub enum PurgeDelay {
     /// the manifests once its rules have run, the syntax trees of each
     /// module set once evaluated) and its next burst of allocation does not
     /// fill every page the last one freed: kept a second, those pages are
-    /// counted in the scan's peak. At 100,000 files the peak falls from 215
+    /// counted in the scan's peak. At 100,000 files the peak falls from 218
     /// to 202 MiB (docs/benchmarks.md, the twelfth round).
     Short,
     /// mimalloc's own, [`MIMALLOC_PURGE_DELAY_MS`]: a short-lived process
@@ -50,12 +50,13 @@ const OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// operating system, unless `MIMALLOC_PURGE_DELAY` in the environment says
 /// otherwise (mimalloc reads it when the process starts, and it wins).
 ///
-/// mimalloc's options are plain words its threads read without a lock; its
-/// interface asks that they be set while no other thread runs. So this sets
-/// the delay only when the process has one thread, which on Linux its
-/// `/proc/self/status` tells, and returns whether it did: call it before
-/// starting threads, or once those started have ended. Elsewhere, or with a
-/// second thread running, it does nothing and the delay stays as it was.
+/// mimalloc's options are plain words that every thread reads without a
+/// lock (the purge delay whenever memory is freed whole): a write beside
+/// them would be a data race. So this sets the delay only when the process
+/// has one thread, which on Linux its `/proc/self/status` tells, and returns
+/// whether it had: call it before starting threads, or once those started
+/// have been joined. Elsewhere, or with a second thread running, it does
+/// nothing and the delay stays as it was.
 pub fn set_purge_delay(delay: PurgeDelay) -> bool {
     if !single_threaded() {
         return false;
@@ -65,11 +66,11 @@ pub fn set_purge_delay(delay: PurgeDelay) -> bool {
         PurgeDelay::Allocator => MIMALLOC_PURGE_DELAY_MS,
     };
     #[allow(unsafe_code)]
-    // SAFETY: `mi_option_set_default` writes one entry of mimalloc's option
-    // table, after checking the option's index; the only requirement its
-    // header states is that no other thread uses the allocator meanwhile,
-    // and this process has one thread, which is this one (no other can start
-    // one).
+    // SAFETY: `mi_option_set_default` checks the option's index and writes
+    // one word of mimalloc's option table (unless the environment set the
+    // option). Other threads read that word without a lock; this process has
+    // one thread, which is this one, so nothing reads it meanwhile (and no
+    // other thread can be started but by this one).
     unsafe {
         libmimalloc_sys::mi_option_set_default(OPTION_PURGE_DELAY, milliseconds);
     }
@@ -79,9 +80,10 @@ pub fn set_purge_delay(delay: PurgeDelay) -> bool {
 /// The allocator's purge delay in milliseconds, as it reads it now.
 pub fn purge_delay_ms() -> c_long {
     #[allow(unsafe_code)]
-    // SAFETY: `mi_option_get` reads one entry of the option table (set up
-    // when the process started) after checking the option's index; reads
-    // need no more than that, and writes are made single-threaded above.
+    // SAFETY: `mi_option_get` checks the option's index and reads one word
+    // of the option table, set up when the process started; the only writes
+    // are made while the process has one thread (above), so none is beside
+    // this read.
     unsafe {
         libmimalloc_sys::mi_option_get(OPTION_PURGE_DELAY)
     }
@@ -89,14 +91,32 @@ pub fn purge_delay_ms() -> c_long {
 
 /// Whether the process runs one thread (Linux only: `false` where that
 /// cannot be read).
+///
+/// A thread just joined may still be counted for a moment: the kernel
+/// lowers the count after `pthread_join` has returned (a reviewer saw 2 in a
+/// few runs in ten thousand). So a count above one is read again a few
+/// times, yielding in between; this can only answer "no" wrongly, which
+/// leaves the delay as it was.
 fn single_threaded() -> bool {
-    std::fs::read_to_string("/proc/self/status").is_ok_and(|status| {
-        status
+    let count = || {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let count = status
             .lines()
-            .find_map(|line| line.strip_prefix("Threads:"))
-            .is_some_and(|count| count.trim() == "1")
-    })
+            .find_map(|line| line.strip_prefix("Threads:"))?;
+        count.trim().parse::<u32>().ok()
+    };
+    for _ in 0..THREAD_COUNT_READS {
+        match count() {
+            Some(1) => return true,
+            Some(_) => std::thread::yield_now(),
+            None => return false,
+        }
+    }
+    false
 }
+
+/// How many times [`single_threaded`] reads the count before it answers no.
+const THREAD_COUNT_READS: usize = 20;
 
 #[cfg(test)]
 mod tests {

@@ -145,7 +145,11 @@ impl SourceFile {
     /// `lines` given (1-based; those past the end are not kept): those
     /// [`SourceFile::line`] still gives, a few bytes each where the text was
     /// thousands. For a file whose text nothing reads any more but a report
-    /// quoting some of its lines.
+    /// quoting some of its lines. Only [`SourceFile::line`] reads them: the
+    /// text is then empty, and [`SourceFile::line_count`],
+    /// [`SourceFile::byte_offset`] and [`SourceFile::position_of`] answer as
+    /// for a released text. Called again, it keeps those of `lines` it still
+    /// has.
     pub fn keep_lines(&mut self, lines: impl IntoIterator<Item = u32>) {
         let mut numbers: Vec<u32> = lines.into_iter().collect();
         numbers.sort_unstable();
@@ -308,6 +312,12 @@ mod tests {
         }
         assert_eq!(f.line(2), Some(""));
         assert_eq!(f.line(3), Some("c: é"));
+        // Kept again: what it still has of those asked.
+        f.keep_lines([3, 4, 5]);
+        assert_eq!(
+            (1..=5).map(|n| f.line(n)).collect::<Vec<_>>(),
+            [None, None, Some("c: é"), Some("last"), None]
+        );
         // Released, kept lines go too.
         f.release_text();
         assert_eq!(f.line(3), None);

@@ -48,10 +48,6 @@ impl std::fmt::Display for Failure {
 }
 
 fn main() -> ExitCode {
-    // While the process has one thread, or it is not set; a scan of a small
-    // tree sets the allocator's own delay back once its files are read
-    // (`scan::run`).
-    rampart_alloc::set_purge_delay(rampart_alloc::PurgeDelay::Short);
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Scan(args) => scan::run(args),

@@ -31,19 +31,22 @@ const MANIFEST_PART_FILES: usize = 2048;
 /// The stack of each worker thread: the size Linux gives a process's main thread.
 const WORKER_STACK_BYTES: usize = 8 << 20;
 
-/// From how many bytes of text a scan keeps the short purge delay `main`
-/// sets ([`PurgeDelay::Short`]: the allocator gives memory freed whole back
+/// From how many bytes of text a scan keeps the short purge delay it starts
+/// with ([`PurgeDelay::Short`]: the allocator gives memory freed whole back
 /// to the operating system after 10 ms rather than a second). A large scan's
-/// peak falls by 13 MiB for it at 100,000 files (215 to 202 MiB), for 2-3%
-/// of its time; a smaller scan's memory is small anyway, and there the short
-/// delay cost 7% of the time at 1,000 files. The walk runs with it whatever
-/// the size (it costs nothing there, and the peak at 100,000 files was 7 MiB
-/// higher without it), since the size is known only once the files are read
-/// (docs/benchmarks.md, the twelfth round). 32 MiB is about 45,000 files of
-/// the benchmarks' trees.
+/// peak falls by about 16 MiB for it (218 to 202 MiB at 100,000 files), for
+/// 2-3% of its time, within the noise between runs; a smaller scan's memory
+/// is small anyway, and there the short delay throughout cost 7% of the time
+/// at 1,000 files. The walk runs with it whatever the size, since the size is
+/// known only once the files are read: it costs nothing there, and set only
+/// after the walk it took 7 MiB less off the peak (docs/benchmarks.md, the
+/// twelfth round). 32 MiB is about 45,000 files of the benchmarks' trees.
 const SHORT_PURGE_DELAY_BYTES: usize = 32 << 20;
 
 pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
+    // While the process has one thread, or it is not set (see
+    // `SHORT_PURGE_DELAY_BYTES`).
+    rampart_alloc::set_purge_delay(PurgeDelay::Short);
     // The rules' credential patterns take about a millisecond to compile: on
     // a thread of their own while the main thread walks the tree, rather than
     // in the evaluation. Not when the scan stops before evaluating: it does
@@ -62,9 +65,9 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     let files_scanned = discovery.files.len();
     let bytes: usize = discovery.files.iter().map(|f| f.text.len()).sum();
     if bytes < SHORT_PURGE_DELAY_BYTES {
-        // Set only while the process has one thread: the walk's have ended,
-        // the patterns' is waited for (a millisecond's work, most often
-        // done), and the workers are not started yet.
+        // Set only while the process has one thread: the walk's threads have
+        // been joined, the patterns' is waited for (a millisecond's work,
+        // most often done), and the workers are not started yet.
         if let Some(compiling) = compiling {
             let _ = compiling.join();
         }
