@@ -35,9 +35,9 @@ const WORKER_STACK_BYTES: usize = 8 << 20;
 /// with ([`PurgeDelay::Short`]: the allocator gives memory freed whole back
 /// to the operating system after 10 ms rather than a second). A large scan's
 /// peak falls by about 16 MiB for it (218 to 202 MiB at 100,000 files), for
-/// 2-3% of its time, within the noise between runs; a smaller scan's memory
-/// is small anyway, and there the short delay throughout cost 7% of the time
-/// at 1,000 files. The walk runs with it whatever the size, since the size is
+/// up to 7% of its time in some sets of runs and nothing in others; a
+/// smaller scan's memory is small anyway, and there the short delay
+/// throughout cost 7% of the time at 1,000 files. The walk runs with it whatever the size, since the size is
 /// known only once the files are read: it costs nothing there, and set only
 /// after the walk it took 7 MiB less off the peak (docs/benchmarks.md, the
 /// twelfth round). 32 MiB is about 45,000 files of the benchmarks' trees.
