@@ -1178,6 +1178,53 @@ fn stop_after_times_the_stages_and_reports_nothing() {
         .stdout(predicate::str::contains("stop-after").not());
 }
 
+/// Once the manifests' rules have run, their texts go but for the lines the
+/// report quotes: findings over several lines still show their first line,
+/// and end where they did.
+#[test]
+fn findings_over_several_lines_of_a_manifest_are_quoted_after_its_text_goes() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "Dockerfile",
+        "FROM alpine:3.20\nRUN apk add curl && \\\n    curl -sSL https://example.com/install.sh | sh\nUSER app\n",
+    );
+    write(
+        dir.path(),
+        "pod.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: nginx:1.27.0\n      env:\n        - name: DB_PASSWORD\n          value: |\n            hunter2-super-secret-Passw0rd!\n            second line\n",
+    );
+    let output = json_scan(&["--select", "DF-004,SEC-001"], dir.path(), 1);
+    let report = json_report(&output);
+    let regions: Vec<(String, u64, u64, u64, u64)> = (report["findings"].as_array().unwrap())
+        .iter()
+        .map(|f| {
+            let n = |key: &str| f[key].as_u64().unwrap();
+            let rule = f["rule"].as_str().unwrap().to_owned();
+            (rule, n("line"), n("column"), n("end_line"), n("end_column"))
+        })
+        .collect();
+    assert_eq!(
+        regions,
+        [
+            ("DF-004".to_owned(), 2, 1, 3, 50),
+            ("SEC-001".to_owned(), 12, 13, 13, 24)
+        ]
+    );
+    rampart()
+        .args(["scan", "--color", "never", "--select", "DF-004,SEC-001"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("RUN apk add curl && \\")
+                .and(predicate::str::contains("Dockerfile:2:1"))
+                .and(predicate::str::contains("pod.yaml:12:13"))
+                // The secret is quoted redacted.
+                .and(predicate::str::contains("Passw0rd").not()),
+        );
+}
+
 /// More Kubernetes files than a scan reads at once: it reads the files that
 /// declare namespaces first and the others a part at a time, releasing each
 /// part once checked. What an object inherits from another file, the lines
