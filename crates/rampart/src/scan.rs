@@ -37,10 +37,11 @@ const WORKER_STACK_BYTES: usize = 8 << 20;
 /// peak falls by about 16 MiB for it (218 to 202 MiB at 100,000 files), for
 /// up to 7% of its time in some sets of runs and nothing in others; a
 /// smaller scan's memory is small anyway, and there the short delay
-/// throughout cost 7% of the time at 1,000 files. The walk runs with it whatever the size, since the size is
-/// known only once the files are read: it costs nothing there, and set only
-/// after the walk it took 7 MiB less off the peak (docs/benchmarks.md, the
-/// twelfth round). 32 MiB is about 45,000 files of the benchmarks' trees.
+/// throughout cost 7% of the time at 1,000 files. The walk runs with it
+/// whatever the size, since the size is known only once the files are read:
+/// it costs nothing there, and set only after the walk it took 7 MiB less
+/// off the peak (docs/benchmarks.md, the twelfth round). 32 MiB is about
+/// 45,000 files of the benchmarks' trees.
 const SHORT_PURGE_DELAY_BYTES: usize = 32 << 20;
 
 pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
