@@ -92,11 +92,13 @@ pub fn purge_delay_ms() -> c_long {
 /// Whether the process runs one thread (Linux only: `false` where that
 /// cannot be read).
 ///
-/// A thread just joined may still be counted for a moment: the kernel
-/// lowers the count after `pthread_join` has returned (a reviewer saw 2 in a
-/// few runs in ten thousand). So a count above one is read again a few
-/// times, yielding in between; this can only answer "no" wrongly, which
-/// leaves the delay as it was.
+/// A thread just joined is still counted for a while: `pthread_join` returns
+/// when the thread has cleared its id, and the kernel lowers the count only
+/// later in its exit, which a busy machine can delay by a scheduling slice
+/// (a reviewer saw 2 in a few runs in ten thousand; CI saw it after twenty
+/// reads with a yield between). So a count above one is read again, a
+/// fraction of a millisecond apart, for up to [`THREAD_EXIT_WAIT`]; this
+/// can only answer "no" wrongly, which leaves the delay as it was.
 fn single_threaded() -> bool {
     let count = || {
         let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -105,18 +107,20 @@ fn single_threaded() -> bool {
             .find_map(|line| line.strip_prefix("Threads:"))?;
         count.trim().parse::<u32>().ok()
     };
-    for _ in 0..THREAD_COUNT_READS {
+    let start = std::time::Instant::now();
+    loop {
         match count() {
             Some(1) => return true,
-            Some(_) => std::thread::yield_now(),
-            None => return false,
+            Some(_) if start.elapsed() < THREAD_EXIT_WAIT => {
+                std::thread::sleep(std::time::Duration::from_micros(200));
+            }
+            _ => return false,
         }
     }
-    false
 }
 
-/// How many times [`single_threaded`] reads the count before it answers no.
-const THREAD_COUNT_READS: usize = 20;
+/// How long [`single_threaded`] waits for the count to come down to one.
+const THREAD_EXIT_WAIT: std::time::Duration = std::time::Duration::from_millis(20);
 
 #[cfg(test)]
 mod tests {
