@@ -25,10 +25,14 @@ pub fn help_uri(meta: &RuleMeta) -> String {
 /// scan keeps these when it releases a file's text
 /// ([`SourceFile::keep_lines`]).
 pub fn quoted_lines(span: Span) -> impl Iterator<Item = u32> {
-    let start = span.start.line.max(1);
-    let end = span.end.line.max(1);
-    let before_end = (span.end.column.max(1) == 1 && end > start).then(|| end - 1);
-    std::iter::once(start).chain(before_end)
+    std::iter::once(span.start.line.max(1)).chain(whole_line_span_end(span))
+}
+
+/// For a span that ends at column 1 of a later line (a whole-line span), the
+/// line before its end, after whose last character reports end it.
+fn whole_line_span_end(span: Span) -> Option<u32> {
+    let (start, end) = (span.start.line.max(1), span.end.line.max(1));
+    (span.end.column.max(1) == 1 && end > start).then(|| end - 1)
 }
 
 /// A finding's location as reports show it: 1-based lines and columns (columns
@@ -53,8 +57,9 @@ impl Region {
         if (end_line, end_column) < (start_line, start_column) {
             (end_line, end_column) = (start_line, start_column);
         }
-        if end_column == 1 && end_line > start_line {
-            end_line -= 1;
+        // Not clamped above: its end is on a later line than its start.
+        if let Some(line) = whole_line_span_end(span) {
+            end_line = line;
             end_column = file
                 .line(end_line)
                 .map_or(1, |text| char_count(text).saturating_add(1));
