@@ -7,7 +7,7 @@ use rampart_source::{Diagnostic, FileId, SourceFile, Span};
 use rampart_yaml::{Document, Limits, Node, Value};
 use rayon::prelude::*;
 
-use rampart_iac::{Resource, UnknownValue};
+use rampart_iac::{BlockKind, Resource, UnknownValue};
 use rampart_source::Secret;
 use rampart_terraform::ManifestEntry;
 use rampart_tfplan::Drift;
@@ -353,6 +353,11 @@ struct ResourceIndex {
     /// By scope, then type, then index.
     by_scope_type: Vec<u32>,
     by_type: FastMap<String, Vec<usize>>,
+    /// The variables (Terraform's, CloudFormation's parameters), in order:
+    /// rules about them would otherwise read every resource to find them.
+    variables: Vec<usize>,
+    /// The provider configurations, in order.
+    providers: Vec<usize>,
 }
 
 /// A map keyed by what the scanned files name: foldhash is several times
@@ -367,10 +372,33 @@ impl ResourceIndex {
     fn build(resources: &[Box<Resource>], scopes: &[u32], scope_count: usize) -> Self {
         let mut by_type = FastMap::default();
         let mut keyed: Vec<(u32, usize)> = Vec::with_capacity(resources.len());
+        let (mut variables, mut providers) = (Vec::new(), Vec::new());
         for (i, (resource, &scope)) in resources.iter().zip(scopes).enumerate() {
             push_index(&mut by_type, &resource.resource_type, i);
             keyed.push((scope, i));
+            match resource.kind {
+                BlockKind::Variable => variables.push(i),
+                BlockKind::Provider => providers.push(i),
+                BlockKind::Resource | BlockKind::Data => {}
+            }
         }
+        // Each type's rank among the types, so that a scope's resources are
+        // sorted by type without reading each resource again per comparison
+        // (every resource is its own allocation, most of them out of the
+        // cache by now).
+        let mut types: Vec<(&str, &Vec<usize>)> = by_type
+            .iter()
+            .map(|(t, indices)| (t.as_str(), indices))
+            .collect();
+        types.sort_unstable_by_key(|&(t, _)| t);
+        let mut type_rank = vec![0u32; resources.len()];
+        for (rank, (_, indices)) in types.iter().enumerate() {
+            let rank = u32::try_from(rank).unwrap_or(u32::MAX);
+            for &i in *indices {
+                type_rank[i] = rank;
+            }
+        }
+        drop(types);
         // Stable: each scope's indices stay in order.
         keyed.par_sort_by_key(|&(scope, _)| scope);
         let ranges = ranges_by_scope(keyed.iter().map(|&(scope, _)| scope), scope_count);
@@ -382,14 +410,15 @@ impl ResourceIndex {
             let start = by_scope_type.len();
             let scope = by_scope.get(range.clone()).unwrap_or_default();
             by_scope_type.extend(scope.iter().map(|&i| u32::try_from(i).unwrap_or(u32::MAX)));
-            by_scope_type[start..]
-                .sort_by(|&a, &b| type_of(resources, a).cmp(type_of(resources, b)));
+            by_scope_type[start..].sort_by_key(|&i| type_rank.get(i as usize).copied());
         }
         Self {
             scopes: ranges,
             by_scope,
             by_scope_type,
             by_type,
+            variables,
+            providers,
         }
     }
 
@@ -1929,6 +1958,17 @@ impl Project {
         of_types(&self.resource_index.by_type, types)
     }
 
+    /// The variables (Terraform's `variable` blocks, CloudFormation's
+    /// parameters), by index, in order.
+    pub fn variables(&self) -> &[usize] {
+        &self.resource_index.variables
+    }
+
+    /// The provider configurations, by index, in order.
+    pub fn provider_configurations(&self) -> &[usize] {
+        &self.resource_index.providers
+    }
+
     /// The resources of any of `types` (data sources included) in `scope`, by
     /// index, in order.
     pub fn resources_in_of_types(&self, scope: &str, types: &[&str]) -> Vec<usize> {
@@ -2928,9 +2968,24 @@ mod tests {
             (
                 "c.yaml",
                 FileKind::CloudFormation,
-                "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n",
+                "Parameters:\n  Env:\n    Type: String\nResources:\n  Bucket:\n    Type: AWS::S3::Bucket\n",
+            ),
+            (
+                "b/providers.tf",
+                FileKind::Terraform,
+                "provider \"aws\" {}\nvariable \"region\" {}\nprovider \"aws\" {\n  alias = \"east\"\n}\n",
             ),
         ]);
+        // Variables and provider configurations have lists of their own, in
+        // index order: no type names them all.
+        assert_eq!(
+            addresses(&project, project.variables()),
+            ["c.yaml:Env", "b:var.region"]
+        );
+        assert_eq!(
+            addresses(&project, project.provider_configurations()),
+            ["b:provider.aws", "b:provider.aws.east"]
+        );
         let every = |types: &[&str]| addresses(&project, &project.resources_of_types(types));
         // Several types come back merged in index order (templates are
         // modelled before Terraform), each resource once.

@@ -71,6 +71,23 @@ pub(crate) fn type_of(project: &Project, index: usize) -> &str {
         .map_or("", |r| r.resource_type.as_str())
 }
 
+/// The types [`Network::collect_placements`] places in subnets.
+const PLACEMENT_TYPES: &[&str] = &[
+    "aws_eks_node_group",
+    "AWS::EKS::Nodegroup",
+    "aws_instance",
+    "AWS::EC2::Instance",
+    "aws_autoscaling_group",
+    "AWS::AutoScaling::AutoScalingGroup",
+    "aws_lb",
+    "aws_alb",
+    "aws_elb",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    "AWS::ElasticLoadBalancing::LoadBalancer",
+    "aws_nat_gateway",
+    "AWS::EC2::NatGateway",
+];
+
 /// A managed resource whose body is known (a CloudFormation resource whose
 /// whole `Properties` hang on an unknown condition is not).
 pub(crate) fn is_managed(resource: &Resource) -> bool {
@@ -82,29 +99,22 @@ fn unknown_bodies<'p>(
     project: &'p Project,
     types: &'p [&'p str],
 ) -> impl Iterator<Item = usize> + 'p {
-    project
-        .resources
-        .iter()
-        .enumerate()
-        .filter(move |(_, r)| {
-            r.kind == BlockKind::Resource
-                && r.attributes.is_unknown()
-                && types.contains(&r.resource_type.as_str())
-        })
-        .map(|(i, _)| i)
+    (project.resources_of_types(types).into_iter()).filter(move |&i| {
+        let r = &project.resources[i];
+        r.kind == BlockKind::Resource && r.attributes.is_unknown()
+    })
 }
 
-/// Managed resources of `types`, by index.
+/// Managed resources of `types`, by index, in order. Through the index of
+/// resources by type: a pass over every resource reads each one's memory,
+/// and the network's model made nine (docs/benchmarks.md, thirteenth round).
 pub(crate) fn managed<'p>(
     project: &'p Project,
-    types: &'p [&'p str],
+    types: &[&str],
 ) -> impl Iterator<Item = (usize, &'p Resource)> + 'p {
-    project
-        .resources
-        .iter()
-        .map(|resource| &**resource)
-        .enumerate()
-        .filter(move |(_, r)| is_managed(r) && types.contains(&r.resource_type.as_str()))
+    (project.resources_of_types(types).into_iter())
+        .map(|i| (i, &*project.resources[i]))
+        .filter(|(_, r)| is_managed(r))
 }
 
 /// The items of a list value, or the value itself (a single reference or a
@@ -792,10 +802,8 @@ impl<'p> Network<'p> {
 
     fn collect_subnet_groups(&mut self) {
         let project = self.project;
-        for (index, resource) in project.resources.iter().enumerate() {
-            if !is_managed(resource) {
-                continue;
-            }
+        let types: Vec<&str> = SUBNET_GROUPS.iter().map(|(t, _)| *t).collect();
+        for (index, resource) in managed(project, &types) {
             let Some((_, key)) = SUBNET_GROUPS
                 .iter()
                 .find(|(t, _)| *t == resource.resource_type)
@@ -836,10 +844,7 @@ impl<'p> Network<'p> {
     fn collect_placements(&mut self) {
         let project = self.project;
         let mut placements = Vec::new();
-        for (index, resource) in project.resources.iter().enumerate() {
-            if !is_managed(resource) {
-                continue;
-            }
+        for (index, resource) in managed(project, PLACEMENT_TYPES) {
             let (kind, paths): (PlacementKind, &[&[&str]]) = match resource.resource_type.as_str() {
                 "aws_eks_node_group" => (PlacementKind::NodeGroup, &[&["subnet_ids"]]),
                 "AWS::EKS::Nodegroup" => (PlacementKind::NodeGroup, &[&["Subnets"]]),

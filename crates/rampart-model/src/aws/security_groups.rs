@@ -235,10 +235,9 @@ pub struct PrefixLists<'p> {
 impl<'p> PrefixLists<'p> {
     pub fn build(project: &'p Project) -> Self {
         let mut lists = Self::default();
-        for (index, resource) in project.resources.iter().enumerate() {
-            if resource.kind != BlockKind::Resource
-                || !PREFIX_LIST_TYPES.contains(&resource.resource_type.as_str())
-            {
+        for index in project.resources_of_types(PREFIX_LIST_TYPES) {
+            let resource = &project.resources[index];
+            if resource.kind != BlockKind::Resource {
                 continue;
             }
             let entries = lists.entries.entry(index).or_default();
@@ -267,10 +266,9 @@ impl<'p> PrefixLists<'p> {
         }
         // Entries declared on their own.
         let mut uncertain_scopes = HashSet::new();
-        for (index, resource) in project.resources.iter().enumerate() {
-            if resource.kind != BlockKind::Resource
-                || resource.resource_type != "aws_ec2_managed_prefix_list_entry"
-            {
+        for index in project.resources_of_types(&["aws_ec2_managed_prefix_list_entry"]) {
+            let resource = &project.resources[index];
+            if resource.kind != BlockKind::Resource {
                 continue;
             }
             let list = resource.get("prefix_list_id").map(|node| {
@@ -671,8 +669,9 @@ impl<'p> SecurityGroups<'p> {
     pub fn build(project: &'p Project) -> Self {
         let lists = PrefixLists::build(project);
         let mut rules = Vec::new();
-        for (index, resource) in project.resources.iter().enumerate() {
-            if is_managed(resource) && RULE_TYPES.contains(&resource.resource_type.as_str()) {
+        for index in project.resources_of_types(RULE_TYPES) {
+            let resource = &project.resources[index];
+            if is_managed(resource) {
                 read_rules(project, &lists, index, resource, &mut rules);
             }
         }
@@ -803,7 +802,9 @@ fn attached_tier(project: &Project, resource: usize) -> Option<Tier> {
 
 fn read_attachments(project: &Project) -> Vec<Attachment<'_>> {
     let mut out = Vec::new();
-    for (index, resource) in project.resources.iter().enumerate() {
+    let types: Vec<&str> = ATTACHMENTS.iter().map(|(t, _)| *t).collect();
+    for index in project.resources_of_types(&types) {
+        let resource = &project.resources[index];
         if !is_managed(resource) {
             continue;
         }

@@ -51,6 +51,17 @@ resource "aws_subnet" "critical_a" {
     inactive_when: None,
 };
 
+/// The types whose network interfaces may ask for a public address: the
+/// rule looks them up by type rather than reading every resource.
+const INTERFACE_TYPES: &[&str] = &[
+    "aws_instance",
+    "aws_launch_configuration",
+    "AWS::AutoScaling::LaunchConfiguration",
+    "aws_launch_template",
+    "AWS::EC2::LaunchTemplate",
+    "AWS::EC2::Instance",
+];
+
 fn check(ctx: &Context<'_>, findings: &mut Findings) {
     let project = ctx.project;
     let network = ctx.network();
@@ -75,7 +86,8 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             );
         }
     }
-    for (index, resource) in project.resources.iter().enumerate() {
+    for index in project.resources_of_types(INTERFACE_TYPES) {
+        let resource = &project.resources[index];
         if resource.kind != BlockKind::Resource {
             continue;
         }

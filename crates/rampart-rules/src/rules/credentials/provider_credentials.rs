@@ -2,7 +2,6 @@ use std::collections::HashSet;
 
 use rampart_config::Severity;
 use rampart_model::Subject;
-use rampart_model::rampart_iac::BlockKind;
 use rampart_source::redact;
 
 use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
@@ -46,10 +45,8 @@ pub(crate) static RULE: Rule = Rule {
 fn check(ctx: &Context<'_>, findings: &mut Findings) {
     // A provider of a module instantiated twice is the same written value.
     let mut seen = HashSet::new();
-    for (index, resource) in ctx.project.resources.iter().enumerate() {
-        if resource.kind != BlockKind::Provider {
-            continue;
-        }
+    for &index in ctx.project.provider_configurations() {
+        let resource = &ctx.project.resources[index];
         for (name, value) in resource.attributes.entries() {
             let Some(origin) = value.origin else {
                 // Given on the command line: not in the repository.

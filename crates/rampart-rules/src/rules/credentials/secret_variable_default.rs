@@ -73,10 +73,8 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
             }
         }
     }
-    for (index, resource) in ctx.project.resources.iter().enumerate() {
-        if resource.kind != BlockKind::Variable {
-            continue;
-        }
+    for &index in ctx.project.variables() {
+        let resource = &ctx.project.resources[index];
         let cloudformation = resource.language == Language::CloudFormation;
         let (default, hidden) = if cloudformation {
             (resource.get("Default"), resource.get("NoEcho"))
