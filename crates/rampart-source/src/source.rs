@@ -1,4 +1,5 @@
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use crate::{Position, Span};
 
@@ -45,6 +46,12 @@ pub struct SourceFile {
     /// most files of a large scan are never asked a line (their parser
     /// gives positions, and no finding or diagnostic is in them).
     line_starts: OnceLock<Box<[u32]>>,
+    /// Whether the text is all ASCII ([`Ascii`]), worked out with the line
+    /// starts: a column is then a count of bytes, not of characters. Terraform
+    /// gives every value it evaluates a position (hundreds of thousands in a
+    /// large scan), each counted character by character before. A byte
+    /// beside `writes_marker`, where the struct had room.
+    ascii: AtomicU8,
     /// Whether the text holds [`crate::SUPPRESSION_MARKER`] anywhere: several
     /// stages ask, and most files have none.
     writes_marker: bool,
@@ -91,6 +98,7 @@ impl SourceFile {
             root_relative_start,
             text,
             line_starts: OnceLock::new(),
+            ascii: AtomicU8::new(Ascii::Unknown as u8),
             writes_marker,
             kept_lines: None,
         }
@@ -109,6 +117,14 @@ impl SourceFile {
 
     fn line_starts(&self) -> &[u32] {
         self.line_starts.get_or_init(|| {
+            // Stored before the line starts are: whoever reads those (and
+            // the `OnceLock` orders the two) reads this.
+            let ascii = if self.text.is_ascii() {
+                Ascii::Yes
+            } else {
+                Ascii::No
+            };
+            self.ascii.store(ascii as u8, Ordering::Relaxed);
             // Counted first, so that the list is allocated once at its length.
             let lines = 1 + memchr::memchr_iter(b'\n', self.text.as_bytes()).count();
             let mut line_starts = Vec::with_capacity(lines);
@@ -138,6 +154,7 @@ impl SourceFile {
     pub fn release_text(&mut self) {
         self.text = String::new();
         self.line_starts = OnceLock::new();
+        self.ascii = AtomicU8::new(Ascii::Unknown as u8);
         self.kept_lines = None;
     }
 
@@ -222,6 +239,22 @@ impl SourceFile {
     /// the end found from the start when both are on one line (most values
     /// evaluated from HCL are).
     pub fn span_of(&self, range: std::ops::Range<usize>) -> Span {
+        let line_starts = self.line_starts();
+        if self.is_ascii() && range.start <= range.end && range.end <= self.text.len() {
+            // Each end's column is its distance in bytes from its line's
+            // start, and the end is on the start's line unless a line starts
+            // after the start and by the end.
+            let line = line_index(line_starts, range.start);
+            let start = ascii_position(line_starts, line, range.start);
+            let end = match line_starts.get(line + 1) {
+                Some(&next) if next as usize <= range.end => {
+                    let end_line = line_index(line_starts, range.end);
+                    ascii_position(line_starts, end_line, range.end)
+                }
+                _ => ascii_position(line_starts, line, range.end),
+            };
+            return Span::new(start, end);
+        }
         let start = self.position_of(range.start);
         let end = self.text.get(range.start..range.end).and_then(|between| {
             if between.contains('\n') {
@@ -236,12 +269,11 @@ impl SourceFile {
     /// The 1-based position of a byte offset.
     pub fn position_of(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());
-        let key = u32::try_from(offset).unwrap_or(u32::MAX);
         let line_starts = self.line_starts();
-        let idx = match line_starts.binary_search(&key) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
+        let idx = line_index(line_starts, offset);
+        if self.is_ascii() {
+            return ascii_position(line_starts, idx, offset);
+        }
         let start = line_starts[idx] as usize;
         let column = self
             .text
@@ -252,6 +284,38 @@ impl SourceFile {
             u32::try_from(column + 1).unwrap_or(u32::MAX),
         )
     }
+
+    /// Whether the text is all ASCII; known once the line starts are.
+    fn is_ascii(&self) -> bool {
+        self.ascii.load(Ordering::Relaxed) == Ascii::Yes as u8
+    }
+}
+
+/// What [`SourceFile`] knows of whether its text is all ASCII.
+#[repr(u8)]
+enum Ascii {
+    Unknown,
+    Yes,
+    No,
+}
+
+/// The 0-based line of a byte offset: the last line starting at or before it.
+fn line_index(line_starts: &[u32], offset: usize) -> usize {
+    let key = u32::try_from(offset).unwrap_or(u32::MAX);
+    // The first line starts at 0, so some line starts at or before any offset.
+    line_starts
+        .partition_point(|&start| start <= key)
+        .saturating_sub(1)
+}
+
+/// The position of a byte offset on 0-based `line` of an ASCII text, where a
+/// column is a count of bytes.
+fn ascii_position(line_starts: &[u32], line: usize, offset: usize) -> Position {
+    let start = line_starts.get(line).map_or(0, |&start| start as usize);
+    Position::new(
+        u32::try_from(line + 1).unwrap_or(u32::MAX),
+        u32::try_from(offset.saturating_sub(start) + 1).unwrap_or(u32::MAX),
+    )
 }
 
 #[cfg(test)]
@@ -283,16 +347,53 @@ mod tests {
         SourceFile::new("f".into(), "f".into(), text.into())
     }
 
+    /// Texts with and without characters of several bytes (an ASCII text's
+    /// columns are counted in bytes), line breaks of both kinds, empty
+    /// lines, with and without a last line break.
+    const TEXTS: &[&str] = &[
+        "a = \"é\"\r\nbb = [1,\n  2]\n\nlast",
+        "a = \"e\"\r\nbb = [1,\n  2]\n\nlast\n",
+        "",
+        "\n\n",
+        "x",
+    ];
+
     #[test]
     fn span_of_agrees_with_the_positions_of_its_ends() {
-        let f = file("a = \"é\"\r\nbb = [1,\n  2]\n\nlast");
-        let len = f.text.len();
-        for start in 0..=len + 1 {
-            for end in 0..=len + 1 {
+        for text in TEXTS {
+            let f = file(text);
+            let len = f.text.len();
+            for start in 0..=len + 1 {
+                for end in 0..=len + 1 {
+                    assert_eq!(
+                        f.span_of(start..end),
+                        Span::new(f.position_of(start), f.position_of(end)),
+                        "{text:?} {start}..{end}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_position_counts_the_characters_before_it_on_its_line() {
+        for text in TEXTS {
+            let f = file(text);
+            for offset in 0..=text.len() + 1 {
+                let before = &text.as_bytes()[..offset.min(text.len())];
+                let line_start = before
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |i| i + 1);
+                // Counted as characters; an offset inside a character (not
+                // a position any parser gives) is at the line's start.
+                let column =
+                    std::str::from_utf8(&before[line_start..]).map_or(0, |s| s.chars().count());
+                let line = before.iter().filter(|&&b| b == b'\n').count();
                 assert_eq!(
-                    f.span_of(start..end),
-                    Span::new(f.position_of(start), f.position_of(end)),
-                    "{start}..{end}"
+                    f.position_of(offset),
+                    Position::new(line as u32 + 1, column as u32 + 1),
+                    "{text:?} {offset}"
                 );
             }
         }
