@@ -17,11 +17,12 @@ cd "$(dirname "$0")/.."
 
 SIZES="${SIZES:-10000}"
 WORK="${WORK:-/tmp/rampart-stages}"
+command -v valgrind >/dev/null || { echo "valgrind is required (apt-get install valgrind)"; exit 2; }
 if [[ -z "${RAMPART:-}" ]]; then
   cargo build --release --locked -p rampart
   RAMPART="$PWD/target/release/rampart"
 fi
-command -v valgrind >/dev/null || { echo "valgrind is required (apt-get install valgrind)"; exit 2; }
+mkdir -p "$WORK"
 
 echo "rampart $("$RAMPART" --version), valgrind $(valgrind --version)"
 printf '%-7s %-6s %15s %13s %13s\n' size mode instructions d1_misses ll_misses
@@ -35,14 +36,23 @@ for copies in $SIZES; do
       *) args=(--stop-after "$mode") ;;
     esac
     out="$WORK/cachegrind-$copies-$mode.out"
+    log="$WORK/cachegrind-$copies-$mode.log"
+    # A profile left by an earlier run must not be read as this one's.
+    rm -f "$out"
     # One worker thread: the same binary on the same tree then does the same
     # work in the same order. The 1 MiB last level is this machine's two
     # cores' second-level caches; its 32 MiB third level is shared with
     # whatever else runs on the host.
+    status=0
     valgrind --tool=cachegrind --cache-sim=yes --LL=1048576,16,64 \
       --cachegrind-out-file="$out" \
       "$RAMPART" scan --threads 1 --format json --output /dev/null "${args[@]}" "$tree" \
-      >/dev/null 2>"$WORK/cachegrind-$copies-$mode.log" || true
+      >/dev/null 2>"$log" || status=$?
+    # A scan that reports findings exits 1; anything else is a failure.
+    if [[ $status -gt 1 || ! -s "$out" ]]; then
+      echo "the $mode run on f$copies failed (exit $status): see $log"
+      exit 1
+    fi
     # The profile's totals, named by its `events:` line.
     counts[$mode]=$(awk '
       /^events:/ { for (i = 2; i <= NF; i++) name[i] = $i }
@@ -51,10 +61,11 @@ for copies in $SIZES; do
     ' "$out")
     printf '%-7s %-6s %15s %13s %13s\n' "$copies" "$mode" ${counts[$mode]}
   done
-  read -r fi fd fl <<<"${counts[parse]}"
-  read -r ui ud ul <<<"${counts[full]}"
-  awk -v c="$copies" -v fi="$fi" -v ui="$ui" -v fd="$fd" -v ud="$ud" -v fl="$fl" -v ul="$ul" 'BEGIN {
+  read -r floor_ir floor_d1 floor_ll <<<"${counts[parse]}"
+  read -r full_ir full_d1 full_ll <<<"${counts[full]}"
+  awk -v c="$copies" -v a="$floor_ir" -v b="$full_ir" -v d="$floor_d1" -v e="$full_d1" \
+    -v l="$floor_ll" -v m="$full_ll" 'BEGIN {
     printf "f%s full / floor: instructions %.3fx, D1 misses %.2fx, LL misses %.2fx\n",
-      c, ui / fi, ud / fd, ul / fl
+      c, b / a, e / d, m / l
   }'
 done

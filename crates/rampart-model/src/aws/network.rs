@@ -95,10 +95,7 @@ pub(crate) fn is_managed(resource: &Resource) -> bool {
 }
 
 /// Managed resources of `types` whose body is unknown: they may be anything.
-fn unknown_bodies<'p>(
-    project: &'p Project,
-    types: &'p [&'p str],
-) -> impl Iterator<Item = usize> + 'p {
+fn unknown_bodies<'p>(project: &'p Project, types: &[&str]) -> impl Iterator<Item = usize> + 'p {
     (project.resources_of_types(types).into_iter()).filter(move |&i| {
         let r = &project.resources[i];
         r.kind == BlockKind::Resource && r.attributes.is_unknown()
