@@ -104,7 +104,7 @@ fn unknown_bodies<'p>(project: &'p Project, types: &[&str]) -> impl Iterator<Ite
 
 /// Managed resources of `types`, by index, in order. Through the index of
 /// resources by type: a pass over every resource reads each one's memory,
-/// and the network's model made nine (docs/benchmarks.md, thirteenth round).
+/// and the network's model made twelve (docs/benchmarks.md, thirteenth round).
 pub(crate) fn managed<'p>(
     project: &'p Project,
     types: &[&str],
