@@ -841,6 +841,8 @@ impl<'p> Network<'p> {
     fn collect_placements(&mut self) {
         let project = self.project;
         let mut placements = Vec::new();
+        // Only `PLACEMENT_TYPES` are visited: a type placed below must be
+        // listed there too.
         for (index, resource) in managed(project, PLACEMENT_TYPES) {
             let (kind, paths): (PlacementKind, &[&[&str]]) = match resource.resource_type.as_str() {
                 "aws_eks_node_group" => (PlacementKind::NodeGroup, &[&["subnet_ids"]]),

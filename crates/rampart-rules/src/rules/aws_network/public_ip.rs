@@ -91,7 +91,9 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
         if resource.kind != BlockKind::Resource {
             continue;
         }
-        // Each network interface: its flag and its own subnet, if any.
+        // Each network interface: its flag and its own subnet, if any. Only
+        // `INTERFACE_TYPES` are visited: a type read below must be listed
+        // there too.
         let interfaces: Vec<(&Node, Option<&Node>)> = match resource.resource_type.as_str() {
             "aws_instance" | "aws_launch_configuration" => resource
                 .get("associate_public_ip_address")
