@@ -102,16 +102,15 @@ fn unknown_bodies<'p>(project: &'p Project, types: &[&str]) -> impl Iterator<Ite
     })
 }
 
-/// Managed resources of `types`, by index, in order. Through the index of
-/// resources by type: a pass over every resource reads each one's memory,
-/// and the network's model made twelve (docs/benchmarks.md, thirteenth round).
+/// Managed resources of `types`, by index, in order, with the resource:
+/// [`super::logging::managed`], which looks them up in the index of resources
+/// by type (a pass over every resource reads each one's memory, and the
+/// network's model made twelve, docs/benchmarks.md, thirteenth round).
 pub(crate) fn managed<'p>(
     project: &'p Project,
     types: &[&str],
 ) -> impl Iterator<Item = (usize, &'p Resource)> + 'p {
-    (project.resources_of_types(types).into_iter())
-        .map(|i| (i, &*project.resources[i]))
-        .filter(|(_, r)| is_managed(r))
+    (super::logging::managed(project, types).into_iter()).map(|i| (i, &*project.resources[i]))
 }
 
 /// The items of a list value, or the value itself (a single reference or a
