@@ -7,10 +7,10 @@
 //! and `can` catch and which otherwise turns into an unknown with its reason.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use compact_str::{CompactString, ToCompactString, format_compact};
+use foldhash::HashMap;
 use rampart_iac::{Node, Origin, Unknown, Value};
 use rampart_source::Diagnostic;
 
@@ -91,8 +91,12 @@ pub(crate) struct Instance<'a> {
     /// module, the name in the parent.
     pub providers: Vec<(String, String)>,
     locals: RefCell<HashMap<String, Node>>,
-    /// What is being evaluated right now, to break reference cycles.
-    active: RefCell<HashSet<String>>,
+    /// What is being evaluated right now, innermost last, to break
+    /// reference cycles. A list, not a set: evaluations nest a few deep, and
+    /// a reference was evaluated far more often than a cycle was looked for
+    /// in more than a handful of keys (hashing and copying each key was
+    /// most of what a guard cost).
+    active: RefCell<Vec<String>>,
 }
 
 impl<'a> Instance<'a> {
@@ -116,11 +120,25 @@ impl<'a> Instance<'a> {
 
     /// `module.vpc.` for a child, empty for the root: the prefix of addresses.
     pub fn prefix(&self) -> String {
-        if self.address.is_empty() {
-            String::new()
-        } else {
-            format!("{}.", self.address)
+        self.address_of(&[])
+    }
+
+    /// The address of `parts` written one after the other in this instance:
+    /// `module.vpc.aws_subnet.agents` for `["aws_subnet", ".", "agents"]`.
+    /// Built in one allocation of the right size, since addresses are made
+    /// for every resource and every reference to one.
+    pub fn address_of(&self, parts: &[&str]) -> String {
+        let separator = usize::from(!self.address.is_empty());
+        let length = parts.iter().map(|part| part.len()).sum::<usize>();
+        let mut address = String::with_capacity(self.address.len() + separator + length);
+        if separator == 1 {
+            address.push_str(&self.address);
+            address.push('.');
         }
+        for part in parts {
+            address.push_str(part);
+        }
+        address
     }
 
     /// Runs `f` unless `key` is already being evaluated (a cycle).
@@ -129,11 +147,13 @@ impl<'a> Instance<'a> {
         key: String,
         f: impl FnOnce() -> Result<T, EvalError>,
     ) -> Result<T, EvalError> {
-        if !self.active.borrow_mut().insert(key.clone()) {
+        if self.active.borrow().contains(&key) {
             return error(format!("`{key}` refers to itself"));
         }
+        self.active.borrow_mut().push(key);
         let result = f();
-        self.active.borrow_mut().remove(&key);
+        // Guards nest: the innermost key is this one.
+        self.active.borrow_mut().pop();
         result
     }
 }
@@ -950,11 +970,12 @@ impl<'s, 'a> Scope<'s, 'a> {
                 if data { "data source" } else { "resource" }
             ));
         };
-        let base = format!(
-            "{}{}{resource_type}.{name}",
-            self.instance.prefix(),
-            if data { "data." } else { "" }
-        );
+        let base = (self.instance).address_of(&[
+            if data { "data." } else { "" },
+            resource_type,
+            ".",
+            name,
+        ]);
         let mut rest = operators;
         let keys = self.instance_keys(&decl)?;
         // The whole of a resource with `count` or `for_each` (`for s in
@@ -1131,6 +1152,12 @@ impl<'s, 'a> Scope<'s, 'a> {
         &self,
         decl: &ResourceDecl<'a>,
     ) -> Result<Option<Option<Vec<Node>>>, EvalError> {
+        let body = &decl.block.body;
+        let (count, for_each) = (body.get_attribute("count"), body.get_attribute("for_each"));
+        if count.is_none() && for_each.is_none() {
+            // One instance, and nothing evaluated that could refer back.
+            return Ok(None);
+        }
         let scope = Scope {
             modules: self.modules,
             instance: Rc::clone(&self.instance),
@@ -1138,20 +1165,9 @@ impl<'s, 'a> Scope<'s, 'a> {
             bindings: Vec::new(),
             depth: self.depth + 1,
         };
-        let key = format!(
-            "{}{}.{}#instances",
-            self.instance.prefix(),
-            decl.resource_type,
-            decl.name
-        );
-        let body = &decl.block.body;
+        let key = (self.instance).address_of(&[decl.resource_type, ".", decl.name, "#instances"]);
         let expanded = self.instance.guarded(key, || {
-            expansion(
-                &scope,
-                body.get_attribute("count").map(|a| &a.value),
-                body.get_attribute("for_each").map(|a| &a.value),
-            )?
-            .keys()
+            expansion(&scope, count.map(|a| &a.value), for_each.map(|a| &a.value))?.keys()
         })?;
         Ok(
             expanded

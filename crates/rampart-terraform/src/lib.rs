@@ -28,11 +28,12 @@ mod types;
 
 use std::borrow::Borrow;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use std::sync::Arc;
 
 use compact_str::CompactString;
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use rampart_iac::{BlockKind, Language, Node, Origin, Resource, Unknown, UnknownValue, Value};
 use rampart_source::{Diagnostic, FileId, SourceFile};
 use rayon::prelude::*;
@@ -859,12 +860,12 @@ impl<'c, 'a: 'c> Registry<'c, 'a> {
                 file: declaration.file.file,
                 span: header,
             };
-            let base = format!(
-                "{prefix}{}{}.{}",
+            let base = instance.address_of(&[
                 if declaration.data { "data." } else { "" },
                 declaration.resource_type,
-                declaration.name
-            );
+                ".",
+                declaration.name,
+            ]);
             let for_each = body.get_attribute("for_each").is_some();
             let expanded = expansion(
                 &scope,
