@@ -134,6 +134,14 @@ pub struct ImageUse {
     pub context: ImageContext,
 }
 
+impl ImageUse {
+    /// The use with its subject moved (see [`Subject::moved`]).
+    pub(crate) fn moved(mut self, objects: usize, dockerfiles: usize) -> Self {
+        self.subject = self.subject.moved(objects, dockerfiles);
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -38,6 +38,20 @@ pub enum Subject {
     Drift(usize),
 }
 
+impl Subject {
+    /// The subject of an object or Dockerfile [`Project::model_manifest`]
+    /// read, counted within its file, as the project counts it once the file
+    /// is added: its file's first object is at `objects`, its Dockerfile at
+    /// `dockerfiles`.
+    pub fn moved(self, objects: usize, dockerfiles: usize) -> Self {
+        match self {
+            Self::Object(i) => Self::Object(i + objects),
+            Self::Dockerfile(d) => Self::Dockerfile(d + dockerfiles),
+            other => other,
+        }
+    }
+}
+
 /// Everything a scan read, parsed once and indexed.
 #[derive(Debug, Default)]
 pub struct Project {
@@ -173,7 +187,7 @@ pub struct SeenObject {
 impl ManifestFacts {
     /// Adds what `objects` say, while their trees are read; `objects` are
     /// [`Project::objects`] from `offset` on.
-    fn add(&mut self, objects: &[K8sObject], offset: usize) {
+    fn add(&mut self, objects: &[K8sObject], facts: &[TreeFacts], offset: usize) {
         for (i, object) in objects.iter().enumerate() {
             let first = match object.kind.as_str() {
                 "DaemonSet" if object.name == "calico-node" || object.name == "cilium" => {
@@ -192,18 +206,47 @@ impl ManifestFacts {
                 });
             }
         }
-        self.vpc_cni_network_policy_controller |= objects
+        self.vpc_cni_network_policy_controller |= facts
             .iter()
-            .filter(|object| object.kind == "ConfigMap")
-            .any(|object| {
-                object.name == "amazon-vpc-cni"
-                    && object.namespace.as_deref() == Some("kube-system")
-                    && object
-                        .root
-                        .path(&["data", "enable-network-policy-controller"])
-                        .and_then(Node::as_str)
-                        == Some("true")
-            });
+            .any(|facts| facts.vpc_cni_network_policy_controller);
+    }
+}
+
+/// What the project gathers of an object from its tree rather than from its
+/// kind, name and namespace. Read while the tree is there: a streamed scan
+/// releases a file's trees once its rules have run, before its objects are
+/// added ([`Project::model_manifest`]).
+#[derive(Clone, Copy, Debug, Default)]
+struct TreeFacts {
+    /// A `networking.k8s.io` NetworkPolicy: whether it denies all ingress,
+    /// and all egress.
+    policy: Option<(bool, bool)>,
+    /// It runs pods.
+    runs_pods: bool,
+    /// The ConfigMap `kube-system/amazon-vpc-cni` sets
+    /// `enable-network-policy-controller: "true"`.
+    vpc_cni_network_policy_controller: bool,
+}
+
+impl TreeFacts {
+    fn of(object: &K8sObject) -> Self {
+        Self {
+            policy: NetworkPolicy::new(object).map(|policy| {
+                (
+                    policy.is_default_deny(Direction::Ingress),
+                    policy.is_default_deny(Direction::Egress),
+                )
+            }),
+            runs_pods: object.workload().is_some(),
+            vpc_cni_network_policy_controller: object.kind == "ConfigMap"
+                && object.name == "amazon-vpc-cni"
+                && object.namespace.as_deref() == Some("kube-system")
+                && object
+                    .root
+                    .path(&["data", "enable-network-policy-controller"])
+                    .and_then(Node::as_str)
+                    == Some("true"),
+        }
     }
 }
 
@@ -685,8 +728,9 @@ impl ObjectIndex {
     }
 
     fn build(objects: &[K8sObject]) -> Self {
+        let facts: Vec<TreeFacts> = objects.par_iter().map(TreeFacts::of).collect();
         let mut index = Self::default();
-        index.add(objects, 0);
+        index.add(objects, &facts, 0);
         index
     }
 
@@ -696,11 +740,12 @@ impl ObjectIndex {
     /// order decides something here (the last `Namespace` or
     /// `ServiceAccount` of a name) are all in those files, and the first
     /// workload of a namespace is chosen by its place in the files.
-    fn add(&mut self, objects: &[K8sObject], offset: usize) {
-        for (i, object) in objects.iter().enumerate() {
+    /// `facts` are the objects' [`TreeFacts`], by the same index.
+    fn add(&mut self, objects: &[K8sObject], facts: &[TreeFacts], offset: usize) {
+        for (i, (object, facts)) in objects.iter().zip(facts).enumerate() {
             let i = i + offset;
             push_index(&mut self.by_kind, &object.kind, i);
-            self.add_traffic(object, i);
+            self.add_traffic(object, facts, i);
             match object.kind.as_str() {
                 "Namespace" => {
                     self.namespaces.insert(object.name.clone(), i);
@@ -782,7 +827,7 @@ impl ObjectIndex {
     }
 
     /// NP-001's facts about `object`, index `i` of [`Project::objects`].
-    fn add_traffic(&mut self, object: &K8sObject, i: usize) {
+    fn add_traffic(&mut self, object: &K8sObject, tree: &TreeFacts, i: usize) {
         if object.kind == "Namespace" {
             self.traffic_of(&object.name).namespace_object = Some(i);
             return;
@@ -790,12 +835,12 @@ impl ObjectIndex {
         let Some(namespace) = object.namespace.as_deref() else {
             return;
         };
-        if let Some(policy) = NetworkPolicy::new(object) {
+        if let Some((denies_ingress, denies_egress)) = tree.policy {
             let facts = self.traffic_of(namespace);
             facts.policies += 1;
-            facts.denies_ingress |= policy.is_default_deny(Direction::Ingress);
-            facts.denies_egress |= policy.is_default_deny(Direction::Egress);
-        } else if object.workload().is_some() {
+            facts.denies_ingress |= denies_ingress;
+            facts.denies_egress |= denies_egress;
+        } else if tree.runs_pods {
             let facts = self.traffic_of(namespace);
             facts.workloads += 1;
             // A streamed scan indexes some files first: the first workload
@@ -825,25 +870,30 @@ fn resolve_tiers(
 ) -> Vec<Option<(Tier, TierOrigin)>> {
     objects
         .par_iter()
-        .map(|object| {
-            if object.kind == "Namespace" {
-                return own_tier(object.labels(), keys)
-                    .map(|(t, key)| (t, TierOrigin::Label { key }));
-            }
-            own_tier(object.labels(), keys)
-                .map(|(t, key)| (t, TierOrigin::Label { key }))
-                .or_else(|| {
-                    own_tier(object.pod_labels(), keys)
-                        .map(|(t, key)| (t, TierOrigin::PodLabel { key }))
-                })
-                .or_else(|| {
-                    let ns = object.namespace.as_ref()?;
-                    namespace_tiers
-                        .get(ns.as_str())
-                        .map(|t| (*t, TierOrigin::Namespace { name: ns.clone() }))
-                })
-        })
+        .map(|object| resolve_tier(object, namespace_tiers, keys))
         .collect()
+}
+
+/// An object's tier: its own label, else its pods', else its namespace's.
+fn resolve_tier(
+    object: &K8sObject,
+    namespace_tiers: &FastMap<String, Tier>,
+    keys: &[String],
+) -> Option<(Tier, TierOrigin)> {
+    if object.kind == "Namespace" {
+        return own_tier(object.labels(), keys).map(|(t, key)| (t, TierOrigin::Label { key }));
+    }
+    own_tier(object.labels(), keys)
+        .map(|(t, key)| (t, TierOrigin::Label { key }))
+        .or_else(|| {
+            own_tier(object.pod_labels(), keys).map(|(t, key)| (t, TierOrigin::PodLabel { key }))
+        })
+        .or_else(|| {
+            let ns = object.namespace.as_ref()?;
+            namespace_tiers
+                .get(ns.as_str())
+                .map(|t| (*t, TierOrigin::Namespace { name: ns.clone() }))
+        })
 }
 
 /// The model of a file [`ParsedFiles::parse_deferring`] left unparsed (a
@@ -884,6 +934,86 @@ pub struct ManifestPart {
     pub dockerfiles: std::ops::Range<usize>,
     /// In [`Project::images`].
     pub images: std::ops::Range<usize>,
+}
+
+/// Where a finding is, as its report and its fingerprint say it (see
+/// [`Project::place`]). Worked out from the object or Dockerfile itself for
+/// one not yet added to the project ([`Project::model_manifest`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FindingPlace {
+    pub file: FileId,
+    pub tier: Option<Tier>,
+    /// `Kind/namespace/name`, `Dockerfile/<stage>`, a resource's address.
+    pub resource: String,
+    /// Where in the resource, without line numbers ([`Project::locate`]).
+    pub location: String,
+    /// The scalar there, or empty ([`Project::evidence`]).
+    pub evidence: String,
+}
+
+impl FindingPlace {
+    /// A finding at `span` of `object`, with the scalar there when `evidence`.
+    pub fn in_object(object: &K8sObject, span: Span, evidence: bool) -> Self {
+        Self {
+            file: object.file,
+            tier: object.tier,
+            resource: object.identity(),
+            location: locate::yaml_path(&object.root, span.start),
+            evidence: if evidence {
+                locate::scalar_at(&object.root, span.start).unwrap_or_default()
+            } else {
+                String::new()
+            },
+        }
+    }
+
+    /// A finding at `span` of `doc` (a Dockerfile's findings have no evidence:
+    /// the instruction located says it).
+    pub fn in_dockerfile(doc: &DockerfileDoc, span: Span) -> Self {
+        Self {
+            file: doc.file,
+            tier: doc.tier,
+            resource: locate::dockerfile_resource(doc, span),
+            location: locate::dockerfile_instruction(doc, span),
+            evidence: String::new(),
+        }
+    }
+}
+
+/// A Kubernetes file or Dockerfile [`Project::model_manifest`] read, not yet
+/// added to the project.
+pub struct ModeledManifest {
+    file: FileId,
+    diagnostics: Vec<Diagnostic>,
+    modeled: Modeled,
+    /// Of the objects, by the same index.
+    facts: Vec<TreeFacts>,
+    /// Their subjects count from 0 within the file.
+    images: Vec<ImageUse>,
+}
+
+impl ModeledManifest {
+    /// The file's objects (none for a Dockerfile), with their tiers.
+    pub fn objects(&self) -> &[K8sObject] {
+        match &self.modeled {
+            Modeled::Kubernetes(objects) => objects,
+            _ => &[],
+        }
+    }
+
+    /// The file's Dockerfile, if it is one.
+    pub fn dockerfile(&self) -> Option<&DockerfileDoc> {
+        match &self.modeled {
+            Modeled::Dockerfile(doc) => Some(doc),
+            _ => None,
+        }
+    }
+
+    /// The images the file's objects run, or its Dockerfile builds from
+    /// (their subjects counted within the file).
+    pub fn images(&self) -> &[ImageUse] {
+        &self.images
+    }
 }
 
 /// The kinds of the objects rules about other objects read, which
@@ -970,86 +1100,86 @@ fn collect_images(
     dockerfiles: &[DockerfileDoc],
     dockerfile_offset: usize,
 ) -> Vec<ImageUse> {
-    let mut images: Vec<ImageUse> = objects
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(i, object)| {
-            let i = i + offset;
-            let mut images = Vec::new();
-            let Some(workload) = object.workload() else {
-                return images;
-            };
-            for container in workload.containers() {
-                let Some(node) = container.get("image") else {
-                    continue;
-                };
-                let text = node.as_str().unwrap_or_default().to_owned();
-                images.push(ImageUse {
-                    subject: Subject::Object(i),
-                    reference: ImageRef::parse(&text),
-                    text,
-                    span: node.span,
-                    context: ImageContext::Container {
-                        kind: container.kind,
-                        name: container.name().to_owned(),
-                    },
-                });
-            }
-            images
-        })
+    let mut images: Vec<ImageUse> = (objects.par_iter().enumerate())
+        .flat_map_iter(|(i, object)| object_images(object, i + offset))
         .collect();
-    let from_dockerfiles = dockerfiles
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(d, doc)| {
-            let d = d + dockerfile_offset;
-            let mut images = Vec::new();
-            let stages = &doc.parsed.stages;
-            for stage in stages {
-                let from = &doc.parsed.instructions[stage.instructions.start];
-                let label = stage.label();
-                let is_final = stage.index + 1 == stages.len();
-                let text = match &stage.base {
-                    BaseImage::Image(text) => text.clone(),
-                    BaseImage::Unresolved(text) => text.clone(),
-                    BaseImage::Stage(_) | BaseImage::Scratch => continue,
-                };
-                images.push(ImageUse {
-                    subject: Subject::Dockerfile(d),
-                    reference: ImageRef::parse(&text),
-                    text,
-                    span: from.span,
-                    context: ImageContext::Stage { label, is_final },
-                });
-                for instruction in doc.parsed.stage_instructions(stage) {
-                    if instruction.keyword != "COPY" {
-                        continue;
-                    }
-                    let Some(from) = instruction.flag("from").and_then(|f| f.value.as_deref())
-                    else {
-                        continue;
-                    };
-                    let names_stage = from.parse::<usize>().is_ok()
-                        || stages
-                            .iter()
-                            .any(|s| s.name.as_deref() == Some(&from.to_ascii_lowercase()));
-                    if names_stage {
-                        continue;
-                    }
-                    images.push(ImageUse {
-                        subject: Subject::Dockerfile(d),
-                        reference: ImageRef::parse(from),
-                        text: from.to_owned(),
-                        span: instruction.span,
-                        context: ImageContext::CopyFrom {
-                            label: stage.label(),
-                        },
-                    });
-                }
-            }
-            images
+    images.par_extend(
+        (dockerfiles.par_iter().enumerate())
+            .flat_map_iter(|(d, doc)| dockerfile_images(doc, d + dockerfile_offset)),
+    );
+    images
+}
+
+/// The images the containers of object `i` of [`Project::objects`] run.
+fn object_images(object: &K8sObject, i: usize) -> Vec<ImageUse> {
+    let mut images = Vec::new();
+    let Some(workload) = object.workload() else {
+        return images;
+    };
+    for container in workload.containers() {
+        let Some(node) = container.get("image") else {
+            continue;
+        };
+        let text = node.as_str().unwrap_or_default().to_owned();
+        images.push(ImageUse {
+            subject: Subject::Object(i),
+            reference: ImageRef::parse(&text),
+            text,
+            span: node.span,
+            context: ImageContext::Container {
+                kind: container.kind,
+                name: container.name().to_owned(),
+            },
         });
-    images.par_extend(from_dockerfiles);
+    }
+    images
+}
+
+/// The images Dockerfile `d` of [`Project::dockerfiles`] builds from and copies from.
+fn dockerfile_images(doc: &DockerfileDoc, d: usize) -> Vec<ImageUse> {
+    let mut images = Vec::new();
+    let stages = &doc.parsed.stages;
+    for stage in stages {
+        let from = &doc.parsed.instructions[stage.instructions.start];
+        let label = stage.label();
+        let is_final = stage.index + 1 == stages.len();
+        let text = match &stage.base {
+            BaseImage::Image(text) => text.clone(),
+            BaseImage::Unresolved(text) => text.clone(),
+            BaseImage::Stage(_) | BaseImage::Scratch => continue,
+        };
+        images.push(ImageUse {
+            subject: Subject::Dockerfile(d),
+            reference: ImageRef::parse(&text),
+            text,
+            span: from.span,
+            context: ImageContext::Stage { label, is_final },
+        });
+        for instruction in doc.parsed.stage_instructions(stage) {
+            if instruction.keyword != "COPY" {
+                continue;
+            }
+            let Some(from) = instruction.flag("from").and_then(|f| f.value.as_deref()) else {
+                continue;
+            };
+            let names_stage = from.parse::<usize>().is_ok()
+                || stages
+                    .iter()
+                    .any(|s| s.name.as_deref() == Some(&from.to_ascii_lowercase()));
+            if names_stage {
+                continue;
+            }
+            images.push(ImageUse {
+                subject: Subject::Dockerfile(d),
+                reference: ImageRef::parse(from),
+                text: from.to_owned(),
+                span: instruction.span,
+                context: ImageContext::CopyFrom {
+                    label: stage.label(),
+                },
+            });
+        }
+    }
     images
 }
 
@@ -1462,11 +1592,16 @@ impl Project {
         // Each part of the Kubernetes side of the model reads the objects
         // only: all three run side by side, and the tiers are set after.
         project.namespace_tiers = namespace_tiers(&project.objects, tier_keys);
+        let facts: Vec<TreeFacts> = project.objects.par_iter().map(TreeFacts::of).collect();
         let ((tiers, object_index), images) = rayon::join(
             || {
                 rayon::join(
                     || resolve_tiers(&project.objects, &project.namespace_tiers, tier_keys),
-                    || ObjectIndex::build(&project.objects),
+                    || {
+                        let mut index = ObjectIndex::default();
+                        index.add(&project.objects, &facts, 0);
+                        index
+                    },
                 )
             },
             || collect_images(&project.objects, 0, &project.dockerfiles, 0),
@@ -1476,7 +1611,7 @@ impl Project {
         project.images_read = images.len();
         project.objects_read = project.objects.len();
         project.images = images;
-        project.manifest_facts.add(&project.objects, 0);
+        project.manifest_facts.add(&project.objects, &facts, 0);
         (project, infrastructure)
     }
 
@@ -1490,55 +1625,145 @@ impl Project {
     /// before do not learn of them: the tiers objects inherit come from the
     /// `Namespace` objects modelled by [`Project::manifests_from_parsed`].
     pub fn add_manifests(&mut self, files: &[FileId], config: &Config) -> ManifestPart {
-        let tier_keys = &config.tiers.label_keys;
-        let modeled: Vec<(Vec<Diagnostic>, Modeled)> = files
+        let modeled: Vec<ModeledManifest> = files
             .par_iter()
-            .map(|&file| {
-                let (source, kind) = (
-                    self.files.get(file.index()),
-                    self.file_kinds.get(file.index()),
-                );
-                model_deferred(file, source, kind, tier_keys)
-            })
+            .map(|&file| self.model_manifest(file, config))
             .collect();
+        self.add_modeled_manifests(modeled)
+    }
+
+    /// Parses and models one of the files [`ParsedFiles::parse_deferring`]
+    /// left, for [`Project::add_modeled_manifests`]: its objects, with their
+    /// tiers, or its Dockerfile, and their images. The project is only read,
+    /// so that files are modelled side by side, and each can be checked
+    /// while its tree is still in the cache, before it is added. Its objects'
+    /// and Dockerfile's indices in [`Subject`]s (its images', and those of
+    /// findings made before it is added) count from 0 within the file, until
+    /// it is added.
+    pub fn model_manifest(&self, file: FileId, config: &Config) -> ModeledManifest {
+        let tier_keys = &config.tiers.label_keys;
+        let (source, kind) = (
+            self.files.get(file.index()),
+            self.file_kinds.get(file.index()),
+        );
+        let (diagnostics, mut modeled) = model_deferred(file, source, kind, tier_keys);
+        let mut facts = Vec::new();
+        let images = match &mut modeled {
+            Modeled::Kubernetes(objects) => {
+                let mut images = Vec::new();
+                facts.reserve_exact(objects.len());
+                for (i, object) in objects.iter_mut().enumerate() {
+                    facts.push(TreeFacts::of(object));
+                    if let Some((tier, origin)) =
+                        resolve_tier(object, &self.namespace_tiers, tier_keys)
+                    {
+                        object.tier = Some(tier);
+                        object.tier_origin = origin;
+                    }
+                    images.extend(object_images(object, i));
+                }
+                images
+            }
+            Modeled::Dockerfile(doc) => dockerfile_images(doc, 0),
+            _ => Vec::new(),
+        };
+        ModeledManifest {
+            file,
+            diagnostics,
+            modeled,
+            facts,
+            images,
+        }
+    }
+
+    /// Releases the trees of `modeled`'s objects and its Dockerfile's
+    /// instructions once every rule about them has run (and their findings
+    /// are placed), while they are still in the cache: but for those that
+    /// may be kept once the file is added ([`Project::release_manifest_part`]
+    /// decides, and releases the rest): a file that writes a suppression
+    /// marker keeps all, and an object that runs pods keeps its tree unless
+    /// its namespace's first workload is in a file before.
+    pub fn release_checked(&self, modeled: &mut ModeledManifest) {
+        if (self.files.get(modeled.file.index())).is_none_or(SourceFile::writes_suppression_marker)
+        {
+            return;
+        }
+        match &mut modeled.modeled {
+            Modeled::Kubernetes(objects) => {
+                for (object, facts) in objects.iter_mut().zip(&modeled.facts) {
+                    if !self.may_keep_tree(object, facts) {
+                        let span = object.root.span;
+                        drop(std::mem::replace(&mut object.root, Node::empty_map(span)));
+                    }
+                }
+            }
+            Modeled::Dockerfile(doc) => doc.release(),
+            _ => {}
+        }
+    }
+
+    /// Whether [`Project::kept_manifest_objects`] may keep `object`'s tree
+    /// once its file is added: a `Namespace`, or what could be the first
+    /// workload of its namespace (see [`ObjectIndex::add_traffic`]).
+    fn may_keep_tree(&self, object: &K8sObject, facts: &TreeFacts) -> bool {
+        if object.kind == "Namespace" {
+            return true;
+        }
+        let Some(namespace) = object.namespace.as_deref() else {
+            return false;
+        };
+        facts.policy.is_none()
+            && facts.runs_pods
+            && (self.object_index.namespace_traffic.get(namespace))
+                .and_then(|traffic| traffic.first_workload)
+                .is_none_or(|(file, _)| file >= object.file)
+    }
+
+    /// Adds files [`Project::model_manifest`] read, in order: their
+    /// objects, Dockerfiles and images (the images of objects first, then
+    /// those of Dockerfiles, as [`Project::images`] lists them), and what
+    /// the project gathers of objects; returns where they went.
+    pub fn add_modeled_manifests(&mut self, modeled: Vec<ModeledManifest>) -> ManifestPart {
         let start = self.objects.len();
         let dockerfile_start = self.dockerfiles.len();
         let image_start = self.images.len();
         let mut lengths = ModeledLengths::default();
-        for (_, modeled) in &modeled {
-            lengths.add(modeled);
+        for file in &modeled {
+            lengths.add(&file.modeled);
         }
         self.objects.reserve(lengths.objects);
         self.dockerfiles.reserve(lengths.dockerfiles);
-        for (diagnostics, modeled) in modeled {
-            self.diagnostics.extend(diagnostics);
-            match modeled {
-                Modeled::Kubernetes(objects) => self.objects.extend(objects),
-                Modeled::Dockerfile(doc) => self.dockerfiles.push(*doc),
+        let mut dockerfile_images = Vec::new();
+        let mut facts = Vec::with_capacity(lengths.objects);
+        for file in modeled {
+            self.diagnostics.extend(file.diagnostics);
+            facts.extend(file.facts);
+            match file.modeled {
+                Modeled::Kubernetes(objects) => {
+                    let at = self.objects.len();
+                    self.images
+                        .extend(file.images.into_iter().map(|image| image.moved(at, 0)));
+                    self.objects.extend(objects);
+                }
+                Modeled::Dockerfile(doc) => {
+                    let at = self.dockerfiles.len();
+                    (dockerfile_images)
+                        .extend(file.images.into_iter().map(|image| image.moved(0, at)));
+                    self.dockerfiles.push(*doc);
+                }
                 _ => {}
             }
         }
+        self.images.append(&mut dockerfile_images);
         let added = &self.objects[start..];
-        let added_dockerfiles = &self.dockerfiles[dockerfile_start..];
         debug_assert!(
             !added.iter().any(|o| INDEX_KINDS.contains(&o.kind.as_str())),
             "a file read in a part declares what other objects are judged by"
         );
-        let index = &mut self.object_index;
-        let ((tiers, images), ()) = rayon::join(
-            || {
-                rayon::join(
-                    || resolve_tiers(added, &self.namespace_tiers, tier_keys),
-                    || collect_images(added, start, added_dockerfiles, dockerfile_start),
-                )
-            },
-            || index.add(added, start),
-        );
-        self.manifest_facts.add(added, start);
-        set_tiers(&mut self.objects[start..], tiers);
-        self.images_read += images.len();
+        self.object_index.add(added, &facts, start);
+        self.manifest_facts.add(added, &facts, start);
+        self.images_read += self.images.len() - image_start;
         self.objects_read += self.objects.len() - start;
-        self.images.extend(images);
         ManifestPart {
             objects: start..self.objects.len(),
             dockerfiles: dockerfile_start..self.dockerfiles.len(),
@@ -2197,6 +2422,28 @@ impl Project {
         }
     }
 
+    /// Where a finding at `span` of `subject` is (with the scalar there when
+    /// `evidence`): what [`Project::subject_file`], [`Project::subject_tier`],
+    /// [`Project::resource`], [`Project::locate`] and [`Project::evidence`]
+    /// say.
+    pub fn place(&self, subject: Subject, span: Span, evidence: bool) -> FindingPlace {
+        match subject {
+            Subject::Object(i) => FindingPlace::in_object(&self.objects[i], span, evidence),
+            Subject::Dockerfile(i) => FindingPlace::in_dockerfile(&self.dockerfiles[i], span),
+            _ => FindingPlace {
+                file: self.subject_file(subject),
+                tier: self.subject_tier(subject),
+                resource: self.resource(subject, span),
+                location: self.locate(subject, span),
+                evidence: if evidence {
+                    self.evidence(subject, span)
+                } else {
+                    String::new()
+                },
+            },
+        }
+    }
+
     /// A description of where in its resource `span` is that does not depend on
     /// line numbers (a YAML path, a Dockerfile instruction), for fingerprints.
     pub fn locate(&self, subject: Subject, span: Span) -> String {
@@ -2449,6 +2696,93 @@ mod tests {
             ]
         );
         assert!(p.read_images());
+    }
+
+    #[test]
+    fn files_released_as_they_are_checked_keep_what_may_be_read_after() {
+        // A scan checks each file of a part before it is added, and releases
+        // its trees then (`release_checked`): what the project gathers from
+        // the trees must be the same, and the trees that may be kept stay.
+        let marked = format!(
+            "# rampart:ignore IMG-002 -- a test\n{}",
+            deployment("marked")
+        );
+        let (first, second, third) = (
+            deployment("first"),
+            deployment("second"),
+            deployment("third"),
+        );
+        let deny = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\n  namespace: agents\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n";
+        let cni = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: amazon-vpc-cni\n  namespace: kube-system\ndata:\n  enable-network-policy-controller: \"true\"\n";
+        let files = [
+            ("a/deploy.yaml", FileKind::Kubernetes, first.as_str()),
+            ("b/deploy.yaml", FileKind::Kubernetes, second.as_str()),
+            ("c/deploy.yaml", FileKind::Kubernetes, marked.as_str()),
+            ("d/deploy.yaml", FileKind::Kubernetes, third.as_str()),
+            ("e/policy.yaml", FileKind::Kubernetes, deny),
+            ("f/cni.yaml", FileKind::Kubernetes, cni),
+            ("z/namespace.yaml", FileKind::Kubernetes, AGENTS_NAMESPACE),
+        ];
+        let whole = project(&files);
+        let config = Config::default();
+        let input = crate::testing::inputs(&files);
+        let parsed = ParsedFiles::parse_deferring(input, |text| !may_declare_index_objects(text));
+        let deferred = parsed.deferred();
+        let (mut p, _) = Project::manifests_from_parsed(parsed, &config);
+        for files in deferred.chunks(2) {
+            let modeled: Vec<ModeledManifest> = (files.iter())
+                .map(|&file| {
+                    let mut modeled = p.model_manifest(file, &config);
+                    p.release_checked(&mut modeled);
+                    modeled
+                })
+                .collect();
+            p.add_modeled_manifests(modeled);
+        }
+        let trees: Vec<(&str, bool)> = (p.objects.iter())
+            .map(|o| (o.name.as_str(), !o.root.entries().is_empty()))
+            .collect();
+        // `second` may be its namespace's first workload when its tree is
+        // released: `first`, in the same part, is not added yet
+        // (`release_manifest_part` releases it once the part is added).
+        assert_eq!(
+            trees,
+            [
+                ("agents", true),
+                ("first", true),
+                ("second", true),
+                ("marked", true),
+                ("third", false),
+                ("deny", false),
+                ("amazon-vpc-cni", false),
+            ]
+        );
+        let (streamed, read_whole) = (
+            &p.namespace_traffic()["agents"],
+            &whole.namespace_traffic()["agents"],
+        );
+        assert_eq!(
+            (
+                streamed.workloads,
+                streamed.policies,
+                streamed.denies_ingress,
+                streamed.denies_egress
+            ),
+            (4, 1, true, false)
+        );
+        assert_eq!(
+            (
+                read_whole.workloads,
+                read_whole.policies,
+                read_whole.denies_ingress
+            ),
+            (4, 1, true)
+        );
+        assert_eq!(p.objects[streamed.first_workload.unwrap().1].name, "first");
+        assert!(p.manifest_facts.vpc_cni_network_policy_controller);
+        assert!(whole.manifest_facts.vpc_cni_network_policy_controller);
+        // Each image still names its object, as if every file were read at once.
+        assert_eq!(image_owners(&p), image_owners(&whole));
     }
 
     #[test]

@@ -6,7 +6,10 @@ use rampart_model::aws::edge::Edge;
 use rampart_model::aws::network::Network;
 use rampart_model::aws::security_groups::SecurityGroups;
 use rampart_model::rampart_iac::{BlockKind, Node as IacNode, Origin, Resource};
-use rampart_model::{DockerfileDoc, ImageUse, K8sObject, ManifestPart, Project, Subject, Workload};
+use rampart_model::{
+    DockerfileDoc, FindingPlace, ImageUse, K8sObject, ManifestPart, ModeledManifest, Project,
+    Subject, Workload,
+};
 use rampart_source::{FileId, Secret, Span};
 use rayon::prelude::*;
 
@@ -195,7 +198,8 @@ pub enum Check {
     /// been read, but most are released with their part (a scan reads the
     /// Kubernetes files a part at a time, see [`evaluate_manifests`]; kept:
     /// the first files' objects, each namespace's first workload, the
-    /// objects of files with a suppression marker, and the last part), and
+    /// objects of files with a suppression marker, and the objects of the
+    /// last part, most without their trees), and
     /// `ctx.workloads()` is not for them (it holds what workload rules run
     /// on: a part's). What such a rule needs of every object is gathered by
     /// the model while the trees are there (`Project::namespace_traffic`).
@@ -593,6 +597,13 @@ pub struct EvalOptions {
     pub severity_overrides: HashMap<&'static str, Severity>,
 }
 
+impl EvalOptions {
+    /// The severity of `rule`'s findings: its override, else its own.
+    fn severity(&self, rule: &Rule) -> Severity {
+        (self.severity_overrides.get(rule.meta.id).copied()).unwrap_or(rule.meta.severity)
+    }
+}
+
 /// Whether a [`Check::Resource`] list names this resource (data sources
 /// only with their `data.` prefix).
 fn resource_listed(types: &[&str], resource: &Resource) -> bool {
@@ -709,12 +720,7 @@ fn run_rules(
             // Each rule runs one way or the other: one of the two is empty.
             debug_assert!(reported.is_empty() || by_rule.is_empty());
             reported.extend(by_rule);
-            let severity = options
-                .severity_overrides
-                .get(rule.meta.id)
-                .copied()
-                .unwrap_or(rule.meta.severity);
-            prepare(&rule.meta, severity, reported, project)
+            prepare(&rule.meta, options.severity(rule), reported, project)
         })
         .collect()
 }
@@ -724,15 +730,17 @@ fn run_rules(
 /// `project` (see [`Project::manifests_from_parsed`]), then on the
 /// Kubernetes files and Dockerfiles of `deferred`
 /// ([`ParsedFiles::deferred`](rampart_model::ParsedFiles::deferred)),
-/// `part_files` at a time: each part parsed and modelled
-/// ([`Project::add_manifests`]) and checked, and every part but the last
-/// released ([`Project::release_manifest_part`]) before the next is read,
-/// so that the manifests' trees are never all in memory. The last
-/// part's are left to [`Project::add_infrastructure`], which releases them
-/// beside the infrastructure's evaluation. The rules that relate objects or
-/// Falco files (`Check::Manifests`) run with the last part, once every
-/// object is read. `lap` is told when each step ends (`model` or
-/// `evaluate`), for `--timings`.
+/// `part_files` at a time: each file of a part parsed, modelled, checked
+/// and its trees released on the thread that reads it
+/// ([`check_manifest_files`]), then the part added to the project, and
+/// every part but the last released ([`Project::release_manifest_part`])
+/// before the next is read, so that the manifests' trees are never all in
+/// memory. What the last part keeps is left to
+/// [`Project::add_infrastructure`], which releases it beside the
+/// infrastructure's evaluation. The rules that relate objects or Falco
+/// files (`Check::Manifests`) run with the last part, once every object is
+/// read. `lap` is told when each step ends (`model` for a part's files read
+/// and checked, `evaluate` for the rest), for `--timings`.
 ///
 /// Each rule reads its subject's tree and what the model gathered from
 /// every object before: the files that may declare what other objects are
@@ -761,22 +769,26 @@ pub fn evaluate_manifests(
     }
     lap("evaluate");
     for (n, files) in later.iter().enumerate() {
-        let added = project.add_manifests(files, config);
-        lap("model");
         let last = n + 1 == later.len();
-        let part = Scope {
-            objects: added.objects,
-            images: added.images,
-            dockerfiles: added.dockerfiles,
+        let (added, mut found) = check_manifest_files(project, files, config, &rules, options);
+        lap("model");
+        // With the last part, the rules that relate objects; the objects,
+        // their images and the Dockerfiles are checked.
+        let rest = Scope {
+            objects: added.objects.end..added.objects.end,
+            images: added.images.end..added.images.end,
+            dockerfiles: added.dockerfiles.end..added.dockerfiles.end,
             project: last,
         };
-        parts.push(run_rules(project, config, &rules, options, &part));
+        let by_rule = run_rules(project, config, &rules, options, &rest);
+        for (all, more) in found.iter_mut().zip(by_rule) {
+            // Each rule runs one way or the other: one of the two is empty.
+            debug_assert!(all.is_empty() || more.is_empty());
+            all.extend(more);
+        }
+        parts.push(found);
         if !last {
-            project.release_manifest_part(&ManifestPart {
-                objects: part.objects,
-                dockerfiles: part.dockerfiles,
-                images: part.images,
-            });
+            project.release_manifest_part(&added);
         }
         lap("evaluate");
     }
@@ -790,6 +802,188 @@ pub fn evaluate_manifests(
         }
     }
     by_rule.into_iter().flat_map(number_repeats).collect()
+}
+
+/// Parses, models and checks `files` (Kubernetes files and Dockerfiles
+/// [`ParsedFiles::parse_deferring`](rampart_model::ParsedFiles::parse_deferring)
+/// left) one at a time, each on the thread that parses it, and adds them
+/// to the project; returns where they went and, by rule (in `rules`'
+/// order), what the rules about single objects, workloads, images and
+/// Dockerfiles found in them, in the order of their subjects (the findings
+/// about objects first, then those about Dockerfiles, as
+/// [`Project::images`] lists their images).
+///
+/// A file's tree is read by its rules, the places of their findings are
+/// worked out in it, and it is released but for what may be kept
+/// ([`Project::release_checked`]), while it is still in the cache from its
+/// parse: parsed all together and checked after, a part's trees were read
+/// back from memory by the rules and again to be freed (docs/benchmarks.md,
+/// fourteenth round). The rules read the objects modelled before, which
+/// are in the project, and the file's own objects and Dockerfile; the file
+/// is added after.
+fn check_manifest_files(
+    project: &mut Project,
+    files: &[FileId],
+    config: &Config,
+    rules: &[&'static Rule],
+    options: &EvalOptions,
+) -> (ManifestPart, Vec<Vec<Finding>>) {
+    let subject_rules = SubjectRules::of(rules);
+    let checked: Vec<(ModeledManifest, Vec<(usize, Finding)>)> = {
+        let project = &*project;
+        // No workloads: these rules read their own subject's.
+        let ctx = Context::over(project, config, &[], 0..0);
+        (files.par_iter())
+            .map(|&file| {
+                let mut modeled = project.model_manifest(file, config);
+                let found = check_modeled(&modeled, &subject_rules, rules, &ctx, options);
+                project.release_checked(&mut modeled);
+                (modeled, found)
+            })
+            .collect()
+    };
+    let mut by_rule: Vec<Vec<Finding>> =
+        std::iter::repeat_with(Vec::new).take(rules.len()).collect();
+    let mut about_dockerfiles = by_rule.clone();
+    let (mut objects, mut dockerfiles) = (project.objects.len(), project.dockerfiles.len());
+    let mut modeled = Vec::with_capacity(checked.len());
+    for (file, found) in checked {
+        for (slot, mut finding) in found {
+            finding.subject = finding.subject.moved(objects, dockerfiles);
+            let list = match finding.subject {
+                Subject::Dockerfile(_) => about_dockerfiles.get_mut(slot),
+                _ => by_rule.get_mut(slot),
+            };
+            if let Some(list) = list {
+                list.push(finding);
+            }
+        }
+        objects += file.objects().len();
+        dockerfiles += usize::from(file.dockerfile().is_some());
+        modeled.push(file);
+    }
+    for (all, more) in by_rule.iter_mut().zip(about_dockerfiles) {
+        all.extend(more);
+    }
+    (project.add_modeled_manifests(modeled), by_rule)
+}
+
+/// What the rules about objects, workloads, images and Dockerfiles find in a
+/// file [`Project::model_manifest`] read, each finding with the slot of its
+/// rule, its subject counted within the file.
+fn check_modeled(
+    modeled: &ModeledManifest,
+    subject_rules: &SubjectRules,
+    rules: &[&'static Rule],
+    ctx: &Context<'_>,
+    options: &EvalOptions,
+) -> Vec<(usize, Finding)> {
+    let mut out = SlotReports::new();
+    for (i, object) in modeled.objects().iter().enumerate() {
+        let workload = object.workload();
+        let subject = Subject::Object(i);
+        subject_rules.check_object(&mut out, subject, object, workload.as_ref(), ctx);
+    }
+    if let Some(doc) = modeled.dockerfile() {
+        subject_rules.check_dockerfile(&mut out, Subject::Dockerfile(0), doc, ctx);
+    }
+    for image in modeled.images() {
+        subject_rules.check_image(&mut out, image, ctx);
+    }
+    (out.into_iter())
+        .filter_map(|(slot, reported)| {
+            let rule = rules.get(slot)?;
+            let evidence = reported.secrets.is_empty();
+            let place = match reported.subject {
+                Subject::Object(i) => {
+                    FindingPlace::in_object(modeled.objects().get(i)?, reported.span, evidence)
+                }
+                Subject::Dockerfile(_) => {
+                    FindingPlace::in_dockerfile(modeled.dockerfile()?, reported.span)
+                }
+                _ => return None,
+            };
+            let severity = options.severity(rule);
+            Some((
+                slot,
+                finish(&rule.meta, severity, reported, place, ctx.project),
+            ))
+        })
+        .collect()
+}
+
+/// The rules that run subject by subject (objects, workloads, Dockerfiles),
+/// each with its slot in the list of rules run.
+struct SubjectRules {
+    objects: Vec<(usize, ObjectCheck)>,
+    workloads: Vec<(usize, WorkloadCheck)>,
+    dockerfiles: Vec<(usize, DockerfileCheck)>,
+    images: Vec<(usize, ImageCheck)>,
+}
+
+type ObjectCheck = fn(&K8sObject, &Context<'_>, &mut Sink<'_>);
+type WorkloadCheck = fn(&Workload<'_>, &Context<'_>, &mut Sink<'_>);
+type DockerfileCheck = fn(&DockerfileDoc, &Context<'_>, &mut Sink<'_>);
+type ImageCheck = fn(&ImageUse, &Context<'_>, &mut Sink<'_>);
+
+impl SubjectRules {
+    fn of(rules: &[&'static Rule]) -> Self {
+        let mut found = Self {
+            objects: Vec::new(),
+            workloads: Vec::new(),
+            dockerfiles: Vec::new(),
+            images: Vec::new(),
+        };
+        for (slot, rule) in rules.iter().enumerate() {
+            match rule.check {
+                Check::Object(check) => found.objects.push((slot, check)),
+                Check::Workload(check) => found.workloads.push((slot, check)),
+                Check::Dockerfile(check) => found.dockerfiles.push((slot, check)),
+                Check::Image(check) => found.images.push((slot, check)),
+                _ => {}
+            }
+        }
+        found
+    }
+
+    /// Runs the rules about images on `image`, as its subject.
+    fn check_image(&self, out: &mut SlotReports, image: &ImageUse, ctx: &Context<'_>) {
+        for &(slot, check) in &self.images {
+            report_on(out, slot, image.subject, |sink| check(image, ctx, sink));
+        }
+    }
+
+    /// Runs the rules about objects on `object`, and those about workloads
+    /// on `workload`, the pods it runs if it runs any.
+    fn check_object(
+        &self,
+        out: &mut SlotReports,
+        subject: Subject,
+        object: &K8sObject,
+        workload: Option<&Workload<'_>>,
+        ctx: &Context<'_>,
+    ) {
+        for &(slot, check) in &self.objects {
+            report_on(out, slot, subject, |sink| check(object, ctx, sink));
+        }
+        if let Some(workload) = workload {
+            for &(slot, check) in &self.workloads {
+                report_on(out, slot, subject, |sink| check(workload, ctx, sink));
+            }
+        }
+    }
+
+    fn check_dockerfile(
+        &self,
+        out: &mut SlotReports,
+        subject: Subject,
+        doc: &DockerfileDoc,
+        ctx: &Context<'_>,
+    ) {
+        for &(slot, check) in &self.dockerfiles {
+            report_on(out, slot, subject, |sink| check(doc, ctx, sink));
+        }
+    }
 }
 
 fn phase_rules(rules: &[&'static Rule], phase: Phase) -> Vec<&'static Rule> {
@@ -831,29 +1025,11 @@ fn run_per_subject(
     scope: &Scope,
 ) -> Vec<Vec<Reported>> {
     let project = ctx.project;
-    let slots = || rules.iter().enumerate();
-    let object_rules: Vec<_> = (slots())
-        .filter_map(|(slot, rule)| match rule.check {
-            Check::Object(check) => Some((slot, check)),
-            _ => None,
-        })
-        .collect();
-    let workload_rules: Vec<_> = (slots())
-        .filter_map(|(slot, rule)| match rule.check {
-            Check::Workload(check) => Some((slot, check)),
-            _ => None,
-        })
-        .collect();
-    let dockerfile_rules: Vec<_> = (slots())
-        .filter_map(|(slot, rule)| match rule.check {
-            Check::Dockerfile(check) => Some((slot, check)),
-            _ => None,
-        })
-        .collect();
+    let subject_rules = SubjectRules::of(rules);
     let workloads = ctx.workloads();
     let (manifests, dockerfiles): (SlotReports, SlotReports) = rayon::join(
         || {
-            if object_rules.is_empty() && workload_rules.is_empty() {
+            if subject_rules.objects.is_empty() && subject_rules.workloads.is_empty() {
                 return Vec::new();
             }
             let objects = project
@@ -864,26 +1040,17 @@ fn run_per_subject(
                 .flat_map_iter(|(i, object)| {
                     let i = i + scope.objects.start;
                     let mut out = Vec::new();
-                    let subject = Subject::Object(i);
-                    for &(slot, check) in &object_rules {
-                        report_on(&mut out, slot, subject, |sink| check(object, ctx, sink));
-                    }
                     // `workloads` is in the objects' order.
-                    if let Ok(at) = workloads.binary_search_by_key(&i, |(index, _)| *index)
-                        && let Some((_, workload)) = workloads.get(at)
-                    {
-                        for &(slot, check) in &workload_rules {
-                            report_on(&mut out, slot, subject, |sink| {
-                                check(workload, ctx, sink);
-                            });
-                        }
-                    }
+                    let workload = (workloads.binary_search_by_key(&i, |(index, _)| *index).ok())
+                        .and_then(|at| workloads.get(at))
+                        .map(|(_, workload)| workload);
+                    subject_rules.check_object(&mut out, Subject::Object(i), object, workload, ctx);
                     out
                 })
                 .collect()
         },
         || {
-            if dockerfile_rules.is_empty() {
+            if subject_rules.dockerfiles.is_empty() {
                 return Vec::new();
             }
             let dockerfiles = (project.dockerfiles)
@@ -893,10 +1060,7 @@ fn run_per_subject(
                 .flat_map_iter(|(i, doc)| {
                     let i = i + scope.dockerfiles.start;
                     let mut out = Vec::new();
-                    let subject = Subject::Dockerfile(i);
-                    for &(slot, check) in &dockerfile_rules {
-                        report_on(&mut out, slot, subject, |sink| check(doc, ctx, sink));
-                    }
+                    subject_rules.check_dockerfile(&mut out, Subject::Dockerfile(i), doc, ctx);
                     out
                 })
                 .collect()
@@ -1009,26 +1173,38 @@ fn prepare(
     reported
         .into_iter()
         .map(|r| {
-            let mut finding = Finding::new(
-                meta, severity, r.subject, r.span, r.message, r.secrets, project,
-            );
-            if let Some(tier) = r.tier {
-                // What a finding serves can raise its tier, never lower it
-                // below its subject's own.
-                let tier = finding.tier.map_or(tier, |own| own.max(tier));
-                finding.tier = Some(tier);
-                finding.severity = if tier == Tier::Critical {
-                    severity.raised()
-                } else {
-                    severity
-                };
-            }
-            if let Some(file) = r.file {
-                finding.file = file;
-            }
-            finding
+            let place = project.place(r.subject, r.span, r.secrets.is_empty());
+            finish(meta, severity, r, place, project)
         })
         .collect()
+}
+
+/// The finding a rule reported, at `place`.
+fn finish(
+    meta: &'static RuleMeta,
+    severity: Severity,
+    r: Reported,
+    place: FindingPlace,
+    project: &Project,
+) -> Finding {
+    let mut finding = Finding::placed(
+        meta, severity, r.subject, place, r.span, r.message, r.secrets, project,
+    );
+    if let Some(tier) = r.tier {
+        // What a finding serves can raise its tier, never lower it
+        // below its subject's own.
+        let tier = finding.tier.map_or(tier, |own| own.max(tier));
+        finding.tier = Some(tier);
+        finding.severity = if tier == Tier::Critical {
+            severity.raised()
+        } else {
+            severity
+        };
+    }
+    if let Some(file) = r.file {
+        finding.file = file;
+    }
+    finding
 }
 
 /// The same rule can report twice at one place (two missing settings of one
@@ -1065,18 +1241,36 @@ impl Finding {
         secrets: Vec<Secret>,
         project: &Project,
     ) -> Self {
-        let file = project.subject_file(subject);
-        let tier = project.subject_tier(subject);
-        let resource = project.resource(subject, span);
-        let mut location = project.locate(subject, span);
+        let place = project.place(subject, span, secrets.is_empty());
+        Self::placed(
+            meta, severity, subject, place, span, message, secrets, project,
+        )
+    }
+
+    /// As [`Finding::new`], at a place worked out already ([`Project::place`],
+    /// or from an object or Dockerfile not yet in `project`, whose files it
+    /// reads).
+    #[expect(clippy::too_many_arguments, reason = "Finding::new's, and its place")]
+    fn placed(
+        meta: &'static RuleMeta,
+        severity: Severity,
+        subject: Subject,
+        place: FindingPlace,
+        span: Span,
+        message: String,
+        secrets: Vec<Secret>,
+        project: &Project,
+    ) -> Self {
+        let FindingPlace {
+            file,
+            tier,
+            resource,
+            mut location,
+            evidence,
+        } = place;
         for secret in &secrets {
             location = location.replace(secret.expose(), "<secret>");
         }
-        let evidence = if secrets.is_empty() {
-            project.evidence(subject, span)
-        } else {
-            String::new()
-        };
         let path = &project.file(file).display_path;
         Finding {
             rule: meta,
