@@ -185,8 +185,9 @@ pub struct SeenObject {
 }
 
 impl ManifestFacts {
-    /// Adds what `objects` say, while their trees are read; `objects` are
-    /// [`Project::objects`] from `offset` on.
+    /// Adds what `objects` say (what it reads of their trees is in `facts`,
+    /// by the same index, gathered while the trees were there); `objects`
+    /// are [`Project::objects`] from `offset` on.
     fn add(&mut self, objects: &[K8sObject], facts: &[TreeFacts], offset: usize) {
         for (i, object) in objects.iter().enumerate() {
             let first = match object.kind.as_str() {
@@ -528,7 +529,7 @@ enum Content {
     TerraformModules(Box<(String, Vec<ManifestEntry>)>),
     /// Parsed, not yet evaluated (CloudFormation templates, plans, Falco files).
     Structured(Vec<Document>),
-    /// A Kubernetes file or Dockerfile left to [`Project::add_manifests`].
+    /// A Kubernetes file or Dockerfile left to [`Project::add_modeled_manifests`].
     Deferred,
     /// A CloudFormation template or a plan left to
     /// [`Project::add_infrastructure`], which parses and models it.
@@ -924,7 +925,7 @@ fn set_tiers(objects: &mut [K8sObject], tiers: Vec<Option<(Tier, TierOrigin)>>) 
     });
 }
 
-/// Where the objects, Dockerfiles and images of [`Project::add_manifests`]
+/// Where the objects, Dockerfiles and images of [`Project::add_modeled_manifests`]
 /// went.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ManifestPart {
@@ -1094,18 +1095,12 @@ fn own_tier(labels: Option<&Node>, keys: &[String]) -> Option<(Tier, String)> {
 /// --from`, in object then Dockerfile order.
 /// `objects` are [`Project::objects`] from `offset` on, `dockerfiles`
 /// [`Project::dockerfiles`] from `dockerfile_offset` on.
-fn collect_images(
-    objects: &[K8sObject],
-    offset: usize,
-    dockerfiles: &[DockerfileDoc],
-    dockerfile_offset: usize,
-) -> Vec<ImageUse> {
+fn collect_images(objects: &[K8sObject], dockerfiles: &[DockerfileDoc]) -> Vec<ImageUse> {
     let mut images: Vec<ImageUse> = (objects.par_iter().enumerate())
-        .flat_map_iter(|(i, object)| object_images(object, i + offset))
+        .flat_map_iter(|(i, object)| object_images(object, i))
         .collect();
     images.par_extend(
-        (dockerfiles.par_iter().enumerate())
-            .flat_map_iter(|(d, doc)| dockerfile_images(doc, d + dockerfile_offset)),
+        (dockerfiles.par_iter().enumerate()).flat_map_iter(|(d, doc)| dockerfile_images(doc, d)),
     );
     images
 }
@@ -1417,7 +1412,7 @@ impl ParsedFiles {
 
     /// As [`ParsedFiles::parse`], but for the Kubernetes files `defer`
     /// holds and the Dockerfiles: those are read and left to
-    /// [`Project::add_manifests`] ([`ParsedFiles::deferred`] lists them), so
+    /// [`Project::add_modeled_manifests`] ([`ParsedFiles::deferred`] lists them), so
     /// that a scan can parse, check and release them a part at a time. The
     /// model has none of their objects until they are added. Terraform's
     /// `.tf` and `.tfvars` files are read too and parsed only when
@@ -1604,7 +1599,7 @@ impl Project {
                     },
                 )
             },
-            || collect_images(&project.objects, 0, &project.dockerfiles, 0),
+            || collect_images(&project.objects, &project.dockerfiles),
         );
         set_tiers(&mut project.objects, tiers);
         project.object_index = object_index;
@@ -1613,23 +1608,6 @@ impl Project {
         project.images = images;
         project.manifest_facts.add(&project.objects, &facts, 0);
         (project, infrastructure)
-    }
-
-    /// Parses and models the Kubernetes files and Dockerfiles
-    /// [`ParsedFiles::parse_deferring`] left (in parallel), and adds their
-    /// objects, Dockerfiles and images; returns where they are in
-    /// [`Project::objects`], [`Project::dockerfiles`] and [`Project::images`].
-    ///
-    /// The files must not declare what other objects are judged by (what
-    /// [`may_declare_index_objects`] looks for), since the objects added
-    /// before do not learn of them: the tiers objects inherit come from the
-    /// `Namespace` objects modelled by [`Project::manifests_from_parsed`].
-    pub fn add_manifests(&mut self, files: &[FileId], config: &Config) -> ManifestPart {
-        let modeled: Vec<ModeledManifest> = files
-            .par_iter()
-            .map(|&file| self.model_manifest(file, config))
-            .collect();
-        self.add_modeled_manifests(modeled)
     }
 
     /// Parses and models one of the files [`ParsedFiles::parse_deferring`]
@@ -1651,7 +1629,7 @@ impl Project {
         let images = match &mut modeled {
             Modeled::Kubernetes(objects) => {
                 let mut images = Vec::new();
-                facts.reserve_exact(objects.len());
+                facts = Vec::with_capacity(objects.len());
                 for (i, object) in objects.iter_mut().enumerate() {
                     facts.push(TreeFacts::of(object));
                     if let Some((tier, origin)) =
@@ -1680,7 +1658,8 @@ impl Project {
     /// instructions once every rule about them has run (and their findings
     /// are placed), while they are still in the cache: but for those that
     /// may be kept once the file is added ([`Project::release_manifest_part`]
-    /// decides, and releases the rest): a file that writes a suppression
+    /// decides, and releases the rest, or for the last part
+    /// [`Project::add_infrastructure`]): a file that writes a suppression
     /// marker keeps all, and an object that runs pods keeps its tree unless
     /// its namespace's first workload is in a file before.
     pub fn release_checked(&self, modeled: &mut ModeledManifest) {
@@ -1722,7 +1701,13 @@ impl Project {
     /// Adds files [`Project::model_manifest`] read, in order: their
     /// objects, Dockerfiles and images (the images of objects first, then
     /// those of Dockerfiles, as [`Project::images`] lists them), and what
-    /// the project gathers of objects; returns where they went.
+    /// the project gathers of objects; returns where they are in
+    /// [`Project::objects`], [`Project::dockerfiles`] and [`Project::images`].
+    ///
+    /// The files must not declare what other objects are judged by (what
+    /// [`may_declare_index_objects`] looks for), since the objects added
+    /// before do not learn of them: the tiers objects inherit come from the
+    /// `Namespace` objects modelled by [`Project::manifests_from_parsed`].
     pub fn add_modeled_manifests(&mut self, modeled: Vec<ModeledManifest>) -> ManifestPart {
         let start = self.objects.len();
         let dockerfile_start = self.dockerfiles.len();
@@ -1733,7 +1718,7 @@ impl Project {
         }
         self.objects.reserve(lengths.objects);
         self.dockerfiles.reserve(lengths.dockerfiles);
-        let mut dockerfile_images = Vec::new();
+        let mut images_of_dockerfiles = Vec::new();
         let mut facts = Vec::with_capacity(lengths.objects);
         for file in modeled {
             self.diagnostics.extend(file.diagnostics);
@@ -1747,14 +1732,14 @@ impl Project {
                 }
                 Modeled::Dockerfile(doc) => {
                     let at = self.dockerfiles.len();
-                    (dockerfile_images)
+                    images_of_dockerfiles
                         .extend(file.images.into_iter().map(|image| image.moved(0, at)));
                     self.dockerfiles.push(*doc);
                 }
                 _ => {}
             }
         }
-        self.images.append(&mut dockerfile_images);
+        self.images.append(&mut images_of_dockerfiles);
         let added = &self.objects[start..];
         debug_assert!(
             !added.iter().any(|o| INDEX_KINDS.contains(&o.kind.as_str())),
@@ -1823,7 +1808,7 @@ impl Project {
         self.objects_read > 0
     }
 
-    /// Releases a part of the Kubernetes files ([`Project::add_manifests`])
+    /// Releases a part of the Kubernetes files ([`Project::add_modeled_manifests`])
     /// once every rule about it has run: its objects and their images go, but
     /// the objects [`Project::release_manifest_trees`] keeps the trees of,
     /// which stay whole, move to the front of the part, and keep their
@@ -2611,7 +2596,16 @@ mod tests {
         project.release_manifest_trees(0..project.objects.len());
         let parts: Vec<&[FileId]> = deferred.chunks(part).collect();
         for (n, files) in parts.iter().enumerate() {
-            let added = project.add_manifests(files, &config);
+            // As a scan reads them: each file checked (here, not) and
+            // released as it is read, then the part added.
+            let modeled: Vec<ModeledManifest> = (files.iter())
+                .map(|&file| {
+                    let mut modeled = project.model_manifest(file, &config);
+                    project.release_checked(&mut modeled);
+                    modeled
+                })
+                .collect();
+            let added = project.add_modeled_manifests(modeled);
             release(&mut project, added, n + 1 == parts.len());
         }
         project
@@ -2817,17 +2811,17 @@ mod tests {
             assert_eq!(dockerfiles(&p), dockerfiles(&whole), "parts of {part}");
             assert_eq!(images(&p), images(&whole), "parts of {part}");
         }
-        // Released with their part once checked, but in files that write a
-        // suppression marker (the filter reads them) and in the last part
-        // (released with the infrastructure's evaluation). Their images go
-        // with the part, whose rules have checked them.
+        // Released as each file is checked, the last part's too, but in
+        // files that write a suppression marker (the filter reads them).
+        // Their images go with the part, whose rules have checked them, but
+        // for the last part's (the rules run with it, in a scan).
         let p = streamed_releasing(&files, 1);
         assert_eq!(dockerfiles(&p), dockerfiles(&whole));
         assert_eq!(images(&p), [(FileId(3), "ubuntu:24.04".to_owned())]);
         let instructions: Vec<usize> = (p.dockerfiles.iter())
             .map(|d| d.parsed.instructions.len())
             .collect();
-        assert_eq!(instructions, [0, 1, 1]);
+        assert_eq!(instructions, [0, 1, 0]);
     }
 
     #[test]

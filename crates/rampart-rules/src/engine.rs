@@ -200,8 +200,8 @@ pub enum Check {
     /// the first files' objects, each namespace's first workload, the
     /// objects of files with a suppression marker, and the objects of the
     /// last part, most without their trees), and
-    /// `ctx.workloads()` is not for them (it holds what workload rules run
-    /// on: a part's). What such a rule needs of every object is gathered by
+    /// `ctx.workloads()` is not for them (in a streamed scan it is empty:
+    /// the workload rules ran file by file). What such a rule needs of every object is gathered by
     /// the model while the trees are there (`Project::namespace_traffic`).
     Manifests(fn(&Context<'_>, &mut Findings)),
     /// Reported by the filter stage (suppression problems), never evaluated.
@@ -892,17 +892,23 @@ fn check_modeled(
     }
     (out.into_iter())
         .filter_map(|(slot, reported)| {
-            let rule = rules.get(slot)?;
+            // A slot is a rule's, and a report is about the object or
+            // Dockerfile it was made on (`report_on`): none is left out.
+            let rule = rules.get(slot);
+            debug_assert!(rule.is_some(), "a report with no rule");
+            let rule = rule?;
             let evidence = reported.secrets.is_empty();
             let place = match reported.subject {
-                Subject::Object(i) => {
-                    FindingPlace::in_object(modeled.objects().get(i)?, reported.span, evidence)
-                }
-                Subject::Dockerfile(_) => {
-                    FindingPlace::in_dockerfile(modeled.dockerfile()?, reported.span)
-                }
-                _ => return None,
+                Subject::Object(i) => modeled
+                    .objects()
+                    .get(i)
+                    .map(|object| FindingPlace::in_object(object, reported.span, evidence)),
+                Subject::Dockerfile(_) => (modeled.dockerfile())
+                    .map(|doc| FindingPlace::in_dockerfile(doc, reported.span)),
+                _ => None,
             };
+            debug_assert!(place.is_some(), "a report about no subject of the file");
+            let place = place?;
             let severity = options.severity(rule);
             Some((
                 slot,

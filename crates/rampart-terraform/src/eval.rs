@@ -150,10 +150,14 @@ impl<'a> Instance<'a> {
         if self.active.borrow().contains(&key) {
             return error(format!("`{key}` refers to itself"));
         }
-        self.active.borrow_mut().push(key);
+        let depth = {
+            let mut active = self.active.borrow_mut();
+            active.push(key);
+            active.len() - 1
+        };
         let result = f();
-        // Guards nest: the innermost key is this one.
-        self.active.borrow_mut().pop();
+        // Guards nest: this key and any left above it by an inner guard.
+        self.active.borrow_mut().truncate(depth);
         result
     }
 }
