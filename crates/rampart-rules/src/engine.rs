@@ -199,10 +199,10 @@ pub enum Check {
     /// Kubernetes files a part at a time, see [`evaluate_manifests`]; kept:
     /// the first files' objects, each namespace's first workload, the
     /// objects of files with a suppression marker, and the objects of the
-    /// last part, most without their trees), and
-    /// `ctx.workloads()` is not for them (in a streamed scan it is empty:
-    /// the workload rules ran file by file). What such a rule needs of every object is gathered by
-    /// the model while the trees are there (`Project::namespace_traffic`).
+    /// last part, most without their trees), and `ctx.workloads()` is not
+    /// for them (in a streamed scan it is empty: the workload rules ran file
+    /// by file). What such a rule needs of every object is gathered by the
+    /// model while the trees are there (`Project::namespace_traffic`).
     Manifests(fn(&Context<'_>, &mut Findings)),
     /// Reported by the filter stage (suppression problems), never evaluated.
     Filter,
