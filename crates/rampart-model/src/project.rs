@@ -2620,6 +2620,20 @@ mod tests {
         )
     }
 
+    /// Deployments `first`, `second`, `marked` (in a file that writes a
+    /// suppression marker) and `third`, in the `agents` namespace.
+    fn four_deployments() -> [String; 4] {
+        [
+            deployment("first"),
+            deployment("second"),
+            format!(
+                "# rampart:ignore IMG-002 -- a test\n{}",
+                deployment("marked")
+            ),
+            deployment("third"),
+        ]
+    }
+
     /// Each image with the name of the object it points at.
     fn image_owners(p: &Project) -> Vec<(&str, &str)> {
         (p.images.iter())
@@ -2643,15 +2657,7 @@ mod tests {
     #[test]
     fn released_parts_keep_what_later_parts_and_stages_read() {
         let namespace = AGENTS_NAMESPACE;
-        let marked = format!(
-            "# rampart:ignore IMG-002 -- a test\n{}",
-            deployment("marked")
-        );
-        let (first, second, third) = (
-            deployment("first"),
-            deployment("second"),
-            deployment("third"),
-        );
+        let [first, second, marked, third] = four_deployments();
         let files = [
             ("a/deploy.yaml", FileKind::Kubernetes, first.as_str()),
             ("b/deploy.yaml", FileKind::Kubernetes, second.as_str()),
@@ -2697,15 +2703,7 @@ mod tests {
         // A scan checks each file of a part before it is added, and releases
         // its trees then (`release_checked`): what the project gathers from
         // the trees must be the same, and the trees that may be kept stay.
-        let marked = format!(
-            "# rampart:ignore IMG-002 -- a test\n{}",
-            deployment("marked")
-        );
-        let (first, second, third) = (
-            deployment("first"),
-            deployment("second"),
-            deployment("third"),
-        );
+        let [first, second, marked, third] = four_deployments();
         let deny = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\n  namespace: agents\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n";
         let cni = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: amazon-vpc-cni\n  namespace: kube-system\ndata:\n  enable-network-policy-controller: \"true\"\n";
         let files = [
@@ -2718,21 +2716,8 @@ mod tests {
             ("z/namespace.yaml", FileKind::Kubernetes, AGENTS_NAMESPACE),
         ];
         let whole = project(&files);
-        let config = Config::default();
-        let input = crate::testing::inputs(&files);
-        let parsed = ParsedFiles::parse_deferring(input, |text| !may_declare_index_objects(text));
-        let deferred = parsed.deferred();
-        let (mut p, _) = Project::manifests_from_parsed(parsed, &config);
-        for files in deferred.chunks(2) {
-            let modeled: Vec<ModeledManifest> = (files.iter())
-                .map(|&file| {
-                    let mut modeled = p.model_manifest(file, &config);
-                    p.release_checked(&mut modeled);
-                    modeled
-                })
-                .collect();
-            p.add_modeled_manifests(modeled);
-        }
+        // Only what each file's release left, parts of two files.
+        let p = stream(&files, 2, |_, _, _| {});
         let trees: Vec<(&str, bool)> = (p.objects.iter())
             .map(|o| (o.name.as_str(), !o.root.entries().is_empty()))
             .collect();
