@@ -654,6 +654,12 @@ fn long_form(key: &str) -> Option<&str> {
 
 /// `{{resolve:service:…}}` in a string.
 fn dynamic_reference(text: &str) -> Option<&str> {
+    // Every string of every template is asked, and almost none holds one:
+    // `contains` has a vectorised search for short needles that `find`
+    // lacks (it builds a searcher for each call).
+    if !text.contains("{{resolve:") {
+        return None;
+    }
     let start = text.find("{{resolve:")?;
     let rest = &text[start..];
     Some(rest.find("}}").map_or(rest, |end| &rest[..end + 2]))

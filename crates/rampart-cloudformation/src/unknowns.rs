@@ -1,5 +1,7 @@
 //! Explaining unknowns, and listing them for `--show-unknown`.
 
+use std::fmt::Write;
+
 use rampart_iac::{Node, Origin, Unknown, UnknownValue, Value};
 
 /// Why a value is unknown, as a clause: "parameter `Env` has no default",
@@ -39,38 +41,123 @@ pub(crate) fn first_unknown(node: &Node) -> Option<&Unknown> {
 
 /// Every unknown inside `node`, addressed as `Address.Key.List[0].Key`.
 pub(crate) fn collect(address: &str, node: &Node, fallback: Origin, out: &mut Vec<UnknownValue>) {
-    let mut path = address.to_owned();
-    walk(&mut path, node, fallback, out);
+    let mut path = Vec::new();
+    walk(address, &mut path, node, fallback, out);
 }
 
-fn walk(path: &mut String, node: &Node, fallback: Origin, out: &mut Vec<UnknownValue>) {
+/// A step from a value to one inside it.
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// The path to a value is written out only for the unknowns: a template's
+/// values are walked whole and hold few of them.
+fn walk<'a>(
+    address: &str,
+    path: &mut Vec<Step<'a>>,
+    node: &'a Node,
+    fallback: Origin,
+    out: &mut Vec<UnknownValue>,
+) {
     match &node.value {
         Value::Unknown(unknown) => out.push(UnknownValue {
             origin: node.origin.unwrap_or(fallback),
-            address: path.clone(),
+            address: written(address, path),
             unknown: (**unknown).clone(),
         }),
         Value::List(items) => {
             for (i, item) in items.iter().enumerate() {
-                let len = path.len();
-                path.push_str(&format!("[{i}]"));
-                walk(path, item, fallback, out);
-                path.truncate(len);
+                path.push(Step::Index(i));
+                walk(address, path, item, fallback, out);
+                path.pop();
             }
         }
         Value::Map(entries) => {
             for (key, value) in entries {
-                let len = path.len();
-                if key.contains(['.', '[', ']', '"']) || key.is_empty() {
-                    path.push_str(&format!("[{key:?}]"));
-                } else {
-                    path.push('.');
-                    path.push_str(key);
-                }
-                walk(path, value, fallback, out);
-                path.truncate(len);
+                path.push(Step::Key(key));
+                walk(address, path, value, fallback, out);
+                path.pop();
             }
         }
         _ => {}
+    }
+}
+
+/// `address` followed by `path`: `Address.Key.List[0]["a.b"]`.
+fn written(address: &str, path: &[Step<'_>]) -> String {
+    let mut text = address.to_owned();
+    for step in path {
+        // Writing to a `String` does not fail.
+        let _ = match step {
+            Step::Index(i) => write!(text, "[{i}]"),
+            Step::Key(key) if key.contains(['.', '[', ']', '"']) || key.is_empty() => {
+                write!(text, "[{key:?}]")
+            }
+            Step::Key(key) => {
+                text.push('.');
+                text.push_str(key);
+                Ok(())
+            }
+        };
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use rampart_source::{FileId, Span};
+
+    use super::*;
+
+    fn unknown(reason: &str) -> Node {
+        Node::unknown(
+            Unknown::Unevaluated {
+                reason: reason.into(),
+            },
+            None,
+        )
+    }
+
+    fn map(entries: Vec<(&str, Node)>) -> Node {
+        let entries = entries.into_iter().map(|(k, v)| (k.into(), v)).collect();
+        Node::new(Value::Map(entries), None)
+    }
+
+    #[test]
+    fn unknowns_are_addressed_by_their_path() {
+        let tags = Node::new(
+            Value::List(
+                vec![
+                    map(vec![("Key", Node::new(Value::String("a".into()), None))]),
+                    map(vec![("Value", unknown("tag"))]),
+                ]
+                .into(),
+            ),
+            None,
+        );
+        let properties = map(vec![
+            ("Tags", tags),
+            ("a.b", unknown("dotted")),
+            ("", unknown("empty")),
+            ("Plain", unknown("plain")),
+        ]);
+        let root = map(vec![("Properties", properties)]);
+        let fallback = Origin {
+            file: FileId::from_index(0),
+            span: Span::lines(1, 1),
+        };
+        let mut found = Vec::new();
+        collect("Bucket", &root, fallback, &mut found);
+        let addresses: Vec<&str> = found.iter().map(|u| u.address.as_str()).collect();
+        assert_eq!(
+            addresses,
+            [
+                "Bucket.Properties.Tags[1].Value",
+                r#"Bucket.Properties["a.b"]"#,
+                r#"Bucket.Properties[""]"#,
+                "Bucket.Properties.Plain",
+            ]
+        );
     }
 }

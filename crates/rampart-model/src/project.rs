@@ -830,34 +830,43 @@ impl ObjectIndex {
     /// NP-001's facts about `object`, index `i` of [`Project::objects`].
     fn add_traffic(&mut self, object: &K8sObject, tree: &TreeFacts, i: usize) {
         if object.kind == "Namespace" {
-            self.traffic_of(&object.name).namespace_object = Some(i);
+            self.update_traffic(&object.name, |facts| facts.namespace_object = Some(i));
             return;
         }
         let Some(namespace) = object.namespace.as_deref() else {
             return;
         };
         if let Some((denies_ingress, denies_egress)) = tree.policy {
-            let facts = self.traffic_of(namespace);
-            facts.policies += 1;
-            facts.denies_ingress |= denies_ingress;
-            facts.denies_egress |= denies_egress;
+            self.update_traffic(namespace, |facts| {
+                facts.policies += 1;
+                facts.denies_ingress |= denies_ingress;
+                facts.denies_egress |= denies_egress;
+            });
         } else if tree.runs_pods {
-            let facts = self.traffic_of(namespace);
-            facts.workloads += 1;
-            // A streamed scan indexes some files first: the first workload
-            // in file order wins, whenever it is indexed. The objects of
-            // one file are indexed together, in their order.
-            let place = (object.file, i);
-            if facts.first_workload.is_none_or(|first| place < first) {
-                facts.first_workload = Some(place);
-            }
+            self.update_traffic(namespace, |facts| {
+                facts.workloads += 1;
+                // A streamed scan indexes some files first: the first
+                // workload in file order wins, whenever it is indexed. The
+                // objects of one file are indexed together, in their order.
+                let place = (object.file, i);
+                if facts.first_workload.is_none_or(|first| place < first) {
+                    facts.first_workload = Some(place);
+                }
+            });
         }
     }
 
-    fn traffic_of(&mut self, namespace: &str) -> &mut NamespaceTraffic {
-        self.namespace_traffic
-            .entry(namespace.to_owned())
-            .or_default()
+    /// Updates the facts of `namespace`, copying its name only the first
+    /// time: nearly every object is in a namespace already there.
+    fn update_traffic(&mut self, namespace: &str, update: impl FnOnce(&mut NamespaceTraffic)) {
+        match self.namespace_traffic.get_mut(namespace) {
+            Some(facts) => update(facts),
+            None => update(
+                self.namespace_traffic
+                    .entry(namespace.to_owned())
+                    .or_default(),
+            ),
+        }
     }
 }
 
@@ -2066,9 +2075,18 @@ impl Project {
             for (_, _, file) in &templates {
                 scopes.push(self.file_scope(*file));
             }
-            for root in evaluation.roots {
-                scopes.push(self.scopes.intern(&root));
+            // A module instance's resources come together and share its
+            // root's name: each run of them is interned once.
+            let mut interned: Option<(&std::sync::Arc<str>, u32)> = None;
+            for root in &evaluation.roots {
+                let scope = match interned {
+                    Some((last, scope)) if std::sync::Arc::ptr_eq(last, root) => scope,
+                    _ => self.scopes.intern(root),
+                };
+                interned = Some((root, scope));
+                scopes.push(scope);
             }
+            drop(evaluation.roots);
             let mut resources = evaluation.resources;
             resources.append(&mut self.resources);
             tiers.append(&mut self.resource_tiers);
@@ -2101,7 +2119,13 @@ impl Project {
     /// scan does not hold stay listed as unknown.
     fn drop_followed_references(&mut self) {
         let mut scopes_of_file: FastMap<FileId, FastSet<u32>> = FastMap::default();
+        // A file's resources mostly come together, in one scope.
+        let mut last = None;
         for (resource, &scope) in self.resources.iter().zip(&self.resource_scopes) {
+            if last == Some((resource.file, scope)) {
+                continue;
+            }
+            last = Some((resource.file, scope));
             scopes_of_file
                 .entry(resource.file)
                 .or_default()

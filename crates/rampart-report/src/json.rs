@@ -13,7 +13,7 @@ use rampart_source::Diagnostic;
 use serde::Serialize;
 
 use crate::ScanReport;
-use crate::common::{Region, Streamed, help_uri, severity_counts};
+use crate::common::{Elements, Region, help_uri, severity_counts, write_pretty};
 
 pub(crate) const VERSION: u32 = 1;
 
@@ -22,7 +22,7 @@ struct Report<'a> {
     version: u32,
     tool: Tool,
     summary: Summary,
-    findings: Streamed<'a, JsonFinding<'a>>,
+    findings: Elements,
     diagnostics: Vec<JsonDiagnostic<'a>>,
 }
 
@@ -110,15 +110,12 @@ pub(crate) fn write(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<
             version: env!("CARGO_PKG_VERSION"),
         },
         summary: summary(report),
-        findings: Streamed::new(|| {
-            report
-                .findings
-                .iter()
-                .map(|f| finding(report, &controls, f))
-        }),
+        findings: Elements,
         diagnostics: report.diagnostics.iter().map(diagnostic).collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &document)?;
+    write_pretty(&mut *out, &document, "findings", report.findings, |f| {
+        finding(report, &controls, f)
+    })?;
     writeln!(out)
 }
 

@@ -22,7 +22,7 @@ use rampart_source::{Diagnostic, DiagnosticLevel};
 use serde::Serialize;
 
 use crate::ScanReport;
-use crate::common::{Region, Streamed, help_uri};
+use crate::common::{Elements, Region, help_uri, write_pretty};
 
 const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -32,20 +32,20 @@ const SRCROOT: &str = "%SRCROOT%";
 const FINGERPRINT_KEY: &str = "rampart/v1";
 
 #[derive(Serialize)]
-struct Log<'a> {
+struct Log {
     #[serde(rename = "$schema")]
     schema: &'static str,
     version: &'static str,
-    runs: [Run<'a>; 1],
+    runs: [Run; 1],
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Run<'a> {
+struct Run {
     tool: Tool,
     invocations: [Invocation; 1],
     column_kind: &'static str,
-    results: Streamed<'a, SarifResult<'a>>,
+    results: Elements,
 }
 
 #[derive(Serialize)]
@@ -206,15 +206,12 @@ pub(crate) fn write(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<
                 tool_execution_notifications: report.diagnostics.iter().map(notification).collect(),
             }],
             column_kind: "unicodeCodePoints",
-            results: Streamed::new(|| {
-                report
-                    .findings
-                    .iter()
-                    .map(|f| result(report, f, index.get(f.rule.id).copied().unwrap_or(0)))
-            }),
+            results: Elements,
         }],
     };
-    serde_json::to_writer_pretty(&mut *out, &log)?;
+    write_pretty(&mut *out, &log, "results", report.findings, |f| {
+        result(report, f, index.get(f.rule.id).copied().unwrap_or(0))
+    })?;
     writeln!(out)
 }
 

@@ -118,11 +118,6 @@ impl<'a> Instance<'a> {
         }
     }
 
-    /// `module.vpc.` for a child, empty for the root: the prefix of addresses.
-    pub fn prefix(&self) -> String {
-        self.address_of(&[])
-    }
-
     /// The address of `parts` written one after the other in this instance:
     /// `module.vpc.aws_subnet.agents` for `["aws_subnet", ".", "agents"]`.
     /// Built in one allocation of the right size, since addresses are made

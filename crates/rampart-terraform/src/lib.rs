@@ -801,7 +801,6 @@ impl<'c, 'a: 'c> Registry<'c, 'a> {
     /// the module instances it calls.
     fn collect(&self, instance: &Rc<Instance<'c>>, output: &mut TerraformOutput) {
         let config = instance.config;
-        let prefix = instance.prefix();
         for (name, declaration) in &config.variables {
             let body = &declaration.block.body;
             let scope = self.scope(instance, declaration.file);
@@ -821,7 +820,7 @@ impl<'c, 'a: 'c> Registry<'c, 'a> {
                 file: declaration.file.file,
                 span: declaration.file.header(declaration.block),
                 resource_type: "variable".into(),
-                address: format!("{prefix}var.{name}"),
+                address: instance.address_of(&["var.", name]),
                 module: instance.address.as_str().into(),
                 attributes,
             });
@@ -835,18 +834,17 @@ impl<'c, 'a: 'c> Registry<'c, 'a> {
                 .body(&block.body, &[], origin)
                 .unwrap_or_else(|EvalError(r)| unevaluated(r, origin));
             let name = block.labels.first().map(|l| &**l).unwrap_or_default();
-            let alias = attributes
-                .get("alias")
-                .and_then(Node::as_str)
-                .map(|a| format!(".{a}"))
-                .unwrap_or_default();
+            let alias = attributes.get("alias").and_then(Node::as_str);
             output.resources.push(Resource {
                 language: Language::Terraform,
                 kind: BlockKind::Provider,
                 file: provider.file.file,
                 span: provider.file.header(block),
                 resource_type: name.into(),
-                address: format!("{prefix}provider.{name}{alias}"),
+                address: match alias {
+                    Some(alias) => instance.address_of(&["provider.", name, ".", alias]),
+                    None => instance.address_of(&["provider.", name]),
+                },
                 module: instance.address.as_str().into(),
                 attributes,
             });
@@ -883,7 +881,10 @@ impl<'c, 'a: 'c> Registry<'c, 'a> {
                         } else {
                             scope.with("count.index", key)
                         };
-                        (format!("{base}{suffix}"), scope)
+                        let mut address = String::with_capacity(base.len() + suffix.len());
+                        address.push_str(&base);
+                        address.push_str(&suffix);
+                        (address, scope)
                     })
                     .collect(),
                 other => {
@@ -1046,7 +1047,7 @@ impl<'c, 'a: 'c> Modules<'c> for Registry<'c, 'a> {
         let suffix = key
             .and_then(|(k, _)| instance_suffix(k))
             .unwrap_or_default();
-        let address = format!("{}module.{name}{suffix}", parent.prefix());
+        let address = parent.address_of(&["module.", name, &suffix]);
         if let Some(existing) = self.instances.borrow().get(&address) {
             return Ok(Rc::clone(existing));
         }
@@ -1209,7 +1210,7 @@ fn provider_address(instance: &Instance<'_>, name: &str) -> String {
             return provider_address(parent, name);
         }
     }
-    format!("{}provider.{name}", instance.prefix())
+    instance.address_of(&["provider.", name])
 }
 
 /// `vpc.subnets` for the call `subnets` inside `module.vpc`.

@@ -1,9 +1,10 @@
 use std::collections::HashSet;
 
 use rampart_config::Severity;
-use rampart_model::Subject;
 use rampart_model::rampart_iac::{BlockKind, Language, Node};
+use rampart_model::{Project, Subject};
 use rampart_source::redact;
+use rampart_source::{FileId, Span};
 
 use crate::engine::{Check, Context, Example, Findings, Rule, RuleDocs, RuleMeta};
 use crate::secrets::{is_placeholder, secret_in_assignment};
@@ -43,82 +44,120 @@ pub(crate) static RULE: Rule = Rule {
 /// Attributes whose secret values more specific rules report where they are
 /// written: a provider's arguments (SEC-009), database master passwords
 /// (SEC-005), Secrets Manager values (SEC-006). A variable default used there
-/// is their finding, not a second one.
-const REPORTED_ELSEWHERE: &[&str] = &[
+/// is their finding, not a second one. By language: a resource is written in
+/// one.
+const REPORTED_ELSEWHERE_TERRAFORM: &[&str] = &[
     "password",
     "password_wo",
     "master_password",
     "master_password_wo",
-    "MasterUserPassword",
     "secret_string",
     "secret_string_wo",
-    "SecretString",
 ];
+const REPORTED_ELSEWHERE_CLOUDFORMATION: &[&str] = &["MasterUserPassword", "SecretString"];
+
+/// A default this rule reports unless another rule reports it where it is used.
+struct SecretDefault<'a> {
+    index: usize,
+    default: &'a Node,
+    origin: (FileId, Span),
+    name: &'a str,
+    kind: &'static str,
+    cloudformation: bool,
+}
 
 fn check(ctx: &Context<'_>, findings: &mut Findings) {
+    let project = ctx.project;
+    let defaults: Vec<SecretDefault<'_>> = (project.variables().iter())
+        .filter_map(|&index| secret_default(project, index))
+        .collect();
+    if defaults.is_empty() {
+        return;
+    }
+    // Where those defaults are used by what other rules report: only their
+    // origins are looked for, so that a project with no secret default (most
+    // of them) does not gather the origin of every value of every resource.
+    let wanted: HashSet<(FileId, Span)> = defaults.iter().map(|found| found.origin).collect();
     let mut seen = HashSet::new();
-    for resource in &ctx.project.resources {
-        let used: Box<dyn Iterator<Item = &Node>> = match resource.kind {
-            BlockKind::Provider => Box::new(resource.attributes.entries().iter().map(|(_, v)| v)),
-            BlockKind::Resource => Box::new(
-                REPORTED_ELSEWHERE
-                    .iter()
-                    .filter_map(|key| resource.get(key)),
-            ),
+    for resource in &project.resources {
+        let keys = match (resource.kind, resource.language) {
+            (BlockKind::Provider, _) => None,
+            (BlockKind::Resource, Language::CloudFormation) => {
+                Some(REPORTED_ELSEWHERE_CLOUDFORMATION)
+            }
+            (BlockKind::Resource, _) => Some(REPORTED_ELSEWHERE_TERRAFORM),
             _ => continue,
         };
-        for value in used {
-            if let Some(origin) = value.origin {
+        for (key, value) in resource.attributes.entries() {
+            if keys.is_some_and(|keys| !keys.contains(&key.as_str())) {
+                continue;
+            }
+            if let Some(origin) = value.origin
+                && wanted.contains(&(origin.file, origin.span))
+            {
                 seen.insert((origin.file, origin.span));
             }
         }
     }
-    for &index in ctx.project.variables() {
-        let resource = &ctx.project.resources[index];
-        let cloudformation = resource.language == Language::CloudFormation;
-        let (default, hidden) = if cloudformation {
-            (resource.get("Default"), resource.get("NoEcho"))
-        } else {
-            (resource.get("default"), resource.get("sensitive"))
-        };
-        let Some(default) = default else { continue };
-        let Some(text) = default.as_str() else {
-            continue;
-        };
-        let Some(origin) = default.origin else {
-            continue;
-        };
-        let name = resource
-            .address
-            .rsplit_once("var.")
-            .map_or(resource.address.as_str(), |(_, name)| name);
-        let found = match secret_in_assignment(name, text) {
-            Some(found) => Some(found.kind),
-            None if hidden.and_then(Node::as_bool) == Some(true) && !is_placeholder(text) => {
-                Some("literal secret")
-            }
-            None => None,
-        };
-        let Some(kind) = found else { continue };
-        if !seen.insert((origin.file, origin.span)) {
+    for found in defaults {
+        // A module used twice has one default, reported once.
+        if !seen.insert(found.origin) {
             continue;
         }
-        let what = if cloudformation {
+        let what = if found.cloudformation {
             "parameter"
         } else {
             "variable"
         };
-        findings.on(Subject::Resource(index)).report_resource_secret(
-            resource,
-            Some(default),
-            format!(
-                "{what} `{name}` has {} {kind} as its default (`{}`): it is committed with the code",
-                article(kind),
-                redact(text.trim())
-            ),
-            text.trim(),
-        );
+        let text = found.default.as_str().unwrap_or_default().trim();
+        findings
+            .on(Subject::Resource(found.index))
+            .report_resource_secret(
+                &project.resources[found.index],
+                Some(found.default),
+                format!(
+                    "{what} `{}` has {} {} as its default (`{}`): it is committed with the code",
+                    found.name,
+                    article(found.kind),
+                    found.kind,
+                    redact(text)
+                ),
+                text,
+            );
     }
+}
+
+/// The variable or parameter at `index` if its default is a secret.
+fn secret_default(project: &Project, index: usize) -> Option<SecretDefault<'_>> {
+    let resource = project.resources.get(index)?;
+    let cloudformation = resource.language == Language::CloudFormation;
+    let (default, hidden) = if cloudformation {
+        (resource.get("Default"), resource.get("NoEcho"))
+    } else {
+        (resource.get("default"), resource.get("sensitive"))
+    };
+    let default = default?;
+    let text = default.as_str()?;
+    let origin = default.origin?;
+    let name = resource
+        .address
+        .rsplit_once("var.")
+        .map_or(resource.address.as_str(), |(_, name)| name);
+    let kind = match secret_in_assignment(name, text) {
+        Some(found) => found.kind,
+        None if hidden.and_then(Node::as_bool) == Some(true) && !is_placeholder(text) => {
+            "literal secret"
+        }
+        None => return None,
+    };
+    Some(SecretDefault {
+        index,
+        default,
+        origin: (origin.file, origin.span),
+        name,
+        kind,
+        cloudformation,
+    })
 }
 
 /// "a" or "an" before a kind of credential ("an AWS access key id").
