@@ -710,15 +710,20 @@ fn of_types(by_type: &FastMap<String, Vec<usize>>, types: &[&str]) -> Vec<usize>
 }
 
 impl ObjectIndex {
-    /// Follows [`Project::objects`] losing objects: `moved(i)` is where
-    /// object `i` now is, `None` for one that is gone (no longer looked up).
-    fn follow(&mut self, moved: impl Fn(usize) -> Option<usize> + Copy) {
+    /// Follows [`Project::objects`] losing objects from `start` on:
+    /// `moved(i)` is where object `i` now is, `None` for one that is gone (no
+    /// longer looked up).
+    fn follow(&mut self, start: usize, moved: impl Fn(usize) -> Option<usize> + Copy) {
         self.namespaces
             .retain(|_, i| moved(*i).map(|to| *i = to).is_some());
         self.service_accounts
             .retain(|_, i| moved(*i).map(|to| *i = to).is_some());
         for indices in self.by_kind.values_mut() {
-            indices.retain_mut(|i| moved(*i).map(|to| *i = to).is_some());
+            // In order, as the objects were added: those before `start` stay.
+            debug_assert!(indices.is_sorted(), "objects indexed out of order");
+            let stay = indices.partition_point(|&i| i < start);
+            let from_start = indices.split_off(stay);
+            indices.extend(from_start.into_iter().filter_map(moved));
         }
         self.by_kind.retain(|_, indices| !indices.is_empty());
         for traffic in self.namespace_traffic.values_mut() {
@@ -1255,12 +1260,18 @@ fn retain_objects(
         })
         .collect();
     let moves = ObjectMoves { start, moves };
-    let mut at = 0;
-    objects.retain(|_| {
-        at += 1;
-        moves.of(at - 1).is_some()
-    });
-    index.follow(|i| moves.of(i));
+    // Only the objects from `start` on move: a streamed scan releases each
+    // part this way, and the objects before (the first files') are not
+    // walked again for every part.
+    let mut kept = start;
+    for at in start..objects.len() {
+        if moves.of(at).is_some() {
+            objects.swap(kept, at);
+            kept += 1;
+        }
+    }
+    objects.truncate(kept);
+    index.follow(start, |i| moves.of(i));
     moves
 }
 
@@ -1855,19 +1866,19 @@ impl Project {
                 })
                 .for_each(DockerfileDoc::release);
         }
-        let mut at = 0;
-        self.images.retain_mut(|image| {
-            at += 1;
-            if at - 1 < part.images.start {
-                return true;
-            }
-            match image.subject {
-                Subject::Object(i) => moved(i).map(|to| image.subject = Subject::Object(to)),
-                Subject::Dockerfile(_) => None,
-                _ => Some(()),
-            }
-            .is_some()
-        });
+        // The part's images are the last: those before are not walked again.
+        let of_part = self.images.split_off(part.images.start.min(self.images.len()));
+        self.images
+            .extend(of_part.into_iter().filter_map(|mut image| {
+                match image.subject {
+                    Subject::Object(i) => {
+                        image.subject = Subject::Object(moved(i)?);
+                    }
+                    Subject::Dockerfile(_) => return None,
+                    _ => {}
+                }
+                Some(image)
+            }));
     }
 
     /// Which objects keep their trees once the rules about them have run
