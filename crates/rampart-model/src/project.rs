@@ -255,7 +255,8 @@ impl TreeFacts {
 #[derive(Debug, Default)]
 struct ObjectIndex {
     namespaces: FastMap<String, usize>,
-    /// By kind, in index order.
+    /// By kind, in index order (objects are indexed in order, and
+    /// [`ObjectIndex::follow`] relies on it).
     by_kind: FastMap<String, Vec<usize>>,
     service_accounts: FastMap<(Option<String>, String), usize>,
     bound_service_accounts: FastSet<(Option<String>, String)>,
@@ -1866,8 +1867,11 @@ impl Project {
                 })
                 .for_each(DockerfileDoc::release);
         }
-        // The part's images are the last: those before are not walked again.
-        let of_part = self.images.split_off(part.images.start.min(self.images.len()));
+        // The images from the part's first on (the part's, as it was the
+        // last added): those before are not walked again.
+        let of_part = self
+            .images
+            .split_off(part.images.start.min(self.images.len()));
         self.images
             .extend(of_part.into_iter().filter_map(|mut image| {
                 match image.subject {

@@ -121,8 +121,10 @@ const ELEMENTS_RENDERED_TOGETHER: usize = 1024;
 /// at a time, and written in order; rendered one after the other on one
 /// core, the findings of a scan of 100,000 files took 70 ms
 /// (docs/benchmarks.md, fifteenth round). `key` must name the one empty
-/// sequence of the pretty document at that key: document keys are written
-/// with unescaped quotes, which no string value holds.
+/// sequence of the pretty document at that key. A string value cannot look
+/// like it (its quotes are escaped); a map key could, so the documents this
+/// writes have no map with keys from the input, and were one to match too,
+/// the report is an error, never wrong output.
 pub(crate) fn write_pretty<'i, D, I, T>(
     out: &mut dyn Write,
     document: &D,

@@ -44,17 +44,17 @@ pub(crate) static RULE: Rule = Rule {
 /// Attributes whose secret values more specific rules report where they are
 /// written: a provider's arguments (SEC-009), database master passwords
 /// (SEC-005), Secrets Manager values (SEC-006). A variable default used there
-/// is their finding, not a second one. By language: a resource is written in
-/// one.
-const REPORTED_ELSEWHERE_TERRAFORM: &[&str] = &[
+/// is their finding, not a second one.
+const REPORTED_ELSEWHERE: &[&str] = &[
     "password",
     "password_wo",
     "master_password",
     "master_password_wo",
+    "MasterUserPassword",
     "secret_string",
     "secret_string_wo",
+    "SecretString",
 ];
-const REPORTED_ELSEWHERE_CLOUDFORMATION: &[&str] = &["MasterUserPassword", "SecretString"];
 
 /// A default this rule reports unless another rule reports it where it is used.
 struct SecretDefault<'a> {
@@ -80,16 +80,13 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
     let wanted: HashSet<(FileId, Span)> = defaults.iter().map(|found| found.origin).collect();
     let mut seen = HashSet::new();
     for resource in &project.resources {
-        let keys = match (resource.kind, resource.language) {
-            (BlockKind::Provider, _) => None,
-            (BlockKind::Resource, Language::CloudFormation) => {
-                Some(REPORTED_ELSEWHERE_CLOUDFORMATION)
-            }
-            (BlockKind::Resource, _) => Some(REPORTED_ELSEWHERE_TERRAFORM),
+        let every_key = match resource.kind {
+            BlockKind::Provider => true,
+            BlockKind::Resource => false,
             _ => continue,
         };
         for (key, value) in resource.attributes.entries() {
-            if keys.is_some_and(|keys| !keys.contains(&key.as_str())) {
+            if !every_key && !REPORTED_ELSEWHERE.contains(&key.as_str()) {
                 continue;
             }
             if let Some(origin) = value.origin
