@@ -9,6 +9,7 @@
 
 use std::sync::{LazyLock, OnceLock};
 
+use aho_corasick::AhoCorasick;
 use regex::{Regex, RegexSet};
 
 /// A credential with a recognisable shape, found in a value.
@@ -274,6 +275,19 @@ const SECRET_WORDS: &[&str] = &[
     "encryptionkey",
 ];
 
+/// What every name [`is_secret_name`] accepts holds, in any case: each word
+/// of [`SECRET_WORDS`] and [`SHORT_SECRET_WORDS`] holds one, and so does `key`
+/// (after a word of [`KEY_QUALIFIERS`]). A name's words are pieces of it
+/// ([`split_words`]), so a name that holds none has no such word.
+const SECRET_NAME_PARTS: &[&str] = &["pass", "secret", "token", "credential", "key", "pw"];
+
+static SECRET_NAME_WORDS: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(SECRET_NAME_PARTS)
+        .ok()
+});
+
 /// Words that say a value is a secret when followed by `key` (`API_KEY`, `private-key`).
 const KEY_QUALIFIERS: &[&str] = &[
     "api",
@@ -430,6 +444,14 @@ const PATH_NAMES: &[&str] = &["googleapplicationcredentials"];
 /// a `public` word (the false positives BuildKit's `SecretsUsedInArgOrEnv` check
 /// is known for).
 pub fn is_secret_name(name: &str) -> bool {
+    // Most names (`LOG_LEVEL`, `DB_HOST`) hold none of the words a secret's
+    // name holds: said in one pass before the name is split into words.
+    if SECRET_NAME_WORDS
+        .as_ref()
+        .is_some_and(|words| !words.is_match(name))
+    {
+        return false;
+    }
     let words = split_words(name);
     let Some(last) = words.last() else {
         return false;
@@ -858,6 +880,23 @@ mod tests {
         // ... and a search after one that found something sees only its own.
         assert!(may_contain_credentials([key]));
         assert!(!may_contain_credentials(["no credential here"]));
+    }
+
+    #[test]
+    fn every_secret_word_holds_a_part_the_names_are_searched_for() {
+        let words = (SECRET_WORDS.iter())
+            .chain(SHORT_SECRET_WORDS)
+            .chain(&["key"]);
+        for word in words {
+            assert!(
+                SECRET_NAME_PARTS.iter().any(|part| word.contains(part)),
+                "`{word}` would be missed"
+            );
+        }
+        // In any case, anywhere in the name.
+        assert!(is_secret_name("dbPwd"));
+        assert!(is_secret_name("X_ENCRYPTIONKEY"));
+        assert!(!is_secret_name("LOG_LEVEL"));
     }
 
     #[test]
