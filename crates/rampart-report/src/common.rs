@@ -117,14 +117,15 @@ const ELEMENTS_RENDERED_TOGETHER: usize = 1024;
 /// Writes `document` as `serde_json::to_writer_pretty` would, with the
 /// [`Elements`] at `key` standing for `items`, each rendered by `render`.
 ///
-/// The elements are rendered on every core, [`ELEMENTS_RENDERED_TOGETHER`]
-/// at a time, and written in order; rendered one after the other on one
-/// core, the findings of a scan of 100,000 files took 70 ms
-/// (docs/benchmarks.md, fifteenth round). `key` must name the one empty
-/// sequence of the pretty document at that key. A string value cannot look
-/// like it (its quotes are escaped); a map key could, so the documents this
-/// writes have no map with keys from the input, and were one to match too,
-/// the report is an error, never wrong output.
+/// The document streams to `out` as serde writes it; where it writes the
+/// empty sequence at `key`, the elements are written in its place. They are
+/// rendered on every core, [`ELEMENTS_RENDERED_TOGETHER`] at a time, and
+/// written in order; rendered one after the other on one core, the findings
+/// of a scan of 100,000 files took 70 ms (docs/benchmarks.md, fifteenth
+/// round). `key` must name the one empty sequence of the pretty document at
+/// that key. A string value cannot look like it (its quotes are escaped); a
+/// map key could, so the documents this writes have no map with keys from
+/// the input, and were one to match too, the report ends in an error.
 pub(crate) fn write_pretty<'i, D, I, T>(
     out: &mut dyn Write,
     document: &D,
@@ -137,47 +138,127 @@ where
     I: Sync,
     T: Serialize,
 {
-    let text = serde_json::to_string_pretty(document)?;
-    let placeholder = format!("\"{key}\": []");
-    let mut found = text.match_indices(&placeholder).map(|(at, _)| at);
-    let (Some(at), None) = (found.next(), found.next()) else {
-        return Err(io::Error::other(format!(
-            "the report's `{key}` is not one empty sequence"
-        )));
-    };
-    let (head, tail) = text.split_at(at + placeholder.len() - 1);
-    let line_start = head.rfind('\n').map_or(0, |newline| newline + 1);
-    let indent = " ".repeat(at - line_start);
-    let element_indent = format!("{indent}  ");
-    out.write_all(head.as_bytes())?;
-    for (window, items) in items.chunks(ELEMENTS_RENDERED_TOGETHER).enumerate() {
-        let rendered = items
-            .par_iter()
-            .enumerate()
-            .map(|(i, item)| {
-                let mut bytes = Vec::new();
-                if window > 0 || i > 0 {
-                    bytes.push(b',');
-                }
-                bytes.push(b'\n');
-                bytes.extend_from_slice(element_indent.as_bytes());
-                let indented = Indented {
-                    out: &mut bytes,
-                    indent: element_indent.as_bytes(),
-                };
-                serde_json::to_writer_pretty(indented, &render(item))?;
-                Ok(bytes)
-            })
-            .collect::<io::Result<Vec<Vec<u8>>>>()?;
-        for bytes in rendered {
-            out.write_all(&bytes)?;
+    let mut elements = |out: &mut dyn Write, indent: usize| -> io::Result<()> {
+        let element_indent = " ".repeat(indent + 2);
+        for (window, items) in items.chunks(ELEMENTS_RENDERED_TOGETHER).enumerate() {
+            let rendered = items
+                .par_iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    let mut bytes = Vec::new();
+                    if window > 0 || i > 0 {
+                        bytes.push(b',');
+                    }
+                    bytes.push(b'\n');
+                    bytes.extend_from_slice(element_indent.as_bytes());
+                    let indented = Indented {
+                        out: &mut bytes,
+                        indent: element_indent.as_bytes(),
+                    };
+                    serde_json::to_writer_pretty(indented, &render(item))?;
+                    Ok(bytes)
+                })
+                .collect::<io::Result<Vec<Vec<u8>>>>()?;
+            for bytes in rendered {
+                out.write_all(&bytes)?;
+            }
         }
+        if !items.is_empty() {
+            out.write_all(b"\n")?;
+            out.write_all(" ".repeat(indent).as_bytes())?;
+        }
+        Ok(())
+    };
+    let mut splice = Splice {
+        out,
+        placeholder: format!("\"{key}\": []").into_bytes(),
+        held: Vec::new(),
+        column: 0,
+        spliced: false,
+        elements: &mut elements,
+    };
+    serde_json::to_writer_pretty(&mut splice, document)?;
+    splice.finish(key)
+}
+
+/// Passes a pretty document on to `out`, and at its `placeholder` (`"key":
+/// []`) writes the elements between the brackets.
+struct Splice<'o, 'e> {
+    out: &'o mut dyn Write,
+    placeholder: Vec<u8>,
+    /// The end of what was written that may begin the placeholder, held
+    /// back until the next bytes say whether it does.
+    held: Vec<u8>,
+    /// Bytes passed on since the last line break: the indentation of the
+    /// placeholder's line, when it comes (only spaces precede a key).
+    column: usize,
+    spliced: bool,
+    /// Writes the elements, given the indentation of the key's line.
+    elements: &'e mut dyn FnMut(&mut dyn Write, usize) -> io::Result<()>,
+}
+
+/// Writes `bytes` to `out`, and keeps `column` the count of bytes since the
+/// last line break.
+fn pass_on(out: &mut dyn Write, column: &mut usize, bytes: &[u8]) -> io::Result<()> {
+    match bytes.iter().rposition(|&b| b == b'\n') {
+        Some(newline) => *column = bytes.len() - newline - 1,
+        None => *column += bytes.len(),
     }
-    if !items.is_empty() {
-        write!(out, "\n{indent}")?;
+    out.write_all(bytes)
+}
+
+impl Splice<'_, '_> {
+    fn finish(self, key: &str) -> io::Result<()> {
+        self.out.write_all(&self.held)?;
+        if !self.spliced {
+            return Err(not_one_sequence(key));
+        }
+        Ok(())
     }
-    // From the sequence's closing bracket on.
-    out.write_all(tail.as_bytes())
+}
+
+fn not_one_sequence(key: &str) -> io::Error {
+    io::Error::other(format!("the report's `{key}` is not one empty sequence"))
+}
+
+impl Write for Splice<'_, '_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.held.extend_from_slice(bytes);
+        let length = self.placeholder.len();
+        // Serde writes a token at a time: only one with a closing bracket
+        // can end the placeholder.
+        let found = (bytes.contains(&b']') && self.held.len() >= length)
+            .then(|| (self.held.windows(length)).position(|w| w == self.placeholder))
+            .flatten();
+        if let Some(at) = found {
+            if self.spliced {
+                let key = &self.placeholder[1..length - 5];
+                return Err(not_one_sequence(&String::from_utf8_lossy(key)));
+            }
+            self.spliced = true;
+            let (before, from_key) = self.held.split_at(at);
+            pass_on(self.out, &mut self.column, before)?;
+            let indent = self.column;
+            pass_on(self.out, &mut self.column, &from_key[..length - 1])?;
+            (self.elements)(&mut *self.out, indent)?;
+            // From the closing bracket on.
+            self.held.drain(..at + length - 1);
+            return Ok(bytes.len());
+        }
+        // All but the end that may yet begin the placeholder.
+        let kept = (1..length.min(self.held.len() + 1))
+            .rev()
+            .find(|&n| self.held.ends_with(&self.placeholder[..n]))
+            .unwrap_or(0);
+        let passed = self.held.len() - kept;
+        pass_on(self.out, &mut self.column, &self.held[..passed])?;
+        self.held.drain(..passed);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// Writes JSON rendered at the top level as if nested: `indent` after every
@@ -347,6 +428,31 @@ mod tests {
     }
 
     #[test]
+    fn a_key_twice_is_an_error() {
+        #[derive(Serialize)]
+        struct Twice {
+            first: Nested<Elements>,
+            second: Nested<Elements>,
+        }
+        let nested = || Nested {
+            count: 0,
+            items: Elements,
+        };
+        let document = Twice {
+            first: nested(),
+            second: nested(),
+        };
+        let mut out = Vec::new();
+        let error = write_pretty(&mut out, &document, "items", &[1usize], item).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("`items` is not one empty sequence"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn a_key_that_is_not_one_empty_sequence_is_an_error() {
         let mut out = Vec::new();
         let document = Nested {
@@ -358,6 +464,5 @@ mod tests {
             error.to_string(),
             "the report's `count` is not one empty sequence"
         );
-        assert!(out.is_empty(), "nothing is written");
     }
 }
