@@ -1,7 +1,7 @@
 use std::collections::HashSet;
 
 use rampart_config::Severity;
-use rampart_model::rampart_iac::{BlockKind, Language, Node};
+use rampart_model::rampart_iac::{BlockKind, Language, Node, Resource};
 use rampart_model::{Project, Subject};
 use rampart_source::redact;
 use rampart_source::{FileId, Span};
@@ -59,7 +59,9 @@ const REPORTED_ELSEWHERE: &[&str] = &[
 /// A default this rule reports unless another rule reports it where it is used.
 struct SecretDefault<'a> {
     index: usize,
+    resource: &'a Resource,
     default: &'a Node,
+    text: &'a str,
     origin: (FileId, Span),
     name: &'a str,
     kind: &'static str,
@@ -106,11 +108,11 @@ fn check(ctx: &Context<'_>, findings: &mut Findings) {
         } else {
             "variable"
         };
-        let text = found.default.as_str().unwrap_or_default().trim();
+        let text = found.text.trim();
         findings
             .on(Subject::Resource(found.index))
             .report_resource_secret(
-                &project.resources[found.index],
+                found.resource,
                 Some(found.default),
                 format!(
                     "{what} `{}` has {} {} as its default (`{}`): it is committed with the code",
@@ -149,7 +151,9 @@ fn secret_default(project: &Project, index: usize) -> Option<SecretDefault<'_>> 
     };
     Some(SecretDefault {
         index,
+        resource,
         default,
+        text,
         origin: (origin.file, origin.span),
         name,
         kind,
