@@ -16,7 +16,7 @@ use crate::dockerfile::DockerfileDoc;
 use crate::falco::{Falco, FalcoConfig, RulesFile};
 use crate::iac::{self, TerraformContent, TerraformFile, TerraformOptions};
 use crate::image::{ImageContext, ImageRef, ImageUse};
-use crate::kubernetes::K8sObject;
+use crate::kubernetes::{K8sObject, Workload};
 use crate::links::Links;
 use crate::locate;
 use crate::network_policy::{Direction, NetworkPolicy};
@@ -231,6 +231,11 @@ struct TreeFacts {
 
 impl TreeFacts {
     fn of(object: &K8sObject) -> Self {
+        Self::with_workload(object, object.workload().as_ref())
+    }
+
+    /// As [`TreeFacts::of`], given `object`'s workload (the pods it runs).
+    fn with_workload(object: &K8sObject, workload: Option<&Workload<'_>>) -> Self {
         Self {
             policy: NetworkPolicy::new(object).map(|policy| {
                 (
@@ -238,7 +243,7 @@ impl TreeFacts {
                     policy.is_default_deny(Direction::Egress),
                 )
             }),
-            runs_pods: object.workload().is_some(),
+            runs_pods: workload.is_some(),
             vpc_cni_network_policy_controller: object.kind == "ConfigMap"
                 && object.name == "amazon-vpc-cni"
                 && object.namespace.as_deref() == Some("kube-system")
@@ -1112,7 +1117,7 @@ fn own_tier(labels: Option<&Node>, keys: &[String]) -> Option<(Tier, String)> {
 /// [`Project::dockerfiles`] from `dockerfile_offset` on.
 fn collect_images(objects: &[K8sObject], dockerfiles: &[DockerfileDoc]) -> Vec<ImageUse> {
     let mut images: Vec<ImageUse> = (objects.par_iter().enumerate())
-        .flat_map_iter(|(i, object)| object_images(object, i))
+        .flat_map_iter(|(i, object)| object_images(object.workload().as_ref(), i))
         .collect();
     images.par_extend(
         (dockerfiles.par_iter().enumerate()).flat_map_iter(|(d, doc)| dockerfile_images(doc, d)),
@@ -1120,10 +1125,11 @@ fn collect_images(objects: &[K8sObject], dockerfiles: &[DockerfileDoc]) -> Vec<I
     images
 }
 
-/// The images the containers of object `i` of [`Project::objects`] run.
-fn object_images(object: &K8sObject, i: usize) -> Vec<ImageUse> {
+/// The images the containers of object `i` of [`Project::objects`] run, given
+/// its workload.
+fn object_images(workload: Option<&Workload<'_>>, i: usize) -> Vec<ImageUse> {
     let mut images = Vec::new();
-    let Some(workload) = object.workload() else {
+    let Some(workload) = workload else {
         return images;
     };
     for container in workload.containers() {
@@ -1652,14 +1658,16 @@ impl Project {
                 let mut images = Vec::new();
                 facts = Vec::with_capacity(objects.len());
                 for (i, object) in objects.iter_mut().enumerate() {
-                    facts.push(TreeFacts::of(object));
                     if let Some((tier, origin)) =
                         resolve_tier(object, &self.namespace_tiers, tier_keys)
                     {
                         object.tier = Some(tier);
                         object.tier_origin = origin;
                     }
-                    images.extend(object_images(object, i));
+                    // Found once for what the project gathers and the images.
+                    let workload = object.workload();
+                    facts.push(TreeFacts::with_workload(object, workload.as_ref()));
+                    images.extend(object_images(workload.as_ref(), i));
                 }
                 images
             }
@@ -2673,6 +2681,23 @@ mod tests {
         ]
     }
 
+    /// The [`four_deployments`] in files `a/` to `d/`, then `rest`.
+    fn deployment_files<'a>(
+        deployments: &'a [String; 4],
+        rest: &[(&'a str, FileKind, &'a str)],
+    ) -> Vec<(&'a str, FileKind, &'a str)> {
+        let names = [
+            "a/deploy.yaml",
+            "b/deploy.yaml",
+            "c/deploy.yaml",
+            "d/deploy.yaml",
+        ];
+        (names.into_iter().zip(deployments))
+            .map(|(name, text)| (name, FileKind::Kubernetes, text.as_str()))
+            .chain(rest.iter().copied())
+            .collect()
+    }
+
     /// Each image with the name of the object it points at.
     fn image_owners(p: &Project) -> Vec<(&str, &str)> {
         (p.images.iter())
@@ -2696,14 +2721,11 @@ mod tests {
     #[test]
     fn released_parts_keep_what_later_parts_and_stages_read() {
         let namespace = AGENTS_NAMESPACE;
-        let [first, second, marked, third] = four_deployments();
-        let files = [
-            ("a/deploy.yaml", FileKind::Kubernetes, first.as_str()),
-            ("b/deploy.yaml", FileKind::Kubernetes, second.as_str()),
-            ("c/deploy.yaml", FileKind::Kubernetes, marked.as_str()),
-            ("d/deploy.yaml", FileKind::Kubernetes, third.as_str()),
-            ("z/namespace.yaml", FileKind::Kubernetes, namespace),
-        ];
+        let deployments = four_deployments();
+        let files = deployment_files(
+            &deployments,
+            &[("z/namespace.yaml", FileKind::Kubernetes, namespace)],
+        );
         let whole = project(&files);
         let p = streamed_releasing(&files, 1);
         // Kept: the Namespace, the namespace's first workload (NP-001), the
@@ -2742,18 +2764,17 @@ mod tests {
         // A scan checks each file of a part before it is added, and releases
         // its trees then (`release_checked`): what the project gathers from
         // the trees must be the same, and the trees that may be kept stay.
-        let [first, second, marked, third] = four_deployments();
+        let deployments = four_deployments();
         let deny = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\n  namespace: agents\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n";
         let cni = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: amazon-vpc-cni\n  namespace: kube-system\ndata:\n  enable-network-policy-controller: \"true\"\n";
-        let files = [
-            ("a/deploy.yaml", FileKind::Kubernetes, first.as_str()),
-            ("b/deploy.yaml", FileKind::Kubernetes, second.as_str()),
-            ("c/deploy.yaml", FileKind::Kubernetes, marked.as_str()),
-            ("d/deploy.yaml", FileKind::Kubernetes, third.as_str()),
-            ("e/policy.yaml", FileKind::Kubernetes, deny),
-            ("f/cni.yaml", FileKind::Kubernetes, cni),
-            ("z/namespace.yaml", FileKind::Kubernetes, AGENTS_NAMESPACE),
-        ];
+        let files = deployment_files(
+            &deployments,
+            &[
+                ("e/policy.yaml", FileKind::Kubernetes, deny),
+                ("f/cni.yaml", FileKind::Kubernetes, cni),
+                ("z/namespace.yaml", FileKind::Kubernetes, AGENTS_NAMESPACE),
+            ],
+        );
         let whole = project(&files);
         // Only what each file's release left, parts of two files.
         let p = stream(&files, 2, |_, _, _| {});
