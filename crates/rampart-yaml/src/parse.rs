@@ -99,16 +99,17 @@ fn tag_text(tag: &Tag) -> Box<Box<str>> {
     )
 }
 
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Collection {
-    Seq(Vec<Node>),
-    Map {
-        entries: Vec<Entry>,
-        pending_key: Option<Node>,
-    },
+    Seq,
+    Map,
 }
 
 struct Frame {
     collection: Collection,
+    /// Where the collection's nodes start in [`Builder::pending`]: a
+    /// sequence's items, or a mapping's keys and values in turn.
+    first: usize,
     start: Position,
     anchor: usize,
     tag: Option<Box<Box<str>>>,
@@ -118,6 +119,12 @@ struct Builder<'a> {
     display_path: &'a str,
     limits: Limits,
     frames: Vec<Frame>,
+    /// The nodes of every open collection, the innermost's last. A
+    /// collection's are moved out when it closes, into one allocation of
+    /// their number: grown by doubling, each collection of a tree was
+    /// allocated about three times over, then shrunk to its length, and a
+    /// large scan's trees hold millions (docs/benchmarks.md, sixteenth round).
+    pending: Vec<Node>,
     root: Option<Node>,
     /// Anchored nodes of the current document with their node counts.
     anchors: HashMap<usize, (Node, usize)>,
@@ -134,6 +141,7 @@ impl<'a> Builder<'a> {
             display_path,
             limits,
             frames: Vec::new(),
+            pending: Vec::new(),
             root: None,
             anchors: HashMap::new(),
             alias_nodes: 0,
@@ -168,22 +176,11 @@ impl<'a> Builder<'a> {
                 self.complete(node, anchor);
             }
             Event::SequenceStart(anchor, tag) => {
-                self.open(
-                    Collection::Seq(Vec::new()),
-                    span,
-                    anchor,
-                    tag.map(|t| tag_text(&t)),
-                );
+                self.open(Collection::Seq, span, anchor, tag.map(|t| tag_text(&t)));
             }
-            Event::MappingStart(anchor, tag) => self.open(
-                Collection::Map {
-                    entries: Vec::new(),
-                    pending_key: None,
-                },
-                span,
-                anchor,
-                tag.map(|t| tag_text(&t)),
-            ),
+            Event::MappingStart(anchor, tag) => {
+                self.open(Collection::Map, span, anchor, tag.map(|t| tag_text(&t)));
+            }
             Event::SequenceEnd | Event::MappingEnd => self.close(span_of(&span)),
         }
     }
@@ -212,6 +209,7 @@ impl<'a> Builder<'a> {
         }
         self.frames.push(Frame {
             collection,
+            first: self.pending.len(),
             start: position(&span.start),
             anchor,
             tag,
@@ -222,13 +220,11 @@ impl<'a> Builder<'a> {
         let Some(frame) = self.frames.pop() else {
             return;
         };
-        // Collections are filled by pushing, which leaves up to half of
-        // their capacity unused; a tree of a large scan holds millions.
         let value = match frame.collection {
-            Collection::Seq(items) => Value::Seq(items.into_boxed_slice()),
-            Collection::Map { entries, .. } => {
-                Value::Map(self.finish_map(entries).into_boxed_slice())
-            }
+            // Drained, the items are collected into an allocation of exactly
+            // their number.
+            Collection::Seq => Value::Seq(self.pending.drain(frame.first..).collect()),
+            Collection::Map => Value::Map(self.finish_map(frame.first)),
         };
         // Block collections end where the next token starts, which may be a later
         // line; never let the end come before the start.
@@ -241,36 +237,71 @@ impl<'a> Builder<'a> {
         self.complete(node, frame.anchor);
     }
 
-    /// Applies `<<` merge keys and reports duplicate keys (the last one wins, as in
-    /// the YAML 1.1 decoder Kubernetes uses).
-    fn finish_map(&mut self, entries: Vec<Entry>) -> Vec<Entry> {
-        let (merges, explicit): (Vec<Entry>, Vec<Entry>) = entries.into_iter().partition(
-            |e| matches!(&e.key.value, Value::Scalar(k, ScalarStyle::Plain) if &**k == "<<"),
-        );
-
-        let mut own: Vec<Entry> = Vec::with_capacity(explicit.len());
-        for entry in explicit {
-            let duplicate = entry.key.as_str().and_then(|key| {
-                own.iter()
-                    .position(|seen| seen.key.as_str() == Some(key))
-                    .map(|i| (i, key.to_owned()))
-            });
-            if let Some((i, key)) = duplicate {
-                let first = own.remove(i);
-                self.out.diagnostics.push(
-                    Diagnostic::warning(
-                        "yaml-duplicate-key",
-                        self.display_path,
-                        format!(
-                            "duplicate key `{key}` (first at line {}); the last value is used",
-                            first.key.span.start.line
-                        ),
-                    )
-                    .at(entry.key.span.start.line, entry.key.span.start.column),
-                );
-            }
-            own.push(entry);
+    /// The entries of the mapping whose keys and values are in `pending`
+    /// from `first` on, which it takes: with `<<` merge keys applied and
+    /// duplicate keys reported (the last one wins, as in the YAML 1.1
+    /// decoder Kubernetes uses). Most mappings have neither, and their
+    /// entries are moved into one allocation of their number.
+    fn finish_map(&mut self, first: usize) -> Box<[Entry]> {
+        // A key whose value never came (the parser gives an empty value
+        // instead, so only a document it stopped in) is dropped.
+        if !(self.pending.len() - first).is_multiple_of(2) {
+            self.pending.pop();
         }
+        let nodes = &self.pending[first..];
+        let keys = || nodes.iter().step_by(2);
+        let resolve = keys().any(is_merge_key) || has_duplicate_keys(keys());
+        let mut drained = self.pending.drain(first..);
+        let mut entries = Vec::with_capacity(drained.len() / 2);
+        while let (Some(key), Some(value)) = (drained.next(), drained.next()) {
+            entries.push(Entry { key, value });
+        }
+        drop(drained);
+        if resolve {
+            self.resolve_map(entries).into_boxed_slice()
+        } else {
+            entries.into_boxed_slice()
+        }
+    }
+
+    /// Applies `<<` merge keys and reports duplicate keys: an entry is kept
+    /// unless a later one has the same key, and a key that repeats is
+    /// reported where it repeats, with the line of its last occurrence
+    /// before. The entries merge keys bring follow, but for those whose key
+    /// the mapping has.
+    fn resolve_map(&mut self, entries: Vec<Entry>) -> Vec<Entry> {
+        let (merges, explicit): (Vec<Entry>, Vec<Entry>) =
+            entries.into_iter().partition(|e| is_merge_key(&e.key));
+
+        // Each key's last entry so far, by its index: one pass, so that a
+        // hostile mapping of many keys is not compared pair by pair.
+        let mut last: HashMap<&str, usize> = HashMap::new();
+        let mut replaced = vec![false; explicit.len()];
+        for (j, entry) in explicit.iter().enumerate() {
+            let Some(key) = entry.key.as_str() else {
+                continue;
+            };
+            let Some(i) = last.insert(key, j) else {
+                continue;
+            };
+            replaced[i] = true;
+            let first = &explicit[i].key.span.start;
+            self.out.diagnostics.push(
+                Diagnostic::warning(
+                    "yaml-duplicate-key",
+                    self.display_path,
+                    format!(
+                        "duplicate key `{key}` (first at line {}); the last value is used",
+                        first.line
+                    ),
+                )
+                .at(entry.key.span.start.line, entry.key.span.start.column),
+            );
+        }
+        drop(last);
+        let mut own: Vec<Entry> = (explicit.into_iter().zip(replaced))
+            .filter_map(|(entry, replaced)| (!replaced).then_some(entry))
+            .collect();
 
         for merge in merges {
             let sources: Vec<&Node> = if merge.value.is_map() {
@@ -323,23 +354,10 @@ impl<'a> Builder<'a> {
     }
 
     fn push(&mut self, node: Node) {
-        match self.frames.last_mut() {
-            None => self.root = Some(node),
-            Some(Frame {
-                collection: Collection::Seq(items),
-                ..
-            }) => items.push(node),
-            Some(Frame {
-                collection:
-                    Collection::Map {
-                        entries,
-                        pending_key,
-                    },
-                ..
-            }) => match pending_key.take() {
-                None => *pending_key = Some(node),
-                Some(key) => entries.push(Entry { key, value: node }),
-            },
+        if self.frames.is_empty() {
+            self.root = Some(node);
+        } else {
+            self.pending.push(node);
         }
     }
 
@@ -347,6 +365,7 @@ impl<'a> Builder<'a> {
         self.out.diagnostics.push(diagnostic);
         self.abandoned = true;
         self.frames.clear();
+        self.pending.clear();
         self.root = None;
     }
 
@@ -359,10 +378,39 @@ impl<'a> Builder<'a> {
         }
         self.document_index += 1;
         self.frames.clear();
+        self.pending.clear();
         self.anchors.clear();
         self.alias_nodes = 0;
         self.abandoned = false;
     }
+}
+
+/// `<<` written plain: a merge key.
+fn is_merge_key(key: &Node) -> bool {
+    matches!(&key.value, Value::Scalar(k, ScalarStyle::Plain) if &**k == "<<")
+}
+
+/// Whether two of `keys` have the same text (null and collection keys have
+/// none). A mapping's keys are few, and compared pair by pair; a mapping of
+/// many is hashed.
+fn has_duplicate_keys<'n>(keys: impl Iterator<Item = &'n Node>) -> bool {
+    const COMPARED: usize = 16;
+    let mut texts = keys.filter_map(Node::as_str);
+    let mut seen = [""; COMPARED];
+    let mut count = 0;
+    for text in texts.by_ref().take(COMPARED) {
+        if seen[..count].contains(&text) {
+            return true;
+        }
+        seen[count] = text;
+        count += 1;
+    }
+    // Only a mapping with more keys than that allocates.
+    let Some(next) = texts.next() else {
+        return false;
+    };
+    let mut hashed: std::collections::HashSet<&str> = seen[..count].iter().copied().collect();
+    !hashed.insert(next) || texts.any(|text| !hashed.insert(text))
 }
 
 #[cfg(test)]
@@ -419,6 +467,93 @@ mod tests {
         assert_eq!(out.diagnostics.len(), 1);
         assert_eq!(out.diagnostics[0].code, "yaml-duplicate-key");
         assert_eq!(out.diagnostics[0].line, Some(3));
+    }
+
+    fn keys_and_numbers(node: &Node) -> Vec<(&str, i64)> {
+        (node.entries().iter())
+            .map(|e| (e.key.as_str().unwrap(), e.value.as_i64().unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn repeated_keys_keep_the_last_of_each_where_it_is() {
+        let out = parse("a: 1\nb: 2\na: 3\nc: 4\nb: 5\na: 6\n");
+        let root = &out.documents[0].root;
+        assert_eq!(keys_and_numbers(root), [("c", 4), ("b", 5), ("a", 6)]);
+        // Each repeat names the line of the key's last occurrence before it.
+        let reported: Vec<_> = (out.diagnostics.iter())
+            .map(|d| (d.line, d.message.as_str()))
+            .collect();
+        assert_eq!(
+            reported,
+            [
+                (
+                    Some(3),
+                    "duplicate key `a` (first at line 1); the last value is used"
+                ),
+                (
+                    Some(5),
+                    "duplicate key `b` (first at line 2); the last value is used"
+                ),
+                (
+                    Some(6),
+                    "duplicate key `a` (first at line 3); the last value is used"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_mapping_of_many_keys_finds_a_repeat_among_them() {
+        let distinct: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+        let out = parse(&distinct);
+        assert!(out.diagnostics.is_empty());
+        let expected: Vec<(String, i64)> = (0..40).map(|i| (format!("k{i}"), i)).collect();
+        let read: Vec<(String, i64)> = (keys_and_numbers(&out.documents[0].root).into_iter())
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+        assert_eq!(read, expected);
+
+        // The repeat is after the first keys that are compared pair by pair.
+        let out = parse(&format!("{distinct}k30: 99\n"));
+        assert_eq!(out.diagnostics.len(), 1);
+        assert_eq!(out.diagnostics[0].line, Some(41));
+        let root = &out.documents[0].root;
+        assert_eq!(root.entries().len(), 40);
+        assert_eq!(root.get("k30").unwrap().as_i64(), Some(99));
+        assert_eq!(root.entries().last().unwrap().key.as_str(), Some("k30"));
+    }
+
+    #[test]
+    fn merged_keys_follow_the_own_ones_and_repeats_are_resolved_first() {
+        let out = parse("d: &d {a: 1, z: 2}\nm:\n  <<: *d\n  b: 3\n  a: 4\n  b: 5\n");
+        let m = out.documents[0].root.get("m").unwrap();
+        assert_eq!(keys_and_numbers(m), [("a", 4), ("b", 5), ("z", 2)]);
+        assert_eq!(out.diagnostics.len(), 1);
+        assert_eq!(out.diagnostics[0].line, Some(6));
+    }
+
+    #[test]
+    fn nested_collections_keep_their_items_in_order() {
+        let out = parse("a:\n  - 1\n  - {b: [2, 3], c: []}\n  - 4\ne: {f: {g: 5}}\nh: []\n");
+        let root = &out.documents[0].root;
+        let a = root.get("a").unwrap().items();
+        assert_eq!(a.len(), 3);
+        assert_eq!(a[0].as_i64(), Some(1));
+        let b: Vec<_> = a[1]
+            .get("b")
+            .unwrap()
+            .items()
+            .iter()
+            .map(Node::as_i64)
+            .collect();
+        assert_eq!(b, [Some(2), Some(3)]);
+        assert!(a[1].get("c").unwrap().is_seq());
+        assert!(a[1].get("c").unwrap().items().is_empty());
+        assert_eq!(a[2].as_i64(), Some(4));
+        assert_eq!(root.path(&["e", "f", "g"]).unwrap().as_i64(), Some(5));
+        let keys: Vec<_> = root.entries().iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, [Some("a"), Some("e"), Some("h")]);
     }
 
     #[test]
