@@ -75,9 +75,9 @@ fn to_node(file: FileId, json: &Json, depth: usize) -> Node {
                 .parse::<f64>()
                 .ok()
                 .filter(|n| n.is_finite())
-                .map_or_else(|| Value::String(text.as_ref().into()), Value::Number),
+                .map_or_else(|| Value::String(text.clone()), Value::Number),
         },
-        JsonValue::Scalar(text, _) => Value::String(text.as_ref().into()),
+        JsonValue::Scalar(text, _) => Value::String(text.clone()),
         JsonValue::Seq(items) => Value::List(
             items
                 .iter()

@@ -53,7 +53,7 @@ pub(crate) fn scalar(node: &Json) -> Value {
         return Value::Null;
     };
     if *style != ScalarStyle::Plain {
-        return Value::String(text.as_ref().into());
+        return Value::String(text.clone());
     }
     if node.is_null() {
         return Value::Null;
@@ -61,7 +61,7 @@ pub(crate) fn scalar(node: &Json) -> Value {
     match &**text {
         "true" => Value::Bool(true),
         "false" => Value::Bool(false),
-        _ => json_number(text).map_or_else(|| Value::String(text.as_ref().into()), Value::Number),
+        _ => json_number(text).map_or_else(|| Value::String(text.clone()), Value::Number),
     }
 }
 

@@ -1,5 +1,6 @@
 use std::collections::HashMap;
 
+use compact_str::CompactString;
 use rampart_source::{Diagnostic, Position, Span};
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle as YamlStyle, Tag};
 
@@ -165,9 +166,9 @@ impl<'a> Builder<'a> {
                     YamlStyle::SingleQuoted | YamlStyle::DoubleQuoted => ScalarStyle::Quoted,
                     YamlStyle::Literal | YamlStyle::Folded => ScalarStyle::Block,
                 };
-                // The scanner's strings grow as they are read; the tree keeps
-                // every one of them, so it keeps them at their length.
-                let text = text.into_owned().into_boxed_str();
+                // Copied: a short text into the node itself, a longer one at
+                // its length (the scanner's strings grow as they are read).
+                let text = CompactString::new(&text);
                 let node = Node {
                     value: Value::Scalar(text, style),
                     span: span_of(&span),
