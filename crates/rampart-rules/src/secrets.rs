@@ -1102,6 +1102,83 @@ mod tests {
     }
 
     #[test]
+    fn every_pattern_finds_a_credential_of_its_kind() {
+        let examples = [
+            ("AWS access key id", "id: AKIAZ7Q3EXJ2M5K8P4RW".to_owned()),
+            (
+                "private key",
+                "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC".to_owned(),
+            ),
+            (
+                "GitHub token",
+                "ghs_0123456789abcdefghijklmnopqrstuvwxyz".to_owned(),
+            ),
+            (
+                "GitHub fine-grained token",
+                format!("github_pat_{}", "a1".repeat(41)),
+            ),
+            ("GitLab token", "glpat-AbCdEfGhIjKlMnOpQrSt".to_owned()),
+            ("Slack token", "xoxb-1234567890-abcdefghij".to_owned()),
+            (
+                "Stripe secret key",
+                "rk_live_AbCdEfGhIjKlMnOpQrStUv".to_owned(),
+            ),
+            (
+                "OpenAI API key",
+                "sk-AbCdEfGhIjKlMnOpQrStT3BlbkFJuVwXyZaBcDeFgHiJkLmN".to_owned(),
+            ),
+            (
+                "Anthropic API key",
+                format!("sk-ant-admin01-{}", "y".repeat(80)),
+            ),
+            (
+                "Hugging Face token",
+                "hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh".to_owned(),
+            ),
+            (
+                "Google API key",
+                "AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW".to_owned(),
+            ),
+            (
+                "npm token",
+                "npm_0123456789abcdefghijklmnopqrstuvwxyz".to_owned(),
+            ),
+            (
+                "PyPI token",
+                format!("pypi-AgEIcHlwaS5vcmc{}", "Z".repeat(50)),
+            ),
+            (
+                "SendGrid API key",
+                format!("SG.{}.{}", "a".repeat(22), "b".repeat(43)),
+            ),
+            (
+                "Slack webhook URL",
+                "https://hooks.slack.com/services/T0123456/B0123456/abcdefghijklmnopqrstuvwx"
+                    .to_owned(),
+            ),
+            (
+                "JSON Web Token",
+                "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZ2VudCJ9.c2lnbmF0dXJlLW9mLWl0".to_owned(),
+            ),
+            (
+                "password in a URL",
+                "amqp://agent:s3cr3t-pw@queue:5672".to_owned(),
+            ),
+            ("Redis password", "masterauth s3cr3t-pw".to_owned()),
+        ];
+        for pattern in &PATTERNS {
+            let (_, example) = (examples.iter())
+                .find(|(kind, _)| *kind == pattern.kind)
+                .unwrap_or_else(|| panic!("no example of {}", pattern.kind));
+            let found: Vec<_> = find_credentials(example)
+                .into_iter()
+                .map(|m| m.kind)
+                .collect();
+            assert!(found.contains(&pattern.kind), "{}: {found:?}", pattern.kind);
+        }
+    }
+
+    #[test]
     fn more_credential_shapes() {
         let kinds = |text: &str| {
             find_credentials(text)
