@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use compact_str::CompactString;
 use rampart_source::{Diagnostic, Position, Span};
@@ -304,21 +304,26 @@ impl<'a> Builder<'a> {
             .filter_map(|(entry, replaced)| (!replaced).then_some(entry))
             .collect();
 
-        for merge in merges {
+        // The keys the mapping has, and those merged into it so far: hashed,
+        // as a merged mapping may be a large anchor.
+        let mut keys: HashSet<Option<&str>> = own.iter().map(|e| e.key.as_str()).collect();
+        let mut inherited = Vec::new();
+        for merge in &merges {
             let sources: Vec<&Node> = if merge.value.is_map() {
                 vec![&merge.value]
             } else {
                 merge.value.items().iter().filter(|n| n.is_map()).collect()
             };
             for source in sources {
-                for inherited in source.entries() {
-                    let key = inherited.key.as_str();
-                    if !own.iter().any(|e| e.key.as_str() == key) {
-                        own.push(inherited.clone());
+                for entry in source.entries() {
+                    if keys.insert(entry.key.as_str()) {
+                        inherited.push(entry.clone());
                     }
                 }
             }
         }
+        drop(keys);
+        own.extend(inherited);
         own
     }
 
@@ -410,7 +415,7 @@ fn has_duplicate_keys<'n>(keys: impl Iterator<Item = &'n Node>) -> bool {
     let Some(next) = texts.next() else {
         return false;
     };
-    let mut hashed: std::collections::HashSet<&str> = seen[..count].iter().copied().collect();
+    let mut hashed: HashSet<&str> = seen[..count].iter().copied().collect();
     !hashed.insert(next) || texts.any(|text| !hashed.insert(text))
 }
 
@@ -532,6 +537,17 @@ mod tests {
         assert_eq!(keys_and_numbers(m), [("a", 4), ("b", 5), ("z", 2)]);
         assert_eq!(out.diagnostics.len(), 1);
         assert_eq!(out.diagnostics[0].line, Some(6));
+    }
+
+    #[test]
+    fn of_keys_merged_twice_the_first_merge_wins() {
+        let out = parse("a: &a {x: 1, y: 2}\nb: &b {y: 3, z: 4}\nm:\n  <<: [*a, *b]\n  w: 0\n");
+        let m = out.documents[0].root.get("m").unwrap();
+        assert_eq!(
+            keys_and_numbers(m),
+            [("w", 0), ("x", 1), ("y", 2), ("z", 4)]
+        );
+        assert!(out.diagnostics.is_empty());
     }
 
     #[test]
