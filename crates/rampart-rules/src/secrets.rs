@@ -1166,6 +1166,7 @@ mod tests {
             ),
             ("Redis password", "masterauth s3cr3t-pw".to_owned()),
         ];
+        assert_eq!(examples.len(), PATTERNS.len());
         for pattern in &PATTERNS {
             let (_, example) = (examples.iter())
                 .find(|(kind, _)| *kind == pattern.kind)

@@ -166,8 +166,9 @@ impl<'a> Builder<'a> {
                     YamlStyle::SingleQuoted | YamlStyle::DoubleQuoted => ScalarStyle::Quoted,
                     YamlStyle::Literal | YamlStyle::Folded => ScalarStyle::Block,
                 };
-                // Copied: a short text into the node itself, a longer one at
-                // its length (the scanner's strings grow as they are read).
+                // Copied: a text of up to 24 bytes into the node itself, a
+                // longer one into an allocation of its own (the scanner's
+                // strings grow as they are read, and are freed here).
                 let text = CompactString::new(&text);
                 let node = Node {
                     value: Value::Scalar(text, style),
@@ -244,8 +245,9 @@ impl<'a> Builder<'a> {
     /// decoder Kubernetes uses). Most mappings have neither, and their
     /// entries are moved into one allocation of their number.
     fn finish_map(&mut self, first: usize) -> Box<[Entry]> {
-        // A key whose value never came (the parser gives an empty value
-        // instead, so only a document it stopped in) is dropped.
+        // Keys and values alternate: the parser gives a key without a value
+        // an empty one, and an alias it cannot expand is read as null. Were
+        // a key left without a value all the same, it is dropped.
         if !(self.pending.len() - first).is_multiple_of(2) {
             self.pending.pop();
         }
@@ -329,6 +331,19 @@ impl<'a> Builder<'a> {
 
     fn alias(&mut self, id: usize, span: Span) {
         let Some((node, count)) = self.anchors.get(&id) else {
+            // The parser reports an alias to an anchor it has not read; one
+            // it has read but not finished is inside the anchored collection
+            // (`&a {k: *a}`), which Kubernetes' decoder rejects. Read as
+            // null, so that the mapping's keys and values stay paired.
+            self.out.diagnostics.push(
+                Diagnostic::warning(
+                    "yaml-recursive-alias",
+                    self.display_path,
+                    "an alias refers to the collection it is in; it is read as null",
+                )
+                .at(span.start.line, span.start.column),
+            );
+            self.push(Node::scalar("", ScalarStyle::Plain, span));
             return;
         };
         self.alias_nodes += count;
@@ -455,6 +470,17 @@ mod tests {
             .unwrap();
         assert_eq!(used.span.start.line, 3);
         assert_eq!(used.as_bool(), Some(true));
+    }
+
+    #[test]
+    fn an_alias_inside_its_own_anchor_is_read_as_null() {
+        let out = parse("m: &a {k: *a, j: 1}\n");
+        let m = out.documents[0].root.get("m").unwrap();
+        assert!(m.get("k").unwrap().is_null());
+        assert_eq!(m.get("j").unwrap().as_i64(), Some(1));
+        assert_eq!(out.diagnostics.len(), 1);
+        assert_eq!(out.diagnostics[0].code, "yaml-recursive-alias");
+        assert_eq!(out.diagnostics[0].line, Some(1));
     }
 
     #[test]
