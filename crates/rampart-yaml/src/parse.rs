@@ -130,6 +130,8 @@ struct Builder<'a> {
     /// Anchored nodes of the current document with their node counts.
     anchors: HashMap<usize, (Node, usize)>,
     alias_nodes: usize,
+    /// Whether the current document's first recursive alias was reported.
+    recursive_alias_reported: bool,
     /// Set when the current document broke a limit; its remaining events are ignored.
     abandoned: bool,
     document_index: usize,
@@ -146,6 +148,7 @@ impl<'a> Builder<'a> {
             root: None,
             anchors: HashMap::new(),
             alias_nodes: 0,
+            recursive_alias_reported: false,
             abandoned: false,
             document_index: 0,
             out: ParsedStream::default(),
@@ -334,15 +337,19 @@ impl<'a> Builder<'a> {
             // The parser reports an alias to an anchor it has not read; one
             // it has read but not finished is inside the anchored collection
             // (`&a {k: *a}`), which Kubernetes' decoder rejects. Read as
-            // null, so that the mapping's keys and values stay paired.
-            self.out.diagnostics.push(
-                Diagnostic::warning(
-                    "yaml-recursive-alias",
-                    self.display_path,
-                    "an alias refers to the collection it is in; it is read as null",
-                )
-                .at(span.start.line, span.start.column),
-            );
+            // null, so that the mapping's keys and values stay paired, and
+            // reported once a document (a hostile one may hold millions).
+            if !self.recursive_alias_reported {
+                self.recursive_alias_reported = true;
+                self.out.diagnostics.push(
+                    Diagnostic::warning(
+                        "yaml-recursive-alias",
+                        self.display_path,
+                        "an alias refers to the collection it is in; it is read as null",
+                    )
+                    .at(span.start.line, span.start.column),
+                );
+            }
             self.push(Node::scalar("", ScalarStyle::Plain, span));
             return;
         };
@@ -402,6 +409,7 @@ impl<'a> Builder<'a> {
         self.pending.clear();
         self.anchors.clear();
         self.alias_nodes = 0;
+        self.recursive_alias_reported = false;
         self.abandoned = false;
     }
 }
@@ -474,13 +482,20 @@ mod tests {
 
     #[test]
     fn an_alias_inside_its_own_anchor_is_read_as_null() {
-        let out = parse("m: &a {k: *a, j: 1}\n");
+        let out = parse("m: &a {k: *a, j: 1, l: [*a, *a]}\n---\nn: &b [*b]\n");
         let m = out.documents[0].root.get("m").unwrap();
         assert!(m.get("k").unwrap().is_null());
         assert_eq!(m.get("j").unwrap().as_i64(), Some(1));
-        assert_eq!(out.diagnostics.len(), 1);
-        assert_eq!(out.diagnostics[0].code, "yaml-recursive-alias");
-        assert_eq!(out.diagnostics[0].line, Some(1));
+        assert_eq!(m.get("l").unwrap().items().len(), 2);
+        // Reported once a document.
+        let reported: Vec<_> = (out.diagnostics.iter()).map(|d| (d.code, d.line)).collect();
+        assert_eq!(
+            reported,
+            [
+                ("yaml-recursive-alias", Some(1)),
+                ("yaml-recursive-alias", Some(3))
+            ]
+        );
     }
 
     #[test]
