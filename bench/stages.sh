@@ -28,10 +28,10 @@ for copies in $SIZES; do
   [[ -d "$tree" ]] || python3 bench/make_corpus.py --files "$copies" --out "$tree" >/dev/null
   files=$("$RAMPART" scan --stop-after discover "$tree" 2>&1 | sed -n 's/.*(\([0-9]*\) files.*/\1/p')
   # Warm the page cache before every run: every mode then reads the tree
-  # from memory. On the 2-core machine this runs on, the kernel
-  # gives back part of a 100,000-file tree's cache within a minute, and a
-  # scan that reads from the disk spends seconds more in `discover`, in
-  # whichever mode it falls on (docs/benchmarks.md, sixteenth round).
+  # from memory. On the 2-core machine this runs on, the kernel gives back
+  # part of a 100,000-file tree's cache within a minute, and a scan that
+  # reads from the disk spends seconds more in `discover`, in whichever
+  # mode it falls on (docs/benchmarks.md, sixteenth round).
   warm() { "$RAMPART" scan --stop-after discover "$tree" >/dev/null 2>&1; }
   floor_ms=()
   full_ms=()

@@ -13,8 +13,8 @@ pub enum ScalarStyle {
 /// A node's content. A tree is never changed once parsed, so its
 /// collections are boxed slices (two words, no spare capacity) rather than
 /// `Vec`s (three). A scalar's text of up to 24 bytes is kept in the node
-/// itself (most keys and values of a manifest are that short): a tree is
-/// then about a third fewer allocations to make and free.
+/// itself: most keys and values of a manifest are that short, and then
+/// need no allocation of their own to make and free.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Scalar(CompactString, ScalarStyle),
