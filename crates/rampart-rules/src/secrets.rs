@@ -961,14 +961,13 @@ mod tests {
         }
     }
 
+    /// The kinds of credentials found in `text`, in order.
+    fn kinds(text: &str) -> Vec<&'static str> {
+        find_credentials(text).into_iter().map(|m| m.kind).collect()
+    }
+
     #[test]
     fn credential_shapes() {
-        let kinds = |text: &str| {
-            find_credentials(text)
-                .into_iter()
-                .map(|m| m.kind)
-                .collect::<Vec<_>>()
-        };
         assert_eq!(kinds("key=AKIAZ7Q3EXJ2M5K8P4RW"), ["AWS access key id"]);
         assert!(kinds("key=AKIAIOSFODNN7EXAMPLE").is_empty());
         assert_eq!(
@@ -1171,22 +1170,13 @@ mod tests {
             let (_, example) = (examples.iter())
                 .find(|(kind, _)| *kind == pattern.kind)
                 .unwrap_or_else(|| panic!("no example of {}", pattern.kind));
-            let found: Vec<_> = find_credentials(example)
-                .into_iter()
-                .map(|m| m.kind)
-                .collect();
+            let found = kinds(example);
             assert!(found.contains(&pattern.kind), "{}: {found:?}", pattern.kind);
         }
     }
 
     #[test]
     fn more_credential_shapes() {
-        let kinds = |text: &str| {
-            find_credentials(text)
-                .into_iter()
-                .map(|m| m.kind)
-                .collect::<Vec<_>>()
-        };
         assert_eq!(
             kinds("OPENAI_API_KEY=sk-proj-AbCdEfGhIjKlMnOpQrStT3BlbkFJuVwXyZaBcDeFgHiJkLmN"),
             ["OpenAI API key"]
