@@ -151,11 +151,8 @@ where
                     }
                     bytes.push(b'\n');
                     bytes.extend_from_slice(element_indent.as_bytes());
-                    let indented = Indented {
-                        out: &mut bytes,
-                        indent: element_indent.as_bytes(),
-                    };
-                    serde_json::to_writer_pretty(indented, &render(item))?;
+                    let rendered = serde_json::to_vec_pretty(&render(item))?;
+                    indent_lines(&mut bytes, &rendered, element_indent.as_bytes());
                     Ok(bytes)
                 })
                 .collect::<io::Result<Vec<Vec<u8>>>>()?;
@@ -261,28 +258,18 @@ impl Write for Splice<'_, '_> {
     }
 }
 
-/// Writes JSON rendered at the top level as if nested: `indent` after every
-/// line break (a JSON string holds none unescaped).
-struct Indented<'a> {
-    out: &'a mut Vec<u8>,
-    indent: &'a [u8],
-}
-
-impl Write for Indented<'_> {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
-            if i > 0 {
-                self.out.push(b'\n');
-                self.out.extend_from_slice(self.indent);
-            }
-            self.out.extend_from_slice(line);
-        }
-        Ok(bytes.len())
+/// Appends JSON rendered at the top level to `out` as if nested: `indent`
+/// after every line break (a JSON string holds none unescaped). Done on the
+/// rendered element rather than on each token serde writes: a search for line
+/// breaks per token cost more than the rendering.
+fn indent_lines(out: &mut Vec<u8>, rendered: &[u8], indent: &[u8]) {
+    let mut start = 0;
+    for newline in memchr::memchr_iter(b'\n', rendered) {
+        out.extend_from_slice(&rendered[start..=newline]);
+        out.extend_from_slice(indent);
+        start = newline + 1;
     }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
+    out.extend_from_slice(&rendered[start..]);
 }
 
 #[cfg(test)]
