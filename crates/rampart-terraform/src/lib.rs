@@ -1230,24 +1230,48 @@ fn manifest_key(parent_address: &str, name: &str) -> String {
 
 /// Adds the unknowns of a resource's attributes (not references, which are the
 /// normal way resources refer to each other) to the `--show-unknown` list.
+///
+/// One path is kept and cut back as the walk returns, and an address made only
+/// for an unknown: most resources have none, and a path made for every value
+/// was most of the cost (docs/benchmarks.md, seventeenth round).
 fn record_unknowns(address: &str, node: &Node, fallback: Origin, out: &mut Vec<UnknownValue>) {
-    let mut stack: Vec<(String, &Node)> = vec![(address.to_owned(), node)];
-    while let Some((path, node)) = stack.pop() {
+    enum Step<'n> {
+        Index(usize),
+        Key(&'n str),
+    }
+    let mut path = address.to_owned();
+    // A value, the length of its parent's path, and the step that reaches it.
+    let mut stack: Vec<(&Node, usize, Option<Step<'_>>)> = vec![(node, path.len(), None)];
+    while let Some((node, parent, step)) = stack.pop() {
+        path.truncate(parent);
+        match step {
+            Some(Step::Index(i)) => {
+                use std::fmt::Write as _;
+                let _ = write!(path, "[{i}]");
+            }
+            Some(Step::Key(key)) => {
+                path.push('.');
+                path.push_str(key);
+            }
+            None => {}
+        }
         match &node.value {
             Value::Unknown(unknown) if matches!(**unknown, Unknown::Reference { .. }) => {}
             Value::Unknown(unknown) => out.push(UnknownValue {
                 origin: node.origin.unwrap_or(fallback),
-                address: path,
+                address: path.clone(),
                 unknown: (**unknown).clone(),
             }),
             Value::List(items) => {
+                let len = path.len();
                 for (i, item) in items.iter().enumerate() {
-                    stack.push((format!("{path}[{i}]"), item));
+                    stack.push((item, len, Some(Step::Index(i))));
                 }
             }
             Value::Map(entries) => {
+                let len = path.len();
                 for (key, value) in entries {
-                    stack.push((format!("{path}.{key}"), value));
+                    stack.push((value, len, Some(Step::Key(key))));
                 }
             }
             _ => {}
