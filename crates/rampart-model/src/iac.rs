@@ -1,8 +1,6 @@
 //! Infrastructure code in the model: Terraform evaluated across files and
 //! modules, with the tier of each resource.
 
-use std::collections::HashMap;
-
 use rampart_config::Tier;
 use rampart_iac::{BlockKind, Node, Resource, UnknownValue, Value};
 use rampart_source::{Diagnostic, FileId, SourceFile};
@@ -11,6 +9,8 @@ use rampart_terraform::{
     module_calls,
 };
 use rayon::prelude::*;
+
+use crate::project::FastMap;
 
 /// How Terraform variables are set on the command line.
 #[derive(Clone, Debug, Default)]
@@ -360,12 +360,12 @@ pub(crate) struct DefaultTags {
     /// Root module directory, provider address (`provider.aws.critical`) →
     /// tags; the first declaration of each, indexed (a list searched for every
     /// resource made many roots quadratic).
-    providers: HashMap<std::sync::Arc<str>, HashMap<String, Option<Node>>>,
+    providers: FastMap<std::sync::Arc<str>, FastMap<String, Option<Node>>>,
 }
 
 impl DefaultTags {
     pub fn new(resources: &[Box<Resource>], roots: &[std::sync::Arc<str>]) -> Self {
-        let mut providers = HashMap::new();
+        let mut providers = FastMap::default();
         for (provider, root) in resources
             .iter()
             .zip(roots)
@@ -378,7 +378,7 @@ impl DefaultTags {
                 .cloned();
             providers
                 .entry(root.clone())
-                .or_insert_with(HashMap::new)
+                .or_insert_with(FastMap::default)
                 .entry(provider.address.clone())
                 .or_insert(tags);
         }
