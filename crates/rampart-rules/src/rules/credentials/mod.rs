@@ -122,8 +122,13 @@ pub(crate) fn env_item<'a>(node: &'a Node, path: &[Step<'_>]) -> Option<(&'a str
     let [.., Step::Key("env"), Step::Index(_)] = path else {
         return None;
     };
-    let name = node.get("name")?.as_str()?;
-    let value = node.get("value")?;
+    env_assignment(node)
+}
+
+/// An item of an `env` list with a literal value: its name and the value node.
+pub(crate) fn env_assignment(item: &Node) -> Option<(&str, &Node)> {
+    let name = item.get("name")?.as_str()?;
+    let value = item.get("value")?;
     matches!(value.value, Value::Scalar(..)).then_some((name, value))
 }
 
