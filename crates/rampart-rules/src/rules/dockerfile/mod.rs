@@ -24,6 +24,16 @@ pub(crate) static RULES: &[&Rule] = &[
 /// Splits on white space outside quotes, removing the quotes (how BuildKit reads
 /// the shell form of `COPY`, `ADD`, `ARG`).
 pub(crate) fn split_words(text: &str) -> Vec<String> {
+    // Most arguments quote and escape nothing: their words are the text's
+    // own, split where `char::is_whitespace` says, as below.
+    if !text.contains(['"', '\'', '\\']) {
+        return text.split_whitespace().map(str::to_owned).collect();
+    }
+    split_quoted(text)
+}
+
+/// [`split_words`] a character at a time, quotes and escapes read.
+fn split_quoted(text: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut current = String::new();
     let mut in_word = false;
@@ -131,4 +141,30 @@ pub(crate) fn base_name(path: &str) -> String {
         .next()
         .unwrap_or_default()
         .to_ascii_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::{split_quoted, split_words};
+
+    proptest! {
+        /// Words without quotes or escapes are split as a character at a
+        /// time, with every kind of white space.
+        #[test]
+        fn unquoted_words_split_as_quoted_words_do(
+            text in "[a-z0-9=/.:*-]{0,6}([ \t\n\r\u{b}\u{c}\u{a0}\u{2003}\u{3000}]{1,3}[a-z0-9=/.:*-]{0,6}){0,6}"
+        ) {
+            prop_assert_eq!(split_words(&text), split_quoted(&text));
+        }
+    }
+
+    #[test]
+    fn quotes_and_escapes_are_read() {
+        assert_eq!(
+            split_words(r#"--chown=app "my file" 'a b'\ c d\"e /dst"#),
+            ["--chown=app", "my file", "a b c", r#"d"e"#, "/dst"]
+        );
+    }
 }
