@@ -6,7 +6,7 @@ use rampart_source::redact;
 use rampart_yaml::Value;
 
 use super::{
-    LiteralBlock, Step, char_column, display_path, env_item, is_core, scalar_texts, walk,
+    LiteralBlock, Step, char_column, display_path, env_item, is_core, value_texts, walk,
     whole_secret, with_article,
 };
 use crate::engine::{Check, Context, Example, Rule, RuleDocs, RuleMeta, Sink};
@@ -93,8 +93,9 @@ fn read_elsewhere(object: &K8sObject, path: &[Step<'_>]) -> bool {
 
 fn check(object: &K8sObject, ctx: &Context<'_>, sink: &mut Sink<'_>) {
     // Most objects hold no credential anywhere: one search over all their
-    // strings says so before any string is searched on its own.
-    if !may_contain_credentials(scalar_texts(&object.root)) {
+    // values says so before any value is searched on its own. The keys are
+    // left out: the walk below reads values only.
+    if !may_contain_credentials(value_texts(&object.root)) {
         return;
     }
     let file = ctx.project.file(object.file);

@@ -63,20 +63,16 @@ pub(crate) fn display_path(path: &[Step<'_>]) -> String {
     out
 }
 
-/// The text of every scalar under `root` (keys and values), depth first.
-pub(crate) fn scalar_texts(root: &Node) -> impl Iterator<Item = &str> {
+/// The text of every scalar value under `root` (not the keys, which [`walk`]
+/// does not visit), depth first.
+pub(crate) fn value_texts(root: &Node) -> impl Iterator<Item = &str> {
     let mut stack = vec![root];
     std::iter::from_fn(move || {
         while let Some(node) = stack.pop() {
             match &node.value {
                 Value::Scalar(text, _) => return Some(&**text),
                 Value::Seq(items) => stack.extend(items.iter().rev()),
-                Value::Map(entries) => {
-                    for entry in entries.iter().rev() {
-                        stack.push(&entry.value);
-                        stack.push(&entry.key);
-                    }
-                }
+                Value::Map(entries) => stack.extend(entries.iter().rev().map(|entry| &entry.value)),
             }
         }
         None
