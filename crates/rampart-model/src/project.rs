@@ -2209,6 +2209,19 @@ impl Project {
         }
     }
 
+    /// The resources that `address`, written in resource `index`, names in
+    /// its scope, in index order (see [`Project::link_targets`]): what a
+    /// reference found while walking a resource's values leads to, without
+    /// looking its scope up by name.
+    pub fn resources_named_from<'a>(
+        &'a self,
+        index: usize,
+        address: &'a str,
+    ) -> impl Iterator<Item = usize> + 'a {
+        let scope = self.resource_scopes.get(index).copied().unwrap_or(u32::MAX);
+        self.links.find(&self.resources, scope, address)
+    }
+
     /// The resources of any of `types` (data sources included), by index, in
     /// order.
     pub fn resources_of_types(&self, types: &[&str]) -> Vec<usize> {

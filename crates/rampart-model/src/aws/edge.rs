@@ -223,13 +223,14 @@ fn forward_references(project: &Project, from: usize) -> Vec<usize> {
     let Some(r) = resource(project, from) else {
         return Vec::new();
     };
-    let scope = scope_of(project, from);
     let mut out = Vec::new();
     let mut stack = vec![&r.attributes];
     while let Some(n) = stack.pop() {
         match &n.value {
-            Value::Unknown(unknown) if matches!(**unknown, Unknown::Reference { .. }) => {
-                out.extend(project.link_targets(scope, n).into_iter().map(|(i, _)| i));
+            Value::Unknown(unknown) => {
+                if let Unknown::Reference { address, .. } = &**unknown {
+                    out.extend(project.resources_named_from(from, address));
+                }
             }
             Value::List(items) => stack.extend(items.iter()),
             Value::Map(entries) => stack.extend(entries.iter().map(|(_, v)| v)),
