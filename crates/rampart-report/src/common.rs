@@ -145,15 +145,28 @@ where
                 .par_iter()
                 .enumerate()
                 .map(|(i, item)| {
-                    let mut bytes = Vec::new();
-                    if window > 0 || i > 0 {
-                        bytes.push(b',');
-                    }
-                    bytes.push(b'\n');
-                    bytes.extend_from_slice(element_indent.as_bytes());
-                    let rendered = serde_json::to_vec_pretty(&render(item))?;
-                    indent_lines(&mut bytes, &rendered, element_indent.as_bytes());
-                    Ok(bytes)
+                    let indent = element_indent.as_bytes();
+                    // Rendered into the thread's own buffer, then copied once,
+                    // indented, into an element of exactly its length.
+                    RENDERED.with_borrow_mut(|rendered| {
+                        rendered.clear();
+                        serde_json::to_writer_pretty(&mut *rendered, &render(item))?;
+                        let breaks = memchr::memchr_iter(b'\n', rendered).count();
+                        let comma = usize::from(window > 0 || i > 0);
+                        let mut bytes = Vec::with_capacity(
+                            comma + 1 + indent.len() * (breaks + 1) + rendered.len(),
+                        );
+                        if comma == 1 {
+                            bytes.push(b',');
+                        }
+                        bytes.push(b'\n');
+                        bytes.extend_from_slice(indent);
+                        indent_lines(&mut bytes, rendered, indent);
+                        if rendered.capacity() > KEPT_RENDERED_CAPACITY {
+                            *rendered = Vec::new();
+                        }
+                        Ok(bytes)
+                    })
                 })
                 .collect::<io::Result<Vec<Vec<u8>>>>()?;
             for bytes in rendered {
@@ -257,6 +270,16 @@ impl Write for Splice<'_, '_> {
         self.out.flush()
     }
 }
+
+thread_local! {
+    /// Where [`write_pretty`] renders an element before indenting it: one
+    /// buffer a thread, grown to the largest element, not one an element.
+    static RENDERED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// What a thread keeps of [`RENDERED`] after an element larger than findings
+/// are.
+const KEPT_RENDERED_CAPACITY: usize = 1 << 20;
 
 /// Appends JSON rendered at the top level to `out` as if nested: `indent`
 /// after every line break (a JSON string holds none unescaped). Done on the
