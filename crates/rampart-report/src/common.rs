@@ -283,8 +283,9 @@ const KEPT_RENDERED_CAPACITY: usize = 1 << 20;
 
 /// Appends JSON rendered at the top level to `out` as if nested: `indent`
 /// after every line break (a JSON string holds none unescaped). Done on the
-/// rendered element rather than on each token serde writes: a search for line
-/// breaks per token cost more than the rendering.
+/// rendered element rather than on each token serde writes: most tokens are a
+/// few bytes, and looking at them a call at a time cost more than this pass
+/// (docs/benchmarks.md, seventeenth round).
 fn indent_lines(out: &mut Vec<u8>, rendered: &[u8], indent: &[u8]) {
     let mut start = 0;
     for newline in memchr::memchr_iter(b'\n', rendered) {
