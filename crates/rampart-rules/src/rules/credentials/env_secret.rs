@@ -5,7 +5,7 @@ use rampart_yaml::{Node, Value};
 
 use super::{env_assignment, env_item, env_owner, walk, with_article};
 use crate::engine::{Check, Context, Example, Rule, RuleDocs, RuleMeta, Sink};
-use crate::secrets::secret_in_assignment;
+use crate::secrets::{SecretMatch, secret_in_assignment};
 
 pub(crate) static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -69,10 +69,7 @@ fn check(object: &K8sObject, _ctx: &Context<'_>, sink: &mut Sink<'_>) {
         let Some((name, value_node)) = env_item(node, path) else {
             return true;
         };
-        let Some(value) = value_node.as_str() else {
-            return false;
-        };
-        if let Some(found) = secret_in_assignment(name, value) {
+        if let Some(found) = secret_set(name, value_node) {
             let what = if found.kind == "literal secret" {
                 format!("a literal secret `{}`", redact(&found.text))
             } else {
@@ -112,10 +109,7 @@ fn sets_a_secret(root: &Node) -> bool {
                         && let Value::Seq(items) = &entry.value.value
                         && items.iter().any(|item| {
                             env_assignment(item)
-                                .and_then(|(name, value)| Some((name, value.as_str()?)))
-                                .is_some_and(|(name, value)| {
-                                    secret_in_assignment(name, value).is_some()
-                                })
+                                .is_some_and(|(name, value)| secret_set(name, value).is_some())
                         })
                     {
                         return true;
@@ -126,4 +120,10 @@ fn sets_a_secret(root: &Node) -> bool {
         }
     }
     false
+}
+
+/// The secret an `env` item named `name` sets to the literal `value`, if any:
+/// what `check` reports and what `sets_a_secret` looks for.
+fn secret_set(name: &str, value: &Node) -> Option<SecretMatch> {
+    secret_in_assignment(name, value.as_str()?)
 }
