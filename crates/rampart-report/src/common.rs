@@ -152,11 +152,11 @@ where
                         rendered.clear();
                         serde_json::to_writer_pretty(&mut *rendered, &render(item))?;
                         let breaks = memchr::memchr_iter(b'\n', rendered).count();
-                        let comma = usize::from(window > 0 || i > 0);
+                        let comma = window > 0 || i > 0;
                         let mut bytes = Vec::with_capacity(
-                            comma + 1 + indent.len() * (breaks + 1) + rendered.len(),
+                            usize::from(comma) + 1 + indent.len() * (breaks + 1) + rendered.len(),
                         );
-                        if comma == 1 {
+                        if comma {
                             bytes.push(b',');
                         }
                         bytes.push(b'\n');
