@@ -1,3 +1,5 @@
+use std::borrow::Cow;
+
 use rampart_config::Severity;
 use rampart_dockerfile::Instruction;
 use rampart_model::{DockerfileDoc, parse_pairs};
@@ -6,7 +8,9 @@ use rampart_source::{SourceFile, redact};
 use super::{find_in_instruction, split_words};
 use crate::engine::{Check, Context, Example, Rule, RuleDocs, RuleMeta, Sink};
 use crate::rules::credentials::with_article;
-use crate::secrets::{assignment_in_line, find_credentials, is_placeholder, is_secret_name};
+use crate::secrets::{
+    assignment_in_line, find_credentials, is_placeholder, is_secret_name, may_contain_credentials,
+};
 
 pub(crate) static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -50,6 +54,10 @@ struct Reporter<'a, 'b> {
     sink: &'a mut Sink<'b>,
     /// Secret texts already reported for this instruction.
     seen: Vec<String>,
+    /// Whether any text the rule searches for credentials (every value
+    /// `shapes` and `has_shapes` read) may hold one: when not, each search
+    /// would find nothing and is skipped.
+    may_hold_shapes: bool,
 }
 
 impl Reporter<'_, '_> {
@@ -69,8 +77,18 @@ impl Reporter<'_, '_> {
         self.sink.report(span, message);
     }
 
-    /// A credential with a known shape anywhere in `text`.
+    /// Whether `text`, one of the texts the Dockerfile's search covered,
+    /// holds a credential with a known shape.
+    fn has_shapes(&self, text: &str) -> bool {
+        self.may_hold_shapes && !find_credentials(text).is_empty()
+    }
+
+    /// A credential with a known shape anywhere in `text`, one of the texts
+    /// the Dockerfile's search covered.
     fn shapes(&mut self, text: &str, keyword: &str) {
+        if !self.may_hold_shapes {
+            return;
+        }
         for found in find_credentials(text) {
             let message = format!(
                 "`{keyword}` contains {} (`{}`), readable by anyone with the Dockerfile or the image",
@@ -118,7 +136,7 @@ fn env(reporter: &mut Reporter<'_, '_>, name: &str, value: &str) {
                 "`ENV {name}` copies `{value}` into the image configuration, where `docker inspect` shows it to anyone who can pull the image"
             ),
         );
-    } else if !is_placeholder(value) && find_credentials(value).is_empty() {
+    } else if !is_placeholder(value) && !reporter.has_shapes(value) {
         reporter.secret(
             value,
             format!(
@@ -141,7 +159,7 @@ fn arg(reporter: &mut Reporter<'_, '_>, name: &str, default: Option<&str>) {
         Some(value)
             if !is_placeholder(value)
                 && !is_variable_reference(value)
-                && find_credentials(value).is_empty() =>
+                && !reporter.has_shapes(value) =>
         {
             reporter.secret(
                 value,
@@ -213,37 +231,84 @@ fn heredoc_assignments(reporter: &mut Reporter<'_, '_>, body: &str, keyword: &st
     }
 }
 
+/// What the rule reads of an instruction, split once: the texts searched
+/// for credentials are all known before any is searched.
+enum Arguments<'a> {
+    /// `ENV` and `LABEL`: their `name=value` pairs, unquoted.
+    Pairs(Vec<(String, String)>),
+    /// `ARG`: its words (`NAME` or `NAME=default`).
+    Words(Vec<String>),
+    /// Any other instruction: its arguments and heredoc bodies.
+    Shell(Cow<'a, str>),
+}
+
+impl Arguments<'_> {
+    fn of(instruction: &Instruction) -> Arguments<'_> {
+        match instruction.keyword.as_str() {
+            "ENV" | "LABEL" => Arguments::Pairs(parse_pairs(&instruction.arguments)),
+            "ARG" => Arguments::Words(split_words(&instruction.arguments)),
+            // Copied only to join heredocs to the arguments.
+            _ if instruction.heredocs.is_empty() => {
+                Arguments::Shell(Cow::Borrowed(&instruction.arguments))
+            }
+            _ => Arguments::Shell(Cow::Owned(instruction.shell_text())),
+        }
+    }
+
+    /// The texts `shapes` and `has_shapes` are asked about.
+    fn searched(&self) -> impl Iterator<Item = &str> {
+        let (pairs, words, shell) = match self {
+            Arguments::Pairs(pairs) => (&pairs[..], &[][..], None),
+            Arguments::Words(words) => (&[][..], &words[..], None),
+            Arguments::Shell(text) => (&[][..], &[][..], Some(&**text)),
+        };
+        (pairs.iter().map(|(_, value)| value.as_str()))
+            .chain(
+                words
+                    .iter()
+                    .filter_map(|w| w.split_once('=').map(|(_, v)| v)),
+            )
+            .chain(shell)
+    }
+}
+
 fn check(doc: &DockerfileDoc, ctx: &Context<'_>, sink: &mut Sink<'_>) {
     let file = ctx.project.file(doc.file);
-    for instruction in &doc.parsed.instructions {
+    let instructions = &doc.parsed.instructions;
+    let arguments: Vec<Arguments<'_>> = instructions.iter().map(Arguments::of).collect();
+    // One search of all of them rules out most Dockerfiles, instead of a
+    // search of each value and command (see `may_contain_credentials`).
+    let may_hold_shapes = may_contain_credentials(arguments.iter().flat_map(Arguments::searched));
+    for (instruction, arguments) in instructions.iter().zip(&arguments) {
         let mut reporter = Reporter {
             file,
             instruction,
             sink,
             seen: Vec::new(),
+            may_hold_shapes,
         };
         let keyword = instruction.keyword.as_str();
-        match keyword {
-            "ENV" => {
-                for (name, value) in parse_pairs(&instruction.arguments) {
-                    env(&mut reporter, &name, &value);
+        match arguments {
+            Arguments::Pairs(pairs) if keyword == "ENV" => {
+                for (name, value) in pairs {
+                    env(&mut reporter, name, value);
                 }
             }
-            "ARG" => {
-                for word in split_words(&instruction.arguments) {
+            Arguments::Pairs(pairs) => {
+                for (_, value) in pairs {
+                    reporter.shapes(value, "LABEL");
+                }
+            }
+            Arguments::Words(words) => {
+                for word in words {
                     match word.split_once('=') {
                         Some((name, value)) => arg(&mut reporter, name, Some(value)),
-                        None => arg(&mut reporter, &word, None),
+                        None => arg(&mut reporter, word, None),
                     }
                 }
             }
-            "LABEL" => {
-                for (_, value) in parse_pairs(&instruction.arguments) {
-                    reporter.shapes(&value, "LABEL");
-                }
-            }
-            _ => {
-                reporter.shapes(&instruction.shell_text(), keyword);
+            Arguments::Shell(text) => {
+                reporter.shapes(text, keyword);
                 if matches!(keyword, "RUN" | "ONBUILD") && instruction.exec_form.is_none() {
                     shell_assignments(&mut reporter, &instruction.arguments, keyword);
                 }
