@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use rampart_iac::{Node, Resource, Unknown, Value};
 
-use crate::scopes::{ranges_by_scope, run_of};
+use crate::scopes::ranges_by_scope;
 
 /// The resources of a project by scope and address. It keeps indices into
 /// the project's resources, not their addresses: a map of every address
@@ -22,11 +22,16 @@ use crate::scopes::{ranges_by_scope, run_of};
 pub struct Links {
     /// Each scope's share of `entries`, by scope number.
     scopes: Vec<Range<usize>>,
-    /// Resource indices, by scope, then address, then index. A counted
-    /// resource is listed again, marked with [`BASE`], under its address
-    /// without the instance key (`aws_subnet.private`), which a splat
-    /// (`aws_subnet.private[*]`) names.
+    /// Resource indices, by scope, then the hash of their address, then
+    /// index. A counted resource is listed again, marked with [`BASE`],
+    /// under its address without the instance key (`aws_subnet.private`),
+    /// which a splat (`aws_subnet.private[*]`) names.
     entries: Vec<u32>,
+    /// The hash of each entry's address ([`address_hash`]), by the same
+    /// index. A search compares these, not the addresses: each address is
+    /// behind two pointers (the resource, then its text), and a binary search
+    /// that followed them missed the cache at every step.
+    hashes: Vec<u32>,
 }
 
 /// Marks an entry of [`Links::entries`] listed under its address without
@@ -57,29 +62,40 @@ fn key_of(resources: &[Box<Resource>], entry: u32) -> &str {
     }
 }
 
+/// An address's hash, to order and find entries by. Two addresses may share
+/// one: a search compares the addresses of the entries it finds.
+fn address_hash(address: &str) -> u32 {
+    use std::hash::BuildHasher;
+    // Fixed, so that the order of the entries is the same from run to run.
+    let hash = foldhash::fast::FixedState::with_seed(0).hash_one(address);
+    // The high half: foldhash mixes its last step into it.
+    (hash >> 32) as u32
+}
+
 impl Links {
     /// Indexes `resources` by their scope (`scopes`, by the same index:
     /// numbers below `scope_count`).
     pub fn build(resources: &[Box<Resource>], scopes: &[u32], scope_count: usize) -> Self {
-        let mut keyed: Vec<(u32, u32)> = Vec::with_capacity(resources.len());
+        // Scope, hash, entry.
+        let mut keyed: Vec<(u32, u32, u32)> = Vec::with_capacity(resources.len());
         for (i, (resource, &scope)) in resources.iter().zip(scopes).enumerate() {
             // No scan holds two billion resources; one past that is not linked.
             let Some(entry) = u32::try_from(i).ok().filter(|entry| entry & BASE == 0) else {
                 break;
             };
-            keyed.push((scope, entry));
-            if without_instance_key(&resource.address).is_some() {
-                keyed.push((scope, entry | BASE));
+            let address = resource.address.as_str();
+            keyed.push((scope, address_hash(address), entry));
+            if let Some(base) = without_instance_key(address) {
+                keyed.push((scope, address_hash(base), entry | BASE));
             }
         }
-        keyed.par_sort_unstable_by(|a, b| {
-            (a.0.cmp(&b.0))
-                .then_with(|| key_of(resources, a.1).cmp(key_of(resources, b.1)))
-                .then_with(|| index_of(a.1).cmp(&index_of(b.1)))
-        });
+        // Resource by resource within a hash: a search then finds an
+        // address's entries in index order.
+        keyed.par_sort_unstable_by_key(|&(scope, hash, entry)| (scope, hash, index_of(entry)));
         Self {
-            scopes: ranges_by_scope(keyed.iter().map(|&(scope, _)| scope), scope_count),
-            entries: keyed.into_iter().map(|(_, entry)| entry).collect(),
+            scopes: ranges_by_scope(keyed.iter().map(|&(scope, ..)| scope), scope_count),
+            hashes: keyed.iter().map(|&(_, hash, _)| hash).collect(),
+            entries: keyed.into_iter().map(|(.., entry)| entry).collect(),
         }
     }
 
@@ -90,13 +106,17 @@ impl Links {
         &'a self,
         resources: &'a [Box<Resource>],
         scope: u32,
-        address: &str,
+        address: &'a str,
     ) -> impl Iterator<Item = usize> + 'a {
         let address = address.strip_suffix("[*]").unwrap_or(address);
-        let entries = (self.scopes.get(scope as usize))
-            .and_then(|range| self.entries.get(range.clone()))
-            .unwrap_or_default();
-        (run_of(entries, |entry| key_of(resources, entry), address).iter())
+        let range = (self.scopes.get(scope as usize)).map_or(0..0, Clone::clone);
+        let (hashes, entries) = (self.hashes.get(range.clone()), self.entries.get(range));
+        let (hashes, entries) = (hashes.unwrap_or_default(), entries.unwrap_or_default());
+        let wanted = address_hash(address);
+        let start = hashes.partition_point(|&hash| hash < wanted);
+        let len = (hashes.get(start..).unwrap_or_default()).partition_point(|&hash| hash == wanted);
+        (entries.get(start..start + len).unwrap_or_default().iter())
+            .filter(move |&&entry| key_of(resources, entry) == address)
             .map(|&entry| index_of(entry))
     }
 
