@@ -220,11 +220,22 @@ pub fn named<'a>(project: &Project, from: usize, node: &'a Node) -> Named<'a> {
 
 /// Every resource a resource's attributes refer to.
 fn forward_references(project: &Project, from: usize) -> Vec<usize> {
+    forward_references_with(project, from, &mut Vec::new())
+}
+
+/// [`forward_references`], walking with `stack` (left empty): one stack
+/// serves every resource a thread walks, instead of one allocated for each.
+fn forward_references_with<'p>(
+    project: &'p Project,
+    from: usize,
+    stack: &mut Vec<&'p Node>,
+) -> Vec<usize> {
     let Some(r) = resource(project, from) else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    let mut stack = vec![&r.attributes];
+    stack.clear();
+    stack.push(&r.attributes);
     while let Some(n) = stack.pop() {
         match &n.value {
             Value::Unknown(unknown) => {
@@ -642,7 +653,9 @@ impl<'p> Edge<'p> {
             .par_iter()
             .enumerate()
             .filter(|(_, r)| is_resource(r))
-            .map(|(i, _)| (i, forward_references(project, i)))
+            .map_init(Vec::new, |stack, (i, _)| {
+                (i, forward_references_with(project, i, stack))
+            })
             .collect();
         let mut referrers: FastMap<usize, Vec<usize>> = FastMap::default();
         for (i, targets) in references {
