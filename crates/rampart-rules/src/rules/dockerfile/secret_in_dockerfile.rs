@@ -54,9 +54,11 @@ struct Reporter<'a, 'b> {
     sink: &'a mut Sink<'b>,
     /// Secret texts already reported for this instruction.
     seen: Vec<String>,
-    /// Whether any text the rule searches for credentials (every value
-    /// `shapes` and `has_shapes` read) may hold one: when not, each search
-    /// would find nothing and is skipped.
+    /// Whether any text `shapes` and `has_shapes` are asked about (the
+    /// Dockerfile's [`Arguments::searched`]) may hold a credential: when not,
+    /// each of their searches would find nothing and is skipped. The values
+    /// of a heredoc's assignments are parts of its lines, not texts of their
+    /// own, and are searched whatever this says.
     may_hold_shapes: bool,
 }
 
