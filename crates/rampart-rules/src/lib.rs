@@ -15,6 +15,7 @@ use std::sync::OnceLock;
 mod docs;
 mod engine;
 mod fingerprint;
+mod literals;
 mod redaction;
 mod registry;
 mod requirements;

@@ -12,6 +12,8 @@ use std::sync::{LazyLock, OnceLock};
 use aho_corasick::AhoCorasick;
 use regex::{Regex, RegexSet};
 
+use crate::literals::required_literals;
+
 /// A credential with a recognisable shape, found in a value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SecretMatch {
@@ -110,6 +112,34 @@ static PATTERNS: [Pattern; 18] = [
 static PATTERN_SET: LazyLock<Option<RegexSet>> =
     LazyLock::new(|| RegexSet::new(PATTERNS.iter().map(|p| p.source)).ok());
 
+/// The literals one of which every match of every pattern contains
+/// ([`required_literals`]: `AKIA`, `ghp_`, `://`, `.eyJ`, `requirepass`, …),
+/// found with one search of packed SIMD instructions. A text with none of them
+/// holds no credential, and the patterns' lazy automaton, whose tables miss
+/// the cache at most steps, does not run over it: most values of manifests
+/// hold none (in the benchmarks' trees, only one manifest in six holds `://`,
+/// and none holds another). `None` if a pattern required no literal (a test
+/// checks that each does), or where there is no packed search (it needs
+/// SSSE3 or NEON): every text is then searched.
+static REQUIRED_LITERALS: LazyLock<Option<aho_corasick::packed::Searcher>> = LazyLock::new(|| {
+    let mut literals = Vec::new();
+    for pattern in &PATTERNS {
+        let hir = regex_syntax::parse(pattern.source).ok()?;
+        literals.extend(required_literals(&hir)?);
+    }
+    literals.sort();
+    literals.dedup();
+    let mut builder = aho_corasick::packed::Config::new().builder();
+    builder.extend(&literals);
+    builder.build()
+});
+
+/// Whether `text` holds one of [`REQUIRED_LITERALS`], as every credential
+/// does.
+fn has_required_literal(text: &str) -> bool {
+    (REQUIRED_LITERALS.as_ref()).is_none_or(|literals| literals.find(text).is_some())
+}
+
 /// The shortest text any pattern can match (10 bytes, a password in a URL):
 /// most values of a manifest are shorter and are not searched at all.
 static SHORTEST_MATCH: LazyLock<usize> = LazyLock::new(|| {
@@ -134,6 +164,7 @@ static SHORTEST_MATCH: LazyLock<usize> = LazyLock::new(|| {
 pub fn compile_credential_patterns() {
     LazyLock::force(&PATTERN_SET);
     LazyLock::force(&SHORTEST_MATCH);
+    LazyLock::force(&REQUIRED_LITERALS);
 }
 
 /// Whether any of `texts` may hold a credential with a known shape: when
@@ -167,7 +198,7 @@ pub(crate) fn may_contain_credentials<'t>(texts: impl IntoIterator<Item = &'t st
             joined.push('\n');
         }
     }
-    let found = !joined.is_empty() && set.is_match(&joined);
+    let found = !joined.is_empty() && has_required_literal(&joined) && set.is_match(&joined);
     if joined.capacity() <= KEPT_CAPACITY {
         JOINED.set(joined);
     }
@@ -184,7 +215,7 @@ pub fn find_credentials(text: &str) -> Vec<SecretMatch> {
     // of a manifest match none, and asking whether any does is the cheaper
     // search.
     let candidates = match PATTERN_SET.as_ref() {
-        Some(set) if !set.is_match(text) => return found,
+        Some(set) if !has_required_literal(text) || !set.is_match(text) => return found,
         Some(set) => set.matches(text).into_iter().collect::<Vec<_>>(),
         None => (0..PATTERNS.len()).collect(),
     };
@@ -855,6 +886,28 @@ mod tests {
             "8080"
         ]));
         assert!(!may_contain_credentials([]));
+    }
+
+    #[test]
+    fn every_credential_pattern_requires_a_literal() {
+        // Each pattern on its own: were one to require none, every text
+        // would be searched again (`REQUIRED_LITERALS` would be `None`).
+        for pattern in &PATTERNS {
+            let hir = regex_syntax::parse(pattern.source).expect("the pattern parses");
+            let literals = required_literals(&hir).unwrap_or_default();
+            assert!(!literals.is_empty(), "{} requires no literal", pattern.kind);
+            // Found in a text that holds a match, as a credential of each
+            // kind in the tests above is.
+            assert!(literals.iter().all(|l| l.len() >= 3), "{}", pattern.kind);
+        }
+        // A text without any of them is ruled out before the patterns run
+        // (where the packed search runs: x86-64 and aarch64); one with a
+        // match is not.
+        if REQUIRED_LITERALS.is_some() {
+            assert!(!has_required_literal("image: nginx:1.27 tier: high"));
+        }
+        assert!(has_required_literal("redis://:s3cr3tpass@cache:6379"));
+        assert_eq!(find_credentials("redis://:s3cr3tpass@cache:6379").len(), 1);
     }
 
     #[test]
