@@ -1,6 +1,8 @@
 //! Literals that every match of a regular expression contains, read from its
 //! syntax: a search for them rules a text out before the expression runs.
 
+use std::ops::RangeInclusive;
+
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 /// The most strings a run of a concatenation may stand for: each small class
@@ -88,28 +90,32 @@ fn exact_strings(hir: &Hir) -> Option<Vec<Vec<u8>>> {
 fn class_strings(class: &Class) -> Option<Vec<Vec<u8>>> {
     match class {
         Class::Unicode(class) => {
-            let count: u32 = (class.ranges().iter())
-                .map(|r| u32::from(r.end()) - u32::from(r.start()) + 1)
-                .sum();
-            (count <= MAX_CLASS_CHARS).then(|| {
-                (class.ranges().iter())
-                    .flat_map(|r| r.start()..=r.end())
-                    .map(|c| c.to_string().into_bytes())
-                    .collect()
+            spelled_out(class.ranges().iter().map(|r| r.start()..=r.end()), |c| {
+                c.to_string().into_bytes()
             })
         }
         Class::Bytes(class) => {
-            let count: u32 = (class.ranges().iter())
-                .map(|r| u32::from(r.end()) - u32::from(r.start()) + 1)
-                .sum();
-            (count <= MAX_CLASS_CHARS).then(|| {
-                (class.ranges().iter())
-                    .flat_map(|r| r.start()..=r.end())
-                    .map(|b| vec![b])
-                    .collect()
+            spelled_out(class.ranges().iter().map(|r| r.start()..=r.end()), |b| {
+                vec![b]
             })
         }
     }
+}
+
+/// Every item of `ranges`, each as `encode` writes it, when there are at
+/// most [`MAX_CLASS_CHARS`].
+fn spelled_out<T>(
+    ranges: impl Iterator<Item = RangeInclusive<T>> + Clone,
+    encode: impl Fn(T) -> Vec<u8>,
+) -> Option<Vec<Vec<u8>>>
+where
+    T: Copy + Into<u32>,
+    RangeInclusive<T>: Iterator<Item = T>,
+{
+    let count: u32 = (ranges.clone())
+        .map(|r| (*r.end()).into() - (*r.start()).into() + 1)
+        .sum();
+    (count <= MAX_CLASS_CHARS).then(|| ranges.flatten().map(encode).collect())
 }
 
 /// Every string of `left` followed by every string of `right`, unless that
