@@ -5,8 +5,8 @@ use rampart_config::Tier;
 use rampart_iac::{BlockKind, Node, Resource, UnknownValue, Value};
 use rampart_source::{Diagnostic, FileId, SourceFile};
 use rampart_terraform::{
-    ManifestEntry, ModuleSets, TerraformInput, TerraformOutput, TfFile, VarsFile, dir_of, join_dir,
-    module_calls,
+    ManifestEntry, ModuleSets, TerraformInput, TerraformOutput, TfFile, VarsFile, dir_of, dir_str,
+    join_dir, module_calls,
 };
 use rayon::prelude::*;
 
@@ -190,17 +190,29 @@ pub(crate) fn evaluate_terraform(
             memchr::memmem::find(source.text.as_bytes(), b"module").is_some()
         }
     });
+    // Each file's directory and the directories it calls, read on every
+    // core; the files of a directory mostly come together, and go to the
+    // sets as one.
+    let mut calls: Vec<(String, Vec<String>)> = (parsed.par_iter())
+        .filter(|terraform| !terraform.vars)
+        .filter_map(|terraform| {
+            let dir = dir_of(&files.get(terraform.file.index())?.display_path);
+            let calls = match &terraform.content {
+                TerraformContent::Hcl(body) => module_calls(&dir, body),
+                TerraformContent::Unparsed | TerraformContent::JsonVars(_) => Vec::new(),
+            };
+            Some((dir, calls))
+        })
+        .collect();
+    calls.dedup_by(|later, earlier| {
+        let same = later.0 == earlier.0;
+        if same {
+            earlier.1.append(&mut later.1);
+        }
+        same
+    });
     let sets = ModuleSets::from_calls(
-        (parsed.iter())
-            .filter(|terraform| !terraform.vars)
-            .filter_map(|terraform| {
-                let dir = dir_of(&files.get(terraform.file.index())?.display_path);
-                let calls = match &terraform.content {
-                    TerraformContent::Hcl(body) => module_calls(&dir, body),
-                    TerraformContent::Unparsed | TerraformContent::JsonVars(_) => Vec::new(),
-                };
-                Some((dir, calls))
-            }),
+        calls,
         (manifests.iter()).map(|(root, entries)| (root.as_str(), entries.as_slice())),
     );
     // `.tf` and auto-loaded variables files go with their directory's set;
@@ -211,16 +223,27 @@ pub(crate) fn evaluate_terraform(
     // Variables files in no set's directory apply to nothing, but a syntax
     // error in one is still reported.
     let mut outside = Vec::new();
-    for terraform in parsed {
-        let Some(source) = files.get(terraform.file.index()) else {
-            continue;
-        };
-        if matches!(role(files, &terraform, options), Some(FileRole::VarFile(_))) {
-            var_files.push(terraform);
-        } else if let Some(set) = sets.of_dir(&dir_of(&source.display_path)) {
-            by_set[set].push(terraform);
-        } else {
-            outside.push(terraform);
+    // Where each file goes, worked out on every core.
+    let places: Vec<Option<FilePlace>> = (parsed.par_iter())
+        .map(|terraform| {
+            let source = files.get(terraform.file.index())?;
+            Some(
+                if matches!(role(files, terraform, options), Some(FileRole::VarFile(_))) {
+                    FilePlace::VarFile
+                } else if let Some(set) = sets.of_dir(dir_str(&source.display_path)) {
+                    FilePlace::Set(set)
+                } else {
+                    FilePlace::Outside
+                },
+            )
+        })
+        .collect();
+    for (terraform, place) in parsed.into_iter().zip(places) {
+        match place {
+            Some(FilePlace::VarFile) => var_files.push(terraform),
+            Some(FilePlace::Set(set)) => by_set[set].push(terraform),
+            Some(FilePlace::Outside) => outside.push(terraform),
+            None => {}
         }
     }
     diagnostics.extend(parse_unparsed(files, &mut outside, |_, _| true));
@@ -275,6 +298,16 @@ pub(crate) fn evaluate_terraform(
         unknowns: output.unknowns,
         diagnostics,
     }
+}
+
+/// Where [`evaluate_terraform`] puts a Terraform file.
+enum FilePlace {
+    /// A `--var-file`: it applies to every set.
+    VarFile,
+    /// With the set of its directory.
+    Set(usize),
+    /// In no set's directory: variables that apply to nothing.
+    Outside,
 }
 
 /// Parses the files of `terraform_files` left unparsed that `now` picks, in

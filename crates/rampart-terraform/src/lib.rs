@@ -171,10 +171,15 @@ impl<R> TerraformOutput<R> {
 
 /// The directory of a display path (`.` for a file in the working directory).
 pub fn dir_of(display_path: &str) -> String {
+    dir_str(display_path).to_owned()
+}
+
+/// [`dir_of`], borrowed from the path (or static).
+pub fn dir_str(display_path: &str) -> &str {
     match display_path.rsplit_once('/') {
-        Some((dir, _)) if !dir.is_empty() => dir.to_owned(),
-        Some(_) => "/".to_owned(),
-        None => ".".to_owned(),
+        Some((dir, _)) if !dir.is_empty() => dir,
+        Some(_) => "/",
+        None => ".",
     }
 }
 

@@ -591,10 +591,17 @@ pub fn tls_policy(name: &str) -> TlsPolicy {
 
 // ----- the edge view --------------------------------------------------------
 
+/// The types whose scopes [`Edge`] gathers referrers in.
+fn referred_types() -> Vec<&'static str> {
+    [LOAD_BALANCER_TYPES, LISTENER_TYPES, TARGET_GROUP_TYPES].concat()
+}
+
 /// Which resources refer to which, built once for rules that relate many
 /// edge resources.
 pub struct Edge<'p> {
     pub project: &'p Project,
+    /// Which resources refer to each resource of a scope that holds a load
+    /// balancer, a listener or a target group (see [`Edge::referrers`]).
     referrers: FastMap<usize, Vec<usize>>,
 }
 
@@ -646,14 +653,27 @@ pub struct EntryPoint {
 
 impl<'p> Edge<'p> {
     pub fn build(project: &'p Project) -> Self {
-        // Every resource's references, found on every core, then inverted in
-        // index order.
-        let references: Vec<(usize, Vec<usize>)> = project
-            .resources
+        // Referrers are asked for from a load balancer: its listeners, their
+        // rules, the target groups those forward to, and what registers with
+        // the groups (see `referrers`). A reference leads within its scope
+        // only, so only the scopes that hold one of those are walked: walking
+        // every resource's values is a read of the whole model from memory,
+        // for a view that most scopes (and many scans) never ask of.
+        let mut scopes: Vec<&str> = (project.resources_of_types(&referred_types()).into_iter())
+            .map(|i| scope_of(project, i))
+            .collect();
+        scopes.sort_unstable();
+        scopes.dedup();
+        let mut walked: Vec<usize> = (scopes.into_iter())
+            .flat_map(|scope| project.resources_in(scope).iter().copied())
+            .collect();
+        walked.sort_unstable();
+        // Their resources' references, found on every core, then inverted
+        // in index order.
+        let references: Vec<(usize, Vec<usize>)> = walked
             .par_iter()
-            .enumerate()
-            .filter(|(_, r)| is_resource(r))
-            .map_init(Vec::new, |stack, (i, _)| {
+            .filter(|&&i| resource(project, i).is_some_and(is_resource))
+            .map_init(Vec::new, |stack, &i| {
                 (i, forward_references_with(project, i, stack))
             })
             .collect();
@@ -668,8 +688,18 @@ impl<'p> Edge<'p> {
         Self { project, referrers }
     }
 
-    /// The resources whose attributes refer to `index`.
-    pub fn referrers(&self, index: usize) -> &[usize] {
+    /// The resources whose attributes refer to `index`, which must be in a
+    /// scope that holds a load balancer, a listener or a target group: those
+    /// of other scopes are not gathered (see [`Edge::build`]).
+    fn referrers(&self, index: usize) -> &[usize] {
+        debug_assert!(
+            (self
+                .project
+                .resources_in(scope_of(self.project, index))
+                .iter())
+            .any(|&i| type_is(self.project, i, &referred_types())),
+            "referrers asked of a scope that was not walked"
+        );
         self.referrers.get(&index).map_or(&[], Vec::as_slice)
     }
 
@@ -2682,6 +2712,40 @@ resource "aws_shield_protection" "public" {
         assert_eq!(edge.web_acls_of(lb), Some(Association::default()));
         let entries = edge.internet_entry_points();
         assert_eq!(entries.len(), 1);
+    }
+
+    #[test]
+    fn referrers_are_gathered_in_the_scopes_of_load_balancers_only() {
+        // Two root modules: one serves a load balancer, the other's
+        // resources refer to each other but hold none of its kind.
+        let other = r#"
+resource "aws_security_group" "db" {
+  name = "db"
+}
+resource "aws_security_group_rule" "in" {
+  type              = "ingress"
+  security_group_id = aws_security_group.db.id
+}
+"#;
+        let p = project(&[("lb/main.tf", LB), ("db/main.tf", other)]);
+        let edge = Edge::build(&p);
+        let lb = index(&p, "aws_lb.public");
+        assert_eq!(scope_of(&p, lb), "lb");
+        assert!(!edge.referrers.is_empty());
+        assert!(
+            (edge.referrers.iter()).all(|(&target, from)| scope_of(&p, target) == "lb"
+                && from.iter().all(|&i| scope_of(&p, i) == "lb")),
+            "{:?}",
+            edge.referrers
+        );
+        assert_eq!(
+            edge.target_groups_of(lb),
+            vec![index(&p, "aws_lb_target_group.payments")]
+        );
+        assert_eq!(
+            edge.load_balancer_tier(lb).map(|served| served.tier),
+            Some(Tier::Critical)
+        );
     }
 
     const ACL: &str = r#"

@@ -37,6 +37,7 @@ use std::collections::{HashMap, HashSet};
 use ipnet::IpNet;
 use rampart_config::Tier;
 use rampart_iac::{BlockKind, Language, Node, Resource, Value};
+use rayon::prelude::*;
 
 use super::network::{VPC_TYPES, is_managed, items_or_self, linked, parse_cidr, type_of, walk};
 use crate::Project;
@@ -668,14 +669,23 @@ pub struct SecurityGroups<'p> {
 impl<'p> SecurityGroups<'p> {
     pub fn build(project: &'p Project) -> Self {
         let lists = PrefixLists::build(project);
-        let mut rules = Vec::new();
-        for index in project.resources_of_types(RULE_TYPES) {
-            let resource = &project.resources[index];
-            if is_managed(resource) {
-                read_rules(project, &lists, index, resource, &mut rules);
-            }
-        }
-        let attachments = read_attachments(project);
+        // Each resource's rules and attachments are read on every core, and
+        // kept in index order.
+        let (rules, attachments) = rayon::join(
+            || {
+                (project.resources_of_types(RULE_TYPES).into_par_iter())
+                    .flat_map_iter(|index| {
+                        let mut rules = Vec::new();
+                        let resource = &project.resources[index];
+                        if is_managed(resource) {
+                            read_rules(project, &lists, index, resource, &mut rules);
+                        }
+                        rules
+                    })
+                    .collect()
+            },
+            || read_attachments(project),
+        );
         let mut attached_tiers = HashMap::new();
         for attachment in &attachments {
             attached_tiers
@@ -800,36 +810,43 @@ fn attached_tier(project: &Project, resource: usize) -> Option<Tier> {
     }
 }
 
+/// The attachments of every resource that may have some, in index order.
 fn read_attachments(project: &Project) -> Vec<Attachment<'_>> {
-    let mut out = Vec::new();
     let types: Vec<&str> = ATTACHMENTS.iter().map(|(t, _)| *t).collect();
-    for index in project.resources_of_types(&types) {
-        let resource = &project.resources[index];
-        if !is_managed(resource) {
-            continue;
-        }
-        let Some((_, paths)) = ATTACHMENTS
-            .iter()
-            .find(|(t, _)| *t == resource.resource_type)
-        else {
-            continue;
-        };
-        let mut nodes = Vec::new();
-        for path in *paths {
-            walk(&resource.attributes, path, &mut nodes);
-        }
-        for node in nodes {
-            for item in items_or_self(node) {
-                for (group, attribute) in linked(project, index, item) {
-                    if GROUP_TYPES.contains(&type_of(project, group))
-                        && matches!(attribute, "id" | "name" | "" | "GroupId")
-                    {
-                        out.push(Attachment {
-                            group,
-                            resource: index,
-                            node: item,
-                        });
-                    }
+    (project.resources_of_types(&types).into_par_iter())
+        .flat_map_iter(|index| attachments_of(project, index))
+        .collect()
+}
+
+/// The security groups resource `index` is attached to, through the
+/// attributes [`ATTACHMENTS`] names for its type.
+fn attachments_of(project: &Project, index: usize) -> Vec<Attachment<'_>> {
+    let mut out = Vec::new();
+    let resource = &project.resources[index];
+    if !is_managed(resource) {
+        return out;
+    }
+    let Some((_, paths)) = ATTACHMENTS
+        .iter()
+        .find(|(t, _)| *t == resource.resource_type)
+    else {
+        return out;
+    };
+    let mut nodes = Vec::new();
+    for path in *paths {
+        walk(&resource.attributes, path, &mut nodes);
+    }
+    for node in nodes {
+        for item in items_or_self(node) {
+            for (group, attribute) in linked(project, index, item) {
+                if GROUP_TYPES.contains(&type_of(project, group))
+                    && matches!(attribute, "id" | "name" | "" | "GroupId")
+                {
+                    out.push(Attachment {
+                        group,
+                        resource: index,
+                        node: item,
+                    });
                 }
             }
         }
