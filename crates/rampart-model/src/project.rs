@@ -88,8 +88,9 @@ pub struct Project {
     /// Resources by scope and address, to follow references between them
     /// ([`Project::link_targets`]).
     links: Links,
-    /// Values that could not be evaluated (`--show-unknown`).
-    pub unknowns: Vec<UnknownValue>,
+    /// Values that could not be evaluated, references the scan can follow
+    /// included: [`Project::unknowns`] leaves those out.
+    unknowns: Vec<UnknownValue>,
     /// Changes made outside Terraform, from plans' `resource_drift`.
     pub drift: Vec<Drift>,
     /// Values a plan marks sensitive: never printed, by file.
@@ -2134,13 +2135,14 @@ impl Project {
         );
         self.links = links;
         self.resource_index = resource_index;
-        self.drop_followed_references();
     }
 
-    /// A reference to a resource that is in the scan is not a value rules went
-    /// without: they follow it (see [`Links`]). Only references to what the
-    /// scan does not hold stay listed as unknown.
-    fn drop_followed_references(&mut self) {
+    /// The values that could not be evaluated (`--show-unknown`), in the
+    /// order they were met. A reference to a resource that is in the scan is
+    /// not a value rules went without: they follow it (see [`Links`]). Only
+    /// references to what the scan does not hold are listed. Worked out when
+    /// asked, since only `--show-unknown` asks.
+    pub fn unknowns(&self) -> Vec<&UnknownValue> {
         let mut scopes_of_file: FastMap<FileId, FastSet<u32>> = FastMap::default();
         // A file's resources mostly come together, in one scope.
         let mut last = None;
@@ -2154,11 +2156,9 @@ impl Project {
                 .or_default()
                 .insert(scope);
         }
-        let followed: Vec<bool> = self
-            .unknowns
-            .par_iter()
-            .map(|unknown| match &unknown.unknown {
-                rampart_iac::Unknown::Reference { address, .. } => scopes_of_file
+        (self.unknowns.par_iter())
+            .filter(|unknown| match &unknown.unknown {
+                rampart_iac::Unknown::Reference { address, .. } => !scopes_of_file
                     .get(&unknown.origin.file)
                     .is_some_and(|scopes| {
                         scopes.iter().any(|&scope| {
@@ -2167,11 +2167,14 @@ impl Project {
                                 .is_some()
                         })
                     }),
-                _ => false,
+                _ => true,
             })
-            .collect();
-        let mut followed = followed.into_iter();
-        self.unknowns.retain(|_| !followed.next().unwrap_or(false));
+            .collect()
+    }
+
+    /// Frees what [`Project::unknowns`] reads, for a scan that will not ask.
+    pub fn release_unknowns(&mut self) {
+        self.unknowns = Vec::new();
     }
 
     /// The resources of a scope (a Terraform root module, a template, a

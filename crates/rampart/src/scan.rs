@@ -166,6 +166,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     if args.show_unknown {
         show_unknowns(&project);
     }
+    project.release_unknowns();
     evaluated.extend(evaluate_phase(
         &project,
         config,
@@ -484,15 +485,15 @@ fn var_file_paths(args: &ScanArgs) -> Vec<String> {
 
 /// `--show-unknown`: what could not be evaluated, on standard error.
 fn show_unknowns(project: &Project) {
-    if project.unknowns.is_empty() {
+    let mut unknowns = project.unknowns();
+    if unknowns.is_empty() {
         eprintln!("rampart: every value was evaluated");
         return;
     }
     eprintln!(
         "rampart: {} value(s) could not be evaluated; rules that need them reported nothing:",
-        project.unknowns.len()
+        unknowns.len()
     );
-    let mut unknowns: Vec<_> = project.unknowns.iter().collect();
     unknowns.sort_by(|a, b| {
         (a.origin.file, a.origin.span.start, &a.address).cmp(&(
             b.origin.file,
