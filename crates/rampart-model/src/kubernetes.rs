@@ -1,7 +1,8 @@
 use rampart_config::Tier;
-use rampart_source::{FileId, Span};
+use rampart_source::{FileId, Position, Span};
 use rampart_yaml::Node;
 
+use crate::locate;
 use crate::tier::TierOrigin;
 
 /// A Kubernetes object: one document of a manifest stream, or one item of a `List`.
@@ -26,6 +27,18 @@ pub struct K8sObject {
     /// The resolved tier (own label, pod template label, then namespace label).
     pub tier: Option<Tier>,
     pub tier_origin: TierOrigin,
+    /// What a finding at the object's name is placed at, kept when its tree
+    /// is released by [`K8sObject::release_tree_keeping_name`].
+    pub name_place: Option<Box<NamePlace>>,
+}
+
+/// Where an object's name is ([`K8sObject::span`]), and the path and scalar
+/// its tree gave a finding there ([`crate::FindingPlace::in_object`]).
+#[derive(Debug)]
+pub struct NamePlace {
+    span: Span,
+    location: String,
+    scalar: Option<String>,
 }
 
 /// Kinds that are never namespaced.
@@ -85,10 +98,54 @@ impl K8sObject {
 
     /// Where to point at the object as a whole: its name, else its kind.
     pub fn span(&self) -> Span {
+        if let Some(place) = &self.name_place {
+            return place.span;
+        }
         self.root
             .path(&["metadata", "name"])
             .or_else(|| self.root.get("kind"))
             .map_or(self.root.span, |n| n.span)
+    }
+
+    /// The path in the tree to the deepest node at `pos`
+    /// ([`locate::yaml_path`]).
+    pub(crate) fn location(&self, pos: Position) -> String {
+        match &self.name_place {
+            Some(place) if place.span.start == pos => place.location.clone(),
+            _ => locate::yaml_path(&self.root, pos),
+        }
+    }
+
+    /// The scalar a finding at `pos` is about ([`locate::scalar_at`]).
+    pub(crate) fn scalar(&self, pos: Position) -> Option<String> {
+        match &self.name_place {
+            Some(place) if place.span.start == pos => place.scalar.clone(),
+            _ => locate::scalar_at(&self.root, pos),
+        }
+    }
+
+    /// Frees the tree once nothing will read it; an empty mapping at its
+    /// span is left.
+    pub(crate) fn release_tree(&mut self) {
+        let span = self.root.span;
+        drop(std::mem::replace(&mut self.root, Node::empty_map(span)));
+    }
+
+    /// [`K8sObject::release_tree`], keeping first what a finding at the
+    /// object's name reads of it: its span, path and scalar. NP-001 reports
+    /// there on the first workload of a namespace, once every object is read,
+    /// and the tree of no candidate then outlives its file's rules. An
+    /// object whose tree was released already keeps what it had.
+    pub(crate) fn release_tree_keeping_name(&mut self) {
+        if self.name_place.is_none() {
+            let span = self.span();
+            self.name_place = Some(Box::new(NamePlace {
+                span,
+                location: locate::yaml_path(&self.root, span.start),
+                scalar: locate::scalar_at(&self.root, span.start),
+            }));
+        }
+        self.release_tree();
     }
 
     /// The span of a key of a mapping reached by `path` (for pointing at a block,

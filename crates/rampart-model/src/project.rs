@@ -693,6 +693,7 @@ fn add_object(
         root,
         tier: None,
         tier_origin: TierOrigin::None,
+        name_place: None,
     };
     if object.is_cluster_scoped() {
         object.namespace = None;
@@ -980,9 +981,9 @@ impl FindingPlace {
             file: object.file,
             tier: object.tier,
             resource: object.identity(),
-            location: locate::yaml_path(&object.root, span.start),
+            location: object.location(span.start),
             evidence: if evidence {
-                locate::scalar_at(&object.root, span.start).unwrap_or_default()
+                object.scalar(span.start).unwrap_or_default()
             } else {
                 String::new()
             },
@@ -1686,12 +1687,13 @@ impl Project {
 
     /// Releases the trees of `modeled`'s objects and its Dockerfile's
     /// instructions once every rule about them has run (and their findings
-    /// are placed), while they are still in the cache: but for those that
-    /// may be kept once the file is added ([`Project::release_manifest_part`]
-    /// decides, and releases the rest, or for the last part
-    /// [`Project::add_infrastructure`]): a file that writes a suppression
-    /// marker keeps all, and an object that runs pods keeps its tree unless
-    /// its namespace's first workload is in a file before.
+    /// are placed), while they are still in the cache: a file that writes a
+    /// suppression marker keeps all, and a `Namespace` keeps its tree (the
+    /// rules about other objects read its labels). An object that could be
+    /// the first workload of its namespace keeps what NP-001 reads of its
+    /// tree, its name's place ([`K8sObject::release_tree_keeping_name`]);
+    /// [`Project::release_manifest_part`], or for the last part
+    /// [`Project::add_infrastructure`], decides which object records stay.
     pub fn release_checked(&self, modeled: &mut ModeledManifest) {
         if (self.files.get(modeled.file.index())).is_none_or(SourceFile::writes_suppression_marker)
         {
@@ -1700,9 +1702,13 @@ impl Project {
         match &mut modeled.modeled {
             Modeled::Kubernetes(objects) => {
                 for (object, facts) in objects.iter_mut().zip(&modeled.facts) {
-                    if !self.may_keep_tree(object, facts) {
-                        let span = object.root.span;
-                        drop(std::mem::replace(&mut object.root, Node::empty_map(span)));
+                    if object.kind == "Namespace" {
+                        continue;
+                    }
+                    if self.may_be_first_workload(object, facts) {
+                        object.release_tree_keeping_name();
+                    } else {
+                        object.release_tree();
                     }
                 }
             }
@@ -1711,13 +1717,9 @@ impl Project {
         }
     }
 
-    /// Whether [`Project::kept_manifest_objects`] may keep `object`'s tree
-    /// once its file is added: a `Namespace`, or what could be the first
-    /// workload of its namespace (see [`ObjectIndex::add_traffic`]).
-    fn may_keep_tree(&self, object: &K8sObject, facts: &TreeFacts) -> bool {
-        if object.kind == "Namespace" {
-            return true;
-        }
+    /// Whether `object` could be the first workload of its namespace once
+    /// its file is added (see [`ObjectIndex::add_traffic`]).
+    fn may_be_first_workload(&self, object: &K8sObject, facts: &TreeFacts) -> bool {
         let Some(namespace) = object.namespace.as_deref() else {
             return false;
         };
@@ -1915,10 +1917,11 @@ impl Project {
 
     /// Releases the YAML trees of `objects` (a range of [`Project::objects`])
     /// once every rule about them has run, but those later rules or stages
-    /// read: `Namespace` objects (other objects' rules read their labels),
-    /// the first workload of each namespace (NP-001 reports on it once every
-    /// object is read), and the objects of files that write a suppression
-    /// marker (the filter matches suppressions against their layout).
+    /// read: `Namespace` objects (other objects' rules read their labels)
+    /// and the objects of files that write a suppression marker (the filter
+    /// matches suppressions against their layout). The first workload of
+    /// each namespace keeps what NP-001, which reports on it once every
+    /// object is read, reads of its tree: its name's place.
     pub fn release_manifest_trees(&mut self, objects: std::ops::Range<usize>) {
         let keeps = self.kept_manifest_objects();
         let start = objects.start;
@@ -1927,10 +1930,14 @@ impl Project {
             return;
         };
         released.par_iter_mut().enumerate().for_each(|(i, object)| {
-            let keep = keeps(start + i, object, files);
-            if !keep {
-                let span = object.root.span;
-                drop(std::mem::replace(&mut object.root, Node::empty_map(span)));
+            if !keeps(start + i, object, files) {
+                object.release_tree();
+            } else if object.kind != "Namespace"
+                && !(files.get(object.file.index()))
+                    .is_some_and(SourceFile::writes_suppression_marker)
+            {
+                // The first workload of its namespace.
+                object.release_tree_keeping_name();
             }
         });
     }
@@ -2460,9 +2467,7 @@ impl Project {
     /// location already says it (a Dockerfile instruction, a line of a file).
     pub fn evidence(&self, subject: Subject, span: Span) -> String {
         match subject {
-            Subject::Object(i) => {
-                locate::scalar_at(&self.objects[i].root, span.start).unwrap_or_default()
-            }
+            Subject::Object(i) => self.objects[i].scalar(span.start).unwrap_or_default(),
             Subject::Resource(i) => locate::iac_value_at(&self.resources[i].attributes, span)
                 .map(|(_, value)| value)
                 .unwrap_or_default(),
@@ -2496,7 +2501,7 @@ impl Project {
     /// line numbers (a YAML path, a Dockerfile instruction), for fingerprints.
     pub fn locate(&self, subject: Subject, span: Span) -> String {
         match subject {
-            Subject::Object(i) => locate::yaml_path(&self.objects[i].root, span.start),
+            Subject::Object(i) => self.objects[i].location(span.start),
             Subject::Dockerfile(i) => locate::dockerfile_instruction(&self.dockerfiles[i], span),
             Subject::File(file) => self
                 .file(file)
@@ -2758,7 +2763,20 @@ mod tests {
         assert_eq!(facts.workloads, 4);
         let (_, first) = facts.first_workload.unwrap();
         assert_eq!(p.objects[first].name, "first");
-        assert!(!p.objects[first].root.entries().is_empty());
+        // Its tree is released; what NP-001 reads of it, its name's place,
+        // is what the whole tree gives.
+        assert!(p.objects[first].root.entries().is_empty());
+        let read_whole = whole.objects.iter().find(|o| o.name == "first").unwrap();
+        let span = read_whole.span();
+        assert_eq!(p.objects[first].span(), span);
+        assert_eq!(
+            FindingPlace::in_object(&p.objects[first], span, true),
+            FindingPlace::in_object(read_whole, span, true)
+        );
+        assert_eq!(
+            FindingPlace::in_object(&p.objects[first], span, true).location,
+            "metadata.name"
+        );
         assert_eq!(
             facts.namespace_object.map(|i| p.objects[i].kind.as_str()),
             Some("Namespace")
@@ -2794,22 +2812,27 @@ mod tests {
         let whole = project(&files);
         // Only what each file's release left, parts of two files.
         let p = stream(&files, 2, |_, _, _| {});
-        let trees: Vec<(&str, bool)> = (p.objects.iter())
-            .map(|o| (o.name.as_str(), !o.root.entries().is_empty()))
+        // Whether each object keeps its tree, and its name's place.
+        let trees: Vec<(&str, bool, bool)> = (p.objects.iter())
+            .map(|o| {
+                let tree = !o.root.entries().is_empty();
+                (o.name.as_str(), tree, o.name_place.is_some())
+            })
             .collect();
         // `second` may be its namespace's first workload when its tree is
-        // released: `first`, in the same part, is not added yet
-        // (`release_manifest_part` releases it once the part is added).
+        // released: `first`, in the same part, is not added yet. Both keep
+        // their name's place (`release_manifest_part` drops the record of
+        // the one that is not first once the part is added).
         assert_eq!(
             trees,
             [
-                ("agents", true),
-                ("first", true),
-                ("second", true),
-                ("marked", true),
-                ("third", false),
-                ("deny", false),
-                ("amazon-vpc-cni", false),
+                ("agents", true, false),
+                ("first", false, true),
+                ("second", false, true),
+                ("marked", true, false),
+                ("third", false, false),
+                ("deny", false, false),
+                ("amazon-vpc-cni", false, false),
             ]
         );
         let (streamed, read_whole) = (
@@ -2917,7 +2940,8 @@ mod tests {
                 ]
             );
             // NP-001's facts are the whole project's, its first workload the
-            // first in file order, whenever it was read, and its tree kept.
+            // first in file order, whenever it was read, and its name's
+            // place kept (its tree is released).
             let facts = &p.namespace_traffic()["agents"];
             let expected = &whole.namespace_traffic()["agents"];
             assert_eq!((facts.workloads, facts.policies), (3, 1));
@@ -2930,7 +2954,13 @@ mod tests {
             let (file, first) = facts.first_workload.unwrap();
             assert_eq!(file, FileId(0));
             assert_eq!(p.objects[first].name, "first");
-            assert!(!p.objects[first].root.entries().is_empty());
+            assert!(p.objects[first].root.entries().is_empty());
+            let read_whole = whole.objects.iter().find(|o| o.name == "first").unwrap();
+            assert_eq!(p.objects[first].span(), read_whole.span());
+            assert_eq!(
+                FindingPlace::in_object(&p.objects[first], read_whole.span(), true),
+                FindingPlace::in_object(read_whole, read_whole.span(), true)
+            );
             // The Namespace keeps its tree (its labels are read); the rest
             // are released.
             assert!(!p.objects[0].root.entries().is_empty());
