@@ -29,7 +29,7 @@ pub struct K8sObject {
     pub tier_origin: TierOrigin,
     /// What a finding at the object's name is placed at, kept when its tree
     /// is released by [`K8sObject::release_tree_keeping_name`].
-    pub name_place: Option<Box<NamePlace>>,
+    pub(crate) name_place: Option<Box<NamePlace>>,
 }
 
 /// Where an object's name is ([`K8sObject::span`]), and the path and scalar
@@ -137,6 +137,12 @@ impl K8sObject {
     /// and the tree of no candidate then outlives its file's rules. An
     /// object whose tree was released already keeps what it had.
     pub(crate) fn release_tree_keeping_name(&mut self) {
+        // A workload's tree is never empty: an empty one here is the mapping
+        // a release left, whose place would be taken for the name's.
+        debug_assert!(
+            self.name_place.is_some() || !self.root.entries().is_empty(),
+            "a name's place taken from a released tree"
+        );
         if self.name_place.is_none() {
             let span = self.span();
             self.name_place = Some(Box::new(NamePlace {

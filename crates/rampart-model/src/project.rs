@@ -1842,9 +1842,10 @@ impl Project {
 
     /// Releases a part of the Kubernetes files ([`Project::add_modeled_manifests`])
     /// once every rule about it has run: its objects and their images go, but
-    /// the objects [`Project::release_manifest_trees`] keeps the trees of,
-    /// which stay whole, move to the front of the part, and keep their
-    /// images; the index follows them. A [`Subject::Object`] of the part
+    /// the objects [`Project::kept_manifest_objects`] keeps (a `Namespace`
+    /// and the objects of a file with a suppression marker whole, a
+    /// namespace's first workload with its name's place) move to the front
+    /// of the part, and keep their images; the index follows them. A [`Subject::Object`] of the part
     /// from before no longer names its object. The list of every object
     /// then holds only what later parts and stages read. The part's
     /// Dockerfiles keep their file and tier, and their instructions only in
@@ -1896,9 +1897,9 @@ impl Project {
             }));
     }
 
-    /// Which objects keep their trees once the rules about them have run
-    /// (see [`Project::release_manifest_trees`]): by index, object and the
-    /// project's files.
+    /// Which objects' records are kept once the rules about them have run,
+    /// by index, object and the project's files; with what of their trees,
+    /// [`Project::release_manifest_trees`] says.
     fn kept_manifest_objects(
         &self,
     ) -> impl Fn(usize, &K8sObject, &[SourceFile]) -> bool + Sync + use<> {
@@ -2148,7 +2149,8 @@ impl Project {
     /// order they were met. A reference to a resource that is in the scan is
     /// not a value rules went without: they follow it (see [`Links`]). Only
     /// references to what the scan does not hold are listed. Worked out when
-    /// asked, since only `--show-unknown` asks.
+    /// asked, since only `--show-unknown` asks; empty once
+    /// [`Project::release_unknowns`] has run.
     pub fn unknowns(&self) -> Vec<&UnknownValue> {
         let mut scopes_of_file: FastMap<FileId, FastSet<u32>> = FastMap::default();
         // A file's resources mostly come together, in one scope.
@@ -3107,6 +3109,7 @@ mod tests {
         assert_eq!(scopes(&deferred), scopes(&eager));
         assert_eq!(deferred.resource_tiers, eager.resource_tiers);
         assert_eq!(deferred.unknowns, eager.unknowns);
+        assert_eq!(deferred.unknowns(), eager.unknowns());
         // The parse's diagnostics come with their set: the same, in another
         // order (a scan sorts them).
         let diagnostics = |p: &Project| -> Vec<(String, &'static str, Option<u32>)> {
@@ -3226,6 +3229,7 @@ mod tests {
             diagnostics(&deferred)
         );
         assert_eq!(deferred.unknowns, eager.unknowns);
+        assert_eq!(deferred.unknowns(), eager.unknowns());
     }
 
     #[test]

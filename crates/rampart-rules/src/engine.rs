@@ -1105,6 +1105,8 @@ pub fn sort_findings(findings: &mut [Finding], project: &Project) {
             *slot = next;
         }
     }
+    // Every finding's file is the project's (`project.file` read each one
+    // above): the fallback is never taken.
     let rank_of = |f: &Finding| rank.get(f.file.index()).copied().unwrap_or(u32::MAX);
     // A stable sort: findings alike on every key keep the rules' order.
     findings.par_sort_by(|a, b| {

@@ -592,9 +592,7 @@ pub fn tls_policy(name: &str) -> TlsPolicy {
 // ----- the edge view --------------------------------------------------------
 
 /// The types whose scopes [`Edge`] gathers referrers in.
-fn referred_types() -> Vec<&'static str> {
-    [LOAD_BALANCER_TYPES, LISTENER_TYPES, TARGET_GROUP_TYPES].concat()
-}
+const REFERRED_TYPES: [&[&str]; 3] = [LOAD_BALANCER_TYPES, LISTENER_TYPES, TARGET_GROUP_TYPES];
 
 /// Which resources refer to which, built once for rules that relate many
 /// edge resources.
@@ -659,9 +657,11 @@ impl<'p> Edge<'p> {
         // only, so only the scopes that hold one of those are walked: walking
         // every resource's values is a read of the whole model from memory,
         // for a view that most scopes (and many scans) never ask of.
-        let mut scopes: Vec<&str> = (project.resources_of_types(&referred_types()).into_iter())
-            .map(|i| scope_of(project, i))
-            .collect();
+        let mut scopes: Vec<&str> = (project
+            .resources_of_types(&REFERRED_TYPES.concat())
+            .into_iter())
+        .map(|i| scope_of(project, i))
+        .collect();
         scopes.sort_unstable();
         scopes.dedup();
         let mut walked: Vec<usize> = (scopes.into_iter())
@@ -697,7 +697,9 @@ impl<'p> Edge<'p> {
                 .project
                 .resources_in(scope_of(self.project, index))
                 .iter())
-            .any(|&i| type_is(self.project, i, &referred_types())),
+            .any(|&i| REFERRED_TYPES
+                .iter()
+                .any(|types| type_is(self.project, i, types))),
             "referrers asked of a scope that was not walked"
         );
         self.referrers.get(&index).map_or(&[], Vec::as_slice)
@@ -763,7 +765,8 @@ impl<'p> Edge<'p> {
     /// The tier of what a target group routes to: its own tag, else the most
     /// critical tier among its attachments' targets and the resources that
     /// register with it (Auto Scaling groups, ECS services, CloudFormation
-    /// `Targets`).
+    /// `Targets`). `group` must be a target group: the referrers of other
+    /// resources are not all gathered (see [`Edge::build`]).
     pub fn target_group_tier(&self, group: usize) -> Option<ServedTier> {
         let project = self.project;
         if let Some(tier) = tier_of(project, group) {
