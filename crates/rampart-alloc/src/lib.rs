@@ -77,6 +77,19 @@ pub fn set_purge_delay(delay: PurgeDelay) -> bool {
     true
 }
 
+/// Has the allocator give back to the operating system now the memory the
+/// calling thread's heap holds freed whole, and the memory whose purge delay
+/// has passed (mimalloc's `mi_collect`, not forced).
+pub fn collect() {
+    #[allow(unsafe_code)]
+    // SAFETY: `mi_collect` walks the calling thread's own heap and the
+    // arenas' lists of memory waiting to be purged, under the allocator's
+    // own locks; it takes no pointer and may be called from any thread.
+    unsafe {
+        libmimalloc_sys::mi_collect(false);
+    }
+}
+
 /// The allocator's purge delay in milliseconds, as it reads it now.
 pub fn purge_delay_ms() -> c_long {
     #[allow(unsafe_code)]
