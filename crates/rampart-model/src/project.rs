@@ -151,6 +151,19 @@ impl Infrastructure {
     }
 }
 
+/// What of its tree an object whose record is kept once the rules about
+/// manifests have run keeps (see [`Project::release_manifest_trees`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum KeptTree {
+    /// All of it: a `Namespace` (other objects' rules read its labels), or
+    /// an object of a file that writes a suppression marker (the filter
+    /// matches suppressions against its layout).
+    Whole,
+    /// What NP-001 reads of the first workload of a namespace: its name's
+    /// place ([`K8sObject::release_tree_keeping_name`]).
+    NamePlace,
+}
+
 /// Whether [`Project::add_infrastructure`] releases the Kubernetes objects'
 /// trees.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1865,7 +1878,7 @@ impl Project {
             &mut self.objects,
             &mut self.object_index,
             part.objects.start,
-            |i, object| keeps(i, object, files),
+            |i, object| keeps(i, object, files).is_some(),
         );
         let moved = |i| moves.of(i);
         // What rules read of a Dockerfile once they have run: its file and
@@ -1898,21 +1911,25 @@ impl Project {
     }
 
     /// Which objects' records are kept once the rules about them have run,
-    /// by index, object and the project's files; with what of their trees,
-    /// [`Project::release_manifest_trees`] says.
+    /// and what of their trees (`None`: neither), by index, object and the
+    /// project's files.
     fn kept_manifest_objects(
         &self,
-    ) -> impl Fn(usize, &K8sObject, &[SourceFile]) -> bool + Sync + use<> {
+    ) -> impl Fn(usize, &K8sObject, &[SourceFile]) -> Option<KeptTree> + Sync + use<> {
         // NP-001 reads the first workload of each namespace.
         let first_workloads: FastSet<usize> = (self.object_index.namespace_traffic.values())
             .filter_map(|facts| facts.first_workload.map(|(_, i)| i))
             .collect();
         move |i, object, files| {
-            object.kind == "Namespace"
-                || first_workloads.contains(&i)
-                || files
-                    .get(object.file.index())
-                    .is_some_and(SourceFile::writes_suppression_marker)
+            let marked =
+                (files.get(object.file.index())).is_some_and(SourceFile::writes_suppression_marker);
+            if object.kind == "Namespace" || marked {
+                Some(KeptTree::Whole)
+            } else if first_workloads.contains(&i) {
+                Some(KeptTree::NamePlace)
+            } else {
+                None
+            }
         }
     }
 
@@ -1931,14 +1948,10 @@ impl Project {
             return;
         };
         released.par_iter_mut().enumerate().for_each(|(i, object)| {
-            if !keeps(start + i, object, files) {
-                object.release_tree();
-            } else if object.kind != "Namespace"
-                && !(files.get(object.file.index()))
-                    .is_some_and(SourceFile::writes_suppression_marker)
-            {
-                // The first workload of its namespace.
-                object.release_tree_keeping_name();
+            match keeps(start + i, object, files) {
+                Some(KeptTree::Whole) => {}
+                Some(KeptTree::NamePlace) => object.release_tree_keeping_name(),
+                None => object.release_tree(),
             }
         });
     }
