@@ -25,9 +25,9 @@ pub struct TerraformOptions {
 pub(crate) enum TerraformContent {
     /// A `.tf` or `.tfvars` file.
     Hcl(rampart_terraform::syntax::Body),
-    /// A `.tf` or `.tfvars` file read but not parsed yet: a streamed scan
-    /// parses HCL when it evaluates Terraform, once the manifests' trees
-    /// are released (see [`crate::ParsedFiles::parse_deferring`]), a
+    /// A `.tf` or `.tfvars` file read but not parsed yet: a scan that
+    /// evaluates parses HCL when it evaluates Terraform, once the manifests'
+    /// trees are released (see [`crate::ParsedFiles::parse_deferring`]), a
     /// module set at a time ([`evaluate_terraform`]).
     Unparsed,
     /// A `.tfvars.json` file: its values, with their positions.

@@ -30,7 +30,7 @@ pub use network_policy::{Direction, NetworkPolicy};
 pub use project::{
     FindingPlace, INDEX_KINDS, Infrastructure, LimitRangeDefaults, ManifestFacts, ManifestPart,
     ManifestTrees, ModeledManifest, NamespaceTraffic, ParsedFiles, Project, ResourceQuotas,
-    SeenObject, Subject, may_declare_index_objects,
+    SeenObject, Subject, may_declare_index_objects, read_in_parts,
 };
 pub use rampart_iac;
 pub use tier::{TierLabel, TierOrigin, tier_labels};

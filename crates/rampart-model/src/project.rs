@@ -70,8 +70,8 @@ pub struct Project {
     /// How many objects were ever listed in [`Project::objects`].
     objects_read: usize,
     /// Problems met while parsing (the discovery stage has its own), in the
-    /// order the stages met them: a streamed scan meets the templates' and
-    /// plans' after the Kubernetes parts'. Reports sort them by place.
+    /// order the stages met them: a scan that evaluates meets the templates'
+    /// and plans' after the Kubernetes files'. Reports sort them by place.
     pub diagnostics: Vec<Diagnostic>,
     /// Infrastructure resources (Terraform, plans, CloudFormation), evaluated.
     /// Each in an allocation of its own, made once its evaluation is over
@@ -564,7 +564,7 @@ struct Parsed {
 }
 
 /// Copies each file's text and paths, in parallel, before anything is parsed
-/// ([`ParsedFiles::parse_deferring`], the large scans that stream).
+/// ([`ParsedFiles::parse_deferring`], the scans that evaluate).
 ///
 /// Discovery reads files on the walk's own threads, which end with it. What
 /// they allocated and what outlives them (texts, paths) would hold their
@@ -574,7 +574,7 @@ struct Parsed {
 /// 34 MiB lower, the copy's time within the runs' spread
 /// (docs/benchmarks.md, tenth round). `ParsedFiles::parse`, which the parse
 /// floor (`--stop-after parse`) measures, does not copy: the copy is the
-/// streamed scan's cost, not parsing's.
+/// evaluating scan's cost, not parsing's.
 fn copy_off_the_walk(input: &mut [InputFile]) {
     input.par_iter_mut().for_each(|file| {
         file.text = file.text.clone();
@@ -1109,6 +1109,18 @@ pub fn may_declare_index_objects(text: &str) -> bool {
     })
 }
 
+/// Whether a streamed scan leaves a file to be read a part at a time
+/// ([`ParsedFiles::parse_deferring`]): a Dockerfile, whose rules read nothing
+/// of other files, or a Kubernetes file that cannot declare what other
+/// objects are judged by ([`may_declare_index_objects`]).
+pub fn read_in_parts(kind: FileKind, text: &str) -> bool {
+    match kind {
+        FileKind::Dockerfile => true,
+        FileKind::Kubernetes => !may_declare_index_objects(text),
+        _ => false,
+    }
+}
+
 /// The tier each `Namespace` object of `objects` gives its namespace (of the
 /// objects of one name with a tier label, the last decides).
 fn namespace_tiers(objects: &[K8sObject], keys: &[String]) -> FastMap<String, Tier> {
@@ -1452,16 +1464,22 @@ impl ParsedFiles {
             .collect()
     }
 
-    /// As [`ParsedFiles::parse`], but for the Kubernetes files `defer`
-    /// holds and the Dockerfiles: those are read and left to
-    /// [`Project::add_modeled_manifests`] ([`ParsedFiles::deferred`] lists them), so
-    /// that a scan can parse, check and release them a part at a time. The
-    /// model has none of their objects until they are added. Terraform's
-    /// `.tf` and `.tfvars` files are read too and parsed only when
-    /// [`Project::add_infrastructure`] evaluates them, a module set at a
-    /// time, and so are CloudFormation templates and plans, which it parses
-    /// and models a file at a time.
-    pub fn parse_deferring(mut input: Vec<InputFile>, defer: impl Fn(&str) -> bool + Sync) -> Self {
+    /// As [`ParsedFiles::parse`], but what a scan that evaluates reads
+    /// later is left unparsed. Terraform's `.tf` and `.tfvars` files are
+    /// parsed only when [`Project::add_infrastructure`] evaluates them, a
+    /// module set at a time, and CloudFormation templates and plans when it
+    /// models them, a file at a time: their syntax trees are then never all
+    /// in memory, nor beside the manifests'. The Kubernetes files and
+    /// Dockerfiles for which `defer` (asked of those two kinds only, with
+    /// the file's text) holds are left to [`Project::add_modeled_manifests`]
+    /// ([`ParsedFiles::deferred`] lists them), so that a scan can parse,
+    /// check and release them a part at a time ([`read_in_parts`] says which
+    /// a streamed scan leaves); the model has none of their objects until
+    /// they are added.
+    pub fn parse_deferring(
+        mut input: Vec<InputFile>,
+        defer: impl Fn(FileKind, &str) -> bool + Sync,
+    ) -> Self {
         copy_off_the_walk(&mut input);
         input
             .into_par_iter()
@@ -1479,10 +1497,9 @@ impl ParsedFiles {
                         content: Some(TerraformContent::Unparsed),
                         vars: file.kind == FileKind::TerraformVars,
                     }
-                } else if (file.kind == FileKind::Kubernetes && defer(&file.text))
-                    || file.kind == FileKind::Dockerfile
+                } else if matches!(file.kind, FileKind::Kubernetes | FileKind::Dockerfile)
+                    && defer(file.kind, &file.text)
                 {
-                    // A Dockerfile's rules read nothing of other files.
                     Content::Deferred
                 } else if matches!(
                     file.kind,
@@ -2048,8 +2065,8 @@ impl Project {
     ) {
         let tier_keys = &config.tiers.label_keys;
         let mut infrastructure = infrastructure;
-        // The templates and plans a streamed scan left unparsed, in parallel,
-        // each tree released as soon as its file is modelled.
+        // The templates and plans a scan that evaluates left unparsed, in
+        // parallel, each tree released as soon as its file is modelled.
         let later = std::mem::take(&mut infrastructure.later);
         let modeled: Vec<(Vec<Diagnostic>, Modeled)> = (later.par_iter())
             .map(|&file| {
@@ -2673,7 +2690,7 @@ mod tests {
     ) -> Project {
         let input = crate::testing::inputs(files);
         let config = Config::default();
-        let parsed = ParsedFiles::parse_deferring(input, |text| !may_declare_index_objects(text));
+        let parsed = ParsedFiles::parse_deferring(input, read_in_parts);
         let deferred = parsed.deferred();
         let (mut project, _) = Project::manifests_from_parsed(parsed, &config);
         project.release_manifest_trees(0..project.objects.len());
@@ -3011,7 +3028,7 @@ mod tests {
             ),
         ];
         let eager = released_from(ParsedFiles::parse(crate::testing::inputs(&files)));
-        let deferring = ParsedFiles::parse_deferring(crate::testing::inputs(&files), |_| true);
+        let deferring = ParsedFiles::parse_deferring(crate::testing::inputs(&files), |_, _| true);
         // Nothing is parsed yet: the HCL files wait for the evaluation.
         assert_eq!(deferring.diagnostics(), 0);
         let deferred = released_from(deferring);
@@ -3051,6 +3068,68 @@ mod tests {
             "{:?}",
             diagnostics(&deferred)
         );
+    }
+
+    #[test]
+    fn manifests_read_at_once_leave_the_infrastructure_unparsed_until_it_is_modelled() {
+        // What a scan with few Kubernetes files parses: the manifests and the
+        // Dockerfile at once, the infrastructure when it is added.
+        let files = [
+            (
+                "k8s/app.yaml",
+                FileKind::Kubernetes,
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\nspec:\n  containers:\n    - name: app\n      image: nginx:1.27\n",
+            ),
+            ("app/Dockerfile", FileKind::Dockerfile, "FROM alpine:3.20\n"),
+            (
+                "infra/main.tf",
+                FileKind::Terraform,
+                "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n}\n",
+            ),
+            (
+                "infra/broken.tf",
+                FileKind::Terraform,
+                "resource \"aws_s3_bucket\" {\n  bucket = \n",
+            ),
+            (
+                "cfn/template.yaml",
+                FileKind::CloudFormation,
+                "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: [unclosed\n",
+            ),
+        ];
+        let parsed = ParsedFiles::parse_deferring(crate::testing::inputs(&files), |_, _| false);
+        assert!(parsed.deferred().is_empty());
+        // The broken Terraform file and template have not been read yet.
+        assert_eq!(parsed.diagnostics(), 0);
+        let config = Config::default();
+        let (mut at_once, infrastructure) = Project::manifests_from_parsed(parsed, &config);
+        assert_eq!(at_once.objects.len(), 1);
+        assert_eq!(at_once.dockerfiles.len(), 1);
+        assert!(at_once.resources.is_empty());
+        at_once.add_infrastructure(
+            infrastructure,
+            &config,
+            &TerraformOptions::default(),
+            ManifestTrees::Release,
+        );
+        let eager = released_from(ParsedFiles::parse(crate::testing::inputs(&files)));
+        let addresses = |p: &Project| -> Vec<String> {
+            p.resources.iter().map(|r| r.address.clone()).collect()
+        };
+        assert_eq!(addresses(&at_once), ["aws_s3_bucket.logs"]);
+        assert_eq!(addresses(&at_once), addresses(&eager));
+        let diagnostics = |p: &Project| -> Vec<(String, &'static str, Option<u32>)> {
+            let mut found: Vec<_> = (p.diagnostics.iter())
+                .map(|d| (d.file.clone(), d.code, d.line))
+                .collect();
+            found.sort();
+            found
+        };
+        let read = diagnostics(&at_once);
+        assert_eq!(read, diagnostics(&eager));
+        for file in ["infra/broken.tf", "cfn/template.yaml"] {
+            assert!(read.iter().any(|(f, _, _)| f == file), "{file}: {read:?}");
+        }
     }
 
     #[test]
@@ -3111,7 +3190,7 @@ mod tests {
         let eager = modelled(ParsedFiles::parse(crate::testing::inputs(&files)));
         let deferred = modelled(ParsedFiles::parse_deferring(
             crate::testing::inputs(&files),
-            |_| true,
+            |_, _| true,
         ));
         assert_eq!(deferred.resources, eager.resources);
         let scopes = |p: &Project| -> Vec<String> {
@@ -3174,7 +3253,7 @@ mod tests {
             ("stack.yaml", FileKind::CloudFormation, template),
         ];
         let eager = released_from(ParsedFiles::parse(crate::testing::inputs(&files)));
-        let deferring = ParsedFiles::parse_deferring(crate::testing::inputs(&files), |_| true);
+        let deferring = ParsedFiles::parse_deferring(crate::testing::inputs(&files), |_, _| true);
         // Nothing is parsed yet: templates and plans wait for the
         // infrastructure.
         assert_eq!(deferring.diagnostics(), 0);

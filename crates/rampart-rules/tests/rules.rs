@@ -48,24 +48,41 @@ fn run(
     config: &LoadedConfig,
 ) -> (Project, Vec<Finding>) {
     // Parts of one file: each is checked with its trees, then released.
-    scan_in_phases(&[rule], files, config, 1)
+    scan_in_phases(&[rule], files, config, Manifests::InParts(1))
+}
+
+/// How [`scan_in_phases`] reads the Kubernetes files and Dockerfiles.
+#[derive(Clone, Copy, Debug)]
+enum Manifests {
+    /// All with the first files, as a scan with few Kubernetes files does.
+    AtOnce,
+    /// The files that may declare what other objects are judged by first,
+    /// then the others and the Dockerfiles this many files a part, each
+    /// part's trees released before the next, as a streamed scan does.
+    InParts(usize),
 }
 
 /// `rules` run as a scan runs them: the rules about manifests before the
-/// infrastructure is added, on the files that may declare what other objects
-/// are judged by first, then on the other Kubernetes files a part of
-/// `part_files` at a time, each part's trees released before the next; the
-/// manifests' remaining trees released when the infrastructure is added.
+/// infrastructure is added, on the Kubernetes files and Dockerfiles read as
+/// `manifests` says; the manifests' remaining trees released when the
+/// infrastructure, left unparsed until then, is added.
 fn scan_in_phases(
     rules: &[&'static Rule],
     files: Vec<InputFile>,
     config: &LoadedConfig,
-    part_files: usize,
+    manifests: Manifests,
 ) -> (Project, Vec<Finding>) {
     let options = EvalOptions::default();
-    let parsed = rampart_model::ParsedFiles::parse_deferring(files, |text| {
-        !rampart_model::may_declare_index_objects(text)
-    });
+    let (parsed, part_files) = match manifests {
+        Manifests::AtOnce => (
+            rampart_model::ParsedFiles::parse_deferring(files, |_, _| false),
+            usize::MAX,
+        ),
+        Manifests::InParts(part_files) => (
+            rampart_model::ParsedFiles::parse_deferring(files, rampart_model::read_in_parts),
+            part_files,
+        ),
+    };
     let deferred = parsed.deferred();
     let (mut project, infrastructure) = Project::manifests_from_parsed(parsed, &config.config);
     let mut findings = rampart_rules::evaluate_manifests(
@@ -305,21 +322,27 @@ fn rules_report_the_same_however_they_are_evaluated() {
     let alone: Vec<_> = alone.iter().map(|f| key(&project, f)).collect();
     assert_eq!(together, alone, "each rule alone");
 
-    // As a scan does, the Kubernetes files a part at a time: one file, a
-    // few, all at once. Many fixtures are read in parts.
-    let deferred = rampart_model::ParsedFiles::parse_deferring(files(), |text| {
-        !rampart_model::may_declare_index_objects(text)
-    })
-    .deferred();
+    // As a scan does: the infrastructure parsed once the manifests' rules
+    // have run, and the Kubernetes files with the first ones, or a part at a
+    // time: one file, a few, all at once. Many fixtures are read in parts.
+    let deferred =
+        rampart_model::ParsedFiles::parse_deferring(files(), rampart_model::read_in_parts)
+            .deferred();
     assert!(
         deferred.len() > 10,
         "only {} files read in parts",
         deferred.len()
     );
-    for part_files in [1, 5, usize::MAX] {
-        let (phased, findings) = scan_in_phases(&rules, files(), &config, part_files);
+    let readings = [
+        Manifests::AtOnce,
+        Manifests::InParts(1),
+        Manifests::InParts(5),
+        Manifests::InParts(usize::MAX),
+    ];
+    for manifests in readings {
+        let (phased, findings) = scan_in_phases(&rules, files(), &config, manifests);
         let streamed: Vec<_> = findings.iter().map(|f| key(&phased, f)).collect();
-        assert_eq!(together, streamed, "in parts of {part_files} files");
+        assert_eq!(together, streamed, "{manifests:?}");
     }
 }
 

@@ -8,9 +8,7 @@ use rampart_alloc::PurgeDelay;
 use rampart_config::{ByteSize, LoadedConfig};
 use rampart_discover::{DiscoverOptions, Discovery, FileKind, discover, read_stdin};
 use rampart_filter::{Baseline, RuleSets, apply_suppressions, parse_suppressions};
-use rampart_model::{
-    ManifestTrees, ParsedFiles, Project, TerraformOptions, may_declare_index_objects,
-};
+use rampart_model::{ManifestTrees, ParsedFiles, Project, TerraformOptions, read_in_parts};
 use rampart_report::{Format, RenderOptions, ScanReport, Summary, quoted_lines, write_report};
 use rampart_rules::{
     Check, EvalOptions, Finding, Phase, Redactions, Rule, all_rules, evaluate_manifests,
@@ -92,16 +90,23 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
         var_files: var_file_paths(args),
         vars: args.var.clone(),
     };
-    // A scan that evaluates reads most Kubernetes files and every Dockerfile
-    // a part at a time (see below), when there are more Kubernetes files than
-    // fit in one; `--stop-after parse` and `model` parse every file here.
+    // A scan that evaluates parses the infrastructure (Terraform, templates,
+    // plans) only when it models it, after the manifests' rules, a module set
+    // or a file at a time: their syntax trees are never all in memory, which
+    // in a tree of Terraform alone took 40 MiB off the peak (docs/benchmarks.md,
+    // the twentieth round). It reads most Kubernetes files and every
+    // Dockerfile a part at a time (see below), when there are more Kubernetes
+    // files than fit in one. `--stop-after parse` and `model` parse every file
+    // here.
     let manifests = (discovery.files.iter())
         .filter(|file| file.kind == FileKind::Kubernetes)
         .count();
-    let streams = args.stop_after.is_none_or(|stage| stage >= Stage::Evaluate)
-        && manifests > MANIFEST_PART_FILES;
-    let parsed = if streams {
-        ParsedFiles::parse_deferring(discovery.files, |text| !may_declare_index_objects(text))
+    let evaluates_later = args.stop_after.is_none_or(|stage| stage >= Stage::Evaluate);
+    let streams = evaluates_later && manifests > MANIFEST_PART_FILES;
+    let parsed = if evaluates_later {
+        ParsedFiles::parse_deferring(discovery.files, |kind, text| {
+            streams && read_in_parts(kind, text)
+        })
     } else {
         ParsedFiles::parse(discovery.files)
     };
