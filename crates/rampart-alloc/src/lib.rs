@@ -77,16 +77,28 @@ pub fn set_purge_delay(delay: PurgeDelay) -> bool {
     true
 }
 
-/// Has the allocator give back to the operating system now the memory the
-/// calling thread's heap holds freed whole, and the memory whose purge delay
-/// has passed (mimalloc's `mi_collect`, not forced).
-pub fn collect() {
+/// What [`collect`] has the allocator give back to the operating system.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Collect {
+    /// The memory the calling thread's heap holds freed whole, and the
+    /// memory whose purge delay has passed (mimalloc's `mi_collect(false)`).
+    Due,
+    /// As [`Collect::Due`], and at once the rest: the pages the thread keeps
+    /// retired for reuse, and every page waiting for its purge delay,
+    /// whichever thread freed it (`mi_collect(true)`). It costs the
+    /// faults of whatever of it is allocated again.
+    All,
+}
+
+/// Has the allocator give back to the operating system now what `what`
+/// says.
+pub fn collect(what: Collect) {
     #[allow(unsafe_code)]
     // SAFETY: `mi_collect` walks the calling thread's own heap and the
     // arenas' lists of memory waiting to be purged, under the allocator's
     // own locks; it takes no pointer and may be called from any thread.
     unsafe {
-        libmimalloc_sys::mi_collect(false);
+        libmimalloc_sys::mi_collect(what == Collect::All);
     }
 }
 
