@@ -85,8 +85,11 @@ pub enum Collect {
     Due,
     /// As [`Collect::Due`], and at once the rest: the pages the thread keeps
     /// retired for reuse, and every page waiting for its purge delay,
-    /// whichever thread freed it (`mi_collect(true)`). It costs the
-    /// faults of whatever of it is allocated again.
+    /// whichever thread freed it (`mi_collect(true)`, as mimalloc 3, the
+    /// version linked, does it). The arenas are purged under a guard that a
+    /// thread finding it taken skips: of calls made at the same time on
+    /// several threads, one purges them. It costs the faults of whatever of
+    /// it is allocated again.
     All,
 }
 
@@ -96,7 +99,8 @@ pub fn collect(what: Collect) {
     #[allow(unsafe_code)]
     // SAFETY: `mi_collect` walks the calling thread's own heap and the
     // arenas' lists of memory waiting to be purged, under the allocator's
-    // own locks; it takes no pointer and may be called from any thread.
+    // own atomic guards; it takes no pointer and may be called from any
+    // thread.
     unsafe {
         libmimalloc_sys::mi_collect(what == Collect::All);
     }

@@ -147,8 +147,10 @@ mod parse {
         });
     }
 
-    /// The parse stage of a scan: every file of the project, in parallel (the
-    /// floor `rampart scan --stop-after parse` measures on a tree).
+    /// Every file of the project parsed, in parallel, as the floor
+    /// `rampart scan --stop-after parse` parses a tree (a scan that evaluates
+    /// leaves the infrastructure, and in a large tree most manifests, to its
+    /// later stages).
     #[divan::bench(sample_count = 50)]
     fn whole_project(bencher: Bencher) {
         let files = project();

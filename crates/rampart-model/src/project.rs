@@ -70,8 +70,9 @@ pub struct Project {
     /// How many objects were ever listed in [`Project::objects`].
     objects_read: usize,
     /// Problems met while parsing (the discovery stage has its own), in the
-    /// order the stages met them: a scan that evaluates meets the templates'
-    /// and plans' after the Kubernetes files'. Reports sort them by place.
+    /// order the stages met them: a scan that evaluates meets Terraform's,
+    /// the templates' and the plans' after the Kubernetes files'. Reports
+    /// sort them by place.
     pub diagnostics: Vec<Diagnostic>,
     /// Infrastructure resources (Terraform, plans, CloudFormation), evaluated.
     /// Each in an allocation of its own, made once its evaluation is over
@@ -933,8 +934,8 @@ fn resolve_tier(
 }
 
 /// The model of a file [`ParsedFiles::parse_deferring`] left unparsed (a
-/// Kubernetes file's objects, a Dockerfile), and the problems met reading
-/// it.
+/// Kubernetes file's objects, a Dockerfile, a template's resources, a
+/// plan's), and the problems met reading it.
 fn model_deferred(
     file: FileId,
     source: Option<&SourceFile>,

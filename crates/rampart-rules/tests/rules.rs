@@ -341,8 +341,8 @@ fn rules_report_the_same_however_they_are_evaluated() {
     ];
     for manifests in readings {
         let (phased, findings) = scan_in_phases(&rules, files(), &config, manifests);
-        let streamed: Vec<_> = findings.iter().map(|f| key(&phased, f)).collect();
-        assert_eq!(together, streamed, "{manifests:?}");
+        let phased_keys: Vec<_> = findings.iter().map(|f| key(&phased, f)).collect();
+        assert_eq!(together, phased_keys, "{manifests:?}");
     }
 }
 

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use rampart_alloc::{Collect, PurgeDelay};
 use rampart_config::{ByteSize, LoadedConfig};
-use rampart_discover::{DiscoverOptions, Discovery, FileKind, discover, read_stdin};
+use rampart_discover::{DiscoverOptions, Discovery, FileKind, InputFile, discover, read_stdin};
 use rampart_filter::{Baseline, RuleSets, apply_suppressions, parse_suppressions};
 use rampart_model::{ManifestTrees, ParsedFiles, Project, TerraformOptions, read_in_parts};
 use rampart_report::{Format, RenderOptions, ScanReport, Summary, quoted_lines, write_report};
@@ -52,8 +52,9 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     // not need them, and the parse floor `--stop-after parse` measures must
     // not include them. (Nothing in it can panic: a pattern that does not
     // compile leaves its set unbuilt, which the tests catch.)
-    let compiling = (args.stop_after.is_none_or(|stage| stage >= Stage::Evaluate))
-        .then(|| std::thread::spawn(rampart_rules::compile_credential_patterns));
+    let evaluates = args.stop_after.is_none_or(|stage| stage >= Stage::Evaluate);
+    let compiling =
+        evaluates.then(|| std::thread::spawn(rampart_rules::compile_credential_patterns));
     let mut timings = Timings::new(args.timings || args.stop_after.is_some());
     let loaded = load_config(args.config.config.as_deref(), &discovery_start(&args.paths))?;
     let config = &loaded.config;
@@ -90,26 +91,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
         var_files: var_file_paths(args),
         vars: args.var.clone(),
     };
-    // A scan that evaluates parses the infrastructure (Terraform, templates,
-    // plans) only when it models it, after the manifests' rules, a module set
-    // or a file at a time: their syntax trees are never all in memory, which
-    // in a tree of Terraform alone took 40 MiB off the peak (docs/benchmarks.md,
-    // the twentieth round). It reads most Kubernetes files and every
-    // Dockerfile a part at a time (see below), when there are more Kubernetes
-    // files than fit in one. `--stop-after parse` and `model` parse every file
-    // here.
-    let manifests = (discovery.files.iter())
-        .filter(|file| file.kind == FileKind::Kubernetes)
-        .count();
-    let evaluates_later = args.stop_after.is_none_or(|stage| stage >= Stage::Evaluate);
-    let streams = evaluates_later && manifests > MANIFEST_PART_FILES;
-    let parsed = if evaluates_later {
-        ParsedFiles::parse_deferring(discovery.files, |kind, text| {
-            streams && read_in_parts(kind, text)
-        })
-    } else {
-        ParsedFiles::parse(discovery.files)
-    };
+    let parsed = parse_inputs(discovery.files, evaluates);
     timings.lap("parse");
     if args.stop_after == Some(Stage::Parse) {
         exit_without_freeing(parsed);
@@ -117,8 +99,9 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     }
     let large = bytes >= SHORT_PURGE_DELAY_BYTES;
     if large {
-        // All of it: what is only due, the first files' model found kept
-        // resident and did not reuse (see `give_back_freed_memory`).
+        // All of it, not only what is due: memory left to its purge delay
+        // stayed resident through the first files' model, which did not
+        // reuse it (see `give_back_freed_memory`).
         give_back_freed_memory(Collect::All);
     }
     let overrides = severity_overrides(&loaded);
@@ -134,13 +117,12 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     // finish, so that the manifests' trees and the infrastructure's model
     // are never in memory together. The Kubernetes files that may declare
     // what other objects are judged by (namespaces, service accounts,
-    // bindings, limits, quotas) are modelled and checked first; the others
-    // and the Dockerfiles were left unparsed above and are read a part at a
-    // time, each part parsed, modelled, checked and released before the next
-    // (`evaluate_manifests`), so that the manifests' trees are never all in
-    // memory either. `--stop-after model` builds the whole model at once,
-    // without the rules.
-    let evaluates = args.stop_after != Some(Stage::Model);
+    // bindings, limits, quotas) are modelled and checked first; in a streamed
+    // scan the others and the Dockerfiles were left unparsed above and are
+    // read a part at a time, each part parsed, modelled, checked and released
+    // before the next (`evaluate_manifests`), so that the manifests' trees
+    // are never all in memory either. `--stop-after model` builds the whole
+    // model at once, without the rules.
     let deferred = parsed.deferred();
     let (mut project, infrastructure) = Project::manifests_from_parsed(parsed, config);
     timings.lap("model");
@@ -303,6 +285,26 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     })
 }
 
+/// Reads `files` as the scan's stages need them. A scan that `evaluates`
+/// parses the infrastructure (Terraform, templates, plans) only when it models
+/// it, after the manifests' rules, a module set or a file at a time: their
+/// syntax trees are never all in memory, which in a tree of Terraform and
+/// CloudFormation alone (37,000 files) took 39 MiB off the peak
+/// (docs/benchmarks.md, the twentieth round). When it has more Kubernetes
+/// files than fit in a part, it also leaves most of them and every Dockerfile
+/// to be read a part at a time (see `MANIFEST_PART_FILES`). `--stop-after
+/// parse` and `model` parse every file here.
+fn parse_inputs(files: Vec<InputFile>, evaluates: bool) -> ParsedFiles {
+    if !evaluates {
+        return ParsedFiles::parse(files);
+    }
+    let manifests = (files.iter())
+        .filter(|file| file.kind == FileKind::Kubernetes)
+        .count();
+    let streams = manifests > MANIFEST_PART_FILES;
+    ParsedFiles::parse_deferring(files, |kind, text| streams && read_in_parts(kind, text))
+}
+
 /// Leaves the parsed tree or the model to the operating system, which takes
 /// the process's memory back at exit at once: freeing millions of nodes one
 /// by one took a tenth of the scan of 100,000 files. Only for what the scan
@@ -318,15 +320,19 @@ fn exit_without_freeing<T>(value: T) {
 /// are freed. Left to the purge delay, that memory is counted in the peak
 /// until the thread that holds it next allocates. At 100,000 files the
 /// median peak fell by about 1 MiB with what is due (193.5–193.7 → 192.4–192.9
-/// MiB in three sets of 10 to 16 runs, the nineteenth round), and by 3 MiB
-/// more with all of it before the first files' model (192.0 → 188.9 in 50
-/// alternating runs), in the same time; that peak is now below the
-/// infrastructure's, which sets the highest runs (about 193–195 MiB
-/// either way). All of it before the infrastructure's rules took nothing
-/// more off (docs/benchmarks.md, the twentieth round). A small scan keeps
-/// what it frees for reuse (see `SHORT_PURGE_DELAY_BYTES`).
+/// MiB in three sets of 10 to 16 runs, the nineteenth round), and by 3–5 MiB
+/// more with all of it before the first files' model (192.0 → 188.9 and
+/// 192.1 → 187.6 in two alternating sets), in the same time or 1% more; that
+/// peak is now below the infrastructure's, which sets the highest runs (at
+/// most 194.8 MiB in about 160). All of it before the infrastructure's rules
+/// took nothing more off (docs/benchmarks.md, the twentieth round). A small
+/// scan keeps what it frees for reuse (see `SHORT_PURGE_DELAY_BYTES`).
 fn give_back_freed_memory(what: Collect) {
     rayon::broadcast(|_| rampart_alloc::collect(what));
+    // After the workers, and not beside them: the allocator purges the
+    // arenas under a guard that a thread finding it taken skips, so
+    // this call is the one sure to give back every page `Collect::All`
+    // names.
     rampart_alloc::collect(what);
 }
 
@@ -578,5 +584,59 @@ fn write_output(args: &ScanArgs, report: &ScanReport<'_>) -> Result<(), Failure>
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
             other => other.map_err(|e| Failure::Input(format!("cannot write the report: {e}"))),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A Terraform file and a template that do not parse, a Dockerfile, and
+    /// `manifests` Kubernetes files that declare nothing others are judged by.
+    fn inputs(manifests: usize) -> Vec<InputFile> {
+        let mut files = vec![
+            InputFile::new(
+                FileKind::Terraform,
+                "infra/broken.tf",
+                "resource \"aws_s3_bucket\" {\n  bucket = \n",
+            ),
+            InputFile::new(
+                FileKind::CloudFormation,
+                "cfn/broken.yaml",
+                "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n    Properties: [unclosed\n",
+            ),
+            InputFile::new(FileKind::Dockerfile, "app/Dockerfile", "FROM alpine:3.20\n"),
+        ];
+        files.extend((0..manifests).map(|n| {
+            InputFile::new(
+                FileKind::Kubernetes,
+                &format!("k8s/{n}.yaml"),
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n",
+            )
+        }));
+        files
+    }
+
+    #[test]
+    fn a_scan_that_evaluates_parses_the_infrastructure_when_it_models_it() {
+        // Nothing read yet: the broken files have no diagnostic.
+        let few = parse_inputs(inputs(3), true);
+        assert_eq!(few.diagnostics(), 0);
+        // Few Kubernetes files: read with the first, as are Dockerfiles.
+        assert!(few.deferred().is_empty());
+        let many = parse_inputs(inputs(MANIFEST_PART_FILES + 1), true);
+        assert_eq!(many.diagnostics(), 0);
+        // More than a part: those and the Dockerfile are read in parts.
+        assert_eq!(many.deferred().len(), MANIFEST_PART_FILES + 2);
+    }
+
+    #[test]
+    fn a_scan_that_stops_before_evaluating_parses_every_file_at_once() {
+        // `--stop-after parse` and `model`: the parse floor parses everything.
+        for manifests in [3, MANIFEST_PART_FILES + 1] {
+            let parsed = parse_inputs(inputs(manifests), false);
+            assert_eq!(parsed.diagnostics(), 2);
+            assert!(parsed.deferred().is_empty());
+        }
     }
 }
