@@ -323,8 +323,8 @@ fn exit_without_freeing<T>(value: T) {
 /// MiB in three sets of 10 to 16 runs, the nineteenth round), and by 3–5 MiB
 /// more with all of it before the first files' model (192.0 → 188.9 and
 /// 192.1 → 187.6 in two alternating sets), in the same time or 1% more; that
-/// peak is now below the infrastructure's, which sets the highest runs (at
-/// most 194.8 MiB in about 160). All of it before the infrastructure's rules
+/// peak is now below the infrastructure's, which sets the highest runs (99th
+/// percentile 193.8 MiB in 200). All of it before the infrastructure's rules
 /// took nothing more off (docs/benchmarks.md, the twentieth round). A small
 /// scan keeps what it frees for reuse (see `SHORT_PURGE_DELAY_BYTES`).
 fn give_back_freed_memory(what: Collect) {
