@@ -2001,8 +2001,24 @@ impl Project {
         terraform: &TerraformOptions,
         trees: ManifestTrees,
     ) {
+        self.add_infrastructure_with(infrastructure, config, terraform, trees, &|| {});
+    }
+
+    /// As [`Project::add_infrastructure`], calling `terraform_evaluated`
+    /// once Terraform is evaluated and its syntax trees are freed, before its
+    /// resources are added to the project: the point of the phase that has
+    /// just freed the most (a scan gives that memory back to the operating
+    /// system there). Not called when the scan has no Terraform.
+    pub fn add_infrastructure_with(
+        &mut self,
+        infrastructure: Infrastructure,
+        config: &Config,
+        terraform: &TerraformOptions,
+        trees: ManifestTrees,
+        terraform_evaluated: &(dyn Fn() + Sync),
+    ) {
         if trees == ManifestTrees::Keep {
-            self.evaluate_infrastructure(infrastructure, config, terraform);
+            self.evaluate_infrastructure(infrastructure, config, terraform, terraform_evaluated);
             return;
         }
         // Read before the `join`, which lends `self` to the evaluation.
@@ -2051,7 +2067,14 @@ impl Project {
                 objects.shrink_to_fit();
                 object_index = ObjectIndex::build(&objects);
             },
-            || self.evaluate_infrastructure(infrastructure, config, terraform),
+            || {
+                self.evaluate_infrastructure(
+                    infrastructure,
+                    config,
+                    terraform,
+                    terraform_evaluated,
+                );
+            },
         );
         self.objects = objects;
         self.object_index = object_index;
@@ -2063,6 +2086,7 @@ impl Project {
         infrastructure: Infrastructure,
         config: &Config,
         terraform: &TerraformOptions,
+        terraform_evaluated: &(dyn Fn() + Sync),
     ) {
         let tier_keys = &config.tiers.label_keys;
         let mut infrastructure = infrastructure;
@@ -2119,6 +2143,7 @@ impl Project {
             let before = self.resources.len() + templates.len();
             let evaluation =
                 iac::evaluate_terraform(&self.files, terraform_files, manifests, terraform, before);
+            terraform_evaluated();
             let defaults = iac::DefaultTags::new(&evaluation.resources, &evaluation.roots);
             let mut tiers: Vec<Option<Tier>> = Vec::with_capacity(evaluation.resources.capacity());
             evaluation
@@ -3069,6 +3094,33 @@ mod tests {
             "{:?}",
             diagnostics(&deferred)
         );
+    }
+
+    #[test]
+    fn the_scan_is_told_once_terraform_is_evaluated() {
+        let tf = "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n}\n";
+        let template = "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n";
+        let config = Config::default();
+        // Once with Terraform; not at all without it.
+        for (files, calls) in [
+            (vec![("main.tf", FileKind::Terraform, tf)], 1),
+            (vec![("queue.yaml", FileKind::CloudFormation, template)], 0),
+        ] {
+            let parsed = ParsedFiles::parse_deferring(crate::testing::inputs(&files), |_, _| false);
+            let (mut project, infrastructure) = Project::manifests_from_parsed(parsed, &config);
+            let told = std::sync::atomic::AtomicUsize::new(0);
+            project.add_infrastructure_with(
+                infrastructure,
+                &config,
+                &TerraformOptions::default(),
+                ManifestTrees::Release,
+                &|| {
+                    told.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                },
+            );
+            assert_eq!(told.into_inner(), calls, "{files:?}");
+            assert_eq!(project.resources.len(), 1, "{files:?}");
+        }
     }
 
     #[test]

@@ -147,7 +147,24 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
         }
         project.release_manifest_texts(|file| quoted.get(&file).map_or(&[], Vec::as_slice));
     }
-    project.add_infrastructure(infrastructure, config, &terraform, ManifestTrees::Release);
+    // All that Terraform's evaluation freed (its syntax trees, a module set
+    // at a time), before its resources are added and linked: left to the
+    // purge delay while both cores allocate, some of it was still resident
+    // as those steps touched new pages, and about one run in a hundred
+    // went above 200 MiB there; none in 334 since (docs/benchmarks.md, the
+    // twentieth round).
+    let terraform_evaluated = || {
+        if large {
+            give_back_freed_memory(Collect::All);
+        }
+    };
+    project.add_infrastructure_with(
+        infrastructure,
+        config,
+        &terraform,
+        ManifestTrees::Release,
+        &terraform_evaluated,
+    );
     if large {
         give_back_freed_memory(Collect::Due);
     }
@@ -314,11 +331,12 @@ fn exit_without_freeing<T>(value: T) {
 }
 
 /// Has every thread give back to the operating system what the allocator
-/// holds of it freed, before each of a large scan's two peaks: the first
-/// files' model, once the parse has freed the texts the walk's threads
-/// read, and the infrastructure's rules, once each module set's syntax trees
-/// are freed. Left to the purge delay, that memory is counted in the peak
-/// until the thread that holds it next allocates. At 100,000 files the
+/// holds of it freed, before each of a large scan's peaks: the first files'
+/// model, once the parse has freed the texts the walk's threads read; the
+/// infrastructure's resources added and linked, once Terraform's syntax trees
+/// are freed; and the infrastructure's rules. Left to the purge delay, that
+/// memory is counted in the peak until the thread that holds it next
+/// allocates. At 100,000 files the
 /// median peak fell by about 1 MiB with what is due (193.5–193.7 → 192.4–192.9
 /// MiB in three sets of 10 to 16 runs, the nineteenth round), and by 3–5 MiB
 /// more with all of it before the first files' model (192.0 → 188.9 and
