@@ -336,15 +336,18 @@ fn exit_without_freeing<T>(value: T) {
 /// infrastructure's resources added and linked, once Terraform's syntax trees
 /// are freed; and the infrastructure's rules. Left to the purge delay, that
 /// memory is counted in the peak until the thread that holds it next
-/// allocates. At 100,000 files the
-/// median peak fell by about 1 MiB with what is due (193.5–193.7 → 192.4–192.9
-/// MiB in three sets of 10 to 16 runs, the nineteenth round), and by 3–5 MiB
-/// more with all of it before the first files' model (192.0 → 188.9 and
-/// 192.1 → 187.6 in two alternating sets), in the same time or 1% more; that
-/// peak is now below the infrastructure's, which sets the highest runs (99th
-/// percentile 193.8 MiB in 200). All of it before the infrastructure's rules
-/// took nothing more off (docs/benchmarks.md, the twentieth round). A small
-/// scan keeps what it frees for reuse (see `SHORT_PURGE_DELAY_BYTES`).
+/// allocates. At 100,000 files (docs/benchmarks.md, the nineteenth and
+/// twentieth rounds):
+/// - what is due, before the first files' model and the rules: the median
+///   peak about 1 MiB lower (193.5–193.7 → 192.4–192.9 MiB);
+/// - all of it before the first files' model: 3–5 MiB lower again (192.0 →
+///   188.9 and 192.1 → 187.6 in two alternating sets), in the same time or
+///   1% more;
+/// - all of it once Terraform is evaluated: no run above 194.9 MiB in 334,
+///   where about one in a hundred went above 200 before, in the same time;
+/// - all of it before the rules: nothing more off.
+///
+/// A small scan keeps what it frees for reuse (see `SHORT_PURGE_DELAY_BYTES`).
 fn give_back_freed_memory(what: Collect) {
     rayon::broadcast(|_| rampart_alloc::collect(what));
     // After the workers, and not beside them: the allocator purges the
