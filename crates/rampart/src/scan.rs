@@ -151,7 +151,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     // at a time), before its resources are added and linked: left to the
     // purge delay while both cores allocate, some of it was still resident
     // as those steps touched new pages, and about one run in a hundred
-    // went above 200 MiB there; none in 334 since (docs/benchmarks.md, the
+    // went above 200 MiB there; none in 534 since (docs/benchmarks.md, the
     // twentieth round).
     let terraform_evaluated = || {
         if large {
@@ -343,7 +343,7 @@ fn exit_without_freeing<T>(value: T) {
 /// - all of it before the first files' model: 3–5 MiB lower again (192.0 →
 ///   188.9 and 192.1 → 187.6 in two alternating sets), in the same time or
 ///   1% more;
-/// - all of it once Terraform is evaluated: no run above 194.9 MiB in 334,
+/// - all of it once Terraform is evaluated: no run above 195.9 MiB in 534,
 ///   where about one in a hundred went above 200 before, in the same time;
 /// - all of it before the rules: nothing more off.
 ///
