@@ -2592,6 +2592,16 @@ mod tests {
         released_from(ParsedFiles::parse(crate::testing::inputs(files)))
     }
 
+    /// A project's diagnostics as (file, code, line), sorted as a scan
+    /// sorts them: the stages meet them in different orders.
+    fn diagnostics_by_place(project: &Project) -> Vec<(String, &'static str, Option<u32>)> {
+        let mut all: Vec<_> = (project.diagnostics.iter())
+            .map(|d| (d.file.clone(), d.code, d.line))
+            .collect();
+        all.sort();
+        all
+    }
+
     fn released_from(parsed: ParsedFiles) -> Project {
         let config = Config::default();
         let (mut project, infrastructure) = Project::manifests_from_parsed(parsed, &config);
@@ -3171,15 +3181,8 @@ mod tests {
         };
         assert_eq!(addresses(&at_once), ["aws_s3_bucket.logs"]);
         assert_eq!(addresses(&at_once), addresses(&eager));
-        let diagnostics = |p: &Project| -> Vec<(String, &'static str, Option<u32>)> {
-            let mut found: Vec<_> = (p.diagnostics.iter())
-                .map(|d| (d.file.clone(), d.code, d.line))
-                .collect();
-            found.sort();
-            found
-        };
-        let read = diagnostics(&at_once);
-        assert_eq!(read, diagnostics(&eager));
+        let read = diagnostics_by_place(&at_once);
+        assert_eq!(read, diagnostics_by_place(&eager));
         for file in ["infra/broken.tf", "cfn/template.yaml"] {
             assert!(read.iter().any(|(f, _, _)| f == file), "{file}: {read:?}");
         }
@@ -3257,17 +3260,13 @@ mod tests {
         assert_eq!(deferred.unknowns(), eager.unknowns());
         // The parse's diagnostics come with their set: the same, in another
         // order (a scan sorts them).
-        let diagnostics = |p: &Project| -> Vec<(String, &'static str, Option<u32>)> {
-            let mut all: Vec<_> = (p.diagnostics.iter())
-                .map(|d| (d.file.clone(), d.code, d.line))
-                .collect();
-            all.sort();
-            all
-        };
-        assert_eq!(diagnostics(&deferred), diagnostics(&eager));
+        assert_eq!(
+            diagnostics_by_place(&deferred),
+            diagnostics_by_place(&eager)
+        );
         for broken in ["lonely/broken.tf", "vars/prod.tfvars"] {
             assert!(
-                diagnostics(&deferred)
+                diagnostics_by_place(&deferred)
                     .iter()
                     .any(|(file, _, _)| file == broken),
                 "{broken}"
