@@ -28,9 +28,9 @@ pub use kubernetes::{Container, ContainerKind, K8sObject, Workload};
 pub use links::Links;
 pub use network_policy::{Direction, NetworkPolicy};
 pub use project::{
-    FindingPlace, INDEX_KINDS, Infrastructure, LimitRangeDefaults, ManifestFacts, ManifestPart,
-    ManifestTrees, ModeledManifest, NamespaceTraffic, ParsedFiles, Project, ResourceQuotas,
-    SeenObject, Subject, may_declare_index_objects, read_in_parts,
+    FindingPlace, Infrastructure, LimitRangeDefaults, ManifestFacts, ManifestPart, ManifestTrees,
+    ModeledManifest, NAMESPACE_WIDE_KINDS, NamespaceTraffic, ParsedFiles, Project, ResourceQuotas,
+    SeenObject, Subject, may_declare_namespace_wide_objects, read_in_parts,
 };
 pub use rampart_iac;
 pub use tier::{TierLabel, TierOrigin, tier_labels};

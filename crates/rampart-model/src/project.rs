@@ -1,3 +1,4 @@
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use rampart_config::{Config, Tier};
@@ -232,7 +233,7 @@ impl ManifestFacts {
 /// kind, name and namespace. Read while the tree is there: a streamed scan
 /// releases a file's trees once its rules have run, before its objects are
 /// added ([`Project::model_manifest`]).
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct TreeFacts {
     /// A `networking.k8s.io` NetworkPolicy: whether it denies all ingress,
     /// and all egress.
@@ -242,6 +243,72 @@ struct TreeFacts {
     /// The ConfigMap `kube-system/amazon-vpc-cni` sets
     /// `enable-network-policy-controller: "true"`.
     vpc_cni_network_policy_controller: bool,
+    /// A ServiceAccount's `automountServiceAccountToken`, when a boolean.
+    automount: Option<bool>,
+    /// A RoleBinding's or ClusterRoleBinding's.
+    binding: Option<Box<BindingFacts>>,
+}
+
+/// What a RoleBinding or ClusterRoleBinding grants, and to whom, as the
+/// object index reads it.
+#[derive(Clone, Debug, Default)]
+struct BindingFacts {
+    /// The ClusterRole its `roleRef` names (RBAC-003).
+    cluster_role: Option<String>,
+    /// The service accounts it names as `ServiceAccount` subjects (the
+    /// namespace defaulting to the binding's).
+    service_accounts: Vec<(Option<String>, String)>,
+    /// It names the group `system:serviceaccounts`.
+    all_service_accounts: bool,
+    /// The namespaces of the groups `system:serviceaccounts:<namespace>`.
+    namespaces: Vec<String>,
+    /// The users `system:serviceaccount:<namespace>:<name>`.
+    users: Vec<(String, String)>,
+}
+
+impl BindingFacts {
+    fn of(object: &K8sObject) -> Self {
+        let mut facts = Self::default();
+        let role = object.root.get("roleRef");
+        if role.and_then(|r| r.get("kind")).and_then(Node::as_str) == Some("ClusterRole") {
+            facts.cluster_role =
+                (role.and_then(|r| r.get("name")).and_then(Node::as_str)).map(str::to_owned);
+        }
+        for subject in (object.root.get("subjects"))
+            .map(Node::items)
+            .unwrap_or_default()
+        {
+            let Some(name) = subject.get("name").and_then(Node::as_str) else {
+                continue;
+            };
+            match subject.get("kind").and_then(Node::as_str) {
+                Some("ServiceAccount") => {
+                    let namespace = (subject.get("namespace").and_then(Node::as_str))
+                        .map(str::to_owned)
+                        .or_else(|| object.namespace.clone());
+                    facts.service_accounts.push((namespace, name.to_owned()));
+                }
+                Some("Group") if name == "system:serviceaccounts" => {
+                    facts.all_service_accounts = true;
+                }
+                Some("Group") => {
+                    if let Some(ns) = name.strip_prefix("system:serviceaccounts:") {
+                        facts.namespaces.push(ns.to_owned());
+                    }
+                }
+                Some("User") => {
+                    if let Some((ns, sa)) = name
+                        .strip_prefix("system:serviceaccount:")
+                        .and_then(|rest| rest.split_once(':'))
+                    {
+                        facts.users.push((ns.to_owned(), sa.to_owned()));
+                    }
+                }
+                _ => {}
+            }
+        }
+        facts
+    }
 }
 
 impl TreeFacts {
@@ -267,6 +334,12 @@ impl TreeFacts {
                     .path(&["data", "enable-network-policy-controller"])
                     .and_then(Node::as_str)
                     == Some("true"),
+            automount: (object.kind == "ServiceAccount")
+                .then(|| object.root.get("automountServiceAccountToken"))
+                .flatten()
+                .and_then(Node::as_bool),
+            binding: matches!(object.kind.as_str(), "RoleBinding" | "ClusterRoleBinding")
+                .then(|| Box::new(BindingFacts::of(object))),
         }
     }
 }
@@ -278,14 +351,16 @@ struct ObjectIndex {
     /// By kind, in index order (objects are indexed in order, and
     /// [`ObjectIndex::follow`] relies on it).
     by_kind: FastMap<String, Vec<usize>>,
-    service_accounts: FastMap<(Option<String>, String), usize>,
     bound_service_accounts: FastSet<(Option<String>, String)>,
-    /// What each ServiceAccount's `automountServiceAccountToken` reads as
-    /// (the last object of a namespace and name decides, as for
-    /// `service_accounts`).
-    service_account_automount: FastMap<(Option<String>, String), Option<bool>>,
+    /// What each ServiceAccount's `automountServiceAccountToken` reads as,
+    /// with the file that says it: of the objects of one namespace and name,
+    /// the last in file order decides, whichever part of a streamed scan
+    /// reads it.
+    service_account_automount: FastMap<(Option<String>, String), (FileId, Option<bool>)>,
     /// Service accounts the bindings grant a role through users and groups.
     service_account_groups: ServiceAccountGroups,
+    /// How each ClusterRole is bound (RBAC-003), by its name.
+    cluster_role_bindings: FastMap<String, ClusterRoleBindings>,
     /// By namespace (quotas without one belong to none).
     resource_quotas: FastMap<String, ResourceQuotas>,
     /// By namespace, and for LimitRanges without one.
@@ -309,6 +384,15 @@ pub struct NamespaceTraffic {
     pub workloads: usize,
     /// The first of them in file order: its file and index.
     pub first_workload: Option<(FileId, usize)>,
+}
+
+/// The kinds of the scanned bindings whose `roleRef` names a ClusterRole.
+#[derive(Debug, Default, Clone, Copy)]
+struct ClusterRoleBindings {
+    /// A RoleBinding: the role applies in that binding's namespace.
+    in_namespace: bool,
+    /// A ClusterRoleBinding: the role applies in every namespace.
+    cluster_wide: bool,
 }
 
 /// Service accounts the scanned bindings grant a role through users and
@@ -738,8 +822,6 @@ impl ObjectIndex {
     fn follow(&mut self, start: usize, moved: impl Fn(usize) -> Option<usize> + Copy) {
         self.namespaces
             .retain(|_, i| moved(*i).map(|to| *i = to).is_some());
-        self.service_accounts
-            .retain(|_, i| moved(*i).map(|to| *i = to).is_some());
         for indices in self.by_kind.values_mut() {
             // In order, as the objects were added: those before `start` stay.
             debug_assert!(indices.is_sorted(), "objects indexed out of order");
@@ -764,10 +846,10 @@ impl ObjectIndex {
 
     /// Indexes `objects`, which are [`Project::objects`] from `offset` on.
     /// Objects are added in file order, but for the files a streamed scan
-    /// reads first (see [`may_declare_index_objects`]): the objects whose
-    /// order decides something here (the last `Namespace` or
-    /// `ServiceAccount` of a name) are all in those files, and the first
-    /// workload of a namespace is chosen by its place in the files.
+    /// reads first (see [`may_declare_namespace_wide_objects`]): the last
+    /// `Namespace` of a name, whose order decides, is in those files; the
+    /// last `ServiceAccount` of a name and the first workload of a
+    /// namespace are chosen by their place in the files.
     /// `facts` are the objects' [`TreeFacts`], by the same index.
     fn add(&mut self, objects: &[K8sObject], facts: &[TreeFacts], offset: usize) {
         for (i, (object, facts)) in objects.iter().zip(facts).enumerate() {
@@ -780,13 +862,18 @@ impl ObjectIndex {
                 }
                 "ServiceAccount" => {
                     let key = (object.namespace.clone(), object.name.clone());
-                    let automount = object
-                        .root
-                        .get("automountServiceAccountToken")
-                        .and_then(Node::as_bool);
-                    self.service_account_automount
-                        .insert(key.clone(), automount);
-                    self.service_accounts.insert(key, i);
+                    // A file's objects are added together, in their order.
+                    let said = (object.file, facts.automount);
+                    match self.service_account_automount.entry(key) {
+                        Entry::Occupied(mut entry) => {
+                            if entry.get().0 <= object.file {
+                                entry.insert(said);
+                            }
+                        }
+                        Entry::Vacant(entry) => {
+                            entry.insert(said);
+                        }
+                    }
                 }
                 "ResourceQuota" if object.api_version == "v1" => {
                     if let Some(namespace) = &object.namespace {
@@ -808,50 +895,31 @@ impl ObjectIndex {
                         .add(&object.root),
                 },
                 "RoleBinding" | "ClusterRoleBinding" => {
-                    for subject in object
-                        .root
-                        .get("subjects")
-                        .map(Node::items)
-                        .unwrap_or_default()
-                    {
-                        let Some(name) = subject.get("name").and_then(Node::as_str) else {
-                            continue;
-                        };
-                        match subject.get("kind").and_then(Node::as_str) {
-                            Some("ServiceAccount") => {
-                                let namespace = subject
-                                    .get("namespace")
-                                    .and_then(Node::as_str)
-                                    .map(str::to_owned)
-                                    .or_else(|| object.namespace.clone());
-                                self.bound_service_accounts
-                                    .insert((namespace, name.to_owned()));
-                            }
-                            Some("Group") if name == "system:serviceaccounts" => {
-                                self.service_account_groups.all = true;
-                            }
-                            Some("Group") => {
-                                if let Some(ns) = name.strip_prefix("system:serviceaccounts:") {
-                                    self.service_account_groups.namespaces.insert(ns.to_owned());
-                                }
-                            }
-                            Some("User") => {
-                                if let Some((ns, sa)) = name
-                                    .strip_prefix("system:serviceaccount:")
-                                    .and_then(|rest| rest.split_once(':'))
-                                {
-                                    self.service_account_groups
-                                        .users
-                                        .insert((ns.to_owned(), sa.to_owned()));
-                                }
-                            }
-                            _ => {}
-                        }
+                    if let Some(binding) = &facts.binding {
+                        self.add_binding(object, binding);
                     }
                 }
                 _ => {}
             }
         }
+    }
+
+    /// What the RoleBinding or ClusterRoleBinding `object` grants.
+    fn add_binding(&mut self, object: &K8sObject, binding: &BindingFacts) {
+        if let Some(role) = &binding.cluster_role {
+            let bindings = self.cluster_role_bindings.entry(role.clone()).or_default();
+            if object.kind == "RoleBinding" {
+                bindings.in_namespace = true;
+            } else {
+                bindings.cluster_wide = true;
+            }
+        }
+        let groups = &mut self.service_account_groups;
+        self.bound_service_accounts
+            .extend(binding.service_accounts.iter().cloned());
+        groups.all |= binding.all_service_accounts;
+        groups.namespaces.extend(binding.namespaces.iter().cloned());
+        groups.users.extend(binding.users.iter().cloned());
     }
 
     /// NP-001's facts about `object`, index `i` of [`Project::objects`].
@@ -1053,31 +1121,24 @@ impl ModeledManifest {
     }
 }
 
-/// The kinds of the objects rules about other objects read, which
-/// [`may_declare_index_objects`] looks for: what the model's object index
-/// gathers (namespaces, service accounts, bindings, limit ranges, quotas),
-/// and the ClusterRoles RBAC-003 checks with the bindings it reads.
-pub const INDEX_KINDS: &[&str] = &[
-    "Namespace",
-    "ServiceAccount",
-    "RoleBinding",
-    "ClusterRoleBinding",
-    "ClusterRole",
-    "LimitRange",
-    "ResourceQuota",
-];
+/// The kinds of the namespace-wide objects, which
+/// [`may_declare_namespace_wide_objects`] looks for: what every object of a
+/// namespace is judged by, its tier (`Namespace`), its containers' default
+/// limits (`LimitRange`) and its quotas (`ResourceQuota`).
+pub const NAMESPACE_WIDE_KINDS: &[&str] = &["Namespace", "LimitRange", "ResourceQuota"];
 
-/// Whether a Kubernetes file's text may declare an object that rules about
-/// other objects read: a `Namespace` (tiers, NP-001, TIER-004/005), a
-/// `ServiceAccount` or a binding (SA-001, SA-002, RBAC-003; the
-/// `system:serviceaccount…` users and groups are only written in bindings),
-/// a `ClusterRole` (RBAC-003, read
-/// with its bindings), a `LimitRange` or a `ResourceQuota` (RES-001 to
-/// RES-004). A kind is read from the text as written but for escapes, so a
-/// file whose text names none of them and has no backslash declares none; a
-/// streamed scan reads the files that may first
+/// Whether a Kubernetes file's text may declare a namespace-wide object:
+/// a `Namespace` (the tier its objects inherit, which every finding about
+/// them shows; NP-001, TIER-004/005), a `LimitRange` or a `ResourceQuota`
+/// (RES-001 to RES-004). A kind is read from the text as written but for
+/// escapes, so a file whose text names none of them and has no backslash
+/// declares none; a streamed scan reads the files that may first
 /// ([`ParsedFiles::parse_deferring`] defers the others).
-pub fn may_declare_index_objects(text: &str) -> bool {
+///
+/// Service accounts and bindings, which SA-001, SA-002 and RBAC-003 read,
+/// may be in any part: the findings that depend on them wait until every
+/// part is read.
+pub fn may_declare_namespace_wide_objects(text: &str) -> bool {
     // One pass over the text for all the names (leftmost-first, with needles
     // of seven bytes or more, so that the search runs on packed SIMD
     // instructions rather than byte by byte), and one for the escape.
@@ -1087,37 +1148,25 @@ pub fn may_declare_index_objects(text: &str) -> bool {
         std::sync::LazyLock::new(|| {
             aho_corasick::AhoCorasick::builder()
                 .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-                .build([
-                    "ServiceAccount",
-                    "Namespace",
-                    "Binding",
-                    "ClusterRole",
-                    "LimitRange",
-                    "ResourceQuota",
-                ])
+                .build(NAMESPACE_WIDE_KINDS)
                 .ok()
         });
     if memchr::memchr(b'\\', text.as_bytes()).is_some() {
         return true;
     }
-    let Some(names) = NAMES.as_ref() else {
-        return true;
-    };
-    // Every pod spec may write `automountServiceAccountToken`, which names
-    // no object: a `ServiceAccount` kind is never preceded by `automount`.
-    names.find_iter(text).any(|found| {
-        found.pattern().as_usize() != 0 || !text[..found.start()].ends_with("automount")
-    })
+    NAMES
+        .as_ref()
+        .is_none_or(|names| names.find(text).is_some())
 }
 
 /// Whether a streamed scan leaves a file to be read a part at a time
 /// ([`ParsedFiles::parse_deferring`]): a Dockerfile, whose rules read nothing
-/// of other files, or a Kubernetes file that cannot declare what other
-/// objects are judged by ([`may_declare_index_objects`]).
+/// of other files, or a Kubernetes file that cannot declare a namespace-wide
+/// object ([`may_declare_namespace_wide_objects`]).
 pub fn read_in_parts(kind: FileKind, text: &str) -> bool {
     match kind {
         FileKind::Dockerfile => true,
-        FileKind::Kubernetes => !may_declare_index_objects(text),
+        FileKind::Kubernetes => !may_declare_namespace_wide_objects(text),
         _ => false,
     }
 }
@@ -1767,10 +1816,11 @@ impl Project {
     /// the project gathers of objects; returns where they are in
     /// [`Project::objects`], [`Project::dockerfiles`] and [`Project::images`].
     ///
-    /// The files must not declare what other objects are judged by (what
-    /// [`may_declare_index_objects`] looks for), since the objects added
-    /// before do not learn of them: the tiers objects inherit come from the
-    /// `Namespace` objects modelled by [`Project::manifests_from_parsed`].
+    /// The files must not declare namespace-wide objects (what
+    /// [`may_declare_namespace_wide_objects`] looks for), since the objects
+    /// added before do not learn of them: the tiers objects inherit come
+    /// from the `Namespace` objects modelled by
+    /// [`Project::manifests_from_parsed`].
     pub fn add_modeled_manifests(&mut self, modeled: Vec<ModeledManifest>) -> ManifestPart {
         let start = self.objects.len();
         let dockerfile_start = self.dockerfiles.len();
@@ -1805,8 +1855,8 @@ impl Project {
         self.images.append(&mut images_of_dockerfiles);
         let added = &self.objects[start..];
         debug_assert!(
-            !added.iter().any(|o| INDEX_KINDS.contains(&o.kind.as_str())),
-            "a file read in a part declares what other objects are judged by"
+            !(added.iter()).any(|o| NAMESPACE_WIDE_KINDS.contains(&o.kind.as_str())),
+            "a file read in a part declares a namespace-wide object"
         );
         self.object_index.add(added, &facts, start);
         self.manifest_facts.add(added, &facts, start);
@@ -2436,14 +2486,6 @@ impl Project {
         }
     }
 
-    /// The ServiceAccount object, when it was scanned.
-    pub fn service_account(&self, namespace: Option<&str>, name: &str) -> Option<&K8sObject> {
-        self.object_index
-            .service_accounts
-            .get(&(namespace.map(str::to_owned), name.to_owned()))
-            .map(|&i| &self.objects[i])
-    }
-
     /// Whether a scanned RoleBinding or ClusterRoleBinding names the
     /// ServiceAccount as a `ServiceAccount` subject.
     pub fn is_service_account_bound(&self, namespace: Option<&str>, name: &str) -> bool {
@@ -2474,8 +2516,15 @@ impl Project {
         self.object_index
             .service_account_automount
             .get(&(namespace.map(str::to_owned), name.to_owned()))
-            .copied()
-            .flatten()
+            .and_then(|&(_, automount)| automount)
+    }
+
+    /// Whether the ClusterRole `name` is bound, and only by RoleBindings:
+    /// what it allows applies in those bindings' namespaces, not in every
+    /// namespace.
+    pub fn cluster_role_bound_only_in_namespaces(&self, name: &str) -> bool {
+        (self.object_index.cluster_role_bindings.get(name))
+            .is_some_and(|bindings| bindings.in_namespace && !bindings.cluster_wide)
     }
 
     pub fn subject_file(&self, subject: Subject) -> FileId {
@@ -2678,33 +2727,33 @@ mod tests {
     }
 
     #[test]
-    fn index_objects_are_found_however_they_are_written() {
+    fn namespace_wide_objects_are_found_however_they_are_written() {
         let declares = [
             "kind: Namespace\n",
-            "{apiVersion: v1, kind: ServiceAccount, metadata: {name: a}}\n",
-            "{\"apiVersion\": \"rbac.authorization.k8s.io/v1\", \"kind\": \"RoleBinding\"}",
-            "kind: ClusterRoleBinding\n",
-            "kind: 'ClusterRole'\n",
-            "kind: LimitRange\n",
+            "{apiVersion: v1, kind: Namespace, metadata: {name: a}}\n",
+            "{\"apiVersion\": \"v1\", \"kind\": \"LimitRange\"}",
+            "kind: 'ResourceQuota'\n",
             "kind: \"ResourceQuota\"\n",
-            // A binding's subjects name service accounts as users and groups.
-            "kind: ClusterRoleBinding\nsubjects:\n  - kind: Group\n    name: system:serviceaccounts:agents\n",
             // An escape can spell any kind.
             "kind: \"Name\\x73pace\"\n",
-            "{\"kind\": \"Service\\u0041ccount\"}",
-            // The field and the kind in one text: the kind counts.
-            "automountServiceAccountToken: false\n---\nkind: ServiceAccount\n",
+            "{\"kind\": \"Limit\\u0052ange\"}",
+            // One object among others is enough.
+            "kind: ServiceAccount\n---\nkind: Namespace\n",
         ];
         for text in declares {
-            assert!(may_declare_index_objects(text), "{text}");
+            assert!(may_declare_namespace_wide_objects(text), "{text}");
         }
+        // Service accounts, bindings and ClusterRoles are read in any part.
         let declares_none = [
             "kind: Deployment\nspec:\n  template:\n    spec:\n      serviceAccountName: agent\n      automountServiceAccountToken: false\n",
             "kind: NetworkPolicy\nmetadata:\n  namespace: agents\n",
             "kind: ConfigMap\ndata:\n  namespace: not-a-kind\n",
+            "{apiVersion: v1, kind: ServiceAccount, metadata: {name: a}}\n",
+            "kind: ClusterRoleBinding\nsubjects:\n  - kind: Group\n    name: system:serviceaccounts:agents\n",
+            "kind: 'ClusterRole'\n",
         ];
         for text in declares_none {
-            assert!(!may_declare_index_objects(text), "{text}");
+            assert!(!may_declare_namespace_wide_objects(text), "{text}");
         }
     }
 
@@ -3423,9 +3472,9 @@ mod tests {
             )
         };
         // Cilium's file sorts last but is read first: it declares a
-        // ServiceAccount.
+        // Namespace.
         let cilium = format!(
-            "{}---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: cilium\n  namespace: kube-system\n",
+            "{}---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: kube-system\n",
             daemon_set("cilium")
         );
         let calico = daemon_set("calico-node");

@@ -14,6 +14,7 @@ use rampart_source::{FileId, Secret, Span};
 use rayon::prelude::*;
 
 use crate::fingerprint::fingerprint;
+pub use crate::unless::Unless;
 
 /// The language of a documentation example.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -452,6 +453,8 @@ pub struct Reported {
     secrets: Vec<Secret>,
     /// The tier the finding concerns when it is not the subject's own.
     tier: Option<Tier>,
+    /// What drops the finding once every object is read.
+    unless: Option<Box<Unless>>,
 }
 
 /// Where a check reports findings about its subject.
@@ -484,6 +487,25 @@ impl Sink<'_> {
             message: message.into(),
             secrets: Vec::new(),
             tier: self.tier,
+            unless: None,
+        });
+    }
+
+    /// Reports a finding at `span` of the subject, unless `unless` holds once
+    /// every Kubernetes object is read: for a finding that depends on the
+    /// service accounts and bindings, which a streamed scan may read in a
+    /// later part than the subject (see [`Unless`]). A fact that can only
+    /// become true as more objects are read (a binding granting a role) is
+    /// better tested before too: a finding it drops is then not made.
+    pub fn report_unless(&mut self, span: Span, message: impl Into<String>, unless: Unless) {
+        self.out.push(Reported {
+            subject: self.subject,
+            file: None,
+            span,
+            message: message.into(),
+            secrets: Vec::new(),
+            tier: self.tier,
+            unless: Some(Box::new(unless)),
         });
     }
 
@@ -497,6 +519,7 @@ impl Sink<'_> {
             message: message.into(),
             secrets: Vec::new(),
             tier: self.tier,
+            unless: None,
         });
     }
 
@@ -528,6 +551,7 @@ impl Sink<'_> {
             message: message.into(),
             secrets: vec![Secret::new(secret)],
             tier: self.tier,
+            unless: None,
         });
     }
 
@@ -551,6 +575,7 @@ impl Sink<'_> {
                 .map(|s| Secret::new(*s))
                 .collect(),
             tier: self.tier,
+            unless: None,
         });
     }
 }
@@ -627,6 +652,7 @@ pub fn evaluate(
     let mut findings: Vec<Finding> =
         run_rules(project, config, rules, options, &Scope::whole(project))
             .into_iter()
+            .map(|made| settle(made, project))
             .flat_map(number_repeats)
             .collect();
     sort_findings(&mut findings, project);
@@ -652,6 +678,7 @@ pub fn evaluate_phase(
     }
     let findings = run_rules(project, config, &rules, options, &Scope::whole(project))
         .into_iter()
+        .map(|made| settle(made, project))
         .flat_map(number_repeats)
         .collect::<Vec<_>>();
     // Once the manifests' trees are released, a finding about an object
@@ -690,7 +717,8 @@ impl Scope {
     }
 }
 
-/// Each rule's findings (in `rules`' order), before repeats are numbered
+/// Each rule's findings (in `rules`' order), before those that wait on
+/// every object are settled ([`settle`]) and repeats are numbered
 /// ([`number_repeats`]).
 fn run_rules(
     project: &Project,
@@ -698,7 +726,7 @@ fn run_rules(
     rules: &[&'static Rule],
     options: &EvalOptions,
     scope: &Scope,
-) -> Vec<Vec<Finding>> {
+) -> Vec<Vec<Made>> {
     let ctx = Context::over(project, config, rules, scope.objects.clone());
     // The rules about one object run together on it, each object in turn,
     // while its tree is in the cache, rather than each rule walking every
@@ -743,9 +771,11 @@ fn run_rules(
 /// and checked, `evaluate` for the rest), for `--timings`.
 ///
 /// Each rule reads its subject's tree and what the model gathered from
-/// every object before: the files that may declare what other objects are
-/// judged by come first ([`rampart_model::may_declare_index_objects`]), and
-/// the findings are those of [`evaluate_phase`] on the whole project.
+/// every object before: the files that may declare namespace-wide objects
+/// come first ([`rampart_model::may_declare_namespace_wide_objects`]), and
+/// a finding that depends on service accounts and bindings, which may be in
+/// any part, waits until every part is read ([`Sink::report_unless`]). The
+/// findings are those of [`evaluate_phase`] on the whole project.
 pub fn evaluate_manifests(
     project: &mut Project,
     deferred: &[FileId],
@@ -792,16 +822,20 @@ pub fn evaluate_manifests(
         }
         lap("evaluate");
     }
-    // Every part's findings by rule, with the repeats of a place numbered as
+    // Every part's findings by rule, those that waited on every object
+    // settled now that all are read, with the repeats of a place numbered as
     // `evaluate_phase` numbers them.
-    let mut by_rule: Vec<Vec<Finding>> =
-        std::iter::repeat_with(Vec::new).take(rules.len()).collect();
+    let mut by_rule: Vec<Vec<Made>> = std::iter::repeat_with(Vec::new).take(rules.len()).collect();
     for part in parts {
         for (all, found) in by_rule.iter_mut().zip(part) {
             all.extend(found);
         }
     }
-    by_rule.into_iter().flat_map(number_repeats).collect()
+    let project = &*project;
+    (by_rule.into_iter())
+        .map(|made| settle(made, project))
+        .flat_map(number_repeats)
+        .collect()
 }
 
 /// Parses, models and checks `files` (Kubernetes files and Dockerfiles
@@ -827,9 +861,9 @@ fn check_manifest_files(
     config: &Config,
     rules: &[&'static Rule],
     options: &EvalOptions,
-) -> (ManifestPart, Vec<Vec<Finding>>) {
+) -> (ManifestPart, Vec<Vec<Made>>) {
     let subject_rules = SubjectRules::of(rules);
-    let checked: Vec<(ModeledManifest, Vec<(usize, Finding)>)> = {
+    let checked: Vec<(ModeledManifest, Vec<(usize, Made)>)> = {
         let project = &*project;
         // No workloads: these rules read their own subject's.
         let ctx = Context::over(project, config, &[], 0..0);
@@ -842,20 +876,21 @@ fn check_manifest_files(
             })
             .collect()
     };
-    let mut by_rule: Vec<Vec<Finding>> =
+    let mut by_rule: Vec<Vec<Made>> = std::iter::repeat_with(Vec::new).take(rules.len()).collect();
+    let mut about_dockerfiles: Vec<Vec<Made>> =
         std::iter::repeat_with(Vec::new).take(rules.len()).collect();
-    let mut about_dockerfiles = by_rule.clone();
     let (mut objects, mut dockerfiles) = (project.objects.len(), project.dockerfiles.len());
     let mut modeled = Vec::with_capacity(checked.len());
     for (file, found) in checked {
-        for (slot, mut finding) in found {
-            finding.subject = finding.subject.moved(objects, dockerfiles);
-            let list = match finding.subject {
+        for (slot, mut made) in found {
+            let subject = made.finding.subject.moved(objects, dockerfiles);
+            made.finding.subject = subject;
+            let list = match subject {
                 Subject::Dockerfile(_) => about_dockerfiles.get_mut(slot),
                 _ => by_rule.get_mut(slot),
             };
             if let Some(list) = list {
-                list.push(finding);
+                list.push(made);
             }
         }
         objects += file.objects().len();
@@ -877,7 +912,7 @@ fn check_modeled(
     rules: &[&'static Rule],
     ctx: &Context<'_>,
     options: &EvalOptions,
-) -> Vec<(usize, Finding)> {
+) -> Vec<(usize, Made)> {
     let mut out = SlotReports::new();
     for (i, object) in modeled.objects().iter().enumerate() {
         let workload = object.workload();
@@ -1194,13 +1229,29 @@ fn prepare(
     severity: Severity,
     reported: Vec<Reported>,
     project: &Project,
-) -> Vec<Finding> {
+) -> Vec<Made> {
     reported
         .into_iter()
         .map(|r| {
             let place = project.place(r.subject, r.span, r.secrets.is_empty());
             finish(meta, severity, r, place, project)
         })
+        .collect()
+}
+
+/// A finding made, and what drops it once every object is read.
+#[derive(Debug)]
+struct Made {
+    finding: Finding,
+    unless: Option<Box<Unless>>,
+}
+
+/// The findings of `made` but those that `project`, which has read every
+/// object, drops.
+fn settle(made: Vec<Made>, project: &Project) -> Vec<Finding> {
+    (made.into_iter())
+        .filter(|made| made.unless.as_ref().is_none_or(|u| !u.holds(project)))
+        .map(|made| made.finding)
         .collect()
 }
 
@@ -1211,7 +1262,8 @@ fn finish(
     r: Reported,
     place: FindingPlace,
     project: &Project,
-) -> Finding {
+) -> Made {
+    let unless = r.unless;
     let mut finding = Finding::placed(
         meta, severity, r.subject, place, r.span, r.message, r.secrets, project,
     );
@@ -1229,7 +1281,7 @@ fn finish(
     if let Some(file) = r.file {
         finding.file = file;
     }
-    finding
+    Made { finding, unless }
 }
 
 /// The same rule can report twice at one place (two missing settings of one

@@ -21,11 +21,12 @@ mod registry;
 mod requirements;
 mod rules;
 mod secrets;
+mod unless;
 
 pub use docs::{explain, rules_reference};
 pub use engine::{
     Check, Context, EvalOptions, Example, Finding, Findings, IacResource, Language, Phase, Rule,
-    RuleDocs, RuleMeta, Sink, evaluate, evaluate_manifests, evaluate_phase, sort_findings,
+    RuleDocs, RuleMeta, Sink, Unless, evaluate, evaluate_manifests, evaluate_phase, sort_findings,
 };
 pub use fingerprint::fingerprint;
 pub use redaction::{Redactions, scrub_credentials};

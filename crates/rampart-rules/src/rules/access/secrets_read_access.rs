@@ -1,9 +1,8 @@
 use rampart_config::Severity;
 use rampart_model::K8sObject;
-use rampart_yaml::Node;
 
 use super::{code_list, is_own_rbac, item_text, policy_rules};
-use crate::engine::{Check, Context, Example, Rule, RuleDocs, RuleMeta, Sink};
+use crate::engine::{Check, Context, Example, Rule, RuleDocs, RuleMeta, Sink, Unless};
 
 pub(crate) static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -46,26 +45,10 @@ rules:
 
 const READ_VERBS: &[&str] = &["get", "list", "watch"];
 
-/// Whether the scanned bindings of ClusterRole `name` all grant it inside a
-/// namespace only (at least one binding, and no ClusterRoleBinding).
-fn bound_only_in_namespaces(name: &str, ctx: &Context<'_>) -> bool {
-    let mut bindings = ctx.project.objects.iter().filter(|o| {
-        matches!(o.kind.as_str(), "RoleBinding" | "ClusterRoleBinding")
-            && o.root.path(&["roleRef", "kind"]).and_then(Node::as_str) == Some("ClusterRole")
-            && o.root.path(&["roleRef", "name"]).and_then(Node::as_str) == Some(name)
-    });
-    let mut any = false;
-    bindings.all(|b| {
-        any = true;
-        b.kind == "RoleBinding"
-    }) && any
-}
-
-fn check(object: &K8sObject, ctx: &Context<'_>, sink: &mut Sink<'_>) {
+fn check(object: &K8sObject, _ctx: &Context<'_>, sink: &mut Sink<'_>) {
     if !is_own_rbac(object, &["ClusterRole"]) {
         return;
     }
-    let mut reported = false;
     for rule in policy_rules(object) {
         if !rule.covers_core_group() || rule.is_name_restricted() {
             continue;
@@ -89,22 +72,23 @@ fn check(object: &K8sObject, ctx: &Context<'_>, sink: &mut Sink<'_>) {
         else {
             continue;
         };
-        if !reported && bound_only_in_namespaces(&object.name, ctx) {
-            return;
-        }
-        reported = true;
         let on = if item_text(resource) == Some("*") {
             "every resource (`*`), Secrets included"
         } else {
             "`secrets`"
         };
-        sink.report(
+        // Its bindings may be in any file: whether they all bind it inside
+        // a namespace is known once every object is read.
+        sink.report_unless(
             resource.span,
             format!(
                 "ClusterRole `{}` allows {} on {on}: bound cluster-wide, it can read any Secret in any namespace",
                 object.name,
                 code_list(&verbs)
             ),
+            Unless::ClusterRoleBoundOnlyInNamespaces {
+                name: object.name.clone(),
+            },
         );
     }
 }

@@ -1,7 +1,7 @@
 use rampart_config::Severity;
 use rampart_model::K8sObject;
 
-use crate::engine::{Check, Context, Example, Rule, RuleDocs, RuleMeta, Sink};
+use crate::engine::{Check, Context, Example, Rule, RuleDocs, RuleMeta, Sink, Unless};
 
 pub(crate) static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -49,6 +49,8 @@ fn check(account: &K8sObject, ctx: &Context<'_>, sink: &mut Sink<'_>) {
     let Some(tier) = account.tier else {
         return;
     };
+    // A role granted stays granted whatever is read after: that need not
+    // wait for every object (`report_unless` below).
     if ctx.is_exempt_namespace(namespace)
         || ctx
             .project
@@ -70,10 +72,14 @@ fn check(account: &K8sObject, ctx: &Context<'_>, sink: &mut Sink<'_>) {
         // `false` is the fix; anything else is rejected by the API server.
         Some((_, Some(false) | None)) => return,
     };
-    sink.report(
+    sink.report_unless(
         span,
         format!(
             "ServiceAccount `{name}` of the {tier} tier {how}, so its API token is mounted into every pod that uses it and does not opt out, yet no scanned RoleBinding or ClusterRoleBinding grants it a role: set `automountServiceAccountToken: false`"
         ),
+        Unless::AccountHasRole {
+            namespace: namespace.map(str::to_owned),
+            name: name.clone(),
+        },
     );
 }

@@ -1,7 +1,7 @@
 use rampart_config::Severity;
 use rampart_model::Workload;
 
-use crate::engine::{Check, Context, Example, Rule, RuleDocs, RuleMeta, Sink};
+use crate::engine::{Check, Context, Example, Rule, RuleDocs, RuleMeta, Sink, Unless};
 
 pub(crate) static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -49,33 +49,30 @@ spec:
     inactive_when: None,
 };
 
-/// Whether the token is mounted with no visible use.
-fn needlessly_mounted(workload: &Workload<'_>, ctx: &Context<'_>) -> bool {
-    if let Some(value) = workload.spec.get("automountServiceAccountToken") {
-        // `true` is a decision; anything else but null is not ours to judge.
-        if !value.is_null() {
-            return false;
-        }
-    }
-    let namespace = workload.object.namespace.as_deref();
-    let account = workload.service_account();
-    let disabled_on_account =
-        ctx.project.service_account_automount(namespace, account) == Some(false);
-    !disabled_on_account && !ctx.project.service_account_has_role(namespace, account)
-}
-
 fn check(workload: &Workload<'_>, ctx: &Context<'_>, sink: &mut Sink<'_>) {
     if ctx.is_exempt_namespace(workload.object.namespace.as_deref()) {
         return;
     }
-    if !needlessly_mounted(workload, ctx) {
+    if let Some(value) = workload.spec.get("automountServiceAccountToken") {
+        // `true` is a decision; anything else but null is not ours to judge.
+        if !value.is_null() {
+            return;
+        }
+    }
+    let namespace = workload.object.namespace.as_deref();
+    let account = workload.service_account();
+    // A role granted stays granted, whatever is read after.
+    if ctx.project.service_account_has_role(namespace, account) {
         return;
     }
-    sink.report(
+    sink.report_unless(
         workload.spec_key,
         format!(
-            "the pod mounts an API token for service account `{}`, which no scanned RoleBinding or ClusterRoleBinding grants a role: set `automountServiceAccountToken: false`",
-            workload.service_account()
+            "the pod mounts an API token for service account `{account}`, which no scanned RoleBinding or ClusterRoleBinding grants a role: set `automountServiceAccountToken: false`"
         ),
+        Unless::AccountOptsOutOrHasRole {
+            namespace: namespace.map(str::to_owned),
+            name: account.to_owned(),
+        },
     );
 }
