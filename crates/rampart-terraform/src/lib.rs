@@ -810,15 +810,15 @@ impl<'c, 'a: 'c> Registry<'c, 'a> {
             let body = &declaration.block.body;
             let scope = self.scope(instance, declaration.file);
             let origin = declaration.file.origin(declaration.block.span());
-            let mut attributes = match scope.body(body, &["validation", "type"], origin) {
+            // The declaration as written (`default`, `sensitive`, …), not the
+            // value the instance was given: that is in the attributes of the
+            // resources that use it, and a copy of it in every module
+            // instance's variable was 6 MiB of a scan of 100,000 files that
+            // nothing read (docs/benchmarks.md, the twenty-first round).
+            let attributes = match scope.body(body, &["validation", "type"], origin) {
                 Ok(node) => node,
                 Err(EvalError(reason)) => unevaluated(reason, origin),
             };
-            if let Value::Map(entries) = &mut attributes.value
-                && let Some(value) = instance.vars.get(*name)
-            {
-                rampart_iac::push_entry(entries, "value".into(), value.clone());
-            }
             output.resources.push(Resource {
                 language: Language::Terraform,
                 kind: BlockKind::Variable,
