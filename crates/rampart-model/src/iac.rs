@@ -173,105 +173,159 @@ fn input_of<'a>(
 /// memory at once.
 pub(crate) fn evaluate_terraform(
     files: &[SourceFile],
-    mut parsed: Vec<TerraformFile>,
+    parsed: Vec<TerraformFile>,
     manifests: Vec<(String, Vec<ManifestEntry>)>,
     options: &TerraformOptions,
     spare_capacity: usize,
 ) -> TerraformEvaluation {
-    // The sets come from the `module` blocks, and `--var-file` files apply
-    // to every set: the files left unparsed (see `TerraformContent::Unparsed`)
-    // that hold either are parsed first, the others with their set. A file
-    // whose text does not write `module` has no `module` block: a block's
-    // type is an identifier, which HCL has no way to escape.
-    let mut diagnostics = parse_unparsed(files, &mut parsed, |terraform, source| {
-        if terraform.vars {
-            options.var_files.contains(&source.display_path)
-        } else {
-            memchr::memmem::find(source.text.as_bytes(), b"module").is_some()
+    let sets = TerraformSets::of(files, parsed, manifests, options);
+    sets.evaluate(files, options, spare_capacity)
+}
+
+/// Terraform's files and `modules.json` manifests by module set
+/// ([`ModuleSets`]), as [`evaluate_terraform`] evaluates them: a scan that
+/// reads the infrastructure in parts puts whole sets in each
+/// ([`crate::Infrastructure`]).
+#[derive(Default)]
+pub(crate) struct TerraformSets {
+    /// Each set's `.tf` and auto-loaded variables files.
+    pub files: Vec<Vec<TerraformFile>>,
+    /// Each set's roots' `modules.json` manifests.
+    pub manifests: Vec<Vec<(String, Vec<ManifestEntry>)>>,
+    /// The `--var-file` files, which apply to every set.
+    pub var_files: Vec<TerraformFile>,
+    /// What reading the files that write `module`, the `--var-file` files
+    /// and the variables files in no set's directory (which apply to
+    /// nothing, and are not kept) found wrong.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl TerraformSets {
+    /// Groups `parsed` and `manifests` by module set.
+    pub fn of(
+        files: &[SourceFile],
+        mut parsed: Vec<TerraformFile>,
+        manifests: Vec<(String, Vec<ManifestEntry>)>,
+        options: &TerraformOptions,
+    ) -> Self {
+        // The sets come from the `module` blocks, and `--var-file` files apply
+        // to every set: the files left unparsed (see `TerraformContent::Unparsed`)
+        // that hold either are parsed first, the others with their set. A file
+        // whose text does not write `module` has no `module` block: a block's
+        // type is an identifier, which HCL has no way to escape.
+        let mut diagnostics = parse_unparsed(files, &mut parsed, |terraform, source| {
+            if terraform.vars {
+                options.var_files.contains(&source.display_path)
+            } else {
+                memchr::memmem::find(source.text.as_bytes(), b"module").is_some()
+            }
+        });
+        // Each file's directory and the directories it calls, read on every
+        // core; the files of a directory mostly come together, and go to the
+        // sets as one.
+        let mut calls: Vec<(String, Vec<String>)> = (parsed.par_iter())
+            .filter(|terraform| !terraform.vars)
+            .filter_map(|terraform| {
+                let dir = dir_of(&files.get(terraform.file.index())?.display_path);
+                let calls = match &terraform.content {
+                    TerraformContent::Hcl(body) => module_calls(&dir, body),
+                    TerraformContent::Unparsed | TerraformContent::JsonVars(_) => Vec::new(),
+                };
+                Some((dir, calls))
+            })
+            .collect();
+        calls.dedup_by(|later, earlier| {
+            let same = later.0 == earlier.0;
+            if same {
+                earlier.1.append(&mut later.1);
+            }
+            same
+        });
+        let sets = ModuleSets::from_calls(
+            calls,
+            (manifests.iter()).map(|(root, entries)| (root.as_str(), entries.as_slice())),
+        );
+        // `.tf` and auto-loaded variables files go with their directory's set;
+        // `--var-file` files apply to every root module and are kept apart.
+        let mut by_set: Vec<Vec<TerraformFile>> =
+            std::iter::repeat_with(Vec::new).take(sets.len()).collect();
+        let mut var_files = Vec::new();
+        // Variables files in no set's directory apply to nothing, but a syntax
+        // error in one is still reported.
+        let mut outside = Vec::new();
+        // Where each file goes, worked out on every core.
+        let places: Vec<Option<FilePlace>> = (parsed.par_iter())
+            .map(|terraform| {
+                let source = files.get(terraform.file.index())?;
+                Some(
+                    if matches!(role(files, terraform, options), Some(FileRole::VarFile(_))) {
+                        FilePlace::VarFile
+                    } else if let Some(set) = sets.of_dir(dir_str(&source.display_path)) {
+                        FilePlace::Set(set)
+                    } else {
+                        FilePlace::Outside
+                    },
+                )
+            })
+            .collect();
+        for (terraform, place) in parsed.into_iter().zip(places) {
+            match place {
+                Some(FilePlace::VarFile) => var_files.push(terraform),
+                Some(FilePlace::Set(set)) => by_set[set].push(terraform),
+                Some(FilePlace::Outside) => outside.push(terraform),
+                None => {}
+            }
         }
-    });
-    // Each file's directory and the directories it calls, read on every
-    // core; the files of a directory mostly come together, and go to the
-    // sets as one.
-    let mut calls: Vec<(String, Vec<String>)> = (parsed.par_iter())
-        .filter(|terraform| !terraform.vars)
-        .filter_map(|terraform| {
-            let dir = dir_of(&files.get(terraform.file.index())?.display_path);
-            let calls = match &terraform.content {
-                TerraformContent::Hcl(body) => module_calls(&dir, body),
-                TerraformContent::Unparsed | TerraformContent::JsonVars(_) => Vec::new(),
-            };
-            Some((dir, calls))
-        })
-        .collect();
-    calls.dedup_by(|later, earlier| {
-        let same = later.0 == earlier.0;
-        if same {
-            earlier.1.append(&mut later.1);
+        diagnostics.extend(parse_unparsed(files, &mut outside, |_, _| true));
+        drop(outside);
+        let mut manifests_by_set: Vec<Vec<(String, Vec<ManifestEntry>)>> =
+            std::iter::repeat_with(Vec::new).take(sets.len()).collect();
+        for (root, entries) in manifests {
+            if let Some(set) = sets.of_dir(&root) {
+                manifests_by_set[set].push((root, entries));
+            }
         }
-        same
-    });
-    let sets = ModuleSets::from_calls(
-        calls,
-        (manifests.iter()).map(|(root, entries)| (root.as_str(), entries.as_slice())),
-    );
-    // `.tf` and auto-loaded variables files go with their directory's set;
-    // `--var-file` files apply to every root module and are kept apart.
-    let mut by_set: Vec<Vec<TerraformFile>> =
-        std::iter::repeat_with(Vec::new).take(sets.len()).collect();
-    let mut var_files = Vec::new();
-    // Variables files in no set's directory apply to nothing, but a syntax
-    // error in one is still reported.
-    let mut outside = Vec::new();
-    // Where each file goes, worked out on every core.
-    let places: Vec<Option<FilePlace>> = (parsed.par_iter())
-        .map(|terraform| {
-            let source = files.get(terraform.file.index())?;
-            Some(
-                if matches!(role(files, terraform, options), Some(FileRole::VarFile(_))) {
-                    FilePlace::VarFile
-                } else if let Some(set) = sets.of_dir(dir_str(&source.display_path)) {
-                    FilePlace::Set(set)
-                } else {
-                    FilePlace::Outside
-                },
-            )
-        })
-        .collect();
-    for (terraform, place) in parsed.into_iter().zip(places) {
-        match place {
-            Some(FilePlace::VarFile) => var_files.push(terraform),
-            Some(FilePlace::Set(set)) => by_set[set].push(terraform),
-            Some(FilePlace::Outside) => outside.push(terraform),
-            None => {}
+        Self {
+            files: by_set,
+            manifests: manifests_by_set,
+            var_files,
+            diagnostics,
         }
     }
-    diagnostics.extend(parse_unparsed(files, &mut outside, |_, _| true));
-    drop(outside);
-    let mut manifests_by_set: Vec<Vec<(String, Vec<ManifestEntry>)>> =
-        std::iter::repeat_with(Vec::new).take(sets.len()).collect();
-    for (root, entries) in manifests {
-        if let Some(set) = sets.of_dir(&root) {
-            manifests_by_set[set].push((root, entries));
-        }
-    }
-    let mut shared: Vec<VarsFile<'_>> = (var_files.iter())
-        .filter_map(|terraform| match role(files, terraform, options) {
-            Some(FileRole::VarFile(file)) => Some(file),
-            _ => None,
-        })
-        .collect();
-    // `--var-file` files apply in the order given.
-    shared.sort_by_key(|f| {
-        options
-            .var_files
-            .iter()
-            .position(|v| *v == f.source().display_path)
-            .unwrap_or(usize::MAX)
-    });
-    let set_inputs = by_set.into_par_iter().zip(manifests_by_set);
-    let (outputs, parse_diagnostics): (Vec<TerraformOutput<Box<Resource>>>, Vec<Vec<Diagnostic>>) =
-        set_inputs
+
+    /// Evaluates every set, leaving room in the lists of resources for
+    /// `spare_capacity` more.
+    pub fn evaluate(
+        self,
+        files: &[SourceFile],
+        options: &TerraformOptions,
+        spare_capacity: usize,
+    ) -> TerraformEvaluation {
+        let Self {
+            files: by_set,
+            manifests: manifests_by_set,
+            var_files,
+            mut diagnostics,
+        } = self;
+        let mut shared: Vec<VarsFile<'_>> = (var_files.iter())
+            .filter_map(|terraform| match role(files, terraform, options) {
+                Some(FileRole::VarFile(file)) => Some(file),
+                _ => None,
+            })
+            .collect();
+        // `--var-file` files apply in the order given.
+        shared.sort_by_key(|f| {
+            options
+                .var_files
+                .iter()
+                .position(|v| *v == f.source().display_path)
+                .unwrap_or(usize::MAX)
+        });
+        let set_inputs = by_set.into_par_iter().zip(manifests_by_set);
+        let (outputs, parse_diagnostics): (
+            Vec<TerraformOutput<Box<Resource>>>,
+            Vec<Vec<Diagnostic>>,
+        ) = set_inputs
             .map(|(mut parsed, manifests)| {
                 let diagnostics = parse_unparsed(files, &mut parsed, |_, _| true);
                 let input = TerraformInput {
@@ -288,19 +342,20 @@ pub(crate) fn evaluate_terraform(
                 (output, diagnostics)
             })
             .unzip();
-    diagnostics.extend(parse_diagnostics.into_iter().flatten());
-    let output = rampart_terraform::join(outputs, spare_capacity);
-    diagnostics.extend(output.diagnostics);
-    TerraformEvaluation {
-        resources: output.resources,
-        roots: output.roots,
-        providers: output.providers,
-        unknowns: output.unknowns,
-        diagnostics,
+        diagnostics.extend(parse_diagnostics.into_iter().flatten());
+        let output = rampart_terraform::join(outputs, spare_capacity);
+        diagnostics.extend(output.diagnostics);
+        TerraformEvaluation {
+            resources: output.resources,
+            roots: output.roots,
+            providers: output.providers,
+            unknowns: output.unknowns,
+            diagnostics,
+        }
     }
 }
 
-/// Where [`evaluate_terraform`] puts a Terraform file.
+/// Where [`TerraformSets::of`] puts a Terraform file.
 enum FilePlace {
     /// A `--var-file`: it applies to every set.
     VarFile,

@@ -11,6 +11,7 @@ mod dockerfile;
 pub mod falco;
 mod iac;
 mod image;
+mod infrastructure_parts;
 mod kubernetes;
 mod links;
 mod locate;
@@ -29,8 +30,8 @@ pub use links::Links;
 pub use network_policy::{Direction, NetworkPolicy};
 pub use project::{
     FindingPlace, Infrastructure, LimitRangeDefaults, ManifestFacts, ManifestPart, ManifestTrees,
-    ModeledManifest, NAMESPACE_WIDE_KINDS, NamespaceTraffic, ParsedFiles, Project, ResourceQuotas,
-    SeenObject, Subject, may_declare_namespace_wide_objects, read_in_parts,
+    ModeledManifest, NAMESPACE_WIDE_KINDS, NamespaceTraffic, ParsedFiles, Project, ResourceMoves,
+    ResourceQuotas, SeenObject, Subject, may_declare_namespace_wide_objects, read_in_parts,
 };
 pub use rampart_iac;
 pub use tier::{TierLabel, TierOrigin, tier_labels};

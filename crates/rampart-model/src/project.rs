@@ -15,7 +15,7 @@ use rampart_tfplan::Drift;
 
 use crate::dockerfile::DockerfileDoc;
 use crate::falco::{Falco, FalcoConfig, RulesFile};
-use crate::iac::{self, TerraformContent, TerraformFile, TerraformOptions};
+use crate::iac::{self, TerraformContent, TerraformFile, TerraformOptions, TerraformSets};
 use crate::image::{ImageContext, ImageRef, ImageUse};
 use crate::kubernetes::{K8sObject, Workload};
 use crate::links::Links;
@@ -23,6 +23,29 @@ use crate::locate;
 use crate::network_policy::{Direction, NetworkPolicy};
 use crate::scopes::{Scopes, ranges_by_scope, run_of};
 use crate::tier::{TierOrigin, tier_labels};
+
+/// Where the resources of a released part of the infrastructure went
+/// ([`Project::release_infrastructure_part`]).
+#[derive(Debug)]
+pub struct ResourceMoves {
+    start: usize,
+    /// By index from `start`: the resource's new index, `None` when released.
+    to: Vec<Option<usize>>,
+}
+
+impl ResourceMoves {
+    /// `subject` as it is after the release: a resource of the part that was
+    /// released names no resource any more ([`Project::resources`] has none
+    /// at `usize::MAX`), and no later part's.
+    pub fn subject(&self, subject: Subject) -> Subject {
+        match subject {
+            Subject::Resource(i) if i >= self.start => Subject::Resource(
+                (self.to.get(i - self.start).copied().flatten()).unwrap_or(usize::MAX),
+            ),
+            other => other,
+        }
+    }
+}
 
 /// The thing a finding is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -70,6 +93,9 @@ pub struct Project {
     images_read: usize,
     /// How many objects were ever listed in [`Project::objects`].
     objects_read: usize,
+    /// How many infrastructure resources were read, including those released
+    /// with their part ([`Project::release_infrastructure_part`]).
+    resources_read: usize,
     /// Problems met while parsing (the discovery stage has its own), in the
     /// order the stages met them: a scan that evaluates meets Terraform's,
     /// the templates' and the plans' after the Kubernetes files'. Reports
@@ -79,6 +105,9 @@ pub struct Project {
     /// Each in an allocation of its own, made once its evaluation is over
     /// ([`rampart_iac::compacted`]): the list holds pointers, so that it is
     /// joined from the evaluations' lists and sorted without copying them.
+    /// A scan that reads the infrastructure in parts holds those every part
+    /// is checked with and one part at a time
+    /// ([`Project::add_infrastructure_part`]).
     pub resources: Vec<Box<Resource>>,
     /// The tier of each of [`Project::resources`], by the same index.
     pub resource_tiers: Vec<Option<Tier>>,
@@ -118,17 +147,21 @@ pub struct Project {
 /// [`Project::add_infrastructure`].
 #[derive(Default)]
 pub struct Infrastructure {
-    terraform_files: Vec<TerraformFile>,
+    pub(crate) terraform_files: Vec<TerraformFile>,
     /// `modules.json` manifests, by root module directory.
-    manifests: Vec<(String, Vec<ManifestEntry>)>,
-    plans: Vec<rampart_tfplan::PlanOutput>,
+    pub(crate) manifests: Vec<(String, Vec<ManifestEntry>)>,
+    /// Terraform's files already grouped by module set, instead of
+    /// `terraform_files` and `manifests`: a part of the infrastructure
+    /// ([`Infrastructure::split`]).
+    pub(crate) terraform_sets: Option<TerraformSets>,
+    pub(crate) plans: Vec<rampart_tfplan::PlanOutput>,
     /// CloudFormation templates' resources, evaluated, with their tier and
     /// scope (the template file).
-    templates: Vec<(Box<Resource>, Option<Tier>, FileId)>,
-    template_unknowns: Vec<UnknownValue>,
+    pub(crate) templates: Vec<(Box<Resource>, Option<Tier>, FileId)>,
+    pub(crate) template_unknowns: Vec<UnknownValue>,
     /// Templates and plans still to parse and model (`Content::Infrastructure`),
     /// in file order.
-    later: Vec<FileId>,
+    pub(crate) later: Vec<FileId>,
 }
 
 impl Infrastructure {
@@ -1921,6 +1954,12 @@ impl Project {
         self.objects_read > 0
     }
 
+    /// Whether any infrastructure resource was read, including those
+    /// released with their part.
+    pub fn read_resources(&self) -> bool {
+        self.resources_read > 0 || !self.resources.is_empty()
+    }
+
     /// Releases a part of the Kubernetes files ([`Project::add_modeled_manifests`])
     /// once every rule about it has run: its objects and their images go, but
     /// the objects [`Project::kept_manifest_objects`] keeps (a `Namespace`
@@ -2024,7 +2063,8 @@ impl Project {
         });
     }
 
-    /// Adds the infrastructure of [`Project::manifests_from_parsed`]:
+    /// Adds the infrastructure of [`Project::manifests_from_parsed`], or the
+    /// first part of it ([`Infrastructure::split`]):
     /// CloudFormation's resources, Terraform evaluated, plans, links. With
     /// [`ManifestTrees::Release`], the Kubernetes objects' YAML trees that
     /// are left (a streamed scan releases most before, see
@@ -2139,6 +2179,7 @@ impl Project {
         terraform_evaluated: &(dyn Fn() + Sync),
     ) {
         let tier_keys = &config.tiers.label_keys;
+        let resources_before = self.resources.len();
         let mut infrastructure = infrastructure;
         // The templates and plans a scan that evaluates left unparsed, in
         // parallel, each tree released as soon as its file is modelled.
@@ -2174,12 +2215,21 @@ impl Project {
         let Infrastructure {
             terraform_files,
             manifests,
+            terraform_sets,
             plans,
             templates,
             template_unknowns,
             later: _,
         } = infrastructure;
-        if terraform_files.is_empty() {
+        let terraform_sets = match terraform_sets {
+            Some(sets) if sets.files.is_empty() => {
+                // What reading the sets found wrong, with no set to evaluate.
+                self.diagnostics.extend(sets.diagnostics);
+                None
+            }
+            sets => sets,
+        };
+        if terraform_files.is_empty() && terraform_sets.is_none() {
             for (resource, tier, file) in templates {
                 let scope = self.file_scope(file);
                 self.push_resource(resource, tier, scope);
@@ -2191,8 +2241,16 @@ impl Project {
             // already has, which are added after them and then rotated to
             // the front: the lists, holding every resource, are never copied.
             let before = self.resources.len() + templates.len();
-            let evaluation =
-                iac::evaluate_terraform(&self.files, terraform_files, manifests, terraform, before);
+            let evaluation = match terraform_sets {
+                Some(sets) => sets.evaluate(&self.files, terraform, before),
+                None => iac::evaluate_terraform(
+                    &self.files,
+                    terraform_files,
+                    manifests,
+                    terraform,
+                    before,
+                ),
+            };
             terraform_evaluated();
             let defaults = iac::DefaultTags::new(&evaluation.resources, &evaluation.roots);
             let mut tiers: Vec<Option<Tier>> = Vec::with_capacity(evaluation.resources.capacity());
@@ -2242,6 +2300,12 @@ impl Project {
             self.diagnostics.extend(evaluation.diagnostics);
         }
         self.add_plans(plans, tier_keys);
+        self.resources_read += self.resources.len() - resources_before;
+        self.rebuild_links();
+    }
+
+    /// Builds [`Links`] and the resource index over every resource.
+    fn rebuild_links(&mut self) {
         let scope_count = self.scopes.len();
         let (links, resource_index) = rayon::join(
             || Links::build(&self.resources, &self.resource_scopes, scope_count),
@@ -2249,6 +2313,71 @@ impl Project {
         );
         self.links = links;
         self.resource_index = resource_index;
+    }
+
+    /// Adds a part of the infrastructure ([`Infrastructure::split`]) after
+    /// what is there: the first part with [`Project::add_infrastructure`],
+    /// and each of the others, once the rules about the one before have run
+    /// and it is released ([`Project::release_infrastructure_part`]), with
+    /// this. Returns where its resources are in [`Project::resources`].
+    pub fn add_infrastructure_part(
+        &mut self,
+        part: Infrastructure,
+        config: &Config,
+        terraform: &TerraformOptions,
+    ) -> std::ops::Range<usize> {
+        let start = self.resources.len();
+        self.evaluate_infrastructure(part, config, terraform, &|| {});
+        start..self.resources.len()
+    }
+
+    /// Releases the resources of a part of the infrastructure
+    /// ([`Project::add_infrastructure_part`], the last added) once every
+    /// rule about them has run, but those declared in files that write a
+    /// suppression marker, which move to the front of the part: the filter
+    /// matches suppressions against their declarations. Its unknown values
+    /// go too ([`Project::release_unknowns`]). Returns where each of the
+    /// part's resources went, for the subjects of its findings.
+    pub fn release_infrastructure_part(&mut self, part: std::ops::Range<usize>) -> ResourceMoves {
+        debug_assert_eq!(part.end, self.resources.len(), "not the last part added");
+        let files = &self.files;
+        let keep: Vec<bool> = (self.resources.get(part.clone()).unwrap_or_default())
+            .iter()
+            .map(|resource| {
+                (files.get(resource.file.index()))
+                    .is_some_and(SourceFile::writes_suppression_marker)
+            })
+            .collect();
+        let mut to = Vec::with_capacity(keep.len());
+        let mut next = part.start;
+        for &kept in &keep {
+            to.push(kept.then_some(next));
+            next += usize::from(kept);
+        }
+        fn retain_kept<T: Send>(list: &mut Vec<T>, start: usize, keep: &[bool]) {
+            let released = list.split_off(start.min(list.len()));
+            let mut kept = Vec::new();
+            let mut dropped = Vec::new();
+            for (item, &keep) in released.into_iter().zip(keep) {
+                if keep {
+                    kept.push(item);
+                } else {
+                    dropped.push(item);
+                }
+            }
+            // Many small trees: freed on every core.
+            dropped.into_par_iter().for_each(drop);
+            list.append(&mut kept);
+        }
+        retain_kept(&mut self.resources, part.start, &keep);
+        retain_kept(&mut self.resource_tiers, part.start, &keep);
+        retain_kept(&mut self.resource_scopes, part.start, &keep);
+        self.unknowns = Vec::new();
+        self.rebuild_links();
+        ResourceMoves {
+            start: part.start,
+            to,
+        }
     }
 
     /// The values that could not be evaluated (`--show-unknown`), in the

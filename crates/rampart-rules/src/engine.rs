@@ -693,8 +693,41 @@ pub fn evaluate_phase(
     findings
 }
 
+/// The rules of `rules` about the infrastructure ([`Phase::Infrastructure`])
+/// on the resources of a part of it, `resources` (see
+/// [`Project::add_infrastructure_part`]), and their findings unsorted. The
+/// rules read every resource of the project: the part's, and those of the
+/// units every part is checked with ([`rampart_model::Infrastructure::split`]),
+/// which are checked once, with [`evaluate_phase`] before the parts; only the
+/// findings about the part's resources are made.
+pub fn evaluate_infrastructure_part(
+    project: &Project,
+    config: &Config,
+    rules: &[&'static Rule],
+    options: &EvalOptions,
+    resources: Range<usize>,
+) -> Vec<Finding> {
+    let rules = phase_rules(rules, Phase::Infrastructure);
+    if rules.is_empty() || resources.is_empty() {
+        return Vec::new();
+    }
+    let scope = Scope {
+        objects: 0..0,
+        images: 0..0,
+        dockerfiles: 0..0,
+        project: true,
+        resources,
+    };
+    run_rules(project, config, &rules, options, &scope)
+        .into_iter()
+        .map(|made| settle(made, project))
+        .flat_map(number_repeats)
+        .collect()
+}
+
 /// The subjects a run of the rules covers: all of a project's, or (in a
-/// streamed scan, see [`evaluate_manifests`]) some of its manifests'.
+/// streamed scan, see [`evaluate_manifests`]) some of its manifests', or
+/// (see [`evaluate_infrastructure_part`]) some of its resources.
 struct Scope {
     /// In [`Project::objects`]: object and workload rules.
     objects: Range<usize>,
@@ -704,6 +737,10 @@ struct Scope {
     dockerfiles: Range<usize>,
     /// Resource and project rules (both phases' kinds).
     project: bool,
+    /// In [`Project::resources`]: the subjects of resource and project
+    /// rules (a part of the infrastructure, see
+    /// [`evaluate_infrastructure_part`]).
+    resources: Range<usize>,
 }
 
 impl Scope {
@@ -713,6 +750,15 @@ impl Scope {
             images: 0..project.images.len(),
             dockerfiles: 0..project.dockerfiles.len(),
             project: true,
+            resources: 0..project.resources.len(),
+        }
+    }
+
+    /// Whether a finding about `subject` is one of this run's.
+    fn covers(&self, subject: Subject) -> bool {
+        match subject {
+            Subject::Resource(i) => self.resources.contains(&i),
+            _ => true,
         }
     }
 }
@@ -792,6 +838,7 @@ pub fn evaluate_manifests(
         images: 0..project.images.len(),
         dockerfiles: 0..project.dockerfiles.len(),
         project: later.is_empty(),
+        resources: 0..project.resources.len(),
     };
     let mut parts = vec![run_rules(project, config, &rules, options, &first)];
     if !later.is_empty() {
@@ -809,6 +856,7 @@ pub fn evaluate_manifests(
             images: added.images.end..added.images.end,
             dockerfiles: added.dockerfiles.end..added.dockerfiles.end,
             project: last,
+            resources: 0..project.resources.len(),
         };
         let by_rule = run_rules(project, config, &rules, options, &rest);
         for (all, more) in found.iter_mut().zip(by_rule) {
@@ -1189,6 +1237,7 @@ fn run(rule: &Rule, ctx: &Context<'_>, scope: &Scope) -> Vec<Reported> {
             project
                 .resources_of_types(&names)
                 .into_par_iter()
+                .filter(|i| scope.resources.contains(i))
                 // A resource whose whole body is unknown (a CloudFormation `Fn::If` on
                 // an unknown condition) cannot be judged: a missing attribute there
                 // is not missing.
@@ -1214,6 +1263,11 @@ fn run(rule: &Rule, ctx: &Context<'_>, scope: &Scope) -> Vec<Reported> {
         Check::Project(check) | Check::Manifests(check) => {
             let mut findings = Findings::default();
             check(ctx, &mut findings);
+            // A project rule reads every resource, and may report on those
+            // of the infrastructure's parts checked before.
+            findings
+                .out
+                .retain(|reported| scope.covers(reported.subject));
             findings.out
         }
         // Run subject by subject (`run_per_subject`, which leaves the other

@@ -26,7 +26,8 @@ mod unless;
 pub use docs::{explain, rules_reference};
 pub use engine::{
     Check, Context, EvalOptions, Example, Finding, Findings, IacResource, Language, Phase, Rule,
-    RuleDocs, RuleMeta, Sink, Unless, evaluate, evaluate_manifests, evaluate_phase, sort_findings,
+    RuleDocs, RuleMeta, Sink, Unless, evaluate, evaluate_infrastructure_part, evaluate_manifests,
+    evaluate_phase, sort_findings,
 };
 pub use fingerprint::fingerprint;
 pub use redaction::{Redactions, scrub_credentials};

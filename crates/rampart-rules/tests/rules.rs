@@ -58,7 +58,10 @@ enum Manifests {
     AtOnce,
     /// The files that may declare namespace-wide objects first, then the
     /// others and the Dockerfiles this many files a part, each
-    /// part's trees released before the next, as a streamed scan does.
+    /// part's trees released before the next, as a streamed scan does; the
+    /// infrastructure's units that no rule about another unit reads this
+    /// many files a part too (at least one unit a part, and none when they
+    /// fit in one: all at once with `AtOnce`).
     InParts(usize),
 }
 
@@ -94,10 +97,15 @@ fn scan_in_phases(
         part_files,
         |_| {},
     );
+    // The infrastructure as the scan reads it too: what rules about other
+    // units read first, the rest `part_files` files a part.
+    let terraform = rampart_model::TerraformOptions::default();
+    let (first, parts) =
+        infrastructure.split(&project.files, &project.file_kinds, &terraform, part_files);
     project.add_infrastructure(
-        infrastructure,
+        first,
         &config.config,
-        &rampart_model::TerraformOptions::default(),
+        &terraform,
         rampart_model::ManifestTrees::Release,
     );
     findings.extend(evaluate_phase(
@@ -107,6 +115,21 @@ fn scan_in_phases(
         &options,
         Phase::Infrastructure,
     ));
+    for part in parts {
+        let resources = project.add_infrastructure_part(part, &config.config, &terraform);
+        let found = rampart_rules::evaluate_infrastructure_part(
+            &project,
+            &config.config,
+            rules,
+            &options,
+            resources.clone(),
+        );
+        let moves = project.release_infrastructure_part(resources);
+        findings.extend(found.into_iter().map(|mut finding| {
+            finding.subject = moves.subject(finding.subject);
+            finding
+        }));
+    }
     rampart_rules::sort_findings(&mut findings, &project);
     (project, findings)
 }
@@ -344,6 +367,219 @@ fn rules_report_the_same_however_they_are_evaluated() {
         let phased_keys: Vec<_> = findings.iter().map(|f| key(&phased, f)).collect();
         assert_eq!(together, phased_keys, "{manifests:?}");
     }
+
+    // A plan reads the configuration of every root: with one, the
+    // infrastructure is read whole. Without the plans, the fixtures'
+    // module sets and templates are read in parts, but those that declare
+    // what rules about other units read.
+    let without_plans = || {
+        let mut files = files();
+        files.retain(|f| f.kind != FileKind::TerraformPlan);
+        files
+    };
+    let project = Project::build(without_plans(), &config.config);
+    let whole: Vec<_> = evaluate(&project, &config.config, &rules, &options)
+        .iter()
+        .map(|f| key(&project, f))
+        .collect();
+    let parts = infrastructure_parts(without_plans(), &config, 1);
+    assert!(parts > 40, "only {parts} parts of the infrastructure");
+    for manifests in readings {
+        let (phased, findings) = scan_in_phases(&rules, without_plans(), &config, manifests);
+        let phased_keys: Vec<_> = findings.iter().map(|f| key(&phased, f)).collect();
+        assert_eq!(whole, phased_keys, "without plans, {manifests:?}");
+    }
+}
+
+/// Every top-level block of the fixtures' Terraform files in a root module
+/// of its own: what a rule reads of another scope is then nearly always in
+/// another unit, which a scan reads in another part unless it is read
+/// first. The findings are those of the whole project however many files
+/// a part holds.
+#[test]
+fn infrastructure_read_in_parts_reports_what_the_whole_reports() {
+    let blocks = [
+        "resource ",
+        "data ",
+        "variable ",
+        "locals ",
+        "provider ",
+        "output ",
+    ];
+    let mut inputs = Vec::new();
+    for file in discover(&[fixtures_dir()], &DiscoverOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .files
+        .into_iter()
+        .filter(|f| f.kind == FileKind::Terraform)
+    {
+        let mut chunks: Vec<String> = Vec::new();
+        for line in file.text.lines() {
+            match chunks.last_mut() {
+                Some(chunk) if !blocks.iter().any(|b| line.starts_with(b)) => {
+                    chunk.push_str(line);
+                    chunk.push('\n');
+                }
+                _ => chunks.push(format!("{line}\n")),
+            }
+        }
+        let dir = file.display_path.replace(['/', '.'], "_");
+        for (n, chunk) in chunks.into_iter().enumerate() {
+            inputs.push((format!("atoms/{dir}/{n:03}/main.tf"), chunk));
+        }
+    }
+    assert!(inputs.len() > 500, "only {} roots", inputs.len());
+    let inputs = || {
+        (inputs.iter())
+            .map(|(path, text)| InputFile::new(FileKind::Terraform, path, text))
+            .collect::<Vec<_>>()
+    };
+    let config = LoadedConfig::default();
+    let options = EvalOptions::default();
+    let rules: Vec<&'static Rule> = evaluable_rules().collect();
+    let key = |project: &Project, f: &Finding| {
+        (
+            f.rule.id,
+            project.file(f.file).display_path.clone(),
+            f.span,
+            f.message.clone(),
+            f.severity,
+            f.tier,
+            f.fingerprint.clone(),
+        )
+    };
+    let project = Project::build(inputs(), &config.config);
+    let whole: Vec<_> = evaluate(&project, &config.config, &rules, &options)
+        .iter()
+        .map(|f| key(&project, f))
+        .collect();
+    assert!(whole.len() > 300, "only {} findings", whole.len());
+    let parts = infrastructure_parts(inputs(), &config, 1);
+    assert!(parts > 300, "only {parts} parts");
+    for manifests in [Manifests::InParts(1), Manifests::InParts(7)] {
+        let (phased, findings) = scan_in_phases(&rules, inputs(), &config, manifests);
+        let phased: Vec<_> = findings.iter().map(|f| key(&phased, f)).collect();
+        let missing: Vec<_> = whole.iter().filter(|k| !phased.contains(k)).collect();
+        let extra: Vec<_> = phased.iter().filter(|k| !whole.contains(k)).collect();
+        assert!(
+            missing.is_empty() && extra.is_empty() && whole == phased,
+            "{manifests:?}: missing {missing:#?}\nextra {extra:#?}"
+        );
+    }
+}
+
+/// For each kind of resource that rules about other units read, a unit that
+/// declares it and a unit whose findings change for it (the test checks they
+/// do), in two root modules: read in parts, the second sees the first
+/// wherever it is, and the findings are those of the whole project.
+#[test]
+fn what_rules_read_of_other_units_is_read_first() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "EBS encryption by default (ENC-005)",
+            "resource \"aws_ebs_encryption_by_default\" \"on\" {}\n",
+            "resource \"aws_ebs_volume\" \"data\" {\n  availability_zone = \"eu-west-1a\"\n  size              = 10\n  encrypted         = false\n}\n",
+        ),
+        (
+            "IMDS defaults (NODE-001)",
+            "resource \"aws_ec2_instance_metadata_defaults\" \"imds\" {\n  http_tokens = \"required\"\n}\n",
+            "resource \"aws_instance\" \"agent\" {\n  ami           = \"ami-0123456789abcdef0\"\n  instance_type = \"t3.micro\"\n}\n",
+        ),
+        (
+            "a policy engine Helm installs (EKS-004)",
+            "resource \"helm_release\" \"cilium\" {\n  name       = \"cilium\"\n  repository = \"https://helm.cilium.io\"\n  chart      = \"cilium\"\n}\n",
+            "resource \"aws_eks_cluster\" \"agents\" {\n  name     = \"agents\"\n  role_arn = \"arn:aws:iam::111122223333:role/eks-cluster\"\n  vpc_config {\n    subnet_ids = [\"subnet-0a1b2c3d4e5f60001\"]\n  }\n}\n",
+        ),
+        (
+            "GuardDuty findings routed by EventBridge (LOG-007)",
+            "resource \"aws_cloudwatch_event_rule\" \"guardduty\" {\n  name          = \"guardduty\"\n  event_pattern = jsonencode({ source = [\"aws.guardduty\"] })\n}\nresource \"aws_cloudwatch_event_target\" \"guardduty\" {\n  rule = aws_cloudwatch_event_rule.guardduty.name\n  arn  = \"arn:aws:sns:us-east-1:123456789012:security-pager\"\n}\n",
+            "resource \"aws_subnet\" \"critical\" {\n  vpc_id     = \"vpc-0a1b2c3d4e5f60718\"\n  cidr_block = \"10.0.1.0/24\"\n  tags       = { classification = \"critical\" }\n}\nresource \"aws_eks_cluster\" \"agents\" {\n  name     = \"agents\"\n  role_arn = \"arn:aws:iam::123456789012:role/eks-cluster\"\n  vpc_config {\n    subnet_ids = [aws_subnet.critical.id]\n  }\n}\nresource \"aws_guardduty_detector\" \"main\" {\n  enable                       = true\n  finding_publishing_frequency = \"FIFTEEN_MINUTES\"\n}\n",
+        ),
+        (
+            "a flow log whose network is not known (LOG-001)",
+            "variable \"vpc_id\" {\n  type = string\n}\nresource \"aws_flow_log\" \"all\" {\n  vpc_id               = var.vpc_id\n  traffic_type         = \"ALL\"\n  log_destination      = \"arn:aws:s3:::flow-logs\"\n  log_destination_type = \"s3\"\n}\n",
+            "resource \"aws_vpc\" \"agents\" {\n  cidr_block = \"10.0.0.0/16\"\n  tags       = { classification = \"critical\" }\n}\n",
+        ),
+        (
+            "a backup selection (BAK-002)",
+            "resource \"aws_backup_selection\" \"tables\" {\n  name         = \"tables\"\n  plan_id      = \"plan\"\n  iam_role_arn = \"arn:aws:iam::123456789012:role/backup\"\n  resources    = [\"arn:aws:dynamodb:*:*:table/sessions\"]\n}\n",
+            "resource \"aws_dynamodb_table\" \"ledger\" {\n  name         = \"ledger\"\n  billing_mode = \"PAY_PER_REQUEST\"\n  hash_key     = \"id\"\n  attribute {\n    name = \"id\"\n    type = \"S\"\n  }\n  tags = { classification = \"critical\" }\n}\n",
+        ),
+        (
+            "a critical store a backup plan covers (BAK-004)",
+            "resource \"aws_dynamodb_table\" \"ledger\" {\n  name         = \"ledger\"\n  billing_mode = \"PAY_PER_REQUEST\"\n  hash_key     = \"id\"\n  attribute {\n    name = \"id\"\n    type = \"S\"\n  }\n  tags = { classification = \"critical\" }\n}\n",
+            "resource \"aws_backup_plan\" \"daily\" {\n  name = \"daily\"\n  rule {\n    rule_name         = \"daily\"\n    target_vault_name = \"agents\"\n    schedule          = \"cron(0 3 * * ? *)\"\n  }\n}\nresource \"aws_backup_selection\" \"tables\" {\n  name         = \"tables\"\n  plan_id      = aws_backup_plan.daily.id\n  iam_role_arn = \"arn:aws:iam::123456789012:role/backup\"\n  resources    = [\"arn:aws:dynamodb:*:*:table/ledger\"]\n}\n",
+        ),
+        (
+            "a NAT gateway named by its id (NET-016)",
+            "resource \"aws_subnet\" \"critical\" {\n  vpc_id     = \"vpc-0a1b2c3d4e5f60718\"\n  cidr_block = \"10.0.1.0/24\"\n  tags       = { classification = \"critical\" }\n}\nresource \"aws_route_table\" \"critical\" {\n  vpc_id = \"vpc-0a1b2c3d4e5f60718\"\n  route {\n    cidr_block     = \"0.0.0.0/0\"\n    nat_gateway_id = \"nat-0123456789abcdef0\"\n  }\n}\nresource \"aws_route_table_association\" \"critical\" {\n  subnet_id      = aws_subnet.critical.id\n  route_table_id = aws_route_table.critical.id\n}\n",
+            "resource \"aws_subnet\" \"standard\" {\n  vpc_id     = \"vpc-0a1b2c3d4e5f60718\"\n  cidr_block = \"10.0.2.0/24\"\n  tags       = { classification = \"standard\" }\n}\nresource \"aws_route_table\" \"standard\" {\n  vpc_id = \"vpc-0a1b2c3d4e5f60718\"\n  route {\n    cidr_block     = \"0.0.0.0/0\"\n    nat_gateway_id = \"nat-0123456789abcdef0\"\n  }\n}\nresource \"aws_route_table_association\" \"standard\" {\n  subnet_id      = aws_subnet.standard.id\n  route_table_id = aws_route_table.standard.id\n}\n",
+        ),
+        (
+            "a critical database in a subnet group named by its name (NET-012)",
+            "resource \"aws_db_instance\" \"ledger\" {\n  identifier           = \"ledger\"\n  engine               = \"postgres\"\n  instance_class       = \"db.t3.micro\"\n  db_subnet_group_name = \"agents\"\n  tags                 = { classification = \"critical\" }\n}\n",
+            "resource \"aws_vpc\" \"main\" {\n  cidr_block = \"10.0.0.0/16\"\n}\nresource \"aws_subnet\" \"database\" {\n  vpc_id     = aws_vpc.main.id\n  cidr_block = \"10.0.201.0/24\"\n}\nresource \"aws_route_table\" \"database\" {\n  vpc_id = aws_vpc.main.id\n  route {\n    cidr_block = \"0.0.0.0/0\"\n    gateway_id = \"igw-0123456789abcdef0\"\n  }\n}\nresource \"aws_route_table_association\" \"database\" {\n  subnet_id      = aws_subnet.database.id\n  route_table_id = aws_route_table.database.id\n}\nresource \"aws_db_subnet_group\" \"agents\" {\n  name       = \"agents\"\n  subnet_ids = [aws_subnet.database.id]\n}\n",
+        ),
+    ];
+    let config = LoadedConfig::default();
+    let options = EvalOptions::default();
+    let rules: Vec<&'static Rule> = evaluable_rules().collect();
+    let key = |project: &Project, f: &Finding| {
+        (
+            f.rule.id,
+            project.file(f.file).display_path.clone(),
+            f.span,
+            f.message.clone(),
+            f.severity,
+            f.tier,
+            f.fingerprint.clone(),
+        )
+    };
+    let whole = |files: &[(&str, &str)]| {
+        let inputs = (files.iter())
+            .map(|(path, text)| InputFile::new(FileKind::Terraform, path, text))
+            .collect();
+        let project = Project::build(inputs, &config.config);
+        (evaluate(&project, &config.config, &rules, &options).iter())
+            .map(|f| key(&project, f))
+            .collect::<Vec<_>>()
+    };
+    for (what, read, reader) in cases {
+        // The reader first in file order, in a part of its own: the unit
+        // it reads is read first all the same.
+        let files = [("a/main.tf", *reader), ("b/main.tf", *read)];
+        let together = whole(&files);
+        let alone = whole(&files[..1]);
+        let about_reader: Vec<_> = (together.iter())
+            .filter(|k| k.1 == "a/main.tf")
+            .cloned()
+            .collect();
+        assert_ne!(
+            about_reader, alone,
+            "{what}: the reader's findings do not change"
+        );
+        let inputs = || {
+            (files.iter())
+                .map(|(path, text)| InputFile::new(FileKind::Terraform, path, text))
+                .collect::<Vec<_>>()
+        };
+        // Parts of no more than one file: what fits in one part is read
+        // whole otherwise.
+        let (phased, findings) = scan_in_phases(&rules, inputs(), &config, Manifests::InParts(0));
+        let phased: Vec<_> = findings.iter().map(|f| key(&phased, f)).collect();
+        assert_eq!(together, phased, "{what}");
+    }
+}
+
+/// How many parts a scan reads the infrastructure of `files` in, at
+/// `part_files` files a part.
+fn infrastructure_parts(files: Vec<InputFile>, config: &LoadedConfig, part_files: usize) -> usize {
+    let parsed = rampart_model::ParsedFiles::parse_deferring(files, rampart_model::read_in_parts);
+    let (project, infrastructure) = Project::manifests_from_parsed(parsed, &config.config);
+    let terraform = rampart_model::TerraformOptions::default();
+    let (_, parts) =
+        infrastructure.split(&project.files, &project.file_kinds, &terraform, part_files);
+    parts.len()
 }
 
 /// The service accounts and bindings SA-001, SA-002 and RBAC-003 read may

@@ -8,11 +8,12 @@ use rampart_alloc::{Collect, PurgeDelay};
 use rampart_config::{ByteSize, LoadedConfig};
 use rampart_discover::{DiscoverOptions, Discovery, FileKind, InputFile, discover, read_stdin};
 use rampart_filter::{Baseline, RuleSets, apply_suppressions, parse_suppressions};
+use rampart_model::rampart_iac::UnknownValue;
 use rampart_model::{ManifestTrees, ParsedFiles, Project, TerraformOptions, read_in_parts};
 use rampart_report::{Format, RenderOptions, ScanReport, Summary, quoted_lines, write_report};
 use rampart_rules::{
-    Check, EvalOptions, Finding, Phase, Redactions, Rule, all_rules, evaluate_manifests,
-    evaluate_phase, scrub_credentials, sort_findings,
+    Check, EvalOptions, Finding, Phase, Redactions, Rule, all_rules, evaluate_infrastructure_part,
+    evaluate_manifests, evaluate_phase, scrub_credentials, sort_findings,
 };
 use rampart_source::{Diagnostic, DiagnosticLevel, FileId};
 
@@ -25,6 +26,12 @@ use crate::{ExitStatus, Failure};
 /// A scan with fewer reads them all at once: a part costs a pass of the
 /// rules, and the memory of so few trees does not matter.
 const MANIFEST_PART_FILES: usize = 2048;
+
+/// About how many files of Terraform and CloudFormation a scan evaluates and
+/// checks at a time, of those that rules about other units do not read
+/// (`Infrastructure::split`): whole module sets and templates, enough to
+/// keep both cores busy.
+const INFRASTRUCTURE_PART_FILES: usize = 2048;
 
 /// The stack of each worker thread: the size Linux gives a process's main thread.
 const WORKER_STACK_BYTES: usize = 8 << 20;
@@ -116,13 +123,15 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     // infrastructure is evaluated, and what they read is freed as they
     // finish, so that the manifests' trees and the infrastructure's model
     // are never in memory together. The Kubernetes files that may declare
-    // what other objects are judged by (namespaces, service accounts,
-    // bindings, limits, quotas) are modelled and checked first; in a streamed
-    // scan the others and the Dockerfiles were left unparsed above and are
-    // read a part at a time, each part parsed, modelled, checked and released
-    // before the next (`evaluate_manifests`), so that the manifests' trees
-    // are never all in memory either. `--stop-after model` builds the whole
-    // model at once, without the rules.
+    // what every object of a namespace inherits (namespaces, limits, quotas)
+    // are modelled and checked first; in a streamed scan the others and the
+    // Dockerfiles were left unparsed above and are read a part at a time,
+    // each part parsed, modelled, checked and released before the next
+    // (`evaluate_manifests`), so that the manifests' trees are never all in
+    // memory either; the findings that depend on service accounts and
+    // bindings, which any part may declare, wait until every part is read.
+    // `--stop-after model` builds the whole model at once, without the
+    // rules.
     let deferred = parsed.deferred();
     let (mut project, infrastructure) = Project::manifests_from_parsed(parsed, config);
     timings.lap("model");
@@ -158,6 +167,30 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
             give_back_freed_memory(Collect::All);
         }
     };
+    // The infrastructure a part at a time too: what rules about other units
+    // read is evaluated first and kept to the end, the rest in parts, each
+    // evaluated, checked and released before the next (below). Not when it
+    // fits in one part: the split would cost its search of the texts for
+    // nothing.
+    let infrastructure_files = (project.file_kinds.iter())
+        .filter(|kind| {
+            matches!(
+                kind,
+                FileKind::Terraform | FileKind::TerraformVars | FileKind::CloudFormation
+            )
+        })
+        .count();
+    let (infrastructure, infrastructure_parts) =
+        if evaluates && infrastructure_files > INFRASTRUCTURE_PART_FILES {
+            infrastructure.split(
+                &project.files,
+                &project.file_kinds,
+                &terraform,
+                INFRASTRUCTURE_PART_FILES,
+            )
+        } else {
+            (infrastructure, Vec::new())
+        };
     project.add_infrastructure_with(
         infrastructure,
         config,
@@ -173,11 +206,11 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
         exit_without_freeing(project);
         return Ok(timings.stop("model", files_scanned, bytes));
     }
-    // Only now that the command line is known to be usable, and only for rules
-    // that had something to look at.
-    explain_inactive_rules(&rules, &loaded, &project);
+    // What `--show-unknown` lists is worked out while each part's resources
+    // are there.
+    let mut unknowns = Vec::new();
     if args.show_unknown {
-        show_unknowns(&project);
+        unknowns.extend(project.unknowns().into_iter().cloned());
     }
     project.release_unknowns();
     evaluated.extend(evaluate_phase(
@@ -187,6 +220,32 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
         &options,
         Phase::Infrastructure,
     ));
+    for part in infrastructure_parts {
+        timings.lap("evaluate");
+        let resources = project.add_infrastructure_part(part, config, &terraform);
+        if args.show_unknown {
+            unknowns.extend(project.unknowns().into_iter().cloned());
+        }
+        timings.lap("model");
+        let found = evaluate_infrastructure_part(
+            &project,
+            config,
+            all_rules(),
+            &options,
+            resources.clone(),
+        );
+        let moves = project.release_infrastructure_part(resources);
+        evaluated.extend(found.into_iter().map(|mut finding| {
+            finding.subject = moves.subject(finding.subject);
+            finding
+        }));
+    }
+    // Only now that the command line is known to be usable, and only for rules
+    // that had something to look at.
+    explain_inactive_rules(&rules, &loaded, &project);
+    if args.show_unknown {
+        show_unknowns(&project, unknowns);
+    }
     sort_findings(&mut evaluated, &project);
     timings.lap("evaluate");
     if args.stop_after == Some(Stage::Evaluate) {
@@ -427,9 +486,9 @@ impl Timings {
 fn explain_inactive_rules(rules: &[&'static Rule], loaded: &LoadedConfig, project: &Project) {
     let has_subjects = |rule: &Rule| match rule.check {
         Check::Image(_) => project.read_images(),
-        Check::Resource(..) => !project.resources.is_empty(),
+        Check::Resource(..) => project.read_resources(),
         Check::Project(_) | Check::Manifests(_) => {
-            !project.resources.is_empty() || project.read_objects()
+            project.read_resources() || project.read_objects()
         }
         _ => true,
     };
@@ -544,8 +603,7 @@ fn var_file_paths(args: &ScanArgs) -> Vec<String> {
 }
 
 /// `--show-unknown`: what could not be evaluated, on standard error.
-fn show_unknowns(project: &Project) {
-    let mut unknowns = project.unknowns();
+fn show_unknowns(project: &Project, mut unknowns: Vec<UnknownValue>) {
     if unknowns.is_empty() {
         eprintln!("rampart: every value was evaluated");
         return;

@@ -1279,3 +1279,68 @@ fn a_large_tree_is_read_in_parts_as_if_whole() {
                 .and(predicate::str::contains("privileged: true")),
         );
 }
+
+#[test]
+fn a_large_infrastructure_read_in_parts_keeps_suppressions_and_unknowns() {
+    // More files of Terraform than a scan reads in one part: the scan reads
+    // them a part at a time, and releases each part's resources but those
+    // of files that write a suppression comment.
+    let dir = tempfile::tempdir().unwrap();
+    for n in 0..2100 {
+        write(
+            dir.path(),
+            &format!("roots/r{n:04}/main.tf"),
+            "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n}\n",
+        );
+    }
+    // Read in the middle of the first part, whose resources but these are
+    // released: the suppression on the declaration covers the finding
+    // reported where the value is written.
+    write(
+        dir.path(),
+        "roots/r0500x/main.tf",
+        "variable \"public\" {\n  type = bool\n}\n\n# rampart:ignore NET-005 -- a reporting replica, reviewed\nresource \"aws_db_instance\" \"direct\" {\n  publicly_accessible = var.public\n}\n\nresource \"aws_db_instance\" \"other\" {\n  publicly_accessible = true\n}\n",
+    );
+    write(
+        dir.path(),
+        "roots/r0500x/terraform.tfvars",
+        "public = true\n",
+    );
+    // Read in the last part.
+    write(
+        dir.path(),
+        "zz/main.tf",
+        "variable \"unset\" {\n  type = bool\n}\n\nresource \"aws_db_instance\" \"late\" {\n  publicly_accessible = var.unset\n}\n",
+    );
+    let output = rampart()
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--select",
+            "NET-005",
+            "--show-unknown",
+        ])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let report = json_report(&output.stdout);
+    assert_eq!(report["summary"]["files_scanned"], 2103);
+    assert_eq!(report["summary"]["suppressed"], 1, "{report}");
+    let findings: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| format!("{} {}", f["line"], f["resource"].as_str().unwrap()))
+        .collect();
+    assert_eq!(findings, ["11 aws_db_instance.other"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "zz/main.tf:6:25: aws_db_instance.late.publicly_accessible: `var.unset` has no value"
+        ),
+        "{stderr}"
+    );
+}
