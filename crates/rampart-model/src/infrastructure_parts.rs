@@ -26,6 +26,7 @@
 
 use rampart_discover::FileKind;
 use rampart_source::{FileId, SourceFile};
+use rayon::prelude::*;
 
 use crate::iac::{TerraformOptions, TerraformSets};
 use crate::project::Infrastructure;
@@ -219,17 +220,20 @@ impl Infrastructure {
         };
         let searcher = Searcher::new();
         let text = |file: FileId| files.get(file.index()).map_or("", |f| f.text.as_str());
-        let mut units: Vec<(Unit, Names, usize)> = Vec::new();
-        for (set, set_files) in sets.files.iter().enumerate() {
-            let mut names = Names::default();
-            for terraform in set_files {
-                names.add(Names::of(text(terraform.file), &searcher));
-            }
-            units.push((Unit::Set(set), names, set_files.len()));
-        }
-        for &file in &later {
-            units.push((Unit::Template(file), Names::of(text(file), &searcher), 1));
-        }
+        // Every text read once, on every core.
+        let mut units: Vec<(Unit, Names, usize)> = (sets.files.par_iter().enumerate())
+            .map(|(set, set_files)| {
+                let mut names = Names::default();
+                for terraform in set_files {
+                    names.add(Names::of(text(terraform.file), &searcher));
+                }
+                (Unit::Set(set), names, set_files.len())
+            })
+            .collect();
+        units.par_extend(
+            (later.par_iter())
+                .map(|&file| (Unit::Template(file), Names::of(text(file), &searcher), 1)),
+        );
         let mut tree = Names::default();
         for (_, names, _) in &units {
             tree.add(*names);

@@ -2107,9 +2107,63 @@ impl Project {
         trees: ManifestTrees,
         terraform_evaluated: &(dyn Fn() + Sync),
     ) {
+        let parts = self.add_infrastructure_split(
+            infrastructure,
+            config,
+            terraform,
+            trees,
+            None,
+            terraform_evaluated,
+        );
+        debug_assert!(parts.is_empty(), "the infrastructure split unasked");
+    }
+
+    /// As [`Project::add_infrastructure_with`], for the first part of the
+    /// infrastructure ([`Infrastructure::split`], in parts of about
+    /// `part_files` files); returns the others, to add one at a time
+    /// ([`Project::add_infrastructure_part`]). The split reads the
+    /// infrastructure's texts and the Terraform files that write `module`,
+    /// beside the release of the manifests, as the evaluation does.
+    pub fn add_infrastructure_in_parts(
+        &mut self,
+        infrastructure: Infrastructure,
+        config: &Config,
+        terraform: &TerraformOptions,
+        part_files: usize,
+        terraform_evaluated: &(dyn Fn() + Sync),
+    ) -> Vec<Infrastructure> {
+        self.add_infrastructure_split(
+            infrastructure,
+            config,
+            terraform,
+            ManifestTrees::Release,
+            Some(part_files),
+            terraform_evaluated,
+        )
+    }
+
+    fn add_infrastructure_split(
+        &mut self,
+        infrastructure: Infrastructure,
+        config: &Config,
+        terraform: &TerraformOptions,
+        trees: ManifestTrees,
+        part_files: Option<usize>,
+        terraform_evaluated: &(dyn Fn() + Sync),
+    ) -> Vec<Infrastructure> {
+        // The first part evaluated, the others returned.
+        let evaluate = |project: &mut Self| -> Vec<Infrastructure> {
+            let (first, parts) = match part_files {
+                Some(part_files) => {
+                    infrastructure.split(&project.files, &project.file_kinds, terraform, part_files)
+                }
+                None => (infrastructure, Vec::new()),
+            };
+            project.evaluate_infrastructure(first, config, terraform, terraform_evaluated);
+            parts
+        };
         if trees == ManifestTrees::Keep {
-            self.evaluate_infrastructure(infrastructure, config, terraform, terraform_evaluated);
-            return;
+            return evaluate(self);
         }
         // Read before the `join`, which lends `self` to the evaluation.
         let with_suppressions: Vec<bool> = self
@@ -2133,7 +2187,7 @@ impl Project {
         let mut dockerfiles = std::mem::take(&mut self.dockerfiles);
         // Only the rules about images read them, and they have run.
         let images = std::mem::take(&mut self.images);
-        rayon::join(
+        let ((), parts) = rayon::join(
             || {
                 drop(images);
                 // What rules read of a Dockerfile once they have run: its
@@ -2157,18 +2211,12 @@ impl Project {
                 objects.shrink_to_fit();
                 object_index = ObjectIndex::build(&objects);
             },
-            || {
-                self.evaluate_infrastructure(
-                    infrastructure,
-                    config,
-                    terraform,
-                    terraform_evaluated,
-                );
-            },
+            || evaluate(self),
         );
         self.objects = objects;
         self.object_index = object_index;
         self.dockerfiles = dockerfiles;
+        parts
     }
 
     fn evaluate_infrastructure(

@@ -180,24 +180,24 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
             )
         })
         .count();
-    let (infrastructure, infrastructure_parts) =
-        if evaluates && infrastructure_files > INFRASTRUCTURE_PART_FILES {
-            infrastructure.split(
-                &project.files,
-                &project.file_kinds,
-                &terraform,
-                INFRASTRUCTURE_PART_FILES,
-            )
-        } else {
-            (infrastructure, Vec::new())
-        };
-    project.add_infrastructure_with(
-        infrastructure,
-        config,
-        &terraform,
-        ManifestTrees::Release,
-        &terraform_evaluated,
-    );
+    let infrastructure_parts = if evaluates && infrastructure_files > INFRASTRUCTURE_PART_FILES {
+        project.add_infrastructure_in_parts(
+            infrastructure,
+            config,
+            &terraform,
+            INFRASTRUCTURE_PART_FILES,
+            &terraform_evaluated,
+        )
+    } else {
+        project.add_infrastructure_with(
+            infrastructure,
+            config,
+            &terraform,
+            ManifestTrees::Release,
+            &terraform_evaluated,
+        );
+        Vec::new()
+    };
     if large {
         give_back_freed_memory(Collect::Due);
     }
