@@ -105,12 +105,13 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
         return Ok(timings.stop("parse", files_scanned, bytes));
     }
     let large = bytes >= SHORT_PURGE_DELAY_BYTES;
-    if large {
-        // All of it, not only what is due: memory left to its purge delay
-        // stayed resident through the first files' model, which did not
-        // reuse it (see `give_back_freed_memory`).
-        give_back_freed_memory(Collect::All);
-    }
+    // All of it, not only what is due: memory left to its purge delay
+    // stayed resident through the first files' model, which did not reuse
+    // it (see `give_back_freed_memory`). A small scan too: since the walk's
+    // threads send what they read a few hundred files at a time, the pages
+    // they leave were still resident at the end of a 10,000-file scan (4.5
+    // MiB higher without this, which costs nothing measurable at 1,000).
+    give_back_freed_memory(Collect::All);
     let overrides = severity_overrides(&loaded);
     let options = EvalOptions {
         severity_overrides: overrides.clone(),
@@ -406,7 +407,8 @@ fn exit_without_freeing<T>(value: T) {
 ///   where about one in a hundred went above 200 before, in the same time;
 /// - all of it before the rules: nothing more off.
 ///
-/// A small scan keeps what it frees for reuse (see `SHORT_PURGE_DELAY_BYTES`).
+/// A small scan keeps what it frees for reuse (see `SHORT_PURGE_DELAY_BYTES`)
+/// but for what is given back before the first files' model.
 fn give_back_freed_memory(what: Collect) {
     rayon::broadcast(|_| rampart_alloc::collect(what));
     // After the workers, and not beside them: the allocator purges the
