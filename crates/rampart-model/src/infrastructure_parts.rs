@@ -281,7 +281,9 @@ impl Infrastructure {
             let target = if names.first(&tree) {
                 &mut first
             } else {
-                if parts.is_empty() || in_part + count > part_files.max(1) && in_part > 0 {
+                // A new part when the unit would make this one too large, but
+                // not an empty one: a unit larger than a part is a part.
+                if parts.is_empty() || (in_part > 0 && in_part + count > part_files.max(1)) {
                     parts.push(Infrastructure {
                         terraform_sets: Some(TerraformSets::default()),
                         ..Infrastructure::default()
