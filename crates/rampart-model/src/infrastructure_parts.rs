@@ -7,8 +7,9 @@
 //! read resources of every scope (docs/design/cross-unit-reads.md): the
 //! account-level defaults, the EventBridge rules that route GuardDuty's
 //! findings, the flow logs whose network is not known, the backup selections,
-//! the policy engines Helm installs, literal NAT gateway ids, and, when some
-//! rule reads them, the critical stores and the DB subnet groups' users. A
+//! the policy engines Helm installs, the routes (a NAT gateway named by its
+//! id), and, when some rule reads them, the critical stores and the DB
+//! subnet groups' users. A
 //! unit whose text may declare one of those (or writes an escape, which can
 //! spell anything) is evaluated first, with every other such unit, and kept
 //! until the end: every rule that reads them then sees them all, from
@@ -18,11 +19,11 @@
 //!
 //! A resource's type is written as it is in the text of its unit's files
 //! (the label of a Terraform block, a template's `Type`), but for escapes.
-//! A NAT gateway's id is found by its text too: an id a function assembles
-//! (`join("-", ["nat", …])`) in two units read in different parts is not
-//! matched as one gateway, where a scan of the whole matches it (NET-016).
-//! A module set is one unit: a module several roots call, and what it
-//! writes once for them all, is not split between parts.
+//! A NAT gateway named by its id is matched across scopes by the id a
+//! route's value evaluates to, which a function may assemble: every unit
+//! that declares a route is read first. A module set is one unit: a module
+//! several roots call, and what it writes once for them all, is not split
+//! between parts.
 
 use rampart_discover::FileKind;
 use rampart_source::{FileId, SourceFile};
@@ -55,9 +56,17 @@ const READ_FROM_EVERY_SCOPE: &[&str] = &[
     "AWS::Backup::BackupSelection",
     "aws_dlm_lifecycle_policy",
     "AWS::DLM::LifecyclePolicy",
-    // NET-016: a NAT gateway named by its id in several scopes is one.
-    "nat-",
+    // NET-016: a NAT gateway named by its id in the routes of several
+    // scopes is one gateway, and an id a function assembles is nowhere in
+    // the text: every unit that declares a route (`aws_route_table` and
+    // `aws_default_route_table` hold routes too; not `aws_route53_…`).
+    ROUTE,
+    "aws_default_route_table",
+    "AWS::EC2::Route",
 ];
+
+/// The type of a Terraform route, and the start of `aws_route_table`'s.
+const ROUTE: &str = "aws_route";
 
 /// Resources read from every scope only by rules whose subjects are of other
 /// types: `(what is read, what reads it)`. A unit whose text names the
@@ -106,6 +115,11 @@ impl Names {
             return names;
         };
         for found in automaton.find_overlapping_iter(text) {
+            let after = text.get(found.end()..).unwrap_or_default();
+            if text.get(found.start()..found.end()) == Some(ROUTE) && after.starts_with("53") {
+                // Route 53's types name no route.
+                continue;
+            }
             match searcher.patterns.get(found.pattern().as_usize()) {
                 Some(Pattern::ReadFromEveryScope) => names.read_from_every_scope = true,
                 Some(Pattern::Read(entry)) => names.read[*entry] = true,
@@ -371,6 +385,11 @@ mod tests {
                 FileKind::Terraform,
                 "resource \"aws_route\" \"r\" {\n  nat_gateway_id = \"nat-0123456789abcdef0\"\n}\n",
             ),
+            (
+                "r53/main.tf",
+                FileKind::Terraform,
+                "resource \"aws_route53_zone\" \"z\" {\n  name = \"example.com\"\n}\n",
+            ),
             ("t/one.yaml", FileKind::CloudFormation, TEMPLATE),
             (
                 "t/two.yaml",
@@ -379,16 +398,16 @@ mod tests {
             ),
         ];
         let (first, parts) = split(&files, &TerraformOptions::default(), 2);
-        // A flow log; a module set whose module names a NAT gateway by its
-        // id; an escape.
+        // A flow log; a module set whose module declares a route; an escape.
         assert_eq!(first, ["b/main.tf", "d/main.tf", "m/main.tf", "t/two.yaml"]);
-        // Whole module sets, about two files a part, in order.
+        // Whole module sets, about two files a part, in order (Route 53
+        // declares no route).
         assert_eq!(
             parts,
             [
                 vec!["a/main.tf"],
                 vec!["c/main.tf", "c/vars.tf"],
-                vec!["t/one.yaml"],
+                vec!["r53/main.tf", "t/one.yaml"],
             ]
         );
     }

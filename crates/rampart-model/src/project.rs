@@ -106,7 +106,8 @@ pub struct Project {
     /// ([`rampart_iac::compacted`]): the list holds pointers, so that it is
     /// joined from the evaluations' lists and sorted without copying them.
     /// A scan that reads the infrastructure in parts holds those every part
-    /// is checked with and one part at a time
+    /// is checked with, the resources of earlier parts declared in files
+    /// that write a suppression marker, and one part at a time
     /// ([`Project::add_infrastructure_part`]).
     pub resources: Vec<Box<Resource>>,
     /// The tier of each of [`Project::resources`], by the same index.
@@ -2063,8 +2064,8 @@ impl Project {
         });
     }
 
-    /// Adds the infrastructure of [`Project::manifests_from_parsed`], or the
-    /// first part of it ([`Infrastructure::split`]):
+    /// Adds the infrastructure of [`Project::manifests_from_parsed`]
+    /// ([`Project::add_infrastructure_in_parts`] adds the first part of it):
     /// CloudFormation's resources, Terraform evaluated, plans, links. With
     /// [`ManifestTrees::Release`], the Kubernetes objects' YAML trees that
     /// are left (a streamed scan releases most before, see
@@ -2364,10 +2365,11 @@ impl Project {
     }
 
     /// Adds a part of the infrastructure ([`Infrastructure::split`]) after
-    /// what is there: the first part with [`Project::add_infrastructure`],
-    /// and each of the others, once the rules about the one before have run
-    /// and it is released ([`Project::release_infrastructure_part`]), with
-    /// this. Returns where its resources are in [`Project::resources`].
+    /// what is there: the first part with
+    /// [`Project::add_infrastructure_in_parts`], and each of the others, once
+    /// the rules about the one before have run and it is released
+    /// ([`Project::release_infrastructure_part`]), with this. Returns where
+    /// its resources are in [`Project::resources`].
     pub fn add_infrastructure_part(
         &mut self,
         part: Infrastructure,

@@ -696,10 +696,12 @@ pub fn evaluate_phase(
 /// The rules of `rules` about the infrastructure ([`Phase::Infrastructure`])
 /// on the resources of a part of it, `resources` (see
 /// [`Project::add_infrastructure_part`]), and their findings unsorted. The
-/// rules read every resource of the project: the part's, and those of the
-/// units every part is checked with ([`rampart_model::Infrastructure::split`]),
-/// which are checked once, with [`evaluate_phase`] before the parts; only the
-/// findings about the part's resources are made.
+/// rules read every resource of the project: the part's, those of the units
+/// every part is checked with ([`rampart_model::Infrastructure::split`]),
+/// which are checked once, with [`evaluate_phase`] before the parts, and
+/// those of earlier parts kept for the filter (declared in files that write
+/// a suppression marker); only the findings about the part's resources are
+/// made.
 pub fn evaluate_infrastructure_part(
     project: &Project,
     config: &Config,
