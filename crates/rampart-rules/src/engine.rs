@@ -480,15 +480,7 @@ impl Sink<'_> {
 
     /// Reports a finding at `span` of the subject.
     pub fn report(&mut self, span: Span, message: impl Into<String>) {
-        self.out.push(Reported {
-            subject: self.subject,
-            file: None,
-            span,
-            message: message.into(),
-            secrets: Vec::new(),
-            tier: self.tier,
-            unless: None,
-        });
+        self.report_at_subject(span, message.into(), None);
     }
 
     /// Reports a finding at `span` of the subject, unless `unless` holds once
@@ -498,14 +490,18 @@ impl Sink<'_> {
     /// become true as more objects are read (a binding granting a role) is
     /// better tested before too: a finding it drops is then not made.
     pub fn report_unless(&mut self, span: Span, message: impl Into<String>, unless: Unless) {
+        self.report_at_subject(span, message.into(), Some(Box::new(unless)));
+    }
+
+    fn report_at_subject(&mut self, span: Span, message: String, unless: Option<Box<Unless>>) {
         self.out.push(Reported {
             subject: self.subject,
             file: None,
             span,
-            message: message.into(),
+            message,
             secrets: Vec::new(),
             tier: self.tier,
-            unless: Some(Box::new(unless)),
+            unless,
         });
     }
 

@@ -17,13 +17,14 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use rampart_config::LoadedConfig;
+use rampart_config::{LoadedConfig, Severity, Tier};
 use rampart_discover::{DiscoverOptions, FileKind, InputFile, discover};
 use rampart_model::Project;
 use rampart_rules::{
     Check, EvalOptions, Example, Finding, Language, Phase, Rule, all_rules, evaluate,
     evaluate_phase,
 };
+use rampart_source::Span;
 
 fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -132,6 +133,34 @@ fn scan_in_phases(
     }
     rampart_rules::sort_findings(&mut findings, &project);
     (project, findings)
+}
+
+/// What comparing two evaluations of the same files compares of a finding.
+#[derive(Clone, Debug, PartialEq)]
+struct Compared {
+    rule: &'static str,
+    file: String,
+    span: Span,
+    message: String,
+    severity: Severity,
+    tier: Option<Tier>,
+    resource: String,
+    fingerprint: String,
+}
+
+impl Compared {
+    fn of(project: &Project, f: &Finding) -> Self {
+        Self {
+            rule: f.rule.id,
+            file: project.file(f.file).display_path.clone(),
+            span: f.span,
+            message: f.message.clone(),
+            severity: f.severity,
+            tier: f.tier,
+            resource: f.resource.clone(),
+            fingerprint: f.fingerprint.clone(),
+        }
+    }
 }
 
 fn example_input(example: &Example) -> InputFile {
@@ -313,21 +342,9 @@ fn rules_report_the_same_however_they_are_evaluated() {
     let project = Project::build(files(), &config.config);
     let options = EvalOptions::default();
     let rules: Vec<&'static Rule> = evaluable_rules().collect();
-    let key = |project: &Project, f: &Finding| {
-        (
-            f.rule.id,
-            project.file(f.file).display_path.clone(),
-            f.span,
-            f.message.clone(),
-            f.severity,
-            f.tier,
-            f.resource.clone(),
-            f.fingerprint.clone(),
-        )
-    };
     let together: Vec<_> = evaluate(&project, &config.config, &rules, &options)
         .iter()
-        .map(|f| key(&project, f))
+        .map(|f| Compared::of(&project, f))
         .collect();
     if std::env::var_os("RAMPART_TEST_RULES").is_none() {
         assert!(
@@ -342,7 +359,7 @@ fn rules_report_the_same_however_they_are_evaluated() {
         .flat_map(|rule| evaluate(&project, &config.config, &[*rule], &options))
         .collect();
     rampart_rules::sort_findings(&mut alone, &project);
-    let alone: Vec<_> = alone.iter().map(|f| key(&project, f)).collect();
+    let alone: Vec<_> = alone.iter().map(|f| Compared::of(&project, f)).collect();
     assert_eq!(together, alone, "each rule alone");
 
     // As a scan does: the infrastructure parsed once the manifests' rules
@@ -364,7 +381,7 @@ fn rules_report_the_same_however_they_are_evaluated() {
     ];
     for manifests in readings {
         let (phased, findings) = scan_in_phases(&rules, files(), &config, manifests);
-        let phased_keys: Vec<_> = findings.iter().map(|f| key(&phased, f)).collect();
+        let phased_keys: Vec<_> = findings.iter().map(|f| Compared::of(&phased, f)).collect();
         assert_eq!(together, phased_keys, "{manifests:?}");
     }
 
@@ -380,13 +397,13 @@ fn rules_report_the_same_however_they_are_evaluated() {
     let project = Project::build(without_plans(), &config.config);
     let whole: Vec<_> = evaluate(&project, &config.config, &rules, &options)
         .iter()
-        .map(|f| key(&project, f))
+        .map(|f| Compared::of(&project, f))
         .collect();
     let parts = infrastructure_parts(without_plans(), &config, 1);
     assert!(parts > 40, "only {parts} parts of the infrastructure");
     for manifests in readings {
         let (phased, findings) = scan_in_phases(&rules, without_plans(), &config, manifests);
-        let phased_keys: Vec<_> = findings.iter().map(|f| key(&phased, f)).collect();
+        let phased_keys: Vec<_> = findings.iter().map(|f| Compared::of(&phased, f)).collect();
         assert_eq!(whole, phased_keys, "without plans, {manifests:?}");
     }
 }
@@ -437,28 +454,17 @@ fn infrastructure_read_in_parts_reports_what_the_whole_reports() {
     let config = LoadedConfig::default();
     let options = EvalOptions::default();
     let rules: Vec<&'static Rule> = evaluable_rules().collect();
-    let key = |project: &Project, f: &Finding| {
-        (
-            f.rule.id,
-            project.file(f.file).display_path.clone(),
-            f.span,
-            f.message.clone(),
-            f.severity,
-            f.tier,
-            f.fingerprint.clone(),
-        )
-    };
     let project = Project::build(inputs(), &config.config);
     let whole: Vec<_> = evaluate(&project, &config.config, &rules, &options)
         .iter()
-        .map(|f| key(&project, f))
+        .map(|f| Compared::of(&project, f))
         .collect();
     assert!(whole.len() > 300, "only {} findings", whole.len());
     let parts = infrastructure_parts(inputs(), &config, 1);
     assert!(parts > 300, "only {parts} parts");
     for manifests in [Manifests::InParts(1), Manifests::InParts(7)] {
         let (phased, findings) = scan_in_phases(&rules, inputs(), &config, manifests);
-        let phased: Vec<_> = findings.iter().map(|f| key(&phased, f)).collect();
+        let phased: Vec<_> = findings.iter().map(|f| Compared::of(&phased, f)).collect();
         let missing: Vec<_> = whole.iter().filter(|k| !phased.contains(k)).collect();
         let extra: Vec<_> = phased.iter().filter(|k| !whole.contains(k)).collect();
         assert!(
@@ -529,24 +535,13 @@ fn what_rules_read_of_other_units_is_read_first() {
     let config = LoadedConfig::default();
     let options = EvalOptions::default();
     let rules: Vec<&'static Rule> = evaluable_rules().collect();
-    let key = |project: &Project, f: &Finding| {
-        (
-            f.rule.id,
-            project.file(f.file).display_path.clone(),
-            f.span,
-            f.message.clone(),
-            f.severity,
-            f.tier,
-            f.fingerprint.clone(),
-        )
-    };
     let whole = |files: &[(&str, &str)]| {
         let inputs = (files.iter())
             .map(|(path, text)| InputFile::new(FileKind::Terraform, path, text))
             .collect();
         let project = Project::build(inputs, &config.config);
         (evaluate(&project, &config.config, &rules, &options).iter())
-            .map(|f| key(&project, f))
+            .map(|f| Compared::of(&project, f))
             .collect::<Vec<_>>()
     };
     for (what, read, reader) in cases {
@@ -556,7 +551,7 @@ fn what_rules_read_of_other_units_is_read_first() {
         let together = whole(&files);
         let alone = whole(&files[..1]);
         let about_reader: Vec<_> = (together.iter())
-            .filter(|k| k.1 == "a/main.tf")
+            .filter(|k| k.file == "a/main.tf")
             .cloned()
             .collect();
         assert_ne!(
@@ -571,7 +566,7 @@ fn what_rules_read_of_other_units_is_read_first() {
         // Parts of no more than one file: what fits in one part is read
         // whole otherwise.
         let (phased, findings) = scan_in_phases(&rules, inputs(), &config, Manifests::InParts(0));
-        let phased: Vec<_> = findings.iter().map(|f| key(&phased, f)).collect();
+        let phased: Vec<_> = findings.iter().map(|f| Compared::of(&phased, f)).collect();
         assert_eq!(together, phased, "{what}");
     }
 }
@@ -678,22 +673,14 @@ fn findings_that_wait_on_service_accounts_and_bindings_are_those_of_the_whole_pr
     let config = LoadedConfig::default();
     let options = EvalOptions::default();
     let project = Project::build(inputs(), &config.config);
-    let key = |project: &Project, f: &Finding| {
-        (
-            f.rule.id,
-            project.file(f.file).display_path.clone(),
-            f.span,
-            f.message.clone(),
-            f.severity,
-            f.fingerprint.clone(),
-        )
-    };
     let whole: Vec<_> = evaluate(&project, &config.config, &rules, &options)
         .iter()
-        .map(|f| key(&project, f))
+        .map(|f| Compared::of(&project, f))
         .collect();
-    let reported: Vec<(&str, &str)> = whole.iter().map(|k| (k.0, k.5.as_str())).collect();
-    let about = |needle: &str| whole.iter().filter(|k| k.3.contains(needle)).count();
+    let reported: Vec<(&str, &str)> = (whole.iter())
+        .map(|k| (k.rule, k.fingerprint.as_str()))
+        .collect();
+    let about = |needle: &str| whole.iter().filter(|k| k.message.contains(needle)).count();
     // SA-001: only `lonely`; `fickle`'s last ServiceAccount in file order
     // opts out.
     assert_eq!(about("service account `lonely`"), 1, "{reported:?}");
@@ -725,7 +712,7 @@ fn findings_that_wait_on_service_accounts_and_bindings_are_those_of_the_whole_pr
         Manifests::InParts(2),
     ] {
         let (phased, findings) = scan_in_phases(&rules, inputs(), &config, manifests);
-        let phased: Vec<_> = findings.iter().map(|f| key(&phased, f)).collect();
+        let phased: Vec<_> = findings.iter().map(|f| Compared::of(&phased, f)).collect();
         assert_eq!(whole, phased, "{manifests:?}");
     }
 }
