@@ -216,7 +216,16 @@ impl Infrastructure {
         let kind = |file: FileId| kinds.get(file.index()).copied();
         let plans = !self.plans.is_empty()
             || (self.later.iter()).any(|&file| kind(file) == Some(FileKind::TerraformPlan));
-        if plans || !terraform.var_files.is_empty() || !terraform.vars.is_empty() {
+        // Nor when all of it fits in one part: its texts are not searched.
+        let infrastructure_files = match &self.terraform_sets {
+            Some(sets) => sets.files.iter().map(Vec::len).sum(),
+            None => self.terraform_files.len(),
+        } + self.later.len();
+        if plans
+            || !terraform.var_files.is_empty()
+            || !terraform.vars.is_empty()
+            || infrastructure_files <= part_files
+        {
             return (self, Vec::new());
         }
         let Infrastructure {

@@ -7,8 +7,8 @@ use rampart_model::aws::network::Network;
 use rampart_model::aws::security_groups::SecurityGroups;
 use rampart_model::rampart_iac::{BlockKind, Node as IacNode, Origin, Resource};
 use rampart_model::{
-    DockerfileDoc, FindingPlace, ImageUse, K8sObject, ManifestPart, ModeledManifest, Project,
-    Subject, Workload,
+    DockerfileDoc, FindingPlace, ImageUse, Infrastructure, K8sObject, ManifestPart,
+    ModeledManifest, Project, Subject, TerraformOptions, Workload,
 };
 use rampart_source::{FileId, Secret, Span};
 use rayon::prelude::*;
@@ -690,7 +690,48 @@ pub fn evaluate_phase(
 }
 
 /// The rules of `rules` about the infrastructure ([`Phase::Infrastructure`])
-/// on the resources of a part of it, `resources` (see
+/// on the parts of it [`Project::add_infrastructure_in_parts`] returned, the
+/// way a scan runs them once the first part is added and checked (with
+/// [`evaluate_phase`]): each part added ([`Project::add_infrastructure_part`]),
+/// checked, and released ([`Project::release_infrastructure_part`]) before
+/// the next, and the subjects of its findings moved with what is kept of it.
+/// Their findings, unsorted. `added` is shown each part once it is added
+/// (`--show-unknown` lists what it could not evaluate then); `lap` is told
+/// when each step ends (`model` for a part added, `evaluate` for its rules),
+/// for `--timings`.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "evaluate_manifests's, and the parts and Terraform's options"
+)]
+pub fn evaluate_infrastructure_parts(
+    project: &mut Project,
+    parts: Vec<Infrastructure>,
+    config: &Config,
+    terraform: &TerraformOptions,
+    rules: &[&'static Rule],
+    options: &EvalOptions,
+    mut added: impl FnMut(&Project),
+    mut lap: impl FnMut(&'static str),
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for part in parts {
+        let resources = project.add_infrastructure_part(part, config, terraform);
+        added(project);
+        lap("model");
+        let found =
+            evaluate_infrastructure_part(project, config, rules, options, resources.clone());
+        let moves = project.release_infrastructure_part(resources);
+        findings.extend(found.into_iter().map(|mut finding| {
+            finding.subject = moves.subject(finding.subject);
+            finding
+        }));
+        lap("evaluate");
+    }
+    findings
+}
+
+/// The rules of `rules` about the infrastructure ([`Phase::Infrastructure`])
+/// on the resources of one part of it, `resources` (see
 /// [`Project::add_infrastructure_part`]), and their findings unsorted. The
 /// rules read every resource of the project: the part's, those of the units
 /// every part is checked with ([`rampart_model::Infrastructure::split`]),
@@ -698,7 +739,7 @@ pub fn evaluate_phase(
 /// those of earlier parts kept for the filter (declared in files that write
 /// a suppression marker); only the findings about the part's resources are
 /// made.
-pub fn evaluate_infrastructure_part(
+fn evaluate_infrastructure_part(
     project: &Project,
     config: &Config,
     rules: &[&'static Rule],

@@ -26,7 +26,7 @@ mod unless;
 pub use docs::{explain, rules_reference};
 pub use engine::{
     Check, Context, EvalOptions, Example, Finding, Findings, IacResource, Language, Phase, Rule,
-    RuleDocs, RuleMeta, Sink, Unless, evaluate, evaluate_infrastructure_part, evaluate_manifests,
+    RuleDocs, RuleMeta, Sink, Unless, evaluate, evaluate_infrastructure_parts, evaluate_manifests,
     evaluate_phase, sort_findings,
 };
 pub use fingerprint::fingerprint;

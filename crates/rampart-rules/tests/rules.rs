@@ -116,21 +116,16 @@ fn scan_in_phases(
         &options,
         Phase::Infrastructure,
     ));
-    for part in parts {
-        let resources = project.add_infrastructure_part(part, &config.config, &terraform);
-        let found = rampart_rules::evaluate_infrastructure_part(
-            &project,
-            &config.config,
-            rules,
-            &options,
-            resources.clone(),
-        );
-        let moves = project.release_infrastructure_part(resources);
-        findings.extend(found.into_iter().map(|mut finding| {
-            finding.subject = moves.subject(finding.subject);
-            finding
-        }));
-    }
+    findings.extend(rampart_rules::evaluate_infrastructure_parts(
+        &mut project,
+        parts,
+        &config.config,
+        &terraform,
+        rules,
+        &options,
+        |_| {},
+        |_| {},
+    ));
     rampart_rules::sort_findings(&mut findings, &project);
     (project, findings)
 }

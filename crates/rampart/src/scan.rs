@@ -12,7 +12,7 @@ use rampart_model::rampart_iac::UnknownValue;
 use rampart_model::{ManifestTrees, ParsedFiles, Project, TerraformOptions, read_in_parts};
 use rampart_report::{Format, RenderOptions, ScanReport, Summary, quoted_lines, write_report};
 use rampart_rules::{
-    Check, EvalOptions, Finding, Phase, Redactions, Rule, all_rules, evaluate_infrastructure_part,
+    Check, EvalOptions, Finding, Phase, Redactions, Rule, all_rules, evaluate_infrastructure_parts,
     evaluate_manifests, evaluate_phase, scrub_credentials, sort_findings,
 };
 use rampart_source::{Diagnostic, DiagnosticLevel, FileId};
@@ -170,18 +170,8 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     };
     // The infrastructure a part at a time too: what rules about other units
     // read is evaluated first and kept to the end, the rest in parts, each
-    // evaluated, checked and released before the next (below). Not when it
-    // fits in one part: the split would cost its search of the texts for
-    // nothing.
-    let infrastructure_files = (project.file_kinds.iter())
-        .filter(|kind| {
-            matches!(
-                kind,
-                FileKind::Terraform | FileKind::TerraformVars | FileKind::CloudFormation
-            )
-        })
-        .count();
-    let infrastructure_parts = if evaluates && infrastructure_files > INFRASTRUCTURE_PART_FILES {
+    // evaluated, checked and released before the next (below).
+    let infrastructure_parts = if evaluates {
         project.add_infrastructure_in_parts(
             infrastructure,
             config,
@@ -221,26 +211,21 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
         &options,
         Phase::Infrastructure,
     ));
-    for part in infrastructure_parts {
-        timings.lap("evaluate");
-        let resources = project.add_infrastructure_part(part, config, &terraform);
-        if args.show_unknown {
-            unknowns.extend(project.unknowns().into_iter().cloned());
-        }
-        timings.lap("model");
-        let found = evaluate_infrastructure_part(
-            &project,
-            config,
-            all_rules(),
-            &options,
-            resources.clone(),
-        );
-        let moves = project.release_infrastructure_part(resources);
-        evaluated.extend(found.into_iter().map(|mut finding| {
-            finding.subject = moves.subject(finding.subject);
-            finding
-        }));
-    }
+    timings.lap("evaluate");
+    evaluated.extend(evaluate_infrastructure_parts(
+        &mut project,
+        infrastructure_parts,
+        config,
+        &terraform,
+        all_rules(),
+        &options,
+        |project| {
+            if args.show_unknown {
+                unknowns.extend(project.unknowns().into_iter().cloned());
+            }
+        },
+        |stage| timings.lap(stage),
+    ));
     // Only now that the command line is known to be usable, and only for rules
     // that had something to look at.
     explain_inactive_rules(&rules, &loaded, &project);
