@@ -12,6 +12,9 @@
 //!   content (a Kubernetes document has `apiVersion` and `kind`).
 //! * Hostile files never stop the scan: oversized, binary and non-UTF-8 files
 //!   become diagnostics.
+//! * A scan that reads files a part at a time has the walk leave them unread
+//!   ([`LeaveUnread`]) and reads each with its part ([`read_later`]), which
+//!   must find the file the walk found.
 
 mod classify;
 mod read;
@@ -19,10 +22,11 @@ mod terraform_modules;
 mod walk;
 
 pub use classify::{FileKind, classify};
-pub use read::read_stdin;
+pub use read::{ReadLater, read_later, read_stdin};
 pub use walk::discover;
 
 use rampart_source::Diagnostic;
+pub use rampart_source::Unread;
 
 /// What the walk should read.
 #[derive(Clone, Debug)]
@@ -34,6 +38,29 @@ pub struct DiscoverOptions {
     pub max_file_size: u64,
     /// Walker threads; 0 picks one per core.
     pub threads: usize,
+    /// Which files the walk leaves for a later stage to read.
+    pub leave_unread: LeaveUnread,
+}
+
+/// Which files the walk leaves for a later stage to read ([`read_later`]),
+/// so that a scan that reads them a part at a time never holds all their
+/// texts: each such file is listed with its length and no text
+/// ([`InputFile::unread`]). Never a file named on the command line, a
+/// symbolic link, or one whose shown path is not the path it was found at
+/// (a name that is not UTF-8, or that holds a backslash): the later read
+/// opens the shown path, and refuses a link.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LeaveUnread {
+    /// Dockerfiles, known by their names: not read at all.
+    pub dockerfiles: bool,
+    /// The Kubernetes files for which this holds of their text: read, to
+    /// tell what they are, and their text let go...
+    pub kubernetes: Option<fn(&str) -> bool>,
+    /// ...once the walk has found more Kubernetes files than this: a scan
+    /// with fewer reads them all at once, and would read them twice for
+    /// nothing. Which files those are depends on the order the walk's
+    /// threads find them in; what a scan reports does not.
+    pub kubernetes_after: usize,
 }
 
 impl Default for DiscoverOptions {
@@ -43,6 +70,7 @@ impl Default for DiscoverOptions {
             respect_gitignore: true,
             max_file_size: 16 << 20,
             threads: 0,
+            leave_unread: LeaveUnread::default(),
         }
     }
 }
@@ -56,7 +84,11 @@ pub struct InputFile {
     /// Relative to the scan root the file was found under (reports give it
     /// beside the shown path).
     pub root_relative_path: String,
+    /// Empty when the walk left the file to be read later.
     pub text: String,
+    /// What the walk knew of the file, when it left it to be read later
+    /// ([`LeaveUnread`]).
+    pub unread: Option<Unread>,
 }
 
 impl InputFile {
@@ -69,7 +101,19 @@ impl InputFile {
             display_path: path.to_owned(),
             root_relative_path: path.to_owned(),
             text: text.to_owned(),
+            unread: None,
         }
+    }
+
+    /// The length of the text in bytes, or of the file the walk left unread.
+    pub fn len(&self) -> usize {
+        self.unread
+            .map_or(self.text.len(), |unread| unread.len as usize)
+    }
+
+    /// Whether [`InputFile::len`] is 0.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 

@@ -1,10 +1,13 @@
+use std::hash::BuildHasher;
 use std::io::Read;
 use std::path::Path;
+use std::sync::LazyLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use rampart_source::Diagnostic;
+use rampart_source::{Diagnostic, Unread, holds_suppression_marker};
 
 use crate::classify::{self, FileKind, NameClass};
-use crate::{Discovery, InputFile};
+use crate::{Discovery, InputFile, LeaveUnread};
 
 /// Bytes looked at to tell a binary file from a text file.
 const BINARY_SNIFF_LEN: usize = 8 << 10;
@@ -29,6 +32,7 @@ pub fn read_stdin(reader: impl Read, max_file_size: u64) -> Discovery {
                     display_path: display.to_owned(),
                     root_relative_path: display.to_owned(),
                     text,
+                    unread: None,
                 });
             }
         }
@@ -111,30 +115,89 @@ fn decode(bytes: Vec<u8>, display: &str, diagnostics: &mut Vec<Diagnostic>) -> O
     }
 }
 
+/// What the walk does with a file it found.
+enum Found {
+    Bytes(Vec<u8>),
+    /// A Dockerfile left unread, of this length.
+    LeftUnread(u32),
+}
+
+/// The files a walk leaves unread ([`LeaveUnread`]), and how many
+/// Kubernetes files its threads have found.
+#[derive(Debug, Default)]
+pub(crate) struct Leaving {
+    leave: LeaveUnread,
+    kubernetes_found: AtomicUsize,
+}
+
+impl Leaving {
+    pub(crate) fn new(leave: LeaveUnread) -> Self {
+        Self {
+            leave,
+            kubernetes_found: AtomicUsize::new(0),
+        }
+    }
+
+    /// Whether a Kubernetes file of `text` is left unread; counts it.
+    fn kubernetes(&self, text: &str) -> bool {
+        let found = self.kubernetes_found.fetch_add(1, Ordering::Relaxed);
+        found >= self.leave.kubernetes_after
+            && self.leave.kubernetes.is_some_and(|leaves| leaves(text))
+    }
+}
+
 /// Reads and classifies one file. `explicit` files (named on the command line)
-/// are classified by content when their name says nothing.
+/// are classified by content when their name says nothing. The files `leaving`
+/// names are listed without their text, if their shown path `display` is
+/// the path they are read at (see [`LeaveUnread`]).
 pub(crate) fn read_file(
     path: &Path,
     display: String,
     root_relative: String,
     explicit: bool,
     max_file_size: u64,
+    leaving: Option<&Leaving>,
     out: &mut Discovery,
 ) {
     let name_class = classify::by_name(path);
     if name_class == NameClass::Other && !explicit {
         return;
     }
+    // The shown path is the path with `/` separators and no leading `./`.
+    let reopens = Path::new(&display) == path.strip_prefix(".").unwrap_or(path);
+    let leaves_dockerfile = leaving.is_some_and(|leaving| leaving.leave.dockerfiles)
+        && name_class == NameClass::Dockerfile
+        && reopens;
     // Too large by its metadata, or once read (a file that grew): either way
     // `None`, and one diagnostic for every way reading can fail.
     let read = std::fs::metadata(path).and_then(|meta| {
         if meta.len() > max_file_size {
             return Ok(None);
         }
-        std::fs::File::open(path).and_then(|f| read_bounded_sized(f, max_file_size, meta.len()))
+        if let Some(len) = (u32::try_from(meta.len()).ok()).filter(|_| leaves_dockerfile) {
+            return Ok(Some(Found::LeftUnread(len)));
+        }
+        std::fs::File::open(path)
+            .and_then(|f| read_bounded_sized(f, max_file_size, meta.len()))
+            .map(|bytes| bytes.map(Found::Bytes))
     });
     let bytes = match read {
-        Ok(Some(bytes)) => bytes,
+        Ok(Some(Found::Bytes(bytes))) => bytes,
+        Ok(Some(Found::LeftUnread(len))) => {
+            out.files.push(InputFile {
+                kind: FileKind::Dockerfile,
+                display_path: display,
+                root_relative_path: root_relative,
+                text: String::new(),
+                unread: Some(Unread {
+                    len,
+                    seen: false,
+                    writes_marker: false,
+                    digest: 0,
+                }),
+            });
+            return;
+        }
         Ok(None) => {
             out.diagnostics.push(too_large(&display, max_file_size));
             return;
@@ -148,16 +211,33 @@ pub(crate) fn read_file(
             return;
         }
     };
+    let len = u32::try_from(bytes.len()).ok();
+    let digest = digest(&bytes);
     let Some(text) = decode(bytes, &display, &mut out.diagnostics) else {
         return;
     };
     let kind = classify::of_class(name_class, path, &text);
+    let left = (len.filter(|_| kind == Some(FileKind::Kubernetes)))
+        .filter(|_| leaving.is_some_and(|leaving| leaving.kubernetes(&text)) && reopens);
     match kind {
+        Some(kind) if let Some(len) = left => out.files.push(InputFile {
+            kind,
+            display_path: display,
+            root_relative_path: root_relative,
+            text: String::new(),
+            unread: Some(Unread {
+                len,
+                seen: true,
+                writes_marker: holds_suppression_marker(&text),
+                digest,
+            }),
+        }),
         Some(kind) => out.files.push(InputFile {
             kind,
             display_path: display,
             root_relative_path: root_relative,
             text,
+            unread: None,
         }),
         None if explicit => out.diagnostics.push(Diagnostic::warning(
             "unrecognised-file",
@@ -166,6 +246,119 @@ pub(crate) fn read_file(
         )),
         None => {}
     }
+}
+
+/// A file the walk left unread, read ([`read_later`]): its text, or none
+/// when it is skipped, and the problems met.
+#[derive(Debug)]
+pub struct ReadLater {
+    /// The text, and what a later read must find again.
+    pub text: Option<(String, Unread)>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads a file the walk left unread ([`LeaveUnread`]) at its shown path
+/// `display`, as the walk would have, but for two things:
+///
+/// * It must be the file the walk found, or it is skipped with a diagnostic
+///   (`file-changed`): a regular file, not a link (the walk leaves none
+///   unread; one there now was put there since, and may lead out of the
+///   root), of the length the walk found and, when the walk (or a read
+///   since) read it, of the same bytes (by a hash, [`Unread::digest`]).
+///   What the walk worked out of those bytes (their kind, whether the file
+///   is left unread, whether it writes the suppression marker) then still
+///   holds, and a scan reports on one version of each file.
+/// * What the walk reports of a text it reads (binary content, invalid
+///   UTF-8) is reported here only for a file it did not read.
+pub fn read_later(display: &str, unread: Unread) -> ReadLater {
+    let mut diagnostics = Vec::new();
+    let mut skipped = |diagnostic: Diagnostic| {
+        diagnostics.push(diagnostic);
+        ReadLater {
+            text: None,
+            diagnostics: std::mem::take(&mut diagnostics),
+        }
+    };
+    let changed = |why: &str| {
+        Diagnostic::error(
+            "file-changed",
+            display,
+            format!(
+                "{why} during the scan, so it was not read again: what is reported of it may be incomplete; scan it again"
+            ),
+        )
+    };
+    let len = u64::from(unread.len);
+    let bytes = match open_unless_link(Path::new(display))
+        .and_then(|file| read_bounded_sized(file, len, len))
+    {
+        Ok(Some(bytes)) if bytes.len() as u64 == len => bytes,
+        Ok(_) => return skipped(changed("its length changed")),
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+            return skipped(changed("it was replaced by a link or a special file"));
+        }
+        Err(e) => {
+            return skipped(Diagnostic::error(
+                "io-error",
+                display,
+                format!("cannot read: {e}"),
+            ));
+        }
+    };
+    let digest = digest(&bytes);
+    if unread.seen && digest != unread.digest {
+        return skipped(changed("its content changed"));
+    }
+    // Reported by the read that saw it.
+    let mut reported = Vec::new();
+    let problems = if unread.seen {
+        &mut reported
+    } else {
+        &mut diagnostics
+    };
+    let text = decode(bytes, display, problems).map(|text| {
+        let seen = Unread {
+            len: unread.len,
+            seen: true,
+            writes_marker: holds_suppression_marker(&text),
+            digest,
+        };
+        (text, seen)
+    });
+    ReadLater { text, diagnostics }
+}
+
+/// A hash of a file's bytes, seeded at random for the process: what a file
+/// the walk left unread must hash to when it is read.
+fn digest(bytes: &[u8]) -> u64 {
+    static SEED: LazyLock<u64> = LazyLock::new(|| std::hash::RandomState::new().hash_one(0_u64));
+    foldhash::fast::FixedState::with_seed(*SEED).hash_one(bytes)
+}
+
+/// Opens `path` for reading unless it is a symbolic link (`InvalidData`
+/// then), without waiting on a named pipe or a device. Not asked whether
+/// it is a regular file (a call more for every file): what is read of
+/// anything else is not the length and bytes the walk found, or fails.
+fn open_unless_link(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::File::options();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    #[cfg(not(unix))]
+    if std::fs::symlink_metadata(path)?.is_symlink() {
+        return Err(std::io::Error::from(std::io::ErrorKind::InvalidData));
+    }
+    options.open(path).map_err(|e| {
+        // What opening a link with `O_NOFOLLOW` fails with.
+        #[cfg(unix)]
+        if e.raw_os_error() == Some(libc::ELOOP) {
+            return std::io::Error::from(std::io::ErrorKind::InvalidData);
+        }
+        e
+    })
 }
 
 #[cfg(test)]
@@ -194,6 +387,71 @@ mod tests {
         let text = decode(b"a: 1\nb: \xff\n".to_vec(), "x.yaml", &mut diagnostics).unwrap();
         assert!(text.contains('\u{fffd}'));
         assert_eq!(diagnostics[0].line, Some(2));
+    }
+
+    fn codes(read: &ReadLater) -> Vec<&'static str> {
+        read.diagnostics.iter().map(|d| d.code).collect()
+    }
+
+    /// A file the walk did not read is read as the walk would have; once
+    /// read, a later read must find the same bytes; and nothing that is not
+    /// that file is read: not a link, and not a named pipe, on which a
+    /// plain read would wait for a writer.
+    #[cfg(unix)]
+    #[test]
+    fn a_file_left_unread_is_read_as_the_walk_would_and_then_must_not_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Dockerfile");
+        let display = path.to_str().unwrap();
+        let unseen = |len: usize| Unread {
+            len: u32::try_from(len).unwrap(),
+            seen: false,
+            writes_marker: false,
+            digest: 0,
+        };
+        // Binary: skipped, as the walk skips it.
+        std::fs::write(&path, b"\x00FROM").unwrap();
+        let read = read_later(display, unseen(5));
+        assert!(read.text.is_none());
+        assert_eq!(codes(&read), ["binary-file"]);
+        // Invalid UTF-8: reported at its line, and read.
+        let text = b"FROM alpine\nLABEL a=caf\xe9\n# rampart:ignore DF-001 -- a test\n";
+        std::fs::write(&path, text).unwrap();
+        let read = read_later(display, unseen(text.len()));
+        assert_eq!(codes(&read), ["invalid-utf8"]);
+        let (first, seen) = read.text.unwrap();
+        assert!(seen.seen && seen.writes_marker);
+        // Read again: the same text, and what was reported is not again.
+        let again = read_later(display, seen);
+        assert!(again.diagnostics.is_empty());
+        assert_eq!(again.text.unwrap(), (first, seen));
+        // The same length, other bytes; another length.
+        let mut changed = text.to_vec();
+        changed[0] = b'f';
+        std::fs::write(&path, &changed).unwrap();
+        assert_eq!(codes(&read_later(display, seen)), ["file-changed"]);
+        changed.push(b'\n');
+        std::fs::write(&path, &changed).unwrap();
+        assert_eq!(codes(&read_later(display, seen)), ["file-changed"]);
+        // A link to a file of the same bytes.
+        let target = dir.path().join("elsewhere");
+        std::fs::write(&target, text).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        std::os::unix::fs::symlink(&target, &path).unwrap();
+        let read = read_later(display, seen);
+        assert_eq!(codes(&read), ["file-changed"]);
+        assert!(read.diagnostics[0].message.contains("link"));
+        // A named pipe, with no writer.
+        std::fs::remove_file(&path).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        assert_eq!(codes(&read_later(display, seen)), ["file-changed"]);
+        // Gone.
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(codes(&read_later(display, seen)), ["io-error"]);
     }
 
     #[test]

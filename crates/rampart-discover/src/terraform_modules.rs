@@ -56,6 +56,7 @@ pub(crate) fn add_downloaded_modules(
             display_path: display.clone(),
             root_relative_path: display,
             text,
+            unread: None,
         });
         for relative in module_dirs.into_iter().take(MAX_MODULES) {
             let module_dir = dir.join(&relative);
@@ -79,6 +80,7 @@ pub(crate) fn add_downloaded_modules(
                     display,
                     false,
                     max_file_size,
+                    None,
                     discovery,
                 );
             }

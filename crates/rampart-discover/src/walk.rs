@@ -7,6 +7,7 @@ use ignore::{WalkBuilder, WalkState};
 use rampart_source::Diagnostic;
 
 use crate::classify::{self, NameClass};
+use crate::read::Leaving;
 use crate::read::read_file;
 use crate::terraform_modules::add_downloaded_modules;
 use crate::{DiscoverError, DiscoverOptions, Discovery};
@@ -57,6 +58,7 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
     let mut discovery = Discovery::default();
     let mut helm_charts = BTreeSet::new();
     let cwd = std::env::current_dir().ok();
+    let leaving = Leaving::new(options.leave_unread);
     for root in roots {
         // Paths are shown (and fingerprinted) relative to the working directory,
         // whether the user typed `k8s` or `$PWD/k8s`.
@@ -75,12 +77,13 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
                 name,
                 true,
                 options.max_file_size,
+                None,
                 &mut discovery,
             );
             continue;
         }
         let (tx, rx) = mpsc::channel();
-        walk_directory(root, options, &tx)?;
+        walk_directory(root, options, &leaving, &tx)?;
         drop(tx);
         let mut found_anything = false;
         let mut part_of_root = Discovery::default();
@@ -139,6 +142,7 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
 fn walk_directory(
     root: &Path,
     options: &DiscoverOptions,
+    leaving: &Leaving,
     tx: &mpsc::Sender<Found>,
 ) -> Result<(), DiscoverError> {
     let canonical_root = root
@@ -207,7 +211,7 @@ fn walk_directory(
                                 ));
                             }
                             Ok(target) if target.is_file() => {
-                                read_file(path, display, relative, false, max_file_size, part);
+                                read_file(path, display, relative, false, max_file_size, None, part);
                             }
                             // Directories inside the root are scanned under their real path.
                             Ok(_) => {}
@@ -216,7 +220,8 @@ fn walk_directory(
                         if let Some(chart) = helm_chart_of(path) {
                             let _ = tx.send(Found::HelmChart(display_path(&chart)));
                         } else {
-                            read_file(path, display, relative, false, max_file_size, part);
+                            let leaving = Some(leaving);
+                            read_file(path, display, relative, false, max_file_size, leaving, part);
                         }
                     }
                 }
@@ -280,7 +285,7 @@ fn root_relative(path: &Path, root: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::FileKind;
+    use crate::{FileKind, LeaveUnread};
 
     fn write(dir: &Path, rel: &str, text: &[u8]) {
         let path = dir.join(rel);
@@ -508,5 +513,73 @@ mod tests {
         .unwrap();
         assert_eq!(out.files.len(), 1);
         assert_eq!(out.diagnostics[0].code, "unrecognised-file");
+    }
+
+    const NAMESPACE: &[u8] = b"apiVersion: v1\nkind: Namespace\nmetadata: {name: n}\n";
+
+    /// What the walk leaves unread: Dockerfiles unread, Kubernetes files
+    /// that `kubernetes` holds for once more than `kubernetes_after` were
+    /// found; never a link, a file named on the command line, or one whose
+    /// shown path is not its path. Each reads back as it was.
+    #[cfg(unix)]
+    #[test]
+    fn the_files_left_unread_are_listed_without_their_text_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        for n in 0..6 {
+            write(dir.path(), &format!("k8s/pod-{n}.yaml"), POD);
+        }
+        write(dir.path(), "k8s/ns.yaml", NAMESPACE);
+        write(dir.path(), "k8s/back\\slash.yaml", POD);
+        write(dir.path(), "app/Dockerfile", b"FROM alpine:3.20\n");
+        write(dir.path(), "main.tf", b"locals {}\n");
+        std::os::unix::fs::symlink(
+            dir.path().join("k8s/pod-0.yaml"),
+            dir.path().join("link.yaml"),
+        )
+        .unwrap();
+        let leave = LeaveUnread {
+            dockerfiles: true,
+            kubernetes: Some(|text| !text.contains("Namespace")),
+            kubernetes_after: 3,
+        };
+        let options = DiscoverOptions {
+            leave_unread: leave,
+            ..DiscoverOptions::default()
+        };
+        let out = discover(&[dir.path().to_path_buf()], &options).unwrap();
+        let unread: Vec<&str> = (out.files.iter())
+            .filter(|f| f.unread.is_some())
+            .map(|f| f.root_relative_path.as_str())
+            .collect();
+        // The walk counts 8 Kubernetes files (not the link, which it reads
+        // whatever it leaves) and leaves none of the first 3 it finds,
+        // whichever its threads find first: 3 to 5 of the 6 pods are left.
+        let pods = unread.iter().filter(|p| p.starts_with("k8s/pod-")).count();
+        assert!((3..=5).contains(&pods), "{unread:?}");
+        assert!(unread.contains(&"app/Dockerfile"));
+        assert!(
+            !(unread.iter())
+                .any(|p| p.contains("ns.yaml") || p.contains("link") || p.contains("slash"))
+        );
+        for file in &out.files {
+            match file.unread {
+                Some(unread) => {
+                    assert!(file.text.is_empty());
+                    let read = crate::read_later(&file.display_path, unread);
+                    assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
+                    let (text, seen) = read.text.unwrap();
+                    assert_eq!(text.as_bytes(), std::fs::read(&file.display_path).unwrap());
+                    assert_eq!(file.len(), text.len());
+                    assert!(seen.seen);
+                    if unread.seen {
+                        assert_eq!(seen, unread);
+                    }
+                }
+                None => assert!(!file.text.is_empty()),
+            }
+        }
+        // Named on the command line: read.
+        let explicit = discover(&[dir.path().join("app/Dockerfile")], &options).unwrap();
+        assert!(explicit.files[0].unread.is_none());
     }
 }

@@ -29,9 +29,10 @@ pub use kubernetes::{Container, ContainerKind, K8sObject, Workload};
 pub use links::Links;
 pub use network_policy::{Direction, NetworkPolicy};
 pub use project::{
-    FindingPlace, Infrastructure, LimitRangeDefaults, ManifestFacts, ManifestPart, ManifestTrees,
-    ModeledManifest, NAMESPACE_WIDE_KINDS, NamespaceTraffic, ParsedFiles, Project, ResourceMoves,
-    ResourceQuotas, SeenObject, Subject, may_declare_namespace_wide_objects, read_in_parts,
+    FindingPlace, Infrastructure, LEAVE_UNREAD, LimitRangeDefaults, ManifestFacts, ManifestPart,
+    ManifestTrees, ModeledManifest, NAMESPACE_WIDE_KINDS, NamespaceTraffic, ParsedFiles, Project,
+    ResourceMoves, ResourceQuotas, SeenObject, Subject, may_declare_namespace_wide_objects,
+    read_in_parts,
 };
 pub use rampart_iac;
 pub use tier::{TierLabel, TierOrigin, tier_labels};

@@ -2,7 +2,7 @@ use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use rampart_config::{Config, Tier};
-use rampart_discover::{FileKind, InputFile};
+use rampart_discover::{FileKind, InputFile, LeaveUnread, ReadLater};
 use rampart_dockerfile::BaseImage;
 use rampart_source::{Diagnostic, FileId, SourceFile, Span};
 use rampart_yaml::{Document, Limits, Node, Value};
@@ -673,6 +673,9 @@ enum Content {
     /// A CloudFormation template or a plan left to
     /// [`Project::add_infrastructure`], which parses and models it.
     Infrastructure,
+    /// A file the walk left unread that could not be read since
+    /// ([`SourceFile::skipped`]).
+    Skipped,
 }
 
 struct Parsed {
@@ -702,16 +705,86 @@ fn copy_off_the_walk(input: &mut [InputFile]) {
     });
 }
 
-/// Reads one file; `file` is the id it gets (its index in the input).
+/// Reads one file; `file` is the id it gets (its index in the input). A
+/// file the walk left unread is read first ([`read_left_text`]).
 fn parse_file(file: FileId, input: InputFile) -> Parsed {
-    let source = SourceFile::new(input.display_path, input.root_relative_path, input.text);
-    let (content, diagnostics) = parse_source(file, &source, input.kind);
+    let mut source = source_of(
+        input.display_path,
+        input.root_relative_path,
+        input.text,
+        input.unread,
+    );
+    let mut diagnostics = read_left_text(&mut source);
+    let content = if source.skipped() {
+        Content::Skipped
+    } else {
+        let (content, more) = parse_source(file, &source, input.kind);
+        diagnostics.extend(more);
+        content
+    };
     Parsed {
         kind: input.kind,
         source,
         content,
         diagnostics,
     }
+}
+
+fn source_of(
+    display_path: String,
+    root_relative_path: String,
+    text: String,
+    unread: Option<rampart_discover::Unread>,
+) -> SourceFile {
+    match unread {
+        Some(unread) => SourceFile::unread(display_path, root_relative_path, unread),
+        None => SourceFile::new(display_path, root_relative_path, text),
+    }
+}
+
+/// The files the walk leaves for a scan that evaluates to read
+/// (`rampart_discover::LeaveUnread`): those [`read_in_parts`] says a streamed
+/// scan reads a part at a time, every Dockerfile and the Kubernetes files
+/// that cannot declare a namespace-wide object. Their texts are then in
+/// memory only while their part is read (and not twice in a row at the
+/// start of a scan: read by the walk, then held until the parts). A scan
+/// that does not stream reads them before it parses.
+pub const LEAVE_UNREAD: LeaveUnread = LeaveUnread {
+    dockerfiles: true,
+    kubernetes: Some(kubernetes_read_in_parts),
+    kubernetes_after: 0,
+};
+
+fn kubernetes_read_in_parts(text: &str) -> bool {
+    read_in_parts(FileKind::Kubernetes, text)
+}
+
+/// Reads the text of `source` if it is still to be read
+/// ([`SourceFile::still_unread`]): left so by the walk ([`LEAVE_UNREAD`]),
+/// or released since. It must be the file the walk found
+/// (`rampart_discover::read_later`), or it is skipped
+/// ([`SourceFile::skipped`]); the problems met are returned.
+fn read_left_text(source: &mut SourceFile) -> Vec<Diagnostic> {
+    match read_left(source) {
+        Some(read) => give_text(source, read),
+        None => Vec::new(),
+    }
+}
+
+/// Reads the text of `source` if it is still to be read.
+fn read_left(source: &SourceFile) -> Option<ReadLater> {
+    let unread = source.still_unread()?;
+    Some(rampart_discover::read_later(&source.display_path, unread))
+}
+
+/// Gives `source` the text [`read_left`] read, or skips it; returns the
+/// problems met.
+fn give_text(source: &mut SourceFile, read: ReadLater) -> Vec<Diagnostic> {
+    match read.text {
+        Some((text, seen)) => source.read_later(text, seen),
+        None => source.skip_unreadable(),
+    }
+    read.diagnostics
 }
 
 /// What a file of `kind` holds, parsed, and the problems met reading it.
@@ -1047,6 +1120,14 @@ fn model_deferred(
     let (Some(source), Some(&kind)) = (source, kind) else {
         return (Vec::new(), Modeled::Nothing);
     };
+    // Read by the part first ([`Project::read_texts`]).
+    debug_assert!(
+        source.still_unread().is_none(),
+        "a file not read before its part"
+    );
+    if source.skipped() {
+        return (Vec::new(), Modeled::Nothing);
+    }
     let (content, diagnostics) = parse_source(file, source, kind);
     (
         diagnostics,
@@ -1426,7 +1507,7 @@ fn model_file(
     tier_keys: &[String],
 ) -> Modeled {
     match content {
-        Content::Deferred => Modeled::Nothing,
+        Content::Deferred | Content::Skipped => Modeled::Nothing,
         Content::Infrastructure => Modeled::Later,
         Content::Kubernetes(documents) => {
             // Most documents are one object each. Every file's list is alive
@@ -1584,6 +1665,9 @@ impl ParsedFiles {
                 } else if matches!(file.kind, FileKind::Kubernetes | FileKind::Dockerfile)
                     && defer(file.kind, &file.text)
                 {
+                    // A file the walk left unread ([`LEAVE_UNREAD`]) is one
+                    // `read_in_parts` holds for: asked with its empty text,
+                    // `defer` says whether the scan streams.
                     Content::Deferred
                 } else if matches!(
                     file.kind,
@@ -1598,7 +1682,12 @@ impl ParsedFiles {
                 };
                 Parsed {
                     kind: file.kind,
-                    source: SourceFile::new(file.display_path, file.root_relative_path, file.text),
+                    source: source_of(
+                        file.display_path,
+                        file.root_relative_path,
+                        file.text,
+                        file.unread,
+                    ),
                     content: unparsed,
                     diagnostics: Vec::new(),
                 }
@@ -1920,6 +2009,24 @@ impl Project {
     /// the files findings are in were 11 MiB of the infrastructure's peak at
     /// 100,000 files (twelfth round).
     pub fn release_manifest_texts<'q>(&mut self, quoted: impl Fn(FileId) -> &'q [u32] + Sync) {
+        // The files released with their part ([`Project::release_part_texts`])
+        // that a finding made after it quotes elsewhere (about the first
+        // workload of a namespace, once every object is read) are read
+        // again. One that changed since keeps the lines it has: its
+        // findings stand, and a diagnostic says it changed.
+        let again: Vec<FileId> = (self.files.iter().enumerate())
+            .map(|(index, file)| (FileId::from_index(index), file))
+            .filter(|(id, file)| file.still_unread().is_some() && !file.keeps_lines(quoted(*id)))
+            .map(|(id, _)| id)
+            .collect();
+        for (file, read) in self.read_left(&again) {
+            if let (Some(source), Some((text, seen))) =
+                (self.files.get_mut(file.index()), read.text)
+            {
+                source.read_later(text, seen);
+            }
+            self.diagnostics.extend(read.diagnostics);
+        }
         let kinds = &self.file_kinds;
         let manifest = |index: usize| {
             matches!(
@@ -1937,9 +2044,63 @@ impl Project {
                 Some(copy) => file.move_text(copy),
                 None if manifest(index) => match quoted(FileId::from_index(index)) {
                     [] => file.release_text(),
+                    // Released with its part, keeping them.
+                    lines if file.still_unread().is_some() && file.keeps_lines(lines) => {}
                     lines => file.keep_lines(lines.iter().copied()),
                 },
                 None => {}
+            }
+        });
+    }
+
+    /// Reads the texts of `files` still to be read ([`LEAVE_UNREAD`]), in
+    /// parallel: a part's files, before they are parsed. A file that is not
+    /// the one the walk found is skipped, with a diagnostic.
+    pub fn read_texts(&mut self, files: &[FileId]) {
+        for (file, read) in self.read_left(files) {
+            if let Some(source) = self.files.get_mut(file.index()) {
+                let diagnostics = give_text(source, read);
+                self.diagnostics.extend(diagnostics);
+            }
+        }
+    }
+
+    /// Reads the texts of `files` still to be read, in parallel.
+    fn read_left(&self, files: &[FileId]) -> Vec<(FileId, ReadLater)> {
+        (files.par_iter())
+            .filter_map(|&file| Some((file, read_left(self.files.get(file.index())?)?)))
+            .collect()
+    }
+
+    /// Releases the texts of `files`, a part's, once every rule about them
+    /// has run, but for the lines `quoted` gives of a file (as
+    /// [`Project::release_manifest_texts`] does at the end of the
+    /// manifests' rules): only those of files the walk left unread, which
+    /// can be read again should a later finding quote another line, and
+    /// not those of files that write a suppression marker.
+    pub fn release_part_texts<'q>(
+        &mut self,
+        files: &[FileId],
+        quoted: impl Fn(FileId) -> &'q [u32] + Sync,
+    ) {
+        let (Some(first), Some(last)) = (files.first(), files.last()) else {
+            return;
+        };
+        // A part's files are in order, and most often one run of them.
+        let Some(span) = self.files.get_mut(first.index()..=last.index()) else {
+            return;
+        };
+        (span.par_iter_mut().enumerate()).for_each(|(offset, file)| {
+            let id = FileId::from_index(first.index() + offset);
+            if files.binary_search(&id).is_err()
+                || !file.reads_again()
+                || file.writes_suppression_marker()
+            {
+                return;
+            }
+            match quoted(id) {
+                [] => file.release_text(),
+                lines => file.keep_lines(lines.iter().copied()),
             }
         });
     }

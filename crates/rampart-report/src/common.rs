@@ -22,22 +22,6 @@ pub fn help_uri(meta: &RuleMeta) -> String {
     format!("{RULES_REFERENCE_URL}#{}", rule_anchor(meta))
 }
 
-/// The lines of its file a report reads for a finding at `span`: its first,
-/// which the pretty format quotes, and for a span that ends at the start of a
-/// later line the line before, whose length is where [`Region`] ends it. A
-/// scan keeps these when it releases a file's text
-/// ([`SourceFile::keep_lines`]).
-pub fn quoted_lines(span: Span) -> impl Iterator<Item = u32> {
-    std::iter::once(span.start.line.max(1)).chain(whole_line_span_end(span))
-}
-
-/// For a span that ends at column 1 of a later line (a whole-line span), the
-/// line before its end, after whose last character reports end it.
-fn whole_line_span_end(span: Span) -> Option<u32> {
-    let (start, end) = (span.start.line.max(1), span.end.line.max(1));
-    (span.end.column.max(1) == 1 && end > start).then(|| end - 1)
-}
-
 /// A finding's location as reports show it: 1-based lines and columns (columns
 /// count characters), the end exclusive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,7 +45,7 @@ impl Region {
             (end_line, end_column) = (start_line, start_column);
         }
         // Not clamped above: its end is on a later line than its start.
-        if let Some(line) = whole_line_span_end(span) {
+        if let Some(line) = span.whole_line_end() {
             end_line = line;
             end_column = file
                 .line(end_line)
@@ -331,7 +315,7 @@ mod tests {
             for &end in &positions {
                 let span = Span::new(start, end);
                 let mut kept = file(text);
-                kept.keep_lines(quoted_lines(span));
+                kept.keep_lines(span.quoted_lines());
                 let region = Region::of(&whole, span);
                 assert_eq!(Region::of(&kept, span), region, "{span:?}");
                 assert_eq!(

@@ -26,7 +26,7 @@ mod pretty;
 mod sarif;
 mod xml;
 
-pub use common::{help_uri, quoted_lines, rule_anchor};
+pub use common::{help_uri, rule_anchor};
 pub use rampart_rules::Redactions;
 pub use xml::{escape_attribute, escape_text};
 

@@ -843,12 +843,14 @@ fn run_rules(
 /// `project` (see [`Project::manifests_from_parsed`]), then on the
 /// Kubernetes files and Dockerfiles of `deferred`
 /// ([`ParsedFiles::deferred`](rampart_model::ParsedFiles::deferred)),
-/// `part_files` at a time: each file of a part parsed, modelled, checked
-/// and its trees released on the thread that reads it
-/// ([`check_manifest_files`]), then the part added to the project, and
-/// every part but the last released ([`Project::release_manifest_part`])
-/// before the next is read, so that the manifests' trees are never all in
-/// memory. What the last part keeps is left to
+/// `part_files` at a time: the texts of a part's files that the walk left
+/// unread ([`rampart_model::LEAVE_UNREAD`]) read, each file parsed,
+/// modelled, checked and its trees released on the thread that parses it
+/// ([`check_manifest_files`]), then the part added to the project, its
+/// texts released but for the lines its findings quote
+/// ([`Project::release_part_texts`]), and every part but the last released
+/// ([`Project::release_manifest_part`]) before the next is read, so that
+/// the manifests' texts and trees are never all in memory. What the last part keeps is left to
 /// [`Project::add_infrastructure`], which releases it beside the
 /// infrastructure's evaluation. The rules that relate objects or Falco
 /// files (`Check::Manifests`) run with the last part, once every object is
@@ -903,6 +905,16 @@ pub fn evaluate_manifests(
             debug_assert!(all.is_empty() || more.is_empty());
             all.extend(more);
         }
+        // The part's texts, but for the lines its findings quote: the
+        // findings made later in its files (about a namespace's first
+        // workload) have theirs read again at the end
+        // ([`Project::release_manifest_texts`]).
+        let mut quoted: HashMap<FileId, Vec<u32>> = HashMap::new();
+        for made in found.iter().flatten() {
+            let finding = &made.finding;
+            (quoted.entry(finding.file).or_default()).extend(finding.span.quoted_lines());
+        }
+        project.release_part_texts(files, |file| quoted.get(&file).map_or(&[], Vec::as_slice));
         parts.push(found);
         if !last {
             project.release_manifest_part(&added);
@@ -925,7 +937,8 @@ pub fn evaluate_manifests(
         .collect()
 }
 
-/// Parses, models and checks `files` (Kubernetes files and Dockerfiles
+/// Reads the texts of `files` the walk left unread ([`Project::read_texts`]),
+/// then parses, models and checks them (Kubernetes files and Dockerfiles
 /// [`ParsedFiles::parse_deferring`](rampart_model::ParsedFiles::parse_deferring)
 /// left) one at a time, each on the thread that parses it, and adds them
 /// to the project; returns where they went and, by rule (in `rules`'
@@ -950,6 +963,7 @@ fn check_manifest_files(
     options: &EvalOptions,
 ) -> (ManifestPart, Vec<Vec<Made>>) {
     let subject_rules = SubjectRules::of(rules);
+    project.read_texts(files);
     let checked: Vec<(ModeledManifest, Vec<(usize, Made)>)> = {
         let project = &*project;
         // No workloads: these rules read their own subject's.

@@ -130,6 +130,19 @@ fn scan_in_phases(
     (project, findings)
 }
 
+/// Releases the manifests' texts as a scan does once their rules have run,
+/// but for the lines the report quotes of `findings`.
+fn release_texts_as_a_scan_does(project: &mut Project, findings: &[Finding]) {
+    let mut quoted: BTreeMap<rampart_source::FileId, Vec<u32>> = BTreeMap::new();
+    for f in findings {
+        quoted
+            .entry(f.file)
+            .or_default()
+            .extend(f.span.quoted_lines());
+    }
+    project.release_manifest_texts(|file| quoted.get(&file).map_or(&[], Vec::as_slice));
+}
+
 /// What comparing two evaluations of the same files compares of a finding.
 #[derive(Clone, Debug, PartialEq)]
 struct Compared {
@@ -141,11 +154,17 @@ struct Compared {
     tier: Option<Tier>,
     resource: String,
     fingerprint: String,
+    /// The lines a report quotes, as the project has them.
+    quoted: Vec<Option<String>>,
 }
 
 impl Compared {
     fn of(project: &Project, f: &Finding) -> Self {
+        let file = project.file(f.file);
         Self {
+            quoted: (f.span.quoted_lines())
+                .map(|n| file.line(n).map(str::to_owned))
+                .collect(),
             rule: f.rule.id,
             file: project.file(f.file).display_path.clone(),
             span: f.span,
@@ -380,6 +399,30 @@ fn rules_report_the_same_however_they_are_evaluated() {
         assert_eq!(together, phased_keys, "{manifests:?}");
     }
 
+    // As a large scan does: the walk leaves the Dockerfiles and the
+    // Kubernetes files read in parts unread, each part reads its own, and
+    // releases them once checked but for the lines its findings quote. The
+    // lines quoted of findings made later (NP-001's, about a namespace's
+    // first workload) are read again.
+    let left_unread = || {
+        let options = DiscoverOptions {
+            leave_unread: rampart_model::LEAVE_UNREAD,
+            ..DiscoverOptions::default()
+        };
+        discover(&[fixtures_dir()], &options)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .files
+    };
+    let unread = left_unread().iter().filter(|f| f.unread.is_some()).count();
+    assert!(unread > 10, "only {unread} files left unread");
+    for manifests in readings {
+        let (mut phased, findings) = scan_in_phases(&rules, left_unread(), &config, manifests);
+        release_texts_as_a_scan_does(&mut phased, &findings);
+        assert!(phased.diagnostics.is_empty(), "{:?}", phased.diagnostics);
+        let phased_keys: Vec<_> = findings.iter().map(|f| Compared::of(&phased, f)).collect();
+        assert_eq!(together, phased_keys, "left unread, {manifests:?}");
+    }
+
     // A plan reads the configuration of every root: with one, the
     // infrastructure is read whole. Without the plans, the fixtures'
     // module sets and templates are read in parts, but those that declare
@@ -401,6 +444,106 @@ fn rules_report_the_same_however_they_are_evaluated() {
         let phased_keys: Vec<_> = findings.iter().map(|f| Compared::of(&phased, f)).collect();
         assert_eq!(whole, phased_keys, "without plans, {manifests:?}");
     }
+}
+
+/// A scan's walk leaves the files read in parts unread; each part reads its
+/// own, and releases them once checked but for the lines its findings
+/// quote. A finding made once every part is read (NP-001's, at the first
+/// workload of a namespace whose `Namespace` is not scanned) quotes a line
+/// of a file released without it: the file is read again for it. A file
+/// that is no longer what the walk found when its part reads it is skipped
+/// and reported, whatever changed.
+#[test]
+fn files_left_unread_are_read_with_their_part_and_again_for_later_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    let pod = |name: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: agents\nspec:\n  containers:\n    - name: app\n      image: registry.example.com/app:1.0.0\n"
+        )
+    };
+    write(
+        "policy.yaml",
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: allow-web\n  namespace: agents\nspec:\n  podSelector: {matchLabels: {app: web}}\n  ingress: [{}]\n",
+    );
+    for name in ["a", "b", "c", "d", "e"] {
+        write(&format!("{name}.yaml"), &pod(name));
+    }
+    write("Dockerfile", "FROM alpine:3.20\nUSER app\n");
+    let options = DiscoverOptions {
+        leave_unread: rampart_model::LEAVE_UNREAD,
+        ..DiscoverOptions::default()
+    };
+    let files = discover(&[dir.path().to_path_buf()], &options)
+        .unwrap()
+        .files;
+    let unread: Vec<&str> = (files.iter())
+        .filter(|f| f.unread.is_some())
+        .map(|f| f.root_relative_path.as_str())
+        .collect();
+    assert_eq!(
+        unread,
+        [
+            "Dockerfile",
+            "a.yaml",
+            "b.yaml",
+            "c.yaml",
+            "d.yaml",
+            "e.yaml",
+            "policy.yaml"
+        ]
+    );
+    // Changed once the walk is done, before their parts read them.
+    write("b.yaml", &pod("B"));
+    write("c.yaml", &pod("c-longer"));
+    std::fs::remove_file(dir.path().join("d.yaml")).unwrap();
+    std::fs::remove_file(dir.path().join("e.yaml")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("a.yaml"), dir.path().join("e.yaml")).unwrap();
+
+    let np_001 = all_rules()
+        .iter()
+        .copied()
+        .find(|r| r.meta.id == "NP-001")
+        .unwrap();
+    let config = LoadedConfig::default();
+    let (mut project, findings) = scan_in_phases(&[np_001], files, &config, Manifests::InParts(1));
+    let problems: Vec<(String, &str)> = (project.diagnostics.iter())
+        .map(|d| (d.file.rsplit('/').next().unwrap().to_owned(), d.code))
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            ("b.yaml".to_owned(), "file-changed"),
+            ("c.yaml".to_owned(), "file-changed"),
+            ("d.yaml".to_owned(), "io-error"),
+            ("e.yaml".to_owned(), "file-changed"),
+        ]
+    );
+    let skipped: Vec<&str> = (project.files.iter())
+        .filter(|f| f.skipped())
+        .map(|f| f.root_relative_path())
+        .collect();
+    assert_eq!(skipped, ["b.yaml", "c.yaml", "d.yaml", "e.yaml"]);
+    // At the first workload read.
+    let [finding] = &findings[..] else {
+        panic!("{findings:?}");
+    };
+    let file = project.file(finding.file);
+    assert_eq!(file.root_relative_path(), "a.yaml");
+    let lines: Vec<u32> = finding.span.quoted_lines().collect();
+    assert!(
+        file.still_unread().is_some() && !file.keeps_lines(&lines),
+        "released with its part, without the lines quoted"
+    );
+    release_texts_as_a_scan_does(&mut project, &findings);
+    let file = project.file(finding.file);
+    let quoted: Vec<Option<&str>> = lines.iter().map(|&n| file.line(n)).collect();
+    let text = pod("a");
+    let expected: Vec<Option<&str>> = (lines.iter())
+        .map(|&n| text.lines().nth(n as usize - 1))
+        .collect();
+    assert_eq!(quoted, expected);
+    assert!(expected.iter().all(Option::is_some));
 }
 
 /// Every top-level block of the fixtures' Terraform files in a root module

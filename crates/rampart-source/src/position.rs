@@ -41,6 +41,22 @@ impl Span {
         }
     }
 
+    /// The lines of its file a report reads for a finding at this span: its
+    /// first, which the pretty format quotes, and for a span that ends at the
+    /// start of a later line the line before ([`Span::whole_line_end`]),
+    /// whose length is where a report ends it. A scan keeps these when it
+    /// releases a file's text ([`crate::SourceFile::keep_lines`]).
+    pub fn quoted_lines(self) -> impl Iterator<Item = u32> {
+        std::iter::once(self.start.line.max(1)).chain(self.whole_line_end())
+    }
+
+    /// For a span that ends at column 1 of a later line (a whole-line span),
+    /// the line before its end, after whose last character reports end it.
+    pub fn whole_line_end(self) -> Option<u32> {
+        let (start, end) = (self.start.line.max(1), self.end.line.max(1));
+        (self.end.column.max(1) == 1 && end > start).then(|| end - 1)
+    }
+
     pub fn contains(&self, pos: Position) -> bool {
         self.start <= pos && (pos < self.end || self.start == self.end && pos == self.start)
     }

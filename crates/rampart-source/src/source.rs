@@ -58,6 +58,43 @@ pub struct SourceFile {
     /// The lines kept when the text was released
     /// ([`SourceFile::keep_lines`]); the only lines it then has.
     kept_lines: Option<Box<KeptLines>>,
+    /// What the walk knew of the file when it left its text to be read
+    /// later ([`SourceFile::unread`]).
+    left: Option<Unread>,
+    /// Whether the text is here, to be read, or could not be.
+    reading: Reading,
+}
+
+/// What the walk knew of a file whose text it left for a later stage to read
+/// (a large scan reads most Kubernetes files and Dockerfiles a part at a
+/// time, and their texts are then never all in memory): what that read must
+/// find again for the file to be the one the walk classified.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Unread {
+    /// Its length in bytes: as read, or by its metadata when the walk did
+    /// not read it. Not past 4 GiB (see `line_starts`).
+    pub len: u32,
+    /// Whether the walk read it to tell what it is (by content) and then let
+    /// the text go; a Dockerfile, known by its name, is not read at all.
+    /// Once read, it is seen.
+    pub seen: bool,
+    /// Whether the text read holds [`crate::SUPPRESSION_MARKER`].
+    pub writes_marker: bool,
+    /// A hash of the bytes read, which a later read must find again.
+    pub digest: u64,
+}
+
+/// Where a file's text is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reading {
+    /// Read (and perhaps released since, [`SourceFile::release_text`]).
+    Read,
+    /// Left by the walk, or read since and released, to be read (again)
+    /// when needed.
+    Unread,
+    /// Left to be read later, and then not readable, or not the file the
+    /// walk found: it is skipped, and a diagnostic says why.
+    Skipped,
 }
 
 /// Some lines of a released text, in one allocation with where each ends.
@@ -83,8 +120,7 @@ impl KeptLines {
 
 impl SourceFile {
     pub fn new(display_path: String, root_relative_path: String, text: String) -> Self {
-        let writes_marker =
-            memchr::memmem::find(text.as_bytes(), crate::SUPPRESSION_MARKER.as_bytes()).is_some();
+        let writes_marker = crate::holds_suppression_marker(&text);
         let suffix = (display_path.len().checked_sub(root_relative_path.len()))
             .filter(|_| display_path.ends_with(root_relative_path.as_str()))
             .and_then(|start| u32::try_from(start).ok());
@@ -101,7 +137,92 @@ impl SourceFile {
             ascii: AtomicU8::new(Ascii::Unknown as u8),
             writes_marker,
             kept_lines: None,
+            left: None,
+            reading: Reading::Read,
         }
+    }
+
+    /// A file whose text the walk left to be read later
+    /// ([`SourceFile::read_later`]): until then it is as if empty, but for
+    /// its length ([`SourceFile::len`]) and whether it writes the
+    /// suppression marker.
+    pub fn unread(display_path: String, root_relative_path: String, unread: Unread) -> Self {
+        Self {
+            writes_marker: unread.writes_marker,
+            left: Some(unread),
+            reading: Reading::Unread,
+            ..Self::new(display_path, root_relative_path, String::new())
+        }
+    }
+
+    /// What is known of the file while its text is to be read
+    /// ([`SourceFile::read_later`]): left so by the walk, or read since and
+    /// released ([`SourceFile::release_text`]).
+    pub fn still_unread(&self) -> Option<Unread> {
+        self.left.filter(|_| self.reading == Reading::Unread)
+    }
+
+    /// Gives a file whose text is to be read ([`SourceFile::still_unread`])
+    /// the text, read since and found to be the file the walk saw, and what
+    /// a later read must find again (`seen`). A file the walk did not read
+    /// learns from it whether it writes the suppression marker.
+    pub fn read_later(&mut self, text: String, seen: Unread) {
+        if self.still_unread().is_none() {
+            return;
+        }
+        self.writes_marker = seen.writes_marker;
+        self.left = Some(seen);
+        self.line_starts = OnceLock::new();
+        self.ascii = AtomicU8::new(Ascii::Unknown as u8);
+        self.kept_lines = None;
+        self.text = text;
+        self.reading = Reading::Read;
+    }
+
+    /// Marks a file whose text is to be read as skipped: it could not be
+    /// read, or was not the file the walk saw. It stays empty.
+    pub fn skip_unreadable(&mut self) {
+        if self.reading == Reading::Unread {
+            self.reading = Reading::Skipped;
+        }
+    }
+
+    /// Whether the text can be read again once released: the walk left it
+    /// to be read later, and it was.
+    pub fn reads_again(&self) -> bool {
+        self.left.is_some() && self.reading != Reading::Skipped
+    }
+
+    /// Whether [`SourceFile::line`] gives each of `lines` (1-based): the
+    /// text is here, or they were kept with [`SourceFile::keep_lines`]
+    /// (those past its end are never kept).
+    pub fn keeps_lines(&self, lines: &[u32]) -> bool {
+        match &self.kept_lines {
+            Some(kept) => {
+                (lines.iter()).all(|&n| kept.ends.binary_search_by_key(&n, |&(n, _)| n).is_ok())
+            }
+            None => lines.is_empty() || self.still_unread().is_none() && !self.text.is_empty(),
+        }
+    }
+
+    /// Whether the file was left to be read later, then skipped
+    /// ([`SourceFile::skip_unreadable`]): a scan does not count it.
+    pub fn skipped(&self) -> bool {
+        self.reading == Reading::Skipped
+    }
+
+    /// The length of the text in bytes, or, while it is still to be read,
+    /// the length the walk found.
+    pub fn len(&self) -> usize {
+        match self.still_unread() {
+            Some(unread) => unread.len as usize,
+            None => self.text.len(),
+        }
+    }
+
+    /// Whether [`SourceFile::len`] is 0.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// The path relative to the scan root it was found under, which reports
@@ -147,7 +268,8 @@ impl SourceFile {
 
     /// Frees the text (and where its lines start) once nothing will read it:
     /// the file is then as if empty, but for its paths and whether it wrote
-    /// the suppression marker. A scan releases the texts of manifests once
+    /// the suppression marker. A file the walk left unread can be read again
+    /// ([`SourceFile::still_unread`]). A scan releases the texts of manifests once
     /// their rules have run, but the lines its report quotes
     /// ([`SourceFile::keep_lines`]) and the texts the filter reads for
     /// suppressions.
@@ -156,6 +278,10 @@ impl SourceFile {
         self.line_starts = OnceLock::new();
         self.ascii = AtomicU8::new(Ascii::Unknown as u8);
         self.kept_lines = None;
+        if self.left.is_some() && self.reading == Reading::Read {
+            // Read again if some stage asks for it.
+            self.reading = Reading::Unread;
+        }
     }
 
     /// Frees the text as [`SourceFile::release_text`] does, but for the

@@ -6,11 +6,15 @@ use std::time::{Duration, Instant};
 
 use rampart_alloc::{Collect, PurgeDelay};
 use rampart_config::{ByteSize, LoadedConfig};
-use rampart_discover::{DiscoverOptions, Discovery, FileKind, InputFile, discover, read_stdin};
+use rampart_discover::{
+    DiscoverOptions, Discovery, FileKind, InputFile, LeaveUnread, discover, read_stdin,
+};
 use rampart_filter::{Baseline, RuleSets, apply_suppressions, parse_suppressions};
 use rampart_model::rampart_iac::UnknownValue;
-use rampart_model::{ManifestTrees, ParsedFiles, Project, TerraformOptions, read_in_parts};
-use rampart_report::{Format, RenderOptions, ScanReport, Summary, quoted_lines, write_report};
+use rampart_model::{
+    LEAVE_UNREAD, ManifestTrees, ParsedFiles, Project, TerraformOptions, read_in_parts,
+};
+use rampart_report::{Format, RenderOptions, ScanReport, Summary, write_report};
 use rampart_rules::{
     Check, EvalOptions, Finding, Phase, Redactions, Rule, all_rules, evaluate_infrastructure_parts,
     evaluate_manifests, evaluate_phase, scrub_credentials, sort_findings,
@@ -68,9 +72,19 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     let rules = selected_rules(&loaded, &args.select, &args.ignore)?;
     timings.lap("configure");
 
-    let discovery = discover_inputs(args, &loaded)?;
+    // A scan that evaluates reads the files it reads a part at a time with
+    // their part (`LEAVE_UNREAD`): the walk lists them without their text.
+    let leave_unread = if evaluates {
+        LeaveUnread {
+            kubernetes_after: MANIFEST_PART_FILES,
+            ..LEAVE_UNREAD
+        }
+    } else {
+        LeaveUnread::default()
+    };
+    let discovery = discover_inputs(args, &loaded, leave_unread)?;
     let files_scanned = discovery.files.len();
-    let bytes: usize = discovery.files.iter().map(|f| f.text.len()).sum();
+    let bytes: usize = discovery.files.iter().map(InputFile::len).sum();
     if bytes < SHORT_PURGE_DELAY_BYTES {
         // Set only while the process has one thread: the walk's threads have
         // been joined, the patterns' is waited for (a millisecond's work,
@@ -129,8 +143,10 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     // Dockerfiles were left unparsed above and are read a part at a time,
     // each part parsed, modelled, checked and released before the next
     // (`evaluate_manifests`), so that the manifests' trees are never all in
-    // memory either; the findings that depend on service accounts and
-    // bindings, which any part may declare, wait until every part is read.
+    // memory either (nor their texts: the walk left most of them unread,
+    // `LEAVE_UNREAD`, and each part reads its own); the findings that
+    // depend on service accounts and bindings, which any part may declare,
+    // wait until every part is read.
     // `--stop-after model` builds the whole model at once, without the
     // rules.
     let deferred = parsed.deferred();
@@ -153,7 +169,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     if evaluates {
         let mut quoted: HashMap<FileId, Vec<u32>> = HashMap::new();
         for finding in &evaluated {
-            (quoted.entry(finding.file).or_default()).extend(quoted_lines(finding.span));
+            (quoted.entry(finding.file).or_default()).extend(finding.span.quoted_lines());
         }
         project.release_manifest_texts(|file| quoted.get(&file).map_or(&[], Vec::as_slice));
     }
@@ -310,7 +326,9 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
         diagnostics: &diagnostics,
         rules: &rules,
         summary: Summary {
-            files_scanned,
+            // Not those left to be read later that could not be, as the walk
+            // does not count those it cannot read.
+            files_scanned: files_scanned - project.files.iter().filter(|f| f.skipped()).count(),
             rules_run: rules.len(),
             suppressed,
             baselined,
@@ -354,8 +372,9 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
 /// CloudFormation alone (37,000 files) took 39 MiB off the peak
 /// (docs/benchmarks.md, the twentieth round). When it has more Kubernetes
 /// files than fit in a part, it also leaves most of them and every Dockerfile
-/// to be read a part at a time (see `MANIFEST_PART_FILES`). `--stop-after
-/// parse` and `model` parse every file here.
+/// to be read a part at a time (see `MANIFEST_PART_FILES`); otherwise it
+/// reads here those the walk left unread. `--stop-after parse` and `model`
+/// parse every file here (the walk left none unread).
 fn parse_inputs(files: Vec<InputFile>, evaluates: bool) -> ParsedFiles {
     if !evaluates {
         return ParsedFiles::parse(files);
@@ -492,7 +511,11 @@ fn explain_inactive_rules(rules: &[&'static Rule], loaded: &LoadedConfig, projec
     }
 }
 
-fn discover_inputs(args: &ScanArgs, loaded: &LoadedConfig) -> Result<Discovery, Failure> {
+fn discover_inputs(
+    args: &ScanArgs,
+    loaded: &LoadedConfig,
+    leave_unread: LeaveUnread,
+) -> Result<Discovery, Failure> {
     let scan = &loaded.config.scan;
     let max_file_size = match &args.max_file_size {
         Some(text) => {
@@ -509,6 +532,7 @@ fn discover_inputs(args: &ScanArgs, loaded: &LoadedConfig) -> Result<Discovery, 
         respect_gitignore: scan.respect_gitignore && !args.no_ignore,
         max_file_size,
         threads: args.threads,
+        leave_unread,
     };
 
     let (stdin, paths): (Vec<_>, Vec<_>) = args

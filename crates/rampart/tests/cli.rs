@@ -399,6 +399,18 @@ fn hostile_files_become_diagnostics_and_the_scan_goes_on() {
         "x.yaml",
         b"\x7fELF\x02\x01\x01\x00\x00\x00apiVersion kind".as_slice(),
     );
+    // Dockerfiles, which a scan reads only with their part: one binary,
+    // one with invalid UTF-8 (reported at its line, the rest scanned).
+    write(
+        root,
+        "bin/Dockerfile",
+        b"\x7fELF\x02\x01\x01\x00\x00\x00FROM".as_slice(),
+    );
+    write(
+        root,
+        "latin1/Dockerfile",
+        b"FROM alpine:3.20\nUSER app\nLABEL maintainer=caf\xe9\n".as_slice(),
+    );
 
     let output = rampart()
         .args(["scan", "--format", "json", "--select", "PSS-001,PSS-007"])
@@ -424,7 +436,11 @@ fn hostile_files_become_diagnostics_and_the_scan_goes_on() {
             (name, d["code"].as_str().unwrap().to_owned())
         })
         .collect();
+    // Those skipped are not counted.
+    assert_eq!(report["summary"]["files_scanned"], 7);
     for expected in [
+        ("Dockerfile", "binary-file"),
+        ("Dockerfile", "invalid-utf8"),
         ("big.yaml", "file-too-large"),
         ("deep.yaml", "yaml-depth-limit"),
         ("laughs.yaml", "yaml-alias-limit"),
@@ -444,7 +460,7 @@ fn hostile_files_become_diagnostics_and_the_scan_goes_on() {
         .filter(|d| d["code"] == "yaml-syntax" || d["code"] == "invalid-utf8")
         .map(|d| d["line"].to_string())
         .collect();
-    assert_eq!(lines, ["4", "4"], "diagnostics name the line");
+    assert_eq!(lines, ["4", "3", "4"], "diagnostics name the line");
     let mut rules: Vec<String> = finding_lines(&report)
         .into_iter()
         .map(|l| {
