@@ -264,7 +264,8 @@ pub struct ReadLater {
 ///   (`file-changed`): a regular file, not a link (the walk leaves none
 ///   unread; one there now was put there since, and may lead out of the
 ///   root), of the length the walk found and, when the walk (or a read
-///   since) read it, of the same bytes (by a hash, [`Unread::digest`]).
+///   since) read it, of the same bytes (by a hash, [`Unread::digest`]); of
+///   a file that grew since, only the bytes the walk read are.
 ///   What the walk worked out of those bytes (their kind, whether the file
 ///   is left unread, whether it writes the suppression marker) then still
 ///   holds, and a scan reports on one version of each file.
@@ -289,11 +290,23 @@ pub fn read_later(display: &str, unread: Unread) -> ReadLater {
         )
     };
     let len = u64::from(unread.len);
-    let bytes = match open_unless_link(Path::new(display))
-        .and_then(|file| read_bounded_sized(file, len, len))
-    {
+    let read = open_unless_link(Path::new(display)).and_then(|file| {
+        if unread.seen {
+            // The bytes the walk hashed, without one more call to see the
+            // end of the file (one of four per file): what was written
+            // after them is not what the walk classified, and is not read.
+            let mut bytes = vec![0; unread.len as usize];
+            (&file).read_exact(&mut bytes).map(|()| Some(bytes))
+        } else {
+            read_bounded_sized(file, len, len)
+        }
+    });
+    let bytes = match read {
         Ok(Some(bytes)) if bytes.len() as u64 == len => bytes,
         Ok(_) => return skipped(changed("its length changed")),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            return skipped(changed("its length changed"));
+        }
         Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
             return skipped(changed("it was replaced by a link or a special file"));
         }
@@ -430,9 +443,16 @@ mod tests {
         changed[0] = b'f';
         std::fs::write(&path, &changed).unwrap();
         assert_eq!(codes(&read_later(display, seen)), ["file-changed"]);
-        changed.push(b'\n');
+        changed.pop();
         std::fs::write(&path, &changed).unwrap();
         assert_eq!(codes(&read_later(display, seen)), ["file-changed"]);
+        // Written to after the bytes the walk read: those are read.
+        let mut grown = text.to_vec();
+        grown.extend_from_slice(b"RUN make\n");
+        std::fs::write(&path, &grown).unwrap();
+        let read = read_later(display, seen);
+        assert!(read.diagnostics.is_empty());
+        assert_eq!(read.text.unwrap().1, seen);
         // A link to a file of the same bytes.
         let target = dir.path().join("elsewhere");
         std::fs::write(&target, text).unwrap();
