@@ -56,11 +56,10 @@ pub struct LeaveUnread {
     /// The Kubernetes files for which this holds of their text: read, to
     /// tell what they are, and their text let go...
     pub kubernetes: Option<fn(&str) -> bool>,
-    /// ...once the walk has found more Kubernetes files than this: a scan
-    /// with fewer reads them all at once, and would read them twice for
-    /// nothing. Which files those are depends on the order the walk's
-    /// threads find them in; what a scan reports does not.
-    pub kubernetes_after: usize,
+    /// ...once the walk has found this many bytes of Kubernetes files: it
+    /// keeps the texts of the first it finds (which depend on the order its
+    /// threads find them in; what a scan reports does not).
+    pub kubernetes_kept: usize,
 }
 
 impl Default for DiscoverOptions {

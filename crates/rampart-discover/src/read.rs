@@ -122,7 +122,7 @@ enum Found {
     LeftUnread(u32),
 }
 
-/// The files a walk leaves unread ([`LeaveUnread`]), and how many
+/// The files a walk leaves unread ([`LeaveUnread`]), and how many bytes of
 /// Kubernetes files its threads have found.
 #[derive(Debug, Default)]
 pub(crate) struct Leaving {
@@ -140,8 +140,8 @@ impl Leaving {
 
     /// Whether a Kubernetes file of `text` is left unread; counts it.
     fn kubernetes(&self, text: &str) -> bool {
-        let found = self.kubernetes_found.fetch_add(1, Ordering::Relaxed);
-        found >= self.leave.kubernetes_after
+        let found = (self.kubernetes_found).fetch_add(text.len(), Ordering::Relaxed);
+        found >= self.leave.kubernetes_kept
             && self.leave.kubernetes.is_some_and(|leaves| leaves(text))
     }
 }

@@ -518,7 +518,7 @@ mod tests {
     const NAMESPACE: &[u8] = b"apiVersion: v1\nkind: Namespace\nmetadata: {name: n}\n";
 
     /// What the walk leaves unread: Dockerfiles unread, Kubernetes files
-    /// that `kubernetes` holds for once more than `kubernetes_after` were
+    /// that `kubernetes` holds for once `kubernetes_kept` bytes of them were
     /// found; never a link, a file named on the command line, or one whose
     /// shown path is not its path. Each reads back as it was.
     #[cfg(unix)]
@@ -540,7 +540,7 @@ mod tests {
         let leave = LeaveUnread {
             dockerfiles: true,
             kubernetes: Some(|text| !text.contains("Namespace")),
-            kubernetes_after: 3,
+            kubernetes_kept: 3 * POD.len(),
         };
         let options = DiscoverOptions {
             leave_unread: leave,
@@ -552,8 +552,9 @@ mod tests {
             .map(|f| f.root_relative_path.as_str())
             .collect();
         // The walk counts 8 Kubernetes files (not the link, which it reads
-        // whatever it leaves) and leaves none of the first 3 it finds,
-        // whichever its threads find first: 3 to 5 of the 6 pods are left.
+        // whatever it leaves) and keeps the texts of the first 3 it finds
+        // (none is shorter than a pod), whichever its threads find first: 3
+        // to 5 of the 6 pods are left.
         let pods = unread.iter().filter(|p| p.starts_with("k8s/pod-")).count();
         assert!((3..=5).contains(&pods), "{unread:?}");
         assert!(unread.contains(&"app/Dockerfile"));

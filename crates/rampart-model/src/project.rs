@@ -752,7 +752,7 @@ fn source_of(
 pub const LEAVE_UNREAD: LeaveUnread = LeaveUnread {
     dockerfiles: true,
     kubernetes: Some(kubernetes_read_in_parts),
-    kubernetes_after: 0,
+    kubernetes_kept: 0,
 };
 
 fn kubernetes_read_in_parts(text: &str) -> bool {

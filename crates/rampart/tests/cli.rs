@@ -1254,9 +1254,12 @@ fn a_large_tree_is_read_in_parts_as_if_whole() {
         "zz/namespace.yaml",
         "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: agents\n  labels:\n    agent-classification: critical\n",
     );
+    // Past the first 8 MiB of them, the walk leaves the files read in parts
+    // unread, and each part reads its own: a comment makes these 4 KiB.
+    let padding = format!("# {}\n", "-".repeat(78)).repeat(52);
     let pod = |name: &str| {
         format!(
-            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: agents\nspec:\n  containers:\n    - name: app\n      image: registry.example.com/app:1.0.0\n      securityContext:\n        privileged: true\n"
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: agents\nspec:\n  containers:\n    - name: app\n      image: registry.example.com/app:1.0.0\n      securityContext:\n        privileged: true\n{padding}"
         )
     };
     let files = 2_100;
