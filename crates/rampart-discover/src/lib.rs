@@ -60,6 +60,12 @@ pub struct LeaveUnread {
     /// keeps the texts of the first it finds (which depend on the order its
     /// threads find them in; what a scan reports does not).
     pub kubernetes_kept: usize,
+    /// Terraform's `.tf` and `.tfvars` files and CloudFormation templates:
+    /// read, to tell what they are, what this says of their text kept
+    /// ([`Unread::facts`]), and their text let go...
+    pub infrastructure: Option<fn(&str) -> u8>,
+    /// ...once the walk has found this many bytes of them.
+    pub infrastructure_kept: usize,
 }
 
 impl Default for DiscoverOptions {

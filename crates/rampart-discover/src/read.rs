@@ -123,11 +123,12 @@ enum Found {
 }
 
 /// The files a walk leaves unread ([`LeaveUnread`]), and how many bytes of
-/// Kubernetes files its threads have found.
+/// Kubernetes files and of the infrastructure's its threads have found.
 #[derive(Debug, Default)]
 pub(crate) struct Leaving {
     leave: LeaveUnread,
     kubernetes_found: AtomicUsize,
+    infrastructure_found: AtomicUsize,
 }
 
 impl Leaving {
@@ -135,14 +136,32 @@ impl Leaving {
         Self {
             leave,
             kubernetes_found: AtomicUsize::new(0),
+            infrastructure_found: AtomicUsize::new(0),
         }
     }
 
-    /// Whether a Kubernetes file of `text` is left unread; counts it.
-    fn kubernetes(&self, text: &str) -> bool {
-        let found = (self.kubernetes_found).fetch_add(text.len(), Ordering::Relaxed);
-        found >= self.leave.kubernetes_kept
-            && self.leave.kubernetes.is_some_and(|leaves| leaves(text))
+    /// Whether a file of `kind` and `text` is left unread, and with what
+    /// facts of its text; counts its bytes.
+    fn leaves(&self, kind: FileKind, path: &Path, text: &str) -> Option<u8> {
+        let after = |found: &AtomicUsize, kept: usize| {
+            found.fetch_add(text.len(), Ordering::Relaxed) >= kept
+        };
+        match kind {
+            FileKind::Kubernetes => {
+                let leaves = self.leave.kubernetes?;
+                (after(&self.kubernetes_found, self.leave.kubernetes_kept) && leaves(text))
+                    .then_some(0)
+            }
+            // Variables in JSON are read with the manifests (see
+            // `rampart_model::ParsedFiles::parse_deferring`).
+            FileKind::TerraformVars if path.extension().is_some_and(|e| e == "json") => None,
+            FileKind::Terraform | FileKind::TerraformVars | FileKind::CloudFormation => {
+                let facts = self.leave.infrastructure?;
+                after(&self.infrastructure_found, self.leave.infrastructure_kept)
+                    .then(|| facts(text))
+            }
+            _ => None,
+        }
     }
 }
 
@@ -194,6 +213,7 @@ pub(crate) fn read_file(
                     seen: false,
                     writes_marker: false,
                     digest: 0,
+                    facts: 0,
                 }),
             });
             return;
@@ -211,16 +231,18 @@ pub(crate) fn read_file(
             return;
         }
     };
-    let len = u32::try_from(bytes.len()).ok();
-    let digest = digest(&bytes);
+    let len = u32::try_from(bytes.len()).ok().filter(|_| reopens);
+    // Only when some file may be left: not in the parse floor.
+    let digest = leaving.and(len).map(|_| digest(&bytes));
     let Some(text) = decode(bytes, &display, &mut out.diagnostics) else {
         return;
     };
     let kind = classify::of_class(name_class, path, &text);
-    let left = (len.filter(|_| kind == Some(FileKind::Kubernetes)))
-        .filter(|_| leaving.is_some_and(|leaving| leaving.kubernetes(&text)) && reopens);
+    let left = (leaving.zip(kind))
+        .and_then(|(leaving, kind)| leaving.leaves(kind, path, &text))
+        .zip(len.zip(digest));
     match kind {
-        Some(kind) if let Some(len) = left => out.files.push(InputFile {
+        Some(kind) if let Some((facts, (len, digest))) = left => out.files.push(InputFile {
             kind,
             display_path: display,
             root_relative_path: root_relative,
@@ -230,6 +252,7 @@ pub(crate) fn read_file(
                 seen: true,
                 writes_marker: holds_suppression_marker(&text),
                 digest,
+                facts,
             }),
         }),
         Some(kind) => out.files.push(InputFile {
@@ -331,10 +354,10 @@ pub fn read_later(display: &str, unread: Unread) -> ReadLater {
     };
     let text = decode(bytes, display, problems).map(|text| {
         let seen = Unread {
-            len: unread.len,
             seen: true,
             writes_marker: holds_suppression_marker(&text),
             digest,
+            ..unread
         };
         (text, seen)
     });
@@ -421,6 +444,7 @@ mod tests {
             seen: false,
             writes_marker: false,
             digest: 0,
+            facts: 0,
         };
         // Binary: skipped, as the walk skips it.
         std::fs::write(&path, b"\x00FROM").unwrap();

@@ -541,6 +541,7 @@ mod tests {
             dockerfiles: true,
             kubernetes: Some(|text| !text.contains("Namespace")),
             kubernetes_kept: 3 * POD.len(),
+            ..LeaveUnread::default()
         };
         let options = DiscoverOptions {
             leave_unread: leave,

@@ -217,6 +217,13 @@ impl TerraformSets {
             if terraform.vars {
                 options.var_files.contains(&source.display_path)
             } else {
+                // Read by then (`Infrastructure::files_calling_modules`).
+                debug_assert!(
+                    (source.still_unread()).is_none_or(|unread| unread.facts
+                        & crate::infrastructure_parts::WRITES_MODULE
+                        == 0),
+                    "a file that calls modules, unread"
+                );
                 memchr::memmem::find(source.text.as_bytes(), b"module").is_some()
             }
         });

@@ -91,6 +91,32 @@ const READ_WHEN_READERS: &[(&[&str], &[&str])] = &[
     ),
 ];
 
+/// What [`infrastructure_facts`] says of a text: it writes `module` (the
+/// files that do are read to group Terraform's files by module set), and
+/// [`Names`] in the bits above.
+pub(crate) const WRITES_MODULE: u8 = 1;
+const READ_FROM_EVERY_SCOPE_BIT: u8 = 2;
+const READ_BITS: u8 = 2;
+const READS_BITS: u8 = READ_BITS + READ_WHEN_READERS.len() as u8;
+
+/// What a scan needs to know of the text of a file of the infrastructure
+/// before it reads it with its part: whether it writes `module`, and what
+/// its unit must be read first for ([`Names`]). The walk asks it of the
+/// files it leaves unread (`rampart_discover::LeaveUnread`).
+pub fn infrastructure_facts(text: &str) -> u8 {
+    let names = Names::of(text, &SEARCHER);
+    let mut facts = u8::from(memchr::memmem::find(text.as_bytes(), b"module").is_some());
+    facts |= u8::from(names.read_from_every_scope) * READ_FROM_EVERY_SCOPE_BIT;
+    for (entry, (&read, &reads)) in names.read.iter().zip(&names.reads).enumerate() {
+        facts |= u8::from(read) << (READ_BITS + entry as u8);
+        facts |= u8::from(reads) << (READS_BITS + entry as u8);
+    }
+    facts
+}
+
+/// The searcher of every split and of [`infrastructure_facts`].
+static SEARCHER: std::sync::LazyLock<Searcher> = std::sync::LazyLock::new(Searcher::new);
+
 /// What a unit's texts name, of [`READ_FROM_EVERY_SCOPE`] and
 /// [`READ_WHEN_READERS`].
 #[derive(Clone, Copy, Debug, Default)]
@@ -126,6 +152,27 @@ impl Names {
                 Some(Pattern::Reads(entry)) => names.reads[*entry] = true,
                 None => {}
             }
+        }
+        names
+    }
+
+    /// What a file's text names, from what it is known to name while it is
+    /// unread ([`infrastructure_facts`]), or from the text.
+    fn of_file(file: Option<&SourceFile>) -> Self {
+        let Some(file) = file else {
+            return Self::default();
+        };
+        let Some(unread) = file.still_unread() else {
+            return Self::of(&file.text, &SEARCHER);
+        };
+        let facts = unread.facts;
+        let mut names = Self {
+            read_from_every_scope: facts & READ_FROM_EVERY_SCOPE_BIT != 0,
+            ..Self::default()
+        };
+        for entry in 0..READ_WHEN_READERS.len() {
+            names.read[entry] = facts & (1 << (READ_BITS + entry as u8)) != 0;
+            names.reads[entry] = facts & (1 << (READS_BITS + entry as u8)) != 0;
         }
         names
     }
@@ -241,22 +288,18 @@ impl Infrastructure {
             Some(sets) => sets,
             None => TerraformSets::of(files, terraform_files, manifests, terraform),
         };
-        let searcher = Searcher::new();
-        let text = |file: FileId| files.get(file.index()).map_or("", |f| f.text.as_str());
-        // Every text read once, on every core.
+        let names = |file: FileId| Names::of_file(files.get(file.index()));
+        // Every text read once, on every core (or what the walk read of it).
         let mut units: Vec<(Unit, Names, usize)> = (sets.files.par_iter().enumerate())
             .map(|(set, set_files)| {
-                let mut names = Names::default();
+                let mut set_names = Names::default();
                 for terraform in set_files {
-                    names.add(Names::of(text(terraform.file), &searcher));
+                    set_names.add(names(terraform.file));
                 }
-                (Unit::Set(set), names, set_files.len())
+                (Unit::Set(set), set_names, set_files.len())
             })
             .collect();
-        units.par_extend(
-            (later.par_iter())
-                .map(|&file| (Unit::Template(file), Names::of(text(file), &searcher), 1)),
-        );
+        units.par_extend((later.par_iter()).map(|&file| (Unit::Template(file), names(file), 1)));
         let mut tree = Names::default();
         for (_, names, _) in &units {
             tree.add(*names);

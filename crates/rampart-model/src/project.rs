@@ -166,6 +166,36 @@ pub struct Infrastructure {
 }
 
 impl Infrastructure {
+    /// Its files, in order: Terraform's (grouped by module set or not), the
+    /// templates and plans still to model.
+    pub fn files(&self) -> Vec<FileId> {
+        let sets = self.terraform_sets.iter();
+        let mut files: Vec<FileId> = (self.terraform_files.iter())
+            .chain(sets.clone().flat_map(|sets| sets.files.iter().flatten()))
+            .chain(sets.flat_map(|sets| &sets.var_files))
+            .map(|terraform| terraform.file)
+            .chain(self.later.iter().copied())
+            .collect();
+        files.sort_unstable();
+        files.dedup();
+        files
+    }
+
+    /// Those of its Terraform files not grouped by module set yet whose text
+    /// the walk left unread, and found to write `module`
+    /// ([`crate::infrastructure_facts`]): the grouping parses them.
+    fn files_calling_modules(&self, sources: &[SourceFile]) -> Vec<FileId> {
+        let calls = |file: FileId| {
+            (sources.get(file.index()).and_then(SourceFile::still_unread)).is_some_and(|unread| {
+                unread.facts & crate::infrastructure_parts::WRITES_MODULE != 0
+            })
+        };
+        (self.terraform_files.iter())
+            .map(|terraform| terraform.file)
+            .filter(|&file| calls(file))
+            .collect()
+    }
+
     /// Adds the templates of `file` (their resources are in its scope), and
     /// gives the project what else they hold.
     fn add_templates(
@@ -753,6 +783,8 @@ pub const LEAVE_UNREAD: LeaveUnread = LeaveUnread {
     dockerfiles: true,
     kubernetes: Some(kubernetes_read_in_parts),
     kubernetes_kept: 0,
+    infrastructure: Some(crate::infrastructure_parts::infrastructure_facts),
+    infrastructure_kept: 0,
 };
 
 fn kubernetes_read_in_parts(text: &str) -> bool {
@@ -2009,24 +2041,9 @@ impl Project {
     /// the files findings are in were 11 MiB of the infrastructure's peak at
     /// 100,000 files (twelfth round).
     pub fn release_manifest_texts<'q>(&mut self, quoted: impl Fn(FileId) -> &'q [u32] + Sync) {
-        // The files released with their part ([`Project::release_part_texts`])
-        // that a finding made after it quotes elsewhere (about the first
-        // workload of a namespace, once every object is read) are read
-        // again. One that changed since keeps the lines it has: its
-        // findings stand, and a diagnostic says it changed.
-        let again: Vec<FileId> = (self.files.iter().enumerate())
-            .map(|(index, file)| (FileId::from_index(index), file))
-            .filter(|(id, file)| file.still_unread().is_some() && !file.keeps_lines(quoted(*id)))
-            .map(|(id, _)| id)
-            .collect();
-        for (file, read) in self.read_left(&again) {
-            if let (Some(source), Some((text, seen))) =
-                (self.files.get_mut(file.index()), read.text)
-            {
-                source.read_later(text, seen);
-            }
-            self.diagnostics.extend(read.diagnostics);
-        }
+        // Those a finding made after their part quotes elsewhere (about the
+        // first workload of a namespace, once every object is read).
+        self.read_again_for_lines(&quoted);
         let kinds = &self.file_kinds;
         let manifest = |index: usize| {
             matches!(
@@ -2051,6 +2068,27 @@ impl Project {
                 None => {}
             }
         });
+    }
+
+    /// Reads again the texts of the files released with their part
+    /// ([`Project::release_part_texts`]) that do not keep every line
+    /// `quoted` gives of them: findings made after their part quote them. A
+    /// file that changed since keeps the lines it has: its findings stand,
+    /// and a diagnostic says it changed.
+    pub fn read_again_for_lines<'q>(&mut self, quoted: &(impl Fn(FileId) -> &'q [u32] + Sync)) {
+        let again: Vec<FileId> = (self.files.iter().enumerate())
+            .map(|(index, file)| (FileId::from_index(index), file))
+            .filter(|(id, file)| file.still_unread().is_some() && !file.keeps_lines(quoted(*id)))
+            .map(|(id, _)| id)
+            .collect();
+        for (file, read) in self.read_left(&again) {
+            if let (Some(source), Some((text, seen))) =
+                (self.files.get_mut(file.index()), read.text)
+            {
+                source.read_later(text, seen);
+            }
+            self.diagnostics.extend(read.diagnostics);
+        }
     }
 
     /// Reads the texts of `files` still to be read ([`LEAVE_UNREAD`]), in
@@ -2317,6 +2355,10 @@ impl Project {
         let evaluate = |project: &mut Self| -> Vec<Infrastructure> {
             let (first, parts) = match part_files {
                 Some(part_files) => {
+                    // The split groups Terraform's files by module set: the
+                    // files that call modules are parsed for it.
+                    let calling = infrastructure.files_calling_modules(&project.files);
+                    project.read_texts(&calling);
                     infrastructure.split(&project.files, &project.file_kinds, terraform, part_files)
                 }
                 None => (infrastructure, Vec::new()),
@@ -2391,6 +2433,8 @@ impl Project {
         let tier_keys = &config.tiers.label_keys;
         let resources_before = self.resources.len();
         let mut infrastructure = infrastructure;
+        // The texts the walk left unread (`LEAVE_UNREAD`), a part's with it.
+        self.read_texts(&infrastructure.files());
         // The templates and plans a scan that evaluates left unparsed, in
         // parallel, each tree released as soon as its file is modelled.
         let later = std::mem::take(&mut infrastructure.later);

@@ -715,11 +715,15 @@ pub fn evaluate_infrastructure_parts(
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
     for part in parts {
+        let files = part.files();
         let resources = project.add_infrastructure_part(part, config, terraform);
         added(project);
         lap("model");
         let found =
             evaluate_infrastructure_part(project, config, rules, options, resources.clone());
+        // The texts the part read, but for the lines its findings quote.
+        let quoted = quoted_lines(&found);
+        project.release_part_texts(&files, |file| quoted.get(&file).map_or(&[], Vec::as_slice));
         let moves = project.release_infrastructure_part(resources);
         findings.extend(found.into_iter().map(|mut finding| {
             finding.subject = moves.subject(finding.subject);
@@ -909,11 +913,7 @@ pub fn evaluate_manifests(
         // findings made later in its files (about a namespace's first
         // workload) have theirs read again at the end
         // ([`Project::release_manifest_texts`]).
-        let mut quoted: HashMap<FileId, Vec<u32>> = HashMap::new();
-        for made in found.iter().flatten() {
-            let finding = &made.finding;
-            (quoted.entry(finding.file).or_default()).extend(finding.span.quoted_lines());
-        }
+        let quoted = quoted_lines(found.iter().flatten().map(|made| &made.finding));
         project.release_part_texts(files, |file| quoted.get(&file).map_or(&[], Vec::as_slice));
         parts.push(found);
         if !last {
@@ -935,6 +935,18 @@ pub fn evaluate_manifests(
         .map(|made| settle(made, project))
         .flat_map(number_repeats)
         .collect()
+}
+
+/// The lines a report quotes of `findings` ([`Span::quoted_lines`]), by
+/// file.
+pub fn quoted_lines<'f>(
+    findings: impl IntoIterator<Item = &'f Finding>,
+) -> HashMap<FileId, Vec<u32>> {
+    let mut quoted: HashMap<FileId, Vec<u32>> = HashMap::new();
+    for finding in findings {
+        (quoted.entry(finding.file).or_default()).extend(finding.span.quoted_lines());
+    }
+    quoted
 }
 
 /// Reads the texts of `files` the walk left unread ([`Project::read_texts`]),

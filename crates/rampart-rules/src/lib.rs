@@ -27,7 +27,7 @@ pub use docs::{explain, rules_reference};
 pub use engine::{
     Check, Context, EvalOptions, Example, Finding, Findings, IacResource, Language, Phase, Rule,
     RuleDocs, RuleMeta, Sink, Unless, evaluate, evaluate_infrastructure_parts, evaluate_manifests,
-    evaluate_phase, sort_findings,
+    evaluate_phase, quoted_lines, sort_findings,
 };
 pub use fingerprint::fingerprint;
 pub use redaction::{Redactions, scrub_credentials};

@@ -101,13 +101,12 @@ fn scan_in_phases(
     // The infrastructure as the scan reads it too: what rules about other
     // units read first, the rest `part_files` files a part.
     let terraform = rampart_model::TerraformOptions::default();
-    let (first, parts) =
-        infrastructure.split(&project.files, &project.file_kinds, &terraform, part_files);
-    project.add_infrastructure(
-        first,
+    let parts = project.add_infrastructure_in_parts(
+        infrastructure,
         &config.config,
         &terraform,
-        rampart_model::ManifestTrees::Release,
+        part_files,
+        &|| {},
     );
     findings.extend(evaluate_phase(
         &project,
@@ -443,6 +442,27 @@ fn rules_report_the_same_however_they_are_evaluated() {
         let (phased, findings) = scan_in_phases(&rules, without_plans(), &config, manifests);
         let phased_keys: Vec<_> = findings.iter().map(|f| Compared::of(&phased, f)).collect();
         assert_eq!(whole, phased_keys, "without plans, {manifests:?}");
+    }
+    // The infrastructure's files left unread too, each part reading its own.
+    let unread_without_plans = || {
+        let mut files = left_unread();
+        files.retain(|f| f.kind != FileKind::TerraformPlan);
+        files
+    };
+    let unread = (unread_without_plans().iter())
+        .filter(|f| f.unread.is_some() && f.kind == FileKind::Terraform)
+        .count();
+    assert!(unread > 40, "only {unread} Terraform files left unread");
+    for manifests in readings {
+        let (mut phased, findings) =
+            scan_in_phases(&rules, unread_without_plans(), &config, manifests);
+        release_texts_as_a_scan_does(&mut phased, &findings);
+        assert!(phased.diagnostics.is_empty(), "{:?}", phased.diagnostics);
+        let phased_keys: Vec<_> = findings.iter().map(|f| Compared::of(&phased, f)).collect();
+        assert_eq!(
+            whole, phased_keys,
+            "left unread, without plans, {manifests:?}"
+        );
     }
 }
 

@@ -82,6 +82,11 @@ pub struct Unread {
     pub writes_marker: bool,
     /// A hash of the bytes read, which a later read must find again.
     pub digest: u64,
+    /// What the scan asked of the text when the walk read it, for the
+    /// stages that need it before the text is read again (bits the scan
+    /// defines: of the infrastructure's files, whether they call modules,
+    /// and what their unit must be read before the others for).
+    pub facts: u8,
 }
 
 /// Where a file's text is.

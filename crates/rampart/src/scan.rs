@@ -1,6 +1,5 @@
 //! `rampart scan`: discover → parse → model → evaluate → filter → report.
 
-use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
@@ -17,9 +16,9 @@ use rampart_model::{
 use rampart_report::{Format, RenderOptions, ScanReport, Summary, write_report};
 use rampart_rules::{
     Check, EvalOptions, Finding, Phase, Redactions, Rule, all_rules, evaluate_infrastructure_parts,
-    evaluate_manifests, evaluate_phase, scrub_credentials, sort_findings,
+    evaluate_manifests, evaluate_phase, quoted_lines, scrub_credentials, sort_findings,
 };
-use rampart_source::{Diagnostic, DiagnosticLevel, FileId};
+use rampart_source::{Diagnostic, DiagnosticLevel};
 
 use crate::args::{ColorChoice, OutputFormat, ScanArgs, Stage};
 use crate::settings::{discovery_start, load_config, selected_rules, severity_overrides};
@@ -31,15 +30,15 @@ use crate::{ExitStatus, Failure};
 /// rules, and the memory of so few trees does not matter.
 const MANIFEST_PART_FILES: usize = 2048;
 
-/// How many bytes of Kubernetes files the walk keeps the texts of before it
-/// leaves the files a streamed scan reads in parts unread (`LEAVE_UNREAD`),
-/// to be read again with their part: the first texts it finds, which a
-/// scan of up to about 12,000 of the benchmarks' manifests (680 bytes on
-/// average) keeps all of. Each file read again costs its reading again,
-/// about 3 µs of the kernel's time: a scan of 10,000 files that left 3,000
-/// unread was 7% slower, for no memory less, its texts a small part of its
-/// peak. At 100,000 files the texts left unread, 27 MiB, come off the peak.
-const KUBERNETES_TEXT_KEPT_BYTES: usize = 8 << 20;
+/// How many bytes of Kubernetes files, and of Terraform's and
+/// CloudFormation's, the walk keeps the texts of before it leaves the files
+/// a scan reads in parts unread (`LEAVE_UNREAD`), to be read again with
+/// their part: the first texts it finds, which a scan of up to about
+/// 12,000 of the benchmarks' manifests (680 bytes on average) keeps all of.
+/// Each file read again costs its reading again, about 3 µs of the
+/// kernel's time: a scan of 10,000 files that left 3,000 manifests unread
+/// was 7% slower, for no memory less, its texts a small part of its peak.
+const TEXT_KEPT_BYTES: usize = 8 << 20;
 
 /// About how many files of Terraform and CloudFormation a scan evaluates and
 /// checks at a time, of those that rules about other units do not read
@@ -86,7 +85,8 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     // their part (`LEAVE_UNREAD`): the walk lists them without their text.
     let leave_unread = if evaluates {
         LeaveUnread {
-            kubernetes_kept: KUBERNETES_TEXT_KEPT_BYTES,
+            kubernetes_kept: TEXT_KEPT_BYTES,
+            infrastructure_kept: TEXT_KEPT_BYTES,
             ..LEAVE_UNREAD
         }
     } else {
@@ -177,10 +177,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     // The manifests' texts go with their trees, but for the lines the
     // report quotes.
     if evaluates {
-        let mut quoted: HashMap<FileId, Vec<u32>> = HashMap::new();
-        for finding in &evaluated {
-            (quoted.entry(finding.file).or_default()).extend(finding.span.quoted_lines());
-        }
+        let quoted = quoted_lines(&evaluated);
         project.release_manifest_texts(|file| quoted.get(&file).map_or(&[], Vec::as_slice));
     }
     // All that Terraform's evaluation freed (its syntax trees, a module set
@@ -259,6 +256,10 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
         show_unknowns(&project, unknowns);
     }
     sort_findings(&mut evaluated, &project);
+    // Each part of the infrastructure kept the lines its findings quote;
+    // any other is read again.
+    let quoted = quoted_lines(&evaluated);
+    project.read_again_for_lines(&|file| quoted.get(&file).map_or(&[], Vec::as_slice));
     timings.lap("evaluate");
     if args.stop_after == Some(Stage::Evaluate) {
         drop(evaluated);

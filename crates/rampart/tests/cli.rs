@@ -1304,12 +1304,15 @@ fn a_large_infrastructure_read_in_parts_keeps_suppressions_and_unknowns() {
     // More files of Terraform than a scan reads in one part: the scan reads
     // them a part at a time, and releases each part's resources but those
     // of files that write a suppression comment.
+    // Past the first 8 MiB of them, the walk leaves the files unread, and
+    // each part reads its own: a comment makes these 6 KiB.
     let dir = tempfile::tempdir().unwrap();
+    let padding = format!("# {}\n", "-".repeat(78)).repeat(78);
     for n in 0..2100 {
         write(
             dir.path(),
             &format!("roots/r{n:04}/main.tf"),
-            "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n}\n",
+            format!("resource \"aws_s3_bucket\" \"logs\" {{\n  bucket = \"logs\"\n}}\n{padding}"),
         );
     }
     // Read in the middle of the first part, whose resources but these are
@@ -1362,4 +1365,14 @@ fn a_large_infrastructure_read_in_parts_keeps_suppressions_and_unknowns() {
         ),
         "{stderr}"
     );
+    // The line quoted of a part released before the report.
+    rampart()
+        .args(["scan", "--color", "never", "--select", "NET-005"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("roots/r0500x/main.tf:11")
+                .and(predicate::str::contains("publicly_accessible = true")),
+        );
 }
