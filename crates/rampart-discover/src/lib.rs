@@ -49,23 +49,22 @@ pub struct DiscoverOptions {
 /// symbolic link, or one whose shown path is not the path it was found at
 /// (a name that is not UTF-8, or that holds a backslash): the later read
 /// opens the shown path, and refuses a link.
+///
+/// The walk first keeps `kept` bytes of the texts of such files, the first
+/// it finds (which depend on the order its threads find them in; what a
+/// scan reports does not), then leaves the others:
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LeaveUnread {
     /// Dockerfiles, known by their names: not read at all.
     pub dockerfiles: bool,
     /// The Kubernetes files for which this holds of their text: read, to
-    /// tell what they are, and their text let go...
+    /// tell what they are, and their text let go.
     pub kubernetes: Option<fn(&str) -> bool>,
-    /// ...once the walk has found this many bytes of Kubernetes files: it
-    /// keeps the texts of the first it finds (which depend on the order its
-    /// threads find them in; what a scan reports does not).
-    pub kubernetes_kept: usize,
     /// Terraform's `.tf` and `.tfvars` files and CloudFormation templates:
     /// read, to tell what they are, what this says of their text kept
-    /// ([`Unread::facts`]), and their text let go...
+    /// ([`Unread::facts`]), and their text let go.
     pub infrastructure: Option<fn(&str) -> u8>,
-    /// ...once the walk has found this many bytes of them.
-    pub infrastructure_kept: usize,
+    pub kept: usize,
 }
 
 impl Default for DiscoverOptions {

@@ -123,42 +123,46 @@ enum Found {
 }
 
 /// The files a walk leaves unread ([`LeaveUnread`]), and how many bytes of
-/// Kubernetes files and of the infrastructure's its threads have found.
+/// such files its threads have found.
 #[derive(Debug, Default)]
 pub(crate) struct Leaving {
     leave: LeaveUnread,
-    kubernetes_found: AtomicUsize,
-    infrastructure_found: AtomicUsize,
+    found: AtomicUsize,
 }
 
 impl Leaving {
     pub(crate) fn new(leave: LeaveUnread) -> Self {
         Self {
             leave,
-            kubernetes_found: AtomicUsize::new(0),
-            infrastructure_found: AtomicUsize::new(0),
+            found: AtomicUsize::new(0),
         }
     }
 
+    /// Counts `len` bytes more of the files it may leave; whether the walk
+    /// had kept its share of texts before them.
+    fn past_kept(&self, len: usize) -> bool {
+        self.found.fetch_add(len, Ordering::Relaxed) >= self.leave.kept
+    }
+
+    /// Whether a Dockerfile of `len` bytes is left unread.
+    fn leaves_dockerfile(&self, len: u64) -> bool {
+        self.leave.dockerfiles && self.past_kept(usize::try_from(len).unwrap_or(usize::MAX))
+    }
+
     /// Whether a file of `kind` and `text` is left unread, and with what
-    /// facts of its text; counts its bytes.
+    /// facts of its text.
     fn leaves(&self, kind: FileKind, path: &Path, text: &str) -> Option<u8> {
-        let after = |found: &AtomicUsize, kept: usize| {
-            found.fetch_add(text.len(), Ordering::Relaxed) >= kept
-        };
         match kind {
             FileKind::Kubernetes => {
                 let leaves = self.leave.kubernetes?;
-                (after(&self.kubernetes_found, self.leave.kubernetes_kept) && leaves(text))
-                    .then_some(0)
+                (leaves(text) && self.past_kept(text.len())).then_some(0)
             }
             // Variables in JSON are read with the manifests (see
             // `rampart_model::ParsedFiles::parse_deferring`).
             FileKind::TerraformVars if path.extension().is_some_and(|e| e == "json") => None,
             FileKind::Terraform | FileKind::TerraformVars | FileKind::CloudFormation => {
                 let facts = self.leave.infrastructure?;
-                after(&self.infrastructure_found, self.leave.infrastructure_kept)
-                    .then(|| facts(text))
+                self.past_kept(text.len()).then(|| facts(text))
             }
             _ => None,
         }
@@ -184,16 +188,16 @@ pub(crate) fn read_file(
     }
     // The shown path is the path with `/` separators and no leading `./`.
     let reopens = Path::new(&display) == path.strip_prefix(".").unwrap_or(path);
-    let leaves_dockerfile = leaving.is_some_and(|leaving| leaving.leave.dockerfiles)
-        && name_class == NameClass::Dockerfile
-        && reopens;
+    let dockerfile = (leaving.filter(|_| name_class == NameClass::Dockerfile && reopens))
+        .filter(|leaving| leaving.leave.dockerfiles);
     // Too large by its metadata, or once read (a file that grew): either way
     // `None`, and one diagnostic for every way reading can fail.
     let read = std::fs::metadata(path).and_then(|meta| {
         if meta.len() > max_file_size {
             return Ok(None);
         }
-        if let Some(len) = (u32::try_from(meta.len()).ok()).filter(|_| leaves_dockerfile) {
+        let left = dockerfile.is_some_and(|leaving| leaving.leaves_dockerfile(meta.len()));
+        if let Some(len) = (u32::try_from(meta.len()).ok()).filter(|_| left) {
             return Ok(Some(Found::LeftUnread(len)));
         }
         std::fs::File::open(path)

@@ -782,9 +782,8 @@ fn source_of(
 pub const LEAVE_UNREAD: LeaveUnread = LeaveUnread {
     dockerfiles: true,
     kubernetes: Some(kubernetes_read_in_parts),
-    kubernetes_kept: 0,
     infrastructure: Some(crate::infrastructure_parts::infrastructure_facts),
-    infrastructure_kept: 0,
+    kept: 0,
 };
 
 fn kubernetes_read_in_parts(text: &str) -> bool {
