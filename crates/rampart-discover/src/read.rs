@@ -118,8 +118,24 @@ fn decode(bytes: Vec<u8>, display: &str, diagnostics: &mut Vec<Diagnostic>) -> O
 /// What the walk does with a file it found.
 enum Found {
     Bytes(Vec<u8>),
-    /// A Dockerfile left unread, of this length.
-    LeftUnread(u32),
+    /// A Dockerfile left unread, of this length and [`identity`].
+    LeftUnread(u32, u64),
+}
+
+/// A hash of the device and inode of a file, by its metadata: the file a
+/// later read of a Dockerfile the walk did not read must open (0 where
+/// there are none).
+fn identity(meta: &std::fs::Metadata) -> u64 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        digest_of(&(meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        0
+    }
 }
 
 /// The files a walk leaves unread ([`LeaveUnread`]), and how many bytes of
@@ -151,16 +167,16 @@ impl Leaving {
 
     /// Whether a file of `kind` and `text` is left unread, and with what
     /// facts of its text.
-    fn leaves(&self, kind: FileKind, path: &Path, text: &str) -> Option<u8> {
+    fn leaves(&self, kind: FileKind, text: &str) -> Option<u8> {
         match kind {
             FileKind::Kubernetes => {
                 let leaves = self.leave.kubernetes?;
                 (leaves(text) && self.past_kept(text.len())).then_some(0)
             }
-            // Variables in JSON are read with the manifests (see
-            // `rampart_model::ParsedFiles::parse_deferring`).
-            FileKind::TerraformVars if path.extension().is_some_and(|e| e == "json") => None,
-            FileKind::Terraform | FileKind::TerraformVars | FileKind::CloudFormation => {
+            // Not variables files: one in a directory of no module set is
+            // parsed (for its diagnostics) where no part reads it, and they
+            // are few and small.
+            FileKind::Terraform | FileKind::CloudFormation => {
                 let facts = self.leave.infrastructure?;
                 self.past_kept(text.len()).then(|| facts(text))
             }
@@ -198,7 +214,7 @@ pub(crate) fn read_file(
         }
         let left = dockerfile.is_some_and(|leaving| leaving.leaves_dockerfile(meta.len()));
         if let Some(len) = (u32::try_from(meta.len()).ok()).filter(|_| left) {
-            return Ok(Some(Found::LeftUnread(len)));
+            return Ok(Some(Found::LeftUnread(len, identity(&meta))));
         }
         std::fs::File::open(path)
             .and_then(|f| read_bounded_sized(f, max_file_size, meta.len()))
@@ -206,7 +222,7 @@ pub(crate) fn read_file(
     });
     let bytes = match read {
         Ok(Some(Found::Bytes(bytes))) => bytes,
-        Ok(Some(Found::LeftUnread(len))) => {
+        Ok(Some(Found::LeftUnread(len, identity))) => {
             out.files.push(InputFile {
                 kind: FileKind::Dockerfile,
                 display_path: display,
@@ -216,7 +232,7 @@ pub(crate) fn read_file(
                     len,
                     seen: false,
                     writes_marker: false,
-                    digest: 0,
+                    digest: identity,
                     facts: 0,
                 }),
             });
@@ -236,17 +252,18 @@ pub(crate) fn read_file(
         }
     };
     let len = u32::try_from(bytes.len()).ok().filter(|_| reopens);
-    // Only when some file may be left: not in the parse floor.
-    let digest = leaving.and(len).map(|_| digest(&bytes));
+    let reported = out.diagnostics.len();
     let Some(text) = decode(bytes, &display, &mut out.diagnostics) else {
         return;
     };
+    // Not a text with invalid UTF-8, which is not its bytes.
+    let len = len.filter(|_| out.diagnostics.len() == reported);
     let kind = classify::of_class(name_class, path, &text);
     let left = (leaving.zip(kind))
-        .and_then(|(leaving, kind)| leaving.leaves(kind, path, &text))
-        .zip(len.zip(digest));
+        .and_then(|(leaving, kind)| leaving.leaves(kind, &text))
+        .zip(len);
     match kind {
-        Some(kind) if let Some((facts, (len, digest))) = left => out.files.push(InputFile {
+        Some(kind) if let Some((facts, len)) = left => out.files.push(InputFile {
             kind,
             display_path: display,
             root_relative_path: root_relative,
@@ -255,7 +272,7 @@ pub(crate) fn read_file(
                 len,
                 seen: true,
                 writes_marker: holds_suppression_marker(&text),
-                digest,
+                digest: digest(text.as_bytes()),
                 facts,
             }),
         }),
@@ -288,14 +305,17 @@ pub struct ReadLater {
 /// `display`, as the walk would have, but for two things:
 ///
 /// * It must be the file the walk found, or it is skipped with a diagnostic
-///   (`file-changed`): a regular file, not a link (the walk leaves none
-///   unread; one there now was put there since, and may lead out of the
-///   root), of the length the walk found and, when the walk (or a read
-///   since) read it, of the same bytes (by a hash, [`Unread::digest`]); of
-///   a file that grew since, only the bytes the walk read are.
-///   What the walk worked out of those bytes (their kind, whether the file
-///   is left unread, whether it writes the suppression marker) then still
-///   holds, and a scan reports on one version of each file.
+///   (`file-changed`): not a link (the walk leaves none unread; one there
+///   now was put there since, and may lead out of the root), of the length
+///   the walk found, and of the same bytes (by a hash, [`Unread::digest`])
+///   when the walk (or a read since) read it, or else the same file (by
+///   device and inode), so that a directory of its path replaced by a link
+///   since cannot lead the read out of the root to other bytes; of a file
+///   that grew since, only the bytes the walk read are. What the walk
+///   worked out of those bytes (their kind, whether the file is left
+///   unread, whether it writes the suppression marker) then still holds,
+///   and a scan reports on one version of each file. A file that cannot
+///   be read (a directory now, or gone) is an `io-error`.
 /// * What the walk reports of a text it reads (binary content, invalid
 ///   UTF-8) is reported here only for a file it did not read.
 pub fn read_later(display: &str, unread: Unread) -> ReadLater {
@@ -318,6 +338,11 @@ pub fn read_later(display: &str, unread: Unread) -> ReadLater {
     };
     let len = u64::from(unread.len);
     let read = open_unless_link(Path::new(display)).and_then(|file| {
+        if !unread.seen && identity(&file.metadata()?) != unread.digest {
+            // Another file than the walk's, perhaps through a directory
+            // replaced by a link since.
+            return Err(std::io::Error::from(std::io::ErrorKind::InvalidData));
+        }
         if unread.seen {
             // The bytes the walk hashed, without one more call to see the
             // end of the file (one of four per file): what was written
@@ -335,7 +360,7 @@ pub fn read_later(display: &str, unread: Unread) -> ReadLater {
             return skipped(changed("its length changed"));
         }
         Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
-            return skipped(changed("it was replaced by a link or a special file"));
+            return skipped(changed("it was replaced by a link or another file"));
         }
         Err(e) => {
             return skipped(Diagnostic::error(
@@ -371,8 +396,12 @@ pub fn read_later(display: &str, unread: Unread) -> ReadLater {
 /// A hash of a file's bytes, seeded at random for the process: what a file
 /// the walk left unread must hash to when it is read.
 fn digest(bytes: &[u8]) -> u64 {
+    digest_of(bytes)
+}
+
+fn digest_of(value: &(impl std::hash::Hash + ?Sized)) -> u64 {
     static SEED: LazyLock<u64> = LazyLock::new(|| std::hash::RandomState::new().hash_one(0_u64));
-    foldhash::fast::FixedState::with_seed(*SEED).hash_one(bytes)
+    foldhash::fast::FixedState::with_seed(*SEED).hash_one(value)
 }
 
 /// Opens `path` for reading unless it is a symbolic link (`InvalidData`
@@ -391,14 +420,15 @@ fn open_unless_link(path: &Path) -> std::io::Result<std::fs::File> {
     if std::fs::symlink_metadata(path)?.is_symlink() {
         return Err(std::io::Error::from(std::io::ErrorKind::InvalidData));
     }
-    options.open(path).map_err(|e| {
-        // What opening a link with `O_NOFOLLOW` fails with.
-        #[cfg(unix)]
-        if e.raw_os_error() == Some(libc::ELOOP) {
-            return std::io::Error::from(std::io::ErrorKind::InvalidData);
-        }
-        e
-    })
+    let opened = options.open(path);
+    // What opening a link with `O_NOFOLLOW` fails with (`EMLINK` on the
+    // BSDs; opening cannot otherwise fail with it).
+    #[cfg(unix)]
+    let opened = opened.map_err(|e| match e.raw_os_error() {
+        Some(libc::ELOOP | libc::EMLINK) => std::io::Error::from(std::io::ErrorKind::InvalidData),
+        _ => e,
+    });
+    opened
 }
 
 #[cfg(test)]
@@ -443,13 +473,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("Dockerfile");
         let display = path.to_str().unwrap();
+        // As the walk leaves a Dockerfile: its length, and which file it is.
         let unseen = |len: usize| Unread {
             len: u32::try_from(len).unwrap(),
             seen: false,
             writes_marker: false,
-            digest: 0,
+            digest: identity(&std::fs::metadata(&path).unwrap()),
             facts: 0,
         };
+        // Another file put in its place, of the same length: not read.
+        std::fs::write(&path, b"FROM a").unwrap();
+        let left = unseen(6);
+        let other = dir.path().join("other");
+        std::fs::write(&other, b"FROM b").unwrap();
+        std::fs::rename(&other, &path).unwrap();
+        assert_eq!(codes(&read_later(display, left)), ["file-changed"]);
         // Binary: skipped, as the walk skips it.
         std::fs::write(&path, b"\x00FROM").unwrap();
         let read = read_later(display, unseen(5));

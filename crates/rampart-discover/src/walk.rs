@@ -126,6 +126,7 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
             "Helm chart templates are not valid YAML until rendered; they were skipped. Scan the rendered output: `helm template <chart> | rampart scan -`",
         ));
     }
+    read_copies_reported(&mut discovery);
     discovery
         .files
         .sort_by(|a, b| a.display_path.cmp(&b.display_path));
@@ -231,6 +232,38 @@ fn walk_directory(
         })
     });
     Ok(())
+}
+
+/// Reads now the files a walk left unread that another copy of (a file
+/// named on the command line and found by a walk too) was read and
+/// reported a problem of, so that it is not reported again when they are
+/// read: a copy it could not read (binary, say) goes, as it would have had
+/// the walk read it.
+fn read_copies_reported(discovery: &mut Discovery) {
+    let reported: BTreeSet<&str> = (discovery.diagnostics.iter())
+        .map(|d| d.file.as_str())
+        .collect();
+    let mut gone = BTreeSet::new();
+    for file in &mut discovery.files {
+        let Some(unread) = file
+            .unread
+            .filter(|_| reported.contains(file.display_path.as_str()))
+        else {
+            continue;
+        };
+        match crate::read_later(&file.display_path, unread).text {
+            Some((text, _)) => {
+                file.text = text;
+                file.unread = None;
+            }
+            None => {
+                gone.insert(file.display_path.clone());
+            }
+        }
+    }
+    if !gone.is_empty() {
+        (discovery.files).retain(|f| f.unread.is_none() || !gone.contains(&f.display_path));
+    }
 }
 
 /// `path` relative to `cwd` when it lies under it (`.` for `cwd` itself).
@@ -532,6 +565,7 @@ mod tests {
         write(dir.path(), "k8s/back\\slash.yaml", POD);
         write(dir.path(), "app/Dockerfile", b"FROM alpine:3.20\n");
         write(dir.path(), "main.tf", b"locals {}\n");
+        write(dir.path(), "prod.tfvars", b"replicas = 3\n");
         std::os::unix::fs::symlink(
             dir.path().join("k8s/pod-0.yaml"),
             dir.path().join("link.yaml"),
@@ -540,7 +574,7 @@ mod tests {
         let leave = LeaveUnread {
             dockerfiles: true,
             kubernetes: Some(|text| !text.contains("Namespace")),
-            infrastructure: None,
+            infrastructure: Some(|text| u8::from(text.contains("locals"))),
             kept: 0,
         };
         let options = |kept: usize| DiscoverOptions {
@@ -563,16 +597,26 @@ mod tests {
                 "k8s/pod-2.yaml",
                 "k8s/pod-3.yaml",
                 "k8s/pod-4.yaml",
-                "k8s/pod-5.yaml"
-            ]
+                "k8s/pod-5.yaml",
+                "main.tf"
+            ],
+            "not the variables file"
         );
+        let facts = |out: &Discovery, path: &str| {
+            (out.files.iter())
+                .find(|f| f.root_relative_path == path)
+                .and_then(|f| f.unread)
+                .map(|unread| unread.facts)
+        };
+        assert_eq!(facts(&out, "main.tf"), Some(1));
         // The files are counted until 3 pods' worth of bytes are found:
-        // the first 3 or 4 of the 8 counted (the Dockerfile is shorter; the
-        // one named with a backslash is counted, but never left), which
-        // depend on the order the walk's threads find them in, are kept.
+        // the first 3 to 5 of the 9 counted (the Dockerfile and `main.tf`
+        // are shorter; the one named with a backslash is counted, but never
+        // left), which depend on the order the walk's threads find them in,
+        // are kept.
         let some = discover(&[dir.path().to_path_buf()], &options(3 * POD.len())).unwrap();
         let left = unread(&some).len();
-        assert!((3..=5).contains(&left), "{:?}", unread(&some));
+        assert!((3..=6).contains(&left), "{:?}", unread(&some));
         for file in &out.files {
             match file.unread {
                 Some(unread) => {
@@ -593,5 +637,37 @@ mod tests {
         // Named on the command line: read.
         let explicit = discover(&[dir.path().join("app/Dockerfile")], &options(0)).unwrap();
         assert!(explicit.files[0].unread.is_none());
+        // Named on the command line and found by the walk: what reading it
+        // finds is reported once, and a copy it cannot read goes.
+        write(dir.path(), "bin/Dockerfile", b"\x00FROM");
+        write(
+            dir.path(),
+            "latin/Dockerfile",
+            b"FROM alpine\nLABEL a=caf\xe9\n",
+        );
+        let roots = [
+            dir.path().to_path_buf(),
+            dir.path().join("bin/Dockerfile"),
+            dir.path().join("latin/Dockerfile"),
+        ];
+        let both = discover(&roots, &options(0)).unwrap();
+        let codes: Vec<(&str, &str)> = (both.diagnostics.iter())
+            .map(|d| {
+                (
+                    d.file.rsplit_once("/Dockerfile").map_or("", |(dir, _)| dir),
+                    d.code,
+                )
+            })
+            .map(|(dir, code)| (dir.rsplit('/').next().unwrap_or(dir), code))
+            .collect();
+        assert_eq!(codes, [("bin", "binary-file"), ("latin", "invalid-utf8")]);
+        let dockerfiles: Vec<(&str, bool)> = (both.files.iter())
+            .filter(|f| f.kind == FileKind::Dockerfile)
+            .map(|f| (f.root_relative_path.as_str(), f.unread.is_some()))
+            .collect();
+        assert_eq!(
+            dockerfiles,
+            [("app/Dockerfile", true), ("latin/Dockerfile", false)]
+        );
     }
 }

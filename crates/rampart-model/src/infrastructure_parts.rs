@@ -98,6 +98,10 @@ pub(crate) const WRITES_MODULE: u8 = 1;
 const READ_FROM_EVERY_SCOPE_BIT: u8 = 2;
 const READ_BITS: u8 = 2;
 const READS_BITS: u8 = READ_BITS + READ_WHEN_READERS.len() as u8;
+const _: () = assert!(
+    READS_BITS as usize + READ_WHEN_READERS.len() <= 8,
+    "the facts are a byte"
+);
 
 /// What a scan needs to know of the text of a file of the infrastructure
 /// before it reads it with its part: whether it writes `module`, and what

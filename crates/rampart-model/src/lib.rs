@@ -25,6 +25,7 @@ mod tier;
 pub use dockerfile::{DockerfileDoc, parse_pairs};
 pub use iac::TerraformOptions;
 pub use image::{ImageContext, ImageRef, ImageUse};
+pub use infrastructure_parts::infrastructure_facts;
 pub use kubernetes::{Container, ContainerKind, K8sObject, Workload};
 pub use links::Links;
 pub use network_policy::{Direction, NetworkPolicy};

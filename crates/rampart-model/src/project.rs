@@ -773,16 +773,20 @@ fn source_of(
 }
 
 /// The files the walk leaves for a scan that evaluates to read
-/// (`rampart_discover::LeaveUnread`): those [`read_in_parts`] says a streamed
-/// scan reads a part at a time, every Dockerfile and the Kubernetes files
-/// that cannot declare a namespace-wide object. Their texts are then in
-/// memory only while their part is read (and not twice in a row at the
-/// start of a scan: read by the walk, then held until the parts). A scan
-/// that does not stream reads them before it parses.
+/// (`rampart_discover::LeaveUnread`), once it has kept `kept` bytes of their
+/// texts: those [`read_in_parts`] says a streamed scan reads a part at a
+/// time (every Dockerfile, and the Kubernetes files that cannot declare a
+/// namespace-wide object), and Terraform's `.tf` files and CloudFormation's
+/// templates, with what the split needs to know of them
+/// ([`crate::infrastructure_facts`]). Their texts are then in memory only
+/// while their part is read, not from the walk to the end. A scan that
+/// does not stream its manifests reads those before it parses; the
+/// infrastructure reads its files when it is evaluated, whole or a part at
+/// a time.
 pub const LEAVE_UNREAD: LeaveUnread = LeaveUnread {
     dockerfiles: true,
     kubernetes: Some(kubernetes_read_in_parts),
-    infrastructure: Some(crate::infrastructure_parts::infrastructure_facts),
+    infrastructure: Some(crate::infrastructure_facts),
     kept: 0,
 };
 
@@ -2081,10 +2085,12 @@ impl Project {
             .map(|(id, _)| id)
             .collect();
         for (file, read) in self.read_left(&again) {
-            if let (Some(source), Some((text, seen))) =
-                (self.files.get_mut(file.index()), read.text)
-            {
-                source.read_later(text, seen);
+            let Some(source) = self.files.get_mut(file.index()) else {
+                continue;
+            };
+            match read.text {
+                Some((text, seen)) => source.read_later(text, seen),
+                None => source.stop_reading_again(),
             }
             self.diagnostics.extend(read.diagnostics);
         }
@@ -2321,8 +2327,12 @@ impl Project {
     /// infrastructure ([`Infrastructure::split`], in parts of about
     /// `part_files` files); returns the others, to add one at a time
     /// ([`Project::add_infrastructure_part`]). The split reads the
-    /// infrastructure's texts and the Terraform files that write `module`,
-    /// beside the release of the manifests, as the evaluation does.
+    /// infrastructure's texts (or, of those the walk left unread, what it
+    /// found in them, [`crate::infrastructure_facts`]) and parses the
+    /// Terraform files that write `module` (read first if they were left),
+    /// beside the release of the manifests, as the evaluation does. Each
+    /// part reads the texts the walk left unread of its files when it is
+    /// evaluated.
     pub fn add_infrastructure_in_parts(
         &mut self,
         infrastructure: Infrastructure,

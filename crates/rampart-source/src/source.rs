@@ -80,7 +80,8 @@ pub struct Unread {
     pub seen: bool,
     /// Whether the text read holds [`crate::SUPPRESSION_MARKER`].
     pub writes_marker: bool,
-    /// A hash of the bytes read, which a later read must find again.
+    /// A hash of the bytes read, which a later read must find again; of a
+    /// file the walk did not read, of its device and inode.
     pub digest: u64,
     /// What the scan asked of the text when the walk read it, for the
     /// stages that need it before the text is read again (bits the scan
@@ -184,6 +185,14 @@ impl SourceFile {
         self.reading = Reading::Read;
     }
 
+    /// Gives up reading again a file whose text was read and released: it
+    /// changed since, and keeps the lines it has.
+    pub fn stop_reading_again(&mut self) {
+        if self.reading == Reading::Unread {
+            self.left = None;
+        }
+    }
+
     /// Marks a file whose text is to be read as skipped: it could not be
     /// read, or was not the file the walk saw. It stays empty.
     pub fn skip_unreadable(&mut self) {
@@ -198,9 +207,10 @@ impl SourceFile {
         self.left.is_some() && self.reading != Reading::Skipped
     }
 
-    /// Whether [`SourceFile::line`] gives each of `lines` (1-based): the
-    /// text is here, or they were kept with [`SourceFile::keep_lines`]
-    /// (those past its end are never kept).
+    /// Whether [`SourceFile::line`] gives each of `lines` (1-based), or,
+    /// when the text is here, may (it says nothing of lines past its end):
+    /// of a released text, whether they were kept with
+    /// [`SourceFile::keep_lines`] (those past its end never are).
     pub fn keeps_lines(&self, lines: &[u32]) -> bool {
         match &self.kept_lines {
             Some(kept) => {
@@ -216,12 +226,12 @@ impl SourceFile {
         self.reading == Reading::Skipped
     }
 
-    /// The length of the text in bytes, or, while it is still to be read,
-    /// the length the walk found.
+    /// The length of the text in bytes, or, while it is still to be read
+    /// or once skipped, the length the walk found.
     pub fn len(&self) -> usize {
-        match self.still_unread() {
-            Some(unread) => unread.len as usize,
-            None => self.text.len(),
+        match (self.reading, self.left) {
+            (Reading::Read, _) | (_, None) => self.text.len(),
+            (_, Some(unread)) => unread.len as usize,
         }
     }
 
@@ -343,6 +353,10 @@ impl SourceFile {
         if let Some(kept) = &self.kept_lines {
             return kept.line(line);
         }
+        if self.reading == Reading::Unread {
+            // Not here: not the line of an empty text.
+            return None;
+        }
         let idx = (line as usize).checked_sub(1)?;
         let line_starts = self.line_starts();
         let start = *line_starts.get(idx)? as usize;
@@ -452,6 +466,37 @@ fn ascii_position(line_starts: &[u32], line: usize, offset: usize) -> Position {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file the walk left unread has no lines until it is read; released,
+    /// it has those it kept, and can be read again, unless it changed.
+    #[test]
+    fn a_file_left_unread_has_its_lines_only_while_read_or_kept() {
+        let left = Unread {
+            len: 12,
+            seen: true,
+            writes_marker: false,
+            digest: 7,
+            facts: 0,
+        };
+        let mut file = SourceFile::unread("a.yaml".into(), "a.yaml".into(), left);
+        assert_eq!(
+            (file.line(1), file.len(), file.still_unread()),
+            (None, 12, Some(left))
+        );
+        file.read_later("a: 1\nbb: 22\n".into(), left);
+        assert_eq!((file.line(2), file.still_unread()), (Some("bb: 22"), None));
+        file.keep_lines([2]);
+        assert_eq!((file.line(1), file.line(2)), (None, Some("bb: 22")));
+        assert!(file.keeps_lines(&[2]) && !file.keeps_lines(&[1]));
+        assert_eq!(file.still_unread(), Some(left), "read again for line 1");
+        file.stop_reading_again();
+        assert_eq!((file.still_unread(), file.line(2)), (None, Some("bb: 22")));
+        assert!(!file.skipped());
+        let mut gone = SourceFile::unread("b.yaml".into(), "b.yaml".into(), left);
+        gone.skip_unreadable();
+        assert!(gone.skipped() && gone.still_unread().is_none());
+        assert_eq!(gone.len(), 12, "the length the walk found");
+    }
 
     #[test]
     fn the_path_from_the_root_is_kept_whether_or_not_it_ends_the_shown_path() {

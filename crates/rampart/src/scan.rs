@@ -259,6 +259,12 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     // any other is read again.
     let quoted = quoted_lines(&evaluated);
     project.read_again_for_lines(&|file| quoted.get(&file).map_or(&[], Vec::as_slice));
+    // Not the files left to be read later that could not be, as the walk
+    // does not count those it cannot read.
+    let skipped = project.files.iter().filter(|f| f.skipped());
+    let (files_scanned, bytes) = skipped.fold((files_scanned, bytes), |(files, bytes), f| {
+        (files.saturating_sub(1), bytes.saturating_sub(f.len()))
+    });
     timings.lap("evaluate");
     if args.stop_after == Some(Stage::Evaluate) {
         drop(evaluated);
@@ -336,9 +342,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
         diagnostics: &diagnostics,
         rules: &rules,
         summary: Summary {
-            // Not those left to be read later that could not be, as the walk
-            // does not count those it cannot read.
-            files_scanned: files_scanned - project.files.iter().filter(|f| f.skipped()).count(),
+            files_scanned,
             rules_run: rules.len(),
             suppressed,
             baselined,
