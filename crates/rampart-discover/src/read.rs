@@ -171,7 +171,7 @@ impl Leaving {
         match kind {
             FileKind::Kubernetes => {
                 let leaves = self.leave.kubernetes?;
-                (leaves(text) && self.past_kept(text.len())).then_some(0)
+                (self.past_kept(text.len()) && leaves(text)).then_some(0)
             }
             // Not variables files: one in a directory of no module set is
             // parsed (for its diagnostics) where no part reads it, and they

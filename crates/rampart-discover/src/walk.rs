@@ -609,14 +609,14 @@ mod tests {
                 .map(|unread| unread.facts)
         };
         assert_eq!(facts(&out, "main.tf"), Some(1));
-        // The files are counted until 3 pods' worth of bytes are found:
-        // the first 3 to 5 of the 9 counted (the Dockerfile and `main.tf`
-        // are shorter; the one named with a backslash is counted, but never
-        // left), which depend on the order the walk's threads find them in,
-        // are kept.
+        // The files are counted until 3 pods' worth of bytes are found,
+        // and the first 3 to 5 of the 10 counted are kept (the Dockerfile
+        // and `main.tf` are shorter; the namespace and the one named with a
+        // backslash are counted, but never left): which depends on the
+        // order the walk's threads find them in.
         let some = discover(&[dir.path().to_path_buf()], &options(3 * POD.len())).unwrap();
         let left = unread(&some).len();
-        assert!((3..=6).contains(&left), "{:?}", unread(&some));
+        assert!((3..=7).contains(&left), "{:?}", unread(&some));
         for file in &out.files {
             match file.unread {
                 Some(unread) => {

@@ -2043,10 +2043,11 @@ impl Project {
     /// tenth round). The lines kept are copies too. Kept whole, the texts of
     /// the files findings are in were 11 MiB of the infrastructure's peak at
     /// 100,000 files (twelfth round).
-    pub fn release_manifest_texts<'q>(&mut self, quoted: impl Fn(FileId) -> &'q [u32] + Sync) {
+    pub fn release_manifest_texts(&mut self, quoted: &HashMap<FileId, Vec<u32>>) {
         // Those a finding made after their part quotes elsewhere (about the
         // first workload of a namespace, once every object is read).
-        self.read_again_for_lines(&quoted);
+        self.read_again_for_lines(quoted);
+        let quoted = |file: FileId| quoted.get(&file).map_or(&[][..], Vec::as_slice);
         let kinds = &self.file_kinds;
         let manifest = |index: usize| {
             matches!(
@@ -2078,12 +2079,15 @@ impl Project {
     /// `quoted` gives of them: findings made after their part quote them. A
     /// file that changed since keeps the lines it has: its findings stand,
     /// and a diagnostic says it changed.
-    pub fn read_again_for_lines<'q>(&mut self, quoted: &(impl Fn(FileId) -> &'q [u32] + Sync)) {
-        let again: Vec<FileId> = (self.files.iter().enumerate())
-            .map(|(index, file)| (FileId::from_index(index), file))
-            .filter(|(id, file)| file.still_unread().is_some() && !file.keeps_lines(quoted(*id)))
-            .map(|(id, _)| id)
+    pub fn read_again_for_lines(&mut self, quoted: &HashMap<FileId, Vec<u32>>) {
+        let mut again: Vec<FileId> = (quoted.iter())
+            .filter(|(file, lines)| {
+                (self.files.get(file.index()))
+                    .is_some_and(|f| f.still_unread().is_some() && !f.keeps_lines(lines))
+            })
+            .map(|(&file, _)| file)
             .collect();
+        again.sort_unstable();
         for (file, read) in self.read_left(&again) {
             let Some(source) = self.files.get_mut(file.index()) else {
                 continue;
@@ -3834,8 +3838,8 @@ mod tests {
             ),
         ];
         let mut p = project(&files);
-        let quoted = [2, 4, 7];
-        p.release_manifest_texts(|file| if file == FileId(0) { &quoted } else { &[] });
+        let quoted = HashMap::from([(FileId(0), vec![2, 4, 7])]);
+        p.release_manifest_texts(&quoted);
         let text = |i: usize| p.files[i].text.as_str();
         // Read by the filter, or not a manifest: kept.
         assert_eq!(text(2), marked);

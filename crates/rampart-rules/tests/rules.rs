@@ -132,14 +132,7 @@ fn scan_in_phases(
 /// Releases the manifests' texts as a scan does once their rules have run,
 /// but for the lines the report quotes of `findings`.
 fn release_texts_as_a_scan_does(project: &mut Project, findings: &[Finding]) {
-    let mut quoted: BTreeMap<rampart_source::FileId, Vec<u32>> = BTreeMap::new();
-    for f in findings {
-        quoted
-            .entry(f.file)
-            .or_default()
-            .extend(f.span.quoted_lines());
-    }
-    project.release_manifest_texts(|file| quoted.get(&file).map_or(&[], Vec::as_slice));
+    project.release_manifest_texts(&rampart_rules::quoted_lines(findings));
 }
 
 /// What comparing two evaluations of the same files compares of a finding.

@@ -32,13 +32,16 @@ const MANIFEST_PART_FILES: usize = 2048;
 
 /// How many bytes of texts of the files a scan reads in parts the walk
 /// keeps before it leaves the others unread (`LEAVE_UNREAD`), to be read
-/// again with their part: the first texts it finds, which a scan of the
-/// benchmarks' trees (700 bytes a file on average) keeps all of up to about
-/// 12,000 files. Each file read again costs its reading again, about 3 µs
-/// of the kernel's time: a scan of 10,000 files that left 3,000 manifests
-/// unread was 7% slower, for no memory less, its texts a small part of its
-/// peak.
-const TEXT_KEPT_BYTES: usize = 8 << 20;
+/// again with their part: the first texts it finds. Each file read again
+/// costs its reading again, about 2.7 µs of CPU (mostly the kernel's) for
+/// the benchmarks' files of 700 bytes, some 2 ms of a scan's wall time for
+/// each MiB of texts left; each MiB left is about a MiB off the peak. With
+/// 32 MiB, a scan of 100,000 files of the benchmarks (67 MiB of such texts)
+/// peaks about 35 MiB lower for 1–3% of its time, and one of 10,000 files
+/// or of 37,000 of Terraform and CloudFormation (29 MiB) leaves none; with
+/// 8 MiB, 55 MiB lower for 3–12% (docs/benchmarks.md, the twenty-second
+/// round).
+const TEXT_KEPT_BYTES: usize = 32 << 20;
 
 /// About how many files of Terraform and CloudFormation a scan evaluates and
 /// checks at a time, of those that rules about other units do not read
@@ -177,7 +180,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     // report quotes.
     if evaluates {
         let quoted = quoted_lines(&evaluated);
-        project.release_manifest_texts(|file| quoted.get(&file).map_or(&[], Vec::as_slice));
+        project.release_manifest_texts(&quoted);
     }
     // All that Terraform's evaluation freed (its syntax trees, a module set
     // at a time), before its resources are added and linked: left to the
@@ -258,7 +261,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     // Each part of the infrastructure kept the lines its findings quote;
     // any other is read again.
     let quoted = quoted_lines(&evaluated);
-    project.read_again_for_lines(&|file| quoted.get(&file).map_or(&[], Vec::as_slice));
+    project.read_again_for_lines(&quoted);
     // Not the files left to be read later that could not be, as the walk
     // does not count those it cannot read.
     let skipped = project.files.iter().filter(|f| f.skipped());

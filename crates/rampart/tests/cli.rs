@@ -1254,9 +1254,10 @@ fn a_large_tree_is_read_in_parts_as_if_whole() {
         "zz/namespace.yaml",
         "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: agents\n  labels:\n    agent-classification: critical\n",
     );
-    // Past the first 8 MiB of them, the walk leaves the files read in parts
-    // unread, and each part reads its own: a comment makes these 4 KiB.
-    let padding = format!("# {}\n", "-".repeat(78)).repeat(52);
+    // Past the first 32 MiB of them, the walk leaves the files read in
+    // parts unread, and each part reads its own: a comment makes these 16
+    // KiB.
+    let padding = format!("# {}\n", "-".repeat(78)).repeat(210);
     let pod = |name: &str| {
         format!(
             "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: agents\nspec:\n  containers:\n    - name: app\n      image: registry.example.com/app:1.0.0\n      securityContext:\n        privileged: true\n{padding}"
@@ -1304,10 +1305,10 @@ fn a_large_infrastructure_read_in_parts_keeps_suppressions_and_unknowns() {
     // More files of Terraform than a scan reads in one part: the scan reads
     // them a part at a time, and releases each part's resources but those
     // of files that write a suppression comment.
-    // Past the first 8 MiB of them, the walk leaves the files unread, and
-    // each part reads its own: a comment makes these 6 KiB.
+    // Past the first 32 MiB of them, the walk leaves the files unread, and
+    // each part reads its own: a comment makes these 16 KiB.
     let dir = tempfile::tempdir().unwrap();
-    let padding = format!("# {}\n", "-".repeat(78)).repeat(78);
+    let padding = format!("# {}\n", "-".repeat(78)).repeat(210);
     for n in 0..2100 {
         write(
             dir.path(),
