@@ -466,6 +466,7 @@ fn rules_report_the_same_however_they_are_evaluated() {
 /// of a file released without it: the file is read again for it. A file
 /// that is no longer what the walk found when its part reads it is skipped
 /// and reported, whatever changed.
+#[cfg(unix)]
 #[test]
 fn files_left_unread_are_read_with_their_part_and_again_for_later_findings() {
     let dir = tempfile::tempdir().unwrap();
