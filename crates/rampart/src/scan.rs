@@ -37,7 +37,7 @@ const MANIFEST_PART_FILES: usize = 2048;
 /// the benchmarks' files of 700 bytes, some 2 ms of a scan's wall time for
 /// each MiB of texts left; each MiB left is about a MiB off the peak. With
 /// 32 MiB, a scan of 100,000 files of the benchmarks (67 MiB of such texts)
-/// peaks about 35 MiB lower for 1–3% of its time, and one of 10,000 files
+/// peaks about 35 MiB lower for 1–6% of its time, and one of 10,000 files
 /// or of 37,000 of Terraform and CloudFormation (29 MiB) leaves none; with
 /// 8 MiB, 55 MiB lower for 3–12% (docs/benchmarks.md, the twenty-second
 /// round).
@@ -86,9 +86,14 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
 
     // A scan that evaluates reads the files it reads a part at a time with
     // their part (`LEAVE_UNREAD`): the walk lists them without their text.
+    // Not the infrastructure's files when `--var-file` or `--var` is given:
+    // its evaluation then reads them all at once (see
+    // `Infrastructure::split`).
     let leave_unread = if evaluates {
+        let whole = !(args.var_file.is_empty() && args.var.is_empty());
         LeaveUnread {
             kept: TEXT_KEPT_BYTES,
+            infrastructure: LEAVE_UNREAD.infrastructure.filter(|_| !whole),
             ..LEAVE_UNREAD
         }
     } else {
