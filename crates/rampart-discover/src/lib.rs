@@ -42,28 +42,29 @@ pub struct DiscoverOptions {
     pub leave_unread: LeaveUnread,
 }
 
-/// Which files the walk leaves for a later stage to read ([`read_later`]),
-/// so that a scan that reads them a part at a time never holds all their
-/// texts: each such file is listed with its length and no text
+/// Which files the walk leaves for a later stage to read again
+/// ([`read_later`]), so that a scan that reads them a part at a time never
+/// holds all their texts: the walk reads each (to tell what it is), hashes
+/// it and lets its text go, and lists it with its length and no text
 /// ([`InputFile::unread`]). Never a file named on the command line, a
-/// symbolic link, or one whose shown path is not the path it was found at
-/// (a name that is not UTF-8, or that holds a backslash): the later read
-/// opens the shown path, and refuses a link.
+/// symbolic link, one whose shown path is not the path it was found at (a
+/// name that is not UTF-8, or that holds a backslash: the later read opens
+/// the shown path, and refuses a link), or one whose text is not its bytes
+/// (invalid UTF-8).
 ///
-/// The walk first keeps `kept` bytes of the texts of such files, the first
-/// it finds (which depend on the order its threads find them in; what a
-/// scan reports does not), then leaves the others:
+/// Of the kinds below, the walk first keeps the texts of the files it finds
+/// first (which depend on the order its threads find them in; what a scan
+/// reports does not) up to `kept` bytes, then leaves the others.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LeaveUnread {
-    /// Dockerfiles, known by their names: not read at all.
+    /// Dockerfiles.
     pub dockerfiles: bool,
-    /// The Kubernetes files for which this holds of their text: read, to
-    /// tell what they are, and their text let go.
+    /// The Kubernetes files for which this holds of their text.
     pub kubernetes: Option<fn(&str) -> bool>,
-    /// Terraform's `.tf` and `.tfvars` files and CloudFormation templates:
-    /// read, to tell what they are, what this says of their text kept
-    /// ([`Unread::facts`]), and their text let go.
+    /// Terraform's `.tf` files (not variables files) and CloudFormation
+    /// templates, with what this says of their text ([`Unread::facts`]).
     pub infrastructure: Option<fn(&str) -> u8>,
+    /// How many bytes of texts of those kinds the walk keeps first.
     pub kept: usize,
 }
 

@@ -115,29 +115,6 @@ fn decode(bytes: Vec<u8>, display: &str, diagnostics: &mut Vec<Diagnostic>) -> O
     }
 }
 
-/// What the walk does with a file it found.
-enum Found {
-    Bytes(Vec<u8>),
-    /// A Dockerfile left unread, of this length and [`identity`].
-    LeftUnread(u32, u64),
-}
-
-/// A hash of the device and inode of a file, by its metadata: the file a
-/// later read of a Dockerfile the walk did not read must open (0 where
-/// there are none).
-fn identity(meta: &std::fs::Metadata) -> u64 {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        digest_of(&(meta.dev(), meta.ino()))
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = meta;
-        0
-    }
-}
-
 /// The files a walk leaves unread ([`LeaveUnread`]), and how many bytes of
 /// such files its threads have found.
 #[derive(Debug, Default)]
@@ -160,15 +137,13 @@ impl Leaving {
         self.found.fetch_add(len, Ordering::Relaxed) >= self.leave.kept
     }
 
-    /// Whether a Dockerfile of `len` bytes is left unread.
-    fn leaves_dockerfile(&self, len: u64) -> bool {
-        self.leave.dockerfiles && self.past_kept(usize::try_from(len).unwrap_or(usize::MAX))
-    }
-
     /// Whether a file of `kind` and `text` is left unread, and with what
     /// facts of its text.
     fn leaves(&self, kind: FileKind, text: &str) -> Option<u8> {
         match kind {
+            FileKind::Dockerfile => {
+                (self.leave.dockerfiles && self.past_kept(text.len())).then_some(0)
+            }
             FileKind::Kubernetes => {
                 let leaves = self.leave.kubernetes?;
                 (self.past_kept(text.len()) && leaves(text)).then_some(0)
@@ -204,40 +179,16 @@ pub(crate) fn read_file(
     }
     // The shown path is the path with `/` separators and no leading `./`.
     let reopens = Path::new(&display) == path.strip_prefix(".").unwrap_or(path);
-    let dockerfile = (leaving.filter(|_| name_class == NameClass::Dockerfile && reopens))
-        .filter(|leaving| leaving.leave.dockerfiles);
     // Too large by its metadata, or once read (a file that grew): either way
     // `None`, and one diagnostic for every way reading can fail.
     let read = std::fs::metadata(path).and_then(|meta| {
         if meta.len() > max_file_size {
             return Ok(None);
         }
-        let left = dockerfile.is_some_and(|leaving| leaving.leaves_dockerfile(meta.len()));
-        if let Some(len) = (u32::try_from(meta.len()).ok()).filter(|_| left) {
-            return Ok(Some(Found::LeftUnread(len, identity(&meta))));
-        }
-        std::fs::File::open(path)
-            .and_then(|f| read_bounded_sized(f, max_file_size, meta.len()))
-            .map(|bytes| bytes.map(Found::Bytes))
+        std::fs::File::open(path).and_then(|f| read_bounded_sized(f, max_file_size, meta.len()))
     });
     let bytes = match read {
-        Ok(Some(Found::Bytes(bytes))) => bytes,
-        Ok(Some(Found::LeftUnread(len, identity))) => {
-            out.files.push(InputFile {
-                kind: FileKind::Dockerfile,
-                display_path: display,
-                root_relative_path: root_relative,
-                text: String::new(),
-                unread: Some(Unread {
-                    len,
-                    seen: false,
-                    writes_marker: false,
-                    digest: identity,
-                    facts: 0,
-                }),
-            });
-            return;
-        }
+        Ok(Some(bytes)) => bytes,
         Ok(None) => {
             out.diagnostics.push(too_large(&display, max_file_size));
             return;
@@ -270,7 +221,6 @@ pub(crate) fn read_file(
             text: String::new(),
             unread: Some(Unread {
                 len,
-                seen: true,
                 writes_marker: holds_suppression_marker(&text),
                 digest: digest(text.as_bytes()),
                 facts,
@@ -293,39 +243,30 @@ pub(crate) fn read_file(
 }
 
 /// A file the walk left unread, read ([`read_later`]): its text, or none
-/// when it is skipped, and the problems met.
+/// when it is skipped, and the problem met.
 #[derive(Debug)]
 pub struct ReadLater {
-    /// The text, and what a later read must find again.
-    pub text: Option<(String, Unread)>,
+    pub text: Option<String>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Reads a file the walk left unread ([`LeaveUnread`]) at its shown path
-/// `display`, as the walk would have, but for two things:
-///
-/// * It must be the file the walk found, or it is skipped with a diagnostic
-///   (`file-changed`): not a link (the walk leaves none unread; one there
-///   now was put there since, and may lead out of the root), of the length
-///   the walk found, and of the same bytes (by a hash, [`Unread::digest`])
-///   when the walk (or a read since) read it, or else the same file (by
-///   device and inode), so that a directory of its path replaced by a link
-///   since cannot lead the read out of the root to other bytes; of a file
-///   that grew since, only the bytes the walk read are. What the walk
-///   worked out of those bytes (their kind, whether the file is left
-///   unread, whether it writes the suppression marker) then still holds,
-///   and a scan reports on one version of each file. A file that cannot
-///   be read (a directory now, or gone) is an `io-error`.
-/// * What the walk reports of a text it reads (binary content, invalid
-///   UTF-8) is reported here only for a file it did not read.
+/// `display`. It must be the file the walk read, or it is skipped with a
+/// diagnostic (`file-changed`): not a link (the walk leaves none unread; one
+/// there now was put there since, and may lead out of the root), and the
+/// bytes the walk read, by their length and a hash ([`Unread::digest`]);
+/// of a file that grew since, only those are read. What the walk worked
+/// out of them (the file's kind, whether it is left unread, whether it
+/// writes the suppression marker, its facts) then still holds, and a scan
+/// reports on one version of each file. A directory in a path replaced by
+/// a link since can only lead the read to the same bytes. What cannot be
+/// read (gone, or a directory now) is an `io-error`; what the walk
+/// reported of the text (invalid UTF-8) is not reported again (the walk
+/// leaves no such text).
 pub fn read_later(display: &str, unread: Unread) -> ReadLater {
-    let mut diagnostics = Vec::new();
-    let mut skipped = |diagnostic: Diagnostic| {
-        diagnostics.push(diagnostic);
-        ReadLater {
-            text: None,
-            diagnostics: std::mem::take(&mut diagnostics),
-        }
+    let skipped = |diagnostic: Diagnostic| ReadLater {
+        text: None,
+        diagnostics: vec![diagnostic],
     };
     let changed = |why: &str| {
         Diagnostic::error(
@@ -336,31 +277,19 @@ pub fn read_later(display: &str, unread: Unread) -> ReadLater {
             ),
         )
     };
-    let len = u64::from(unread.len);
+    // The bytes the walk hashed, without one more call to see the end of
+    // the file (one of four per file).
     let read = open_unless_link(Path::new(display)).and_then(|file| {
-        if !unread.seen && identity(&file.metadata()?) != unread.digest {
-            // Another file than the walk's, perhaps through a directory
-            // replaced by a link since.
-            return Err(std::io::Error::from(std::io::ErrorKind::InvalidData));
-        }
-        if unread.seen {
-            // The bytes the walk hashed, without one more call to see the
-            // end of the file (one of four per file): what was written
-            // after them is not what the walk classified, and is not read.
-            let mut bytes = vec![0; unread.len as usize];
-            (&file).read_exact(&mut bytes).map(|()| Some(bytes))
-        } else {
-            read_bounded_sized(file, len, len)
-        }
+        let mut bytes = vec![0; unread.len as usize];
+        (&file).read_exact(&mut bytes).map(|()| bytes)
     });
     let bytes = match read {
-        Ok(Some(bytes)) if bytes.len() as u64 == len => bytes,
-        Ok(_) => return skipped(changed("its length changed")),
+        Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
             return skipped(changed("its length changed"));
         }
         Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
-            return skipped(changed("it was replaced by a link or another file"));
+            return skipped(changed("it was replaced by a link"));
         }
         Err(e) => {
             return skipped(Diagnostic::error(
@@ -370,44 +299,27 @@ pub fn read_later(display: &str, unread: Unread) -> ReadLater {
             ));
         }
     };
-    let digest = digest(&bytes);
-    if unread.seen && digest != unread.digest {
+    if digest(&bytes) != unread.digest {
         return skipped(changed("its content changed"));
     }
-    // Reported by the read that saw it.
-    let mut reported = Vec::new();
-    let problems = if unread.seen {
-        &mut reported
-    } else {
-        &mut diagnostics
-    };
-    let text = decode(bytes, display, problems).map(|text| {
-        let seen = Unread {
-            seen: true,
-            writes_marker: holds_suppression_marker(&text),
-            digest,
-            ..unread
-        };
-        (text, seen)
-    });
-    ReadLater { text, diagnostics }
+    let text = decode(bytes, display, &mut Vec::new());
+    ReadLater {
+        text,
+        diagnostics: Vec::new(),
+    }
 }
 
 /// A hash of a file's bytes, seeded at random for the process: what a file
 /// the walk left unread must hash to when it is read.
 fn digest(bytes: &[u8]) -> u64 {
-    digest_of(bytes)
-}
-
-fn digest_of(value: &(impl std::hash::Hash + ?Sized)) -> u64 {
     static SEED: LazyLock<u64> = LazyLock::new(|| std::hash::RandomState::new().hash_one(0_u64));
-    foldhash::fast::FixedState::with_seed(*SEED).hash_one(value)
+    foldhash::fast::FixedState::with_seed(*SEED).hash_one(bytes)
 }
 
 /// Opens `path` for reading unless it is a symbolic link (`InvalidData`
 /// then), without waiting on a named pipe or a device. Not asked whether
 /// it is a regular file (a call more for every file): what is read of
-/// anything else is not the length and bytes the walk found, or fails.
+/// anything else is not the bytes the walk found, or fails.
 fn open_unless_link(path: &Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::File::options();
     options.read(true);
@@ -463,68 +375,48 @@ mod tests {
         read.diagnostics.iter().map(|d| d.code).collect()
     }
 
-    /// A file the walk did not read is read as the walk would have; once
-    /// read, a later read must find the same bytes; and nothing that is not
-    /// that file is read: not a link, and not a named pipe, on which a
-    /// plain read would wait for a writer.
+    /// A file the walk left unread must be the bytes the walk read; and
+    /// nothing that is not that file is read: not a link, and not a named
+    /// pipe, on which a plain read would wait for a writer.
     #[cfg(unix)]
     #[test]
-    fn a_file_left_unread_is_read_as_the_walk_would_and_then_must_not_change() {
+    fn a_file_left_unread_must_be_the_bytes_the_walk_read() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("Dockerfile");
         let display = path.to_str().unwrap();
-        // As the walk leaves a Dockerfile: its length, and which file it is.
-        let unseen = |len: usize| Unread {
-            len: u32::try_from(len).unwrap(),
-            seen: false,
-            writes_marker: false,
-            digest: identity(&std::fs::metadata(&path).unwrap()),
-            facts: 0,
+        let text = b"FROM alpine\n# rampart:ignore DF-001 -- a test\n";
+        // As the walk leaves it.
+        let left = Unread {
+            len: u32::try_from(text.len()).unwrap(),
+            writes_marker: true,
+            digest: digest(text),
+            facts: 3,
         };
-        // Another file put in its place, of the same length: not read.
-        std::fs::write(&path, b"FROM a").unwrap();
-        let left = unseen(6);
-        let other = dir.path().join("other");
-        std::fs::write(&other, b"FROM b").unwrap();
-        std::fs::rename(&other, &path).unwrap();
-        assert_eq!(codes(&read_later(display, left)), ["file-changed"]);
-        // Binary: skipped, as the walk skips it.
-        std::fs::write(&path, b"\x00FROM").unwrap();
-        let read = read_later(display, unseen(5));
-        assert!(read.text.is_none());
-        assert_eq!(codes(&read), ["binary-file"]);
-        // Invalid UTF-8: reported at its line, and read.
-        let text = b"FROM alpine\nLABEL a=caf\xe9\n# rampart:ignore DF-001 -- a test\n";
         std::fs::write(&path, text).unwrap();
-        let read = read_later(display, unseen(text.len()));
-        assert_eq!(codes(&read), ["invalid-utf8"]);
-        let (first, seen) = read.text.unwrap();
-        assert!(seen.seen && seen.writes_marker);
-        // Read again: the same text, and what was reported is not again.
-        let again = read_later(display, seen);
-        assert!(again.diagnostics.is_empty());
-        assert_eq!(again.text.unwrap(), (first, seen));
-        // The same length, other bytes; another length.
+        let read = read_later(display, left);
+        assert!(read.diagnostics.is_empty());
+        assert_eq!(read.text.as_deref().map(str::as_bytes), Some(&text[..]));
+        // The same length, other bytes; shorter.
         let mut changed = text.to_vec();
         changed[0] = b'f';
         std::fs::write(&path, &changed).unwrap();
-        assert_eq!(codes(&read_later(display, seen)), ["file-changed"]);
+        assert_eq!(codes(&read_later(display, left)), ["file-changed"]);
         changed.pop();
         std::fs::write(&path, &changed).unwrap();
-        assert_eq!(codes(&read_later(display, seen)), ["file-changed"]);
+        assert_eq!(codes(&read_later(display, left)), ["file-changed"]);
         // Written to after the bytes the walk read: those are read.
         let mut grown = text.to_vec();
         grown.extend_from_slice(b"RUN make\n");
         std::fs::write(&path, &grown).unwrap();
-        let read = read_later(display, seen);
+        let read = read_later(display, left);
         assert!(read.diagnostics.is_empty());
-        assert_eq!(read.text.unwrap().1, seen);
+        assert_eq!(read.text.as_deref().map(str::as_bytes), Some(&text[..]));
         // A link to a file of the same bytes.
         let target = dir.path().join("elsewhere");
         std::fs::write(&target, text).unwrap();
         std::fs::remove_file(&path).unwrap();
         std::os::unix::fs::symlink(&target, &path).unwrap();
-        let read = read_later(display, seen);
+        let read = read_later(display, left);
         assert_eq!(codes(&read), ["file-changed"]);
         assert!(read.diagnostics[0].message.contains("link"));
         // A named pipe, with no writer.
@@ -534,10 +426,10 @@ mod tests {
             .status()
             .unwrap();
         assert!(made.success());
-        assert_eq!(codes(&read_later(display, seen)), ["file-changed"]);
+        assert_eq!(codes(&read_later(display, left)), ["file-changed"]);
         // Gone.
         std::fs::remove_file(&path).unwrap();
-        assert_eq!(codes(&read_later(display, seen)), ["io-error"]);
+        assert_eq!(codes(&read_later(display, left)), ["io-error"]);
     }
 
     #[test]

@@ -816,7 +816,7 @@ fn read_left(source: &SourceFile) -> Option<ReadLater> {
 /// problems met.
 fn give_text(source: &mut SourceFile, read: ReadLater) -> Vec<Diagnostic> {
     match read.text {
-        Some((text, seen)) => source.read_later(text, seen),
+        Some(text) => source.read_later(text),
         None => source.skip_unreadable(),
     }
     read.diagnostics
@@ -2093,7 +2093,7 @@ impl Project {
                 continue;
             };
             match read.text {
-                Some((text, seen)) => source.read_later(text, seen),
+                Some(text) => source.read_later(text),
                 None => source.stop_reading_again(),
             }
             self.diagnostics.extend(read.diagnostics);

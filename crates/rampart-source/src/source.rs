@@ -65,23 +65,17 @@ pub struct SourceFile {
     reading: Reading,
 }
 
-/// What the walk knew of a file whose text it left for a later stage to read
-/// (a large scan reads most Kubernetes files and Dockerfiles a part at a
-/// time, and their texts are then never all in memory): what that read must
-/// find again for the file to be the one the walk classified.
+/// What the walk knew of a file whose text it read, then left for a later
+/// stage to read again (a large scan reads most files a part at a time, and
+/// their texts are then never all in memory): what that read must find
+/// again for the file to be the one the walk classified.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Unread {
-    /// Its length in bytes: as read, or by its metadata when the walk did
-    /// not read it. Not past 4 GiB (see `line_starts`).
+    /// Its length in bytes. Not past 4 GiB (see `line_starts`).
     pub len: u32,
-    /// Whether the walk read it to tell what it is (by content) and then let
-    /// the text go; a Dockerfile, known by its name, is not read at all.
-    /// Once read, it is seen.
-    pub seen: bool,
-    /// Whether the text read holds [`crate::SUPPRESSION_MARKER`].
+    /// Whether the text holds [`crate::SUPPRESSION_MARKER`].
     pub writes_marker: bool,
-    /// A hash of the bytes read, which a later read must find again; of a
-    /// file the walk did not read, of its device and inode.
+    /// A hash of its bytes, which a later read must find again.
     pub digest: u64,
     /// What the scan asked of the text when the walk read it, for the
     /// stages that need it before the text is read again (bits the scan
@@ -149,8 +143,8 @@ impl SourceFile {
     }
 
     /// A file whose text the walk left to be read later
-    /// ([`SourceFile::read_later`]): until then it is as if empty, but for
-    /// its length ([`SourceFile::len`]) and whether it writes the
+    /// ([`SourceFile::read_later`]): until then it has no text and no line,
+    /// but its length ([`SourceFile::len`]) and whether it writes the
     /// suppression marker.
     pub fn unread(display_path: String, root_relative_path: String, unread: Unread) -> Self {
         Self {
@@ -169,15 +163,11 @@ impl SourceFile {
     }
 
     /// Gives a file whose text is to be read ([`SourceFile::still_unread`])
-    /// the text, read since and found to be the file the walk saw, and what
-    /// a later read must find again (`seen`). A file the walk did not read
-    /// learns from it whether it writes the suppression marker.
-    pub fn read_later(&mut self, text: String, seen: Unread) {
+    /// the text, read since and found to be the file the walk saw.
+    pub fn read_later(&mut self, text: String) {
         if self.still_unread().is_none() {
             return;
         }
-        self.writes_marker = seen.writes_marker;
-        self.left = Some(seen);
         self.line_starts = OnceLock::new();
         self.ascii = AtomicU8::new(Ascii::Unknown as u8);
         self.kept_lines = None;
@@ -282,9 +272,9 @@ impl SourceFile {
     }
 
     /// Frees the text (and where its lines start) once nothing will read it:
-    /// the file is then as if empty, but for its paths and whether it wrote
-    /// the suppression marker. A file the walk left unread can be read again
-    /// ([`SourceFile::still_unread`]). A scan releases the texts of manifests once
+    /// the file then has no text, but its paths and whether it wrote the
+    /// suppression marker. A file the walk left unread can be read again
+    /// ([`SourceFile::still_unread`]), and has no line until it is. A scan releases the texts of manifests once
     /// their rules have run, but the lines its report quotes
     /// ([`SourceFile::keep_lines`]) and the texts the filter reads for
     /// suppressions.
@@ -473,7 +463,6 @@ mod tests {
     fn a_file_left_unread_has_its_lines_only_while_read_or_kept() {
         let left = Unread {
             len: 12,
-            seen: true,
             writes_marker: false,
             digest: 7,
             facts: 0,
@@ -483,7 +472,7 @@ mod tests {
             (file.line(1), file.len(), file.still_unread()),
             (None, 12, Some(left))
         );
-        file.read_later("a: 1\nbb: 22\n".into(), left);
+        file.read_later("a: 1\nbb: 22\n".into());
         assert_eq!((file.line(2), file.still_unread()), (Some("bb: 22"), None));
         file.keep_lines([2]);
         assert_eq!((file.line(1), file.line(2)), (None, Some("bb: 22")));

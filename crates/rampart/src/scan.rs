@@ -33,7 +33,7 @@ const MANIFEST_PART_FILES: usize = 2048;
 /// How many bytes of texts of the files a scan reads in parts the walk
 /// keeps before it leaves the others unread (`LEAVE_UNREAD`), to be read
 /// again with their part: the first texts it finds. Each file read again
-/// costs its reading again, about 2.7 µs of CPU (mostly the kernel's) for
+/// costs its reading again, about 3.9 µs of CPU (mostly the kernel's) for
 /// the benchmarks' files of 700 bytes, some 2 ms of a scan's wall time for
 /// each MiB of texts left; each MiB left is about a MiB off the peak. With
 /// 32 MiB, a scan of 100,000 files of the benchmarks (67 MiB of such texts)
