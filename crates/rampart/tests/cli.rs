@@ -58,6 +58,15 @@ const PRIVILEGED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: bad}\n
 /// The standard output of `rampart scan --format json ARGS… PATH`, which
 /// must exit with `code`.
 fn json_scan(args: &[&str], path: impl AsRef<std::ffi::OsStr>, code: i32) -> Vec<u8> {
+    json_scan_output(args, path, code).stdout
+}
+
+/// As [`json_scan`], with standard error too.
+fn json_scan_output(
+    args: &[&str],
+    path: impl AsRef<std::ffi::OsStr>,
+    code: i32,
+) -> std::process::Output {
     rampart()
         .args(["scan", "--format", "json"])
         .args(args)
@@ -65,7 +74,6 @@ fn json_scan(args: &[&str], path: impl AsRef<std::ffi::OsStr>, code: i32) -> Vec
         .assert()
         .code(code)
         .get_output()
-        .stdout
         .clone()
 }
 
@@ -999,20 +1007,7 @@ resource "aws_db_instance" "cli" {
 
     // A tfvars file, a variable's default, a local passed into a module; the
     // variable nobody set is unknown and listed, not guessed.
-    let output = rampart()
-        .args([
-            "scan",
-            "--format",
-            "json",
-            "--select",
-            "NET-005",
-            "--show-unknown",
-        ])
-        .arg(dir.path())
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
+    let output = json_scan_output(&["--select", "NET-005", "--show-unknown"], dir.path(), 1);
     assert_eq!(
         lines(&json_report(&output.stdout)),
         [
@@ -1170,13 +1165,7 @@ fn stop_after_times_the_stages_and_reports_nothing() {
         assert!(!stderr.contains("timing: report"), "{stderr}");
     }
     // `--timings` on a full scan adds the stages to standard error only.
-    let output = rampart()
-        .args(["scan", "--format", "json", "--timings"])
-        .arg(example())
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
+    let output = json_scan_output(&["--timings"], example(), 1);
     let stderr = String::from_utf8_lossy(&output.stderr);
     for stage in ["discover", "parse", "model", "evaluate", "filter", "report"] {
         assert!(stderr.contains(&format!("timing: {stage:<9}")), "{stderr}");
@@ -1335,20 +1324,7 @@ fn a_large_infrastructure_read_in_parts_keeps_suppressions_and_unknowns() {
         "zz/main.tf",
         "variable \"unset\" {\n  type = bool\n}\n\nresource \"aws_db_instance\" \"late\" {\n  publicly_accessible = var.unset\n}\n",
     );
-    let output = rampart()
-        .args([
-            "scan",
-            "--format",
-            "json",
-            "--select",
-            "NET-005",
-            "--show-unknown",
-        ])
-        .arg(dir.path())
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
+    let output = json_scan_output(&["--select", "NET-005", "--show-unknown"], dir.path(), 1);
     let report = json_report(&output.stdout);
     assert_eq!(report["summary"]["files_scanned"], 2103);
     assert_eq!(report["summary"]["suppressed"], 1, "{report}");
