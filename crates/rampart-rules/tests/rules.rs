@@ -407,23 +407,28 @@ fn rules_report_the_same_however_they_are_evaluated() {
     };
     let unread = left_unread().iter().filter(|f| f.unread.is_some()).count();
     assert!(unread > 10, "only {unread} files left unread");
-    for manifests in readings {
-        let (mut phased, findings) = scan_in_phases(&rules, left_unread(), &config, manifests);
-        release_texts_as_a_scan_does(&mut phased, &findings);
-        assert!(phased.diagnostics.is_empty(), "{:?}", phased.diagnostics);
-        let phased_keys: Vec<_> = findings.iter().map(|f| Compared::of(&phased, f)).collect();
-        assert_eq!(together, phased_keys, "left unread, {manifests:?}");
-    }
+    // Each reading of `files` releases the texts as a scan does, and finds
+    // what `expected` holds, lines quoted included.
+    let same_left_unread = |files: &dyn Fn() -> Vec<InputFile>, expected: &[Compared], what| {
+        for manifests in readings {
+            let (mut phased, findings) = scan_in_phases(&rules, files(), &config, manifests);
+            release_texts_as_a_scan_does(&mut phased, &findings);
+            assert!(phased.diagnostics.is_empty(), "{:?}", phased.diagnostics);
+            let phased_keys: Vec<_> = findings.iter().map(|f| Compared::of(&phased, f)).collect();
+            assert_eq!(expected, phased_keys, "{what}, {manifests:?}");
+        }
+    };
+    same_left_unread(&left_unread, &together, "left unread");
 
     // A plan reads the configuration of every root: with one, the
     // infrastructure is read whole. Without the plans, the fixtures'
     // module sets and templates are read in parts, but those that declare
     // what rules about other units read.
-    let without_plans = || {
-        let mut files = files();
+    let no_plans = |mut files: Vec<InputFile>| {
         files.retain(|f| f.kind != FileKind::TerraformPlan);
         files
     };
+    let without_plans = || no_plans(files());
     let project = Project::build(without_plans(), &config.config);
     let whole: Vec<_> = evaluate(&project, &config.config, &rules, &options)
         .iter()
@@ -437,26 +442,12 @@ fn rules_report_the_same_however_they_are_evaluated() {
         assert_eq!(whole, phased_keys, "without plans, {manifests:?}");
     }
     // The infrastructure's files left unread too, each part reading its own.
-    let unread_without_plans = || {
-        let mut files = left_unread();
-        files.retain(|f| f.kind != FileKind::TerraformPlan);
-        files
-    };
+    let unread_without_plans = || no_plans(left_unread());
     let unread = (unread_without_plans().iter())
         .filter(|f| f.unread.is_some() && f.kind == FileKind::Terraform)
         .count();
     assert!(unread > 40, "only {unread} Terraform files left unread");
-    for manifests in readings {
-        let (mut phased, findings) =
-            scan_in_phases(&rules, unread_without_plans(), &config, manifests);
-        release_texts_as_a_scan_does(&mut phased, &findings);
-        assert!(phased.diagnostics.is_empty(), "{:?}", phased.diagnostics);
-        let phased_keys: Vec<_> = findings.iter().map(|f| Compared::of(&phased, f)).collect();
-        assert_eq!(
-            whole, phased_keys,
-            "left unread, without plans, {manifests:?}"
-        );
-    }
+    same_left_unread(&unread_without_plans, &whole, "left unread, without plans");
 }
 
 /// A scan's walk leaves the files read in parts unread; each part reads its
