@@ -168,7 +168,7 @@ pub struct Infrastructure {
 impl Infrastructure {
     /// Its files, in order: Terraform's (grouped by module set or not), the
     /// templates and plans still to model.
-    pub fn files(&self) -> Vec<FileId> {
+    fn files(&self) -> Vec<FileId> {
         let sets = self.terraform_sets.iter();
         let mut files: Vec<FileId> = (self.terraform_files.iter())
             .chain(sets.clone().flat_map(|sets| sets.files.iter().flatten()))
@@ -2376,6 +2376,8 @@ impl Project {
                 }
                 None => (infrastructure, Vec::new()),
             };
+            // The texts the walk left unread (`LEAVE_UNREAD`).
+            project.read_texts(&first.files());
             project.evaluate_infrastructure(first, config, terraform, terraform_evaluated);
             parts
         };
@@ -2446,8 +2448,6 @@ impl Project {
         let tier_keys = &config.tiers.label_keys;
         let resources_before = self.resources.len();
         let mut infrastructure = infrastructure;
-        // The texts the walk left unread (`LEAVE_UNREAD`), a part's with it.
-        self.read_texts(&infrastructure.files());
         // The templates and plans a scan that evaluates left unparsed, in
         // parallel, each tree released as soon as its file is modelled.
         let later = std::mem::take(&mut infrastructure.later);
@@ -2586,17 +2586,20 @@ impl Project {
     /// what is there: the first part with
     /// [`Project::add_infrastructure_in_parts`], and each of the others, once
     /// the rules about the one before have run and it is released
-    /// ([`Project::release_infrastructure_part`]), with this. Returns where
-    /// its resources are in [`Project::resources`].
+    /// ([`Project::release_infrastructure_part`]), with this, reading first
+    /// the texts of its files the walk left unread. Returns where its
+    /// resources are in [`Project::resources`], and its files, in order.
     pub fn add_infrastructure_part(
         &mut self,
         part: Infrastructure,
         config: &Config,
         terraform: &TerraformOptions,
-    ) -> std::ops::Range<usize> {
+    ) -> (std::ops::Range<usize>, Vec<FileId>) {
         let start = self.resources.len();
+        let files = part.files();
+        self.read_texts(&files);
         self.evaluate_infrastructure(part, config, terraform, &|| {});
-        start..self.resources.len()
+        (start..self.resources.len(), files)
     }
 
     /// Releases the resources of a part of the infrastructure

@@ -715,8 +715,7 @@ pub fn evaluate_infrastructure_parts(
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
     for part in parts {
-        let files = part.files();
-        let resources = project.add_infrastructure_part(part, config, terraform);
+        let (resources, files) = project.add_infrastructure_part(part, config, terraform);
         added(project);
         lap("model");
         let found =
