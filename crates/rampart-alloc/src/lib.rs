@@ -24,7 +24,7 @@ pub enum PurgeDelay {
     /// module set once evaluated) and its next burst of allocation does not
     /// fill every page the last one freed: kept a second, those pages are
     /// counted in the scan's peak. At 100,000 files the peak falls from 218
-    /// to 202 MiB (docs/benchmarks.md, the twelfth round).
+    /// to 202 MiB (docs/benchmarks-history.md, the twelfth round).
     Short,
     /// mimalloc's own, [`MIMALLOC_PURGE_DELAY_MS`]: a short-lived process
     /// that frees and allocates again in quick succession reuses the pages

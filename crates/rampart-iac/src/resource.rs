@@ -55,7 +55,7 @@ pub struct Resource {
 /// original's pages are freed whole. Boxed, a resource is also moved into the
 /// project's list, and that list sorted, as a pointer: the list of every
 /// resource is not a second copy of them made while the evaluations' lists
-/// are alive (docs/benchmarks.md, tenth round).
+/// are alive (docs/benchmarks-history.md, tenth round).
 pub fn compacted(resource: &Resource) -> Box<Resource> {
     Box::new(resource.clone())
 }

@@ -46,7 +46,7 @@ impl fmt::Display for Unknown {
 /// A boxed slice rather than a `Vec`, as [`List`] is: an evaluated value is
 /// never grown once made, and without a capacity a [`Value`] is 24 bytes
 /// (a `CompactString`'s spare byte holds the tag) and a [`Node`] 48 instead
-/// of 56; a large scan holds millions (docs/benchmarks.md, eleventh round).
+/// of 56; a large scan holds millions (docs/benchmarks-history.md, eleventh round).
 pub type Map = Box<[(CompactString, Node)]>;
 
 /// The items of a list, tuple or set, in order.

@@ -724,7 +724,7 @@ struct Parsed {
 /// temporaries: copied on the scan's threads, those pages are freed whole
 /// and the parse reuses them. At 100,000 files the first files' model peaked
 /// 34 MiB lower, the copy's time within the runs' spread
-/// (docs/benchmarks.md, tenth round). `ParsedFiles::parse`, which the parse
+/// (docs/benchmarks-history.md, tenth round). `ParsedFiles::parse`, which the parse
 /// floor (`--stop-after parse`) measures, does not copy: the copy is the
 /// evaluating scan's cost, not parsing's.
 fn copy_off_the_walk(input: &mut [InputFile]) {
@@ -1632,7 +1632,7 @@ fn model_file(
 /// moves the sources and kinds into the project as they are, and only the
 /// contents are worked through. One list would be copied out of a file at a
 /// time while all of it stays allocated, the scan's largest lists side by
-/// side at the manifests' peak (docs/benchmarks.md, eleventh round).
+/// side at the manifests' peak (docs/benchmarks-history.md, eleventh round).
 pub struct ParsedFiles {
     sources: Vec<SourceFile>,
     kinds: Vec<FileKind>,
@@ -2039,7 +2039,7 @@ impl Project {
     /// that the copies are made in memory of their own: left where they were
     /// read, among the texts freed, the files that keep their text would hold
     /// nearly every memory page of the manifests' texts through the
-    /// infrastructure's phase (21 MiB at 100,000 files, docs/benchmarks.md,
+    /// infrastructure's phase (21 MiB at 100,000 files, docs/benchmarks-history.md,
     /// tenth round). The lines kept are copies too. Kept whole, the texts of
     /// the files findings are in were 11 MiB of the infrastructure's peak at
     /// 100,000 files (twelfth round).

@@ -105,7 +105,7 @@ const ELEMENTS_RENDERED_TOGETHER: usize = 1024;
 /// empty sequence at `key`, the elements are written in its place. They are
 /// rendered on every core, [`ELEMENTS_RENDERED_TOGETHER`] at a time, and
 /// written in order; rendered one after the other on one core, the findings
-/// of a scan of 100,000 files took 70 ms (docs/benchmarks.md, fifteenth
+/// of a scan of 100,000 files took 70 ms (docs/benchmarks-history.md, fifteenth
 /// round). `key` must name the one empty sequence of the pretty document at
 /// that key. A string value cannot look like it (its quotes are escaped); a
 /// map key could, so the documents this writes have no map with keys from
@@ -282,7 +282,7 @@ const KEPT_RENDERED_CAPACITY: usize = 1 << 20;
 /// after every line break (a JSON string holds none unescaped). Done on the
 /// rendered element rather than on each token serde writes: most tokens are a
 /// few bytes, and looking at them a call at a time cost more than this pass
-/// (docs/benchmarks.md, seventeenth round).
+/// (docs/benchmarks-history.md, seventeenth round).
 fn indent_lines(out: &mut Vec<u8>, rendered: &[u8], indent: &[u8]) {
     let mut start = 0;
     for newline in memchr::memchr_iter(b'\n', rendered) {

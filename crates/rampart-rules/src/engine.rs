@@ -963,7 +963,7 @@ pub fn quoted_lines<'f>(
 /// worked out in it, and it is released but for what may be kept
 /// ([`Project::release_checked`]), while it is still in the cache from its
 /// parse: parsed all together and checked after, a part's trees were read
-/// back from memory by the rules and again to be freed (docs/benchmarks.md,
+/// back from memory by the rules and again to be freed (docs/benchmarks-history.md,
 /// fourteenth round). The rules read the objects modelled before, which
 /// are in the project, and the file's own objects and Dockerfile; the file
 /// is added after.

@@ -814,7 +814,7 @@ impl<'c, 'a: 'c> Registry<'c, 'a> {
             // value the instance was given: that is in the attributes of the
             // resources that use it, and a copy of it in every module
             // instance's variable was 6 MiB of a scan of 100,000 files that
-            // nothing read (docs/benchmarks.md, the twenty-first round).
+            // nothing read (docs/benchmarks-history.md, the twenty-first round).
             let attributes = match scope.body(body, &["validation", "type"], origin) {
                 Ok(node) => node,
                 Err(EvalError(reason)) => unevaluated(reason, origin),
@@ -1238,7 +1238,7 @@ fn manifest_key(parent_address: &str, name: &str) -> String {
 ///
 /// One path is kept and cut back as the walk returns, and an address made only
 /// for an unknown: most values are known, and a path formatted for every one
-/// cost 18 M instructions at 10,000 files (docs/benchmarks.md, seventeenth
+/// cost 18 M instructions at 10,000 files (docs/benchmarks-history.md, seventeenth
 /// round).
 fn record_unknowns(address: &str, node: &Node, fallback: Origin, out: &mut Vec<UnknownValue>) {
     enum Step<'n> {

@@ -124,7 +124,7 @@ struct Builder<'a> {
     /// collection's are moved out when it closes, into one allocation of
     /// their number: grown by doubling, each collection of a tree was
     /// allocated about three times over, then shrunk to its length, and a
-    /// large scan's trees hold millions (docs/benchmarks.md, sixteenth round).
+    /// large scan's trees hold millions (docs/benchmarks-history.md, sixteenth round).
     pending: Vec<Node>,
     root: Option<Node>,
     /// Anchored nodes of the current document with their node counts.

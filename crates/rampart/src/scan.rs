@@ -39,7 +39,7 @@ const MANIFEST_PART_FILES: usize = 2048;
 /// 32 MiB, a scan of 100,000 files of the benchmarks (67 MiB of such texts)
 /// peaks about 35 MiB lower for 1–6% of its time, and one of 10,000 files
 /// or of 37,000 of Terraform and CloudFormation (29 MiB) leaves none; with
-/// 8 MiB, 55 MiB lower for 3–12% (docs/benchmarks.md, the twenty-second
+/// 8 MiB, 55 MiB lower for 3–12% (docs/benchmarks-history.md, the twenty-second
 /// round).
 const TEXT_KEPT_BYTES: usize = 32 << 20;
 
@@ -61,7 +61,7 @@ const WORKER_STACK_BYTES: usize = 8 << 20;
 /// throughout cost 7% of the time at 1,000 files. The walk runs with it
 /// whatever the size, since the size is known only once the files are read:
 /// it costs nothing there, and set only after the walk it took 7 MiB less
-/// off the peak (docs/benchmarks.md, the twelfth round). 32 MiB is about
+/// off the peak (docs/benchmarks-history.md, the twelfth round). 32 MiB is about
 /// 45,000 files of the benchmarks' trees.
 const SHORT_PURGE_DELAY_BYTES: usize = 32 << 20;
 
@@ -191,7 +191,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
     // at a time), before its resources are added and linked: left to the
     // purge delay while both cores allocate, some of it was still resident
     // as those steps touched new pages, and about one run in a hundred
-    // went above 200 MiB there; none in 534 since (docs/benchmarks.md, the
+    // went above 200 MiB there; none in 534 since (docs/benchmarks-history.md, the
     // twentieth round).
     let terraform_evaluated = || {
         if large {
@@ -392,7 +392,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitStatus, Failure> {
 /// it, after the manifests' rules, a module set or a file at a time: their
 /// syntax trees are never all in memory, which in a tree of Terraform and
 /// CloudFormation alone (37,000 files) took 39 MiB off the peak
-/// (docs/benchmarks.md, the twentieth round). When it has more Kubernetes
+/// (docs/benchmarks-history.md, the twentieth round). When it has more Kubernetes
 /// files than fit in a part, it also leaves most of them and every Dockerfile
 /// to be read a part at a time (see `MANIFEST_PART_FILES`); otherwise it
 /// reads here those the walk left unread. `--stop-after parse` and `model`
@@ -422,7 +422,7 @@ fn exit_without_freeing<T>(value: T) {
 /// infrastructure's resources added and linked, once Terraform's syntax trees
 /// are freed; and the infrastructure's rules. Left to the purge delay, that
 /// memory is counted in the peak until the thread that holds it next
-/// allocates. At 100,000 files (docs/benchmarks.md, the nineteenth and
+/// allocates. At 100,000 files (docs/benchmarks-history.md, the nineteenth and
 /// twentieth rounds):
 /// - what is due, before the first files' model and the rules: the median
 ///   peak about 1 MiB lower (193.5–193.7 → 192.4–192.9 MiB);

@@ -105,7 +105,7 @@ fn unknown_bodies<'p>(project: &'p Project, types: &[&str]) -> impl Iterator<Ite
 /// Managed resources of `types`, by index, in order, with the resource:
 /// [`super::logging::managed`], which looks them up in the index of resources
 /// by type (a pass over every resource reads each one's memory, and the
-/// network's model made twelve, docs/benchmarks.md, thirteenth round).
+/// network's model made twelve, docs/benchmarks-history.md, thirteenth round).
 pub(crate) fn managed<'p>(
     project: &'p Project,
     types: &[&str],

@@ -94,7 +94,7 @@ fn check(object: &K8sObject, _ctx: &Context<'_>, sink: &mut Sink<'_>) {
 
 /// Whether an `env` item under `root` sets a secret, asked without the paths
 /// that only a report needs: most objects set none, and the walk of `check`
-/// keeps a path to every value it visits (docs/benchmarks.md, seventeenth
+/// keeps a path to every value it visits (docs/benchmarks-history.md, seventeenth
 /// round). It reads every item of every `env` list, and the walk reports only
 /// items among those, so when this finds none the walk would report none.
 fn sets_a_secret(root: &Node) -> bool {
