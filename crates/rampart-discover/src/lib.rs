@@ -46,7 +46,7 @@ pub struct DiscoverOptions {
 /// ([`read_later`]), so that a scan that reads them a part at a time never
 /// holds all their texts: the walk reads each (to tell what it is), hashes
 /// it and lets its text go, and lists it with its length and no text
-/// ([`InputFile::left`]). Never a file named on the command line, a
+/// ([`InputFile::unread`]). Never a file named on the command line, a
 /// symbolic link, one whose shown path is not the path it was found at (a
 /// name that is not UTF-8, or that holds a backslash: the later read opens
 /// the shown path, and refuses a link), or one whose text is not its bytes
@@ -54,9 +54,7 @@ pub struct DiscoverOptions {
 ///
 /// Of the kinds below, the walk first keeps the texts of the files it finds
 /// first (which depend on the order its threads find them in; what a scan
-/// reports does not) up to `kept` bytes, then leaves the others. It hashes
-/// those it keeps too ([`InputFile::unread`]): a scan can release them once
-/// read, and read them again should it need a line of them.
+/// reports does not) up to `kept` bytes, then leaves the others.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LeaveUnread {
     /// Dockerfiles.
@@ -93,10 +91,8 @@ pub struct InputFile {
     pub root_relative_path: String,
     /// Empty when the walk left the file to be read later.
     pub text: String,
-    /// What the walk knew of a file of the kinds it may leave
-    /// ([`LeaveUnread`]): what a later read must find, whether it left the
-    /// text ([`InputFile::left`]) or kept it (a scan may then release it
-    /// and read it again).
+    /// What the walk knew of the file, when it left it to be read later
+    /// ([`LeaveUnread`]).
     pub unread: Option<Unread>,
 }
 
@@ -112,13 +108,6 @@ impl InputFile {
             text: text.to_owned(),
             unread: None,
         }
-    }
-
-    /// What a read of a file the walk left unread must find: none if it
-    /// kept the text (a file of no bytes counts as left, which reads the
-    /// same).
-    pub fn left(&self) -> Option<Unread> {
-        self.unread.filter(|_| self.text.is_empty())
     }
 
     /// The length of the text in bytes, or of the file the walk left unread.

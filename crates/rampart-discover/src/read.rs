@@ -137,25 +137,23 @@ impl Leaving {
         self.found.fetch_add(len, Ordering::Relaxed) >= self.leave.kept
     }
 
-    /// Whether a file of `kind` and `text` is one of those a scan may read
-    /// again ([`LeaveUnread`]): with what facts of its text, and whether the
-    /// walk leaves it unread (past the texts it keeps) or keeps it.
-    fn leaves(&self, kind: FileKind, text: &str) -> Option<(u8, bool)> {
+    /// Whether a file of `kind` and `text` is left unread, and with what
+    /// facts of its text.
+    fn leaves(&self, kind: FileKind, text: &str) -> Option<u8> {
         match kind {
-            FileKind::Dockerfile if self.leave.dockerfiles => Some((0, self.past_kept(text.len()))),
+            FileKind::Dockerfile => {
+                (self.leave.dockerfiles && self.past_kept(text.len())).then_some(0)
+            }
             FileKind::Kubernetes => {
                 let leaves = self.leave.kubernetes?;
-                // Counted whether or not it is one: the budget is of the
-                // walk's texts of these kinds.
-                let past_kept = self.past_kept(text.len());
-                leaves(text).then_some((0, past_kept))
+                (self.past_kept(text.len()) && leaves(text)).then_some(0)
             }
             // Not variables files: one in a directory of no module set is
             // parsed (for its diagnostics) where no part reads it, and they
             // are few and small.
             FileKind::Terraform | FileKind::CloudFormation => {
                 let facts = self.leave.infrastructure?;
-                Some((facts(text), self.past_kept(text.len())))
+                self.past_kept(text.len()).then(|| facts(text))
             }
             _ => None,
         }
@@ -164,9 +162,8 @@ impl Leaving {
 
 /// Reads and classifies one file. `explicit` files (named on the command line)
 /// are classified by content when their name says nothing. The files `leaving`
-/// names are listed with what a later read must find, if their shown path
-/// `display` is the path they are read at, and past the texts it keeps,
-/// without their text (see [`LeaveUnread`]).
+/// names are listed without their text, if their shown path `display` is
+/// the path they are read at (see [`LeaveUnread`]).
 pub(crate) fn read_file(
     path: &Path,
     display: String,
@@ -213,25 +210,22 @@ pub(crate) fn read_file(
     // Not a text with invalid UTF-8, which is not its bytes.
     let len = len.filter(|_| out.diagnostics.len() == reported);
     let kind = classify::of_class(name_class, path, &text);
-    let leaves = (leaving.zip(kind))
+    let left = (leaving.zip(kind))
         .and_then(|(leaving, kind)| leaving.leaves(kind, &text))
         .zip(len);
     match kind {
-        Some(kind) if let Some(((facts, left), len)) = leaves => {
-            let unread = Unread {
+        Some(kind) if let Some((facts, len)) = left => out.files.push(InputFile {
+            kind,
+            display_path: display,
+            root_relative_path: root_relative,
+            text: String::new(),
+            unread: Some(Unread {
                 len,
                 writes_marker: holds_suppression_marker(&text),
                 digest: digest(text.as_bytes()),
                 facts,
-            };
-            out.files.push(InputFile {
-                kind,
-                display_path: display,
-                root_relative_path: root_relative,
-                text: if left { String::new() } else { text },
-                unread: Some(unread),
-            });
-        }
+            }),
+        }),
         Some(kind) => out.files.push(InputFile {
             kind,
             display_path: display,

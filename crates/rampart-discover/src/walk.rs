@@ -246,7 +246,7 @@ fn read_copies_reported(discovery: &mut Discovery) {
     let mut gone = BTreeSet::new();
     for file in &mut discovery.files {
         let Some(unread) = file
-            .left()
+            .unread
             .filter(|_| reported.contains(file.display_path.as_str()))
         else {
             continue;
@@ -262,7 +262,7 @@ fn read_copies_reported(discovery: &mut Discovery) {
         }
     }
     if !gone.is_empty() {
-        (discovery.files).retain(|f| f.left().is_none() || !gone.contains(&f.display_path));
+        (discovery.files).retain(|f| f.unread.is_none() || !gone.contains(&f.display_path));
     }
 }
 
@@ -583,7 +583,7 @@ mod tests {
         };
         let unread = |out: &Discovery| -> Vec<String> {
             (out.files.iter())
-                .filter(|f| f.left().is_some())
+                .filter(|f| f.unread.is_some())
                 .map(|f| f.root_relative_path.clone())
                 .collect()
         };
@@ -617,27 +617,15 @@ mod tests {
         let some = discover(&[dir.path().to_path_buf()], &options(3 * POD.len())).unwrap();
         let left = unread(&some).len();
         assert!((3..=7).contains(&left), "{:?}", unread(&some));
-        // Left or kept, a file of those kinds reads again as the walk read
-        // it; the others have no record to be read again by.
-        let may_read_again = |out: &Discovery| -> Vec<String> {
-            (out.files.iter())
-                .filter(|f| f.unread.is_some())
-                .map(|f| f.root_relative_path.clone())
-                .collect()
-        };
-        assert_eq!(may_read_again(&some), unread(&out));
-        for file in out.files.iter().chain(&some.files) {
+        for file in &out.files {
             match file.unread {
                 Some(unread) => {
-                    assert_eq!(file.left().is_some(), file.text.is_empty());
+                    assert!(file.text.is_empty());
                     let read = crate::read_later(&file.display_path, unread);
                     assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
                     let text = read.text.unwrap();
                     assert_eq!(text.as_bytes(), std::fs::read(&file.display_path).unwrap());
                     assert_eq!(file.len(), text.len());
-                    if file.left().is_none() {
-                        assert_eq!(text, file.text);
-                    }
                 }
                 None => assert!(!file.text.is_empty()),
             }
@@ -671,7 +659,7 @@ mod tests {
         assert_eq!(codes, [("bin", "binary-file"), ("latin", "invalid-utf8")]);
         let dockerfiles: Vec<(&str, bool)> = (both.files.iter())
             .filter(|f| f.kind == FileKind::Dockerfile)
-            .map(|f| (f.root_relative_path.as_str(), f.left().is_some()))
+            .map(|f| (f.root_relative_path.as_str(), f.unread.is_some()))
             .collect();
         assert_eq!(
             dockerfiles,

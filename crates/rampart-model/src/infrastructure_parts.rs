@@ -160,14 +160,13 @@ impl Names {
         names
     }
 
-    /// What a file's text names, from what the walk found it to name when
-    /// it left or kept it ([`infrastructure_facts`]), or from the text.
+    /// What a file's text names, from what it is known to name while it is
+    /// unread ([`infrastructure_facts`]), or from the text.
     fn of_file(file: Option<&SourceFile>) -> Self {
         let Some(file) = file else {
             return Self::default();
         };
-        // Left unread or kept by the walk, which asked this of the text.
-        let Some(unread) = file.read_again_as() else {
+        let Some(unread) = file.still_unread() else {
             return Self::of(&file.text, &SEARCHER);
         };
         let facts = unread.facts;

@@ -767,13 +767,7 @@ fn source_of(
     unread: Option<rampart_discover::Unread>,
 ) -> SourceFile {
     match unread {
-        // Left unread by the walk (`InputFile::left`).
-        Some(unread) if text.is_empty() => {
-            SourceFile::unread(display_path, root_relative_path, unread)
-        }
-        Some(unread) => {
-            SourceFile::read_again_later(display_path, root_relative_path, text, unread)
-        }
+        Some(unread) => SourceFile::unread(display_path, root_relative_path, unread),
         None => SourceFile::new(display_path, root_relative_path, text),
     }
 }
@@ -785,11 +779,10 @@ fn source_of(
 /// namespace-wide object), and Terraform's `.tf` files and CloudFormation's
 /// templates, with what the split needs to know of them
 /// ([`crate::infrastructure_facts`]). Their texts are then in memory only
-/// while their part is read, not from the walk to the end; those the walk
-/// keeps, from the walk to the end of their part (it hashes them too, and a
-/// part releases them as it does the others). A scan that does not stream
-/// its manifests reads those before it parses; the infrastructure reads its
-/// files when it is evaluated, whole or a part at a time.
+/// while their part is read, not from the walk to the end. A scan that
+/// does not stream its manifests reads those before it parses; the
+/// infrastructure reads its files when it is evaluated, whole or a part at
+/// a time.
 pub const LEAVE_UNREAD: LeaveUnread = LeaveUnread {
     dockerfiles: true,
     kubernetes: Some(kubernetes_read_in_parts),
@@ -1705,12 +1698,11 @@ impl ParsedFiles {
                         vars: file.kind == FileKind::TerraformVars,
                     }
                 } else if matches!(file.kind, FileKind::Kubernetes | FileKind::Dockerfile)
-                    && defer(file.kind, file.unread.map_or(&file.text, |_| ""))
+                    && defer(file.kind, &file.text)
                 {
-                    // A file the walk left unread or kept to be read again
-                    // ([`LEAVE_UNREAD`]) is one `read_in_parts` holds for:
-                    // asked with an empty text, `defer` says whether the
-                    // scan streams.
+                    // A file the walk left unread ([`LEAVE_UNREAD`]) is one
+                    // `read_in_parts` holds for: asked with its empty text,
+                    // `defer` says whether the scan streams.
                     Content::Deferred
                 } else if matches!(
                     file.kind,

@@ -396,28 +396,17 @@ fn rules_report_the_same_however_they_are_evaluated() {
     // releases them once checked but for the lines its findings quote. The
     // lines quoted of findings made later (NP-001's, about a namespace's
     // first workload) are read again.
-    // Or keeps their texts (the first it finds, up to its budget), hashed,
-    // and each part releases them as it does the others.
-    let walked = |kept: usize| {
+    let left_unread = || {
         let options = DiscoverOptions {
-            leave_unread: rampart_discover::LeaveUnread {
-                kept,
-                ..rampart_model::LEAVE_UNREAD
-            },
+            leave_unread: rampart_model::LEAVE_UNREAD,
             ..DiscoverOptions::default()
         };
         discover(&[fixtures_dir()], &options)
             .unwrap_or_else(|e| panic!("{e}"))
             .files
     };
-    let left_unread = || walked(0);
-    let kept_hashed = || walked(usize::MAX);
-    let unread = left_unread().iter().filter(|f| f.left().is_some()).count();
+    let unread = left_unread().iter().filter(|f| f.unread.is_some()).count();
     assert!(unread > 10, "only {unread} files left unread");
-    let kept = (kept_hashed().iter())
-        .filter(|f| f.unread.is_some() && f.left().is_none())
-        .count();
-    assert_eq!(kept, unread, "as many kept, hashed, as left unread");
     // Each reading of `files` releases the texts as a scan does, and finds
     // what `expected` holds, lines quoted included.
     let same_left_unread = |files: &dyn Fn() -> Vec<InputFile>, expected: &[Compared], what| {
@@ -430,7 +419,6 @@ fn rules_report_the_same_however_they_are_evaluated() {
         }
     };
     same_left_unread(&left_unread, &together, "left unread");
-    same_left_unread(&kept_hashed, &together, "kept, hashed");
 
     // A plan reads the configuration of every root: with one, the
     // infrastructure is read whole. Without the plans, the fixtures'
@@ -456,24 +444,11 @@ fn rules_report_the_same_however_they_are_evaluated() {
     // The infrastructure's files left unread too, each part reading its own.
     let unread_without_plans = || no_plans(left_unread());
     let unread = (unread_without_plans().iter())
-        .filter(|f| f.left().is_some() && f.kind == FileKind::Terraform)
+        .filter(|f| f.unread.is_some() && f.kind == FileKind::Terraform)
         .count();
     assert!(unread > 40, "only {unread} Terraform files left unread");
     same_left_unread(&unread_without_plans, &whole, "left unread, without plans");
-    let kept_without_plans = || no_plans(kept_hashed());
-    same_left_unread(&kept_without_plans, &whole, "kept, hashed, without plans");
 }
-
-/// A pod of the `agents` namespace, which [`WEB_POLICY`] does not select:
-/// NP-001 reports it once every part is read.
-fn pod(name: &str) -> String {
-    format!(
-        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: agents\nspec:\n  containers:\n    - name: app\n      image: registry.example.com/app:1.0.0\n"
-    )
-}
-
-/// A policy of the `agents` namespace for other pods than [`pod`]'s.
-const WEB_POLICY: &str = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: allow-web\n  namespace: agents\nspec:\n  podSelector: {matchLabels: {app: web}}\n  ingress: [{}]\n";
 
 /// A scan's walk leaves the files read in parts unread; each part reads its
 /// own, and releases them once checked but for the lines its findings
@@ -487,7 +462,15 @@ const WEB_POLICY: &str = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\
 fn files_left_unread_are_read_with_their_part_and_again_for_later_findings() {
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
-    write("policy.yaml", WEB_POLICY);
+    let pod = |name: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: agents\nspec:\n  containers:\n    - name: app\n      image: registry.example.com/app:1.0.0\n"
+        )
+    };
+    write(
+        "policy.yaml",
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: allow-web\n  namespace: agents\nspec:\n  podSelector: {matchLabels: {app: web}}\n  ingress: [{}]\n",
+    );
     for name in ["a", "b", "c", "d", "e"] {
         write(&format!("{name}.yaml"), &pod(name));
     }
@@ -566,66 +549,6 @@ fn files_left_unread_are_read_with_their_part_and_again_for_later_findings() {
         .collect();
     assert_eq!(quoted, expected);
     assert!(expected.iter().all(Option::is_some));
-}
-
-/// The files a large scan reads in parts whose texts the walk keeps (the
-/// first it finds) are hashed too: each part releases them once checked, as
-/// it does those the walk left unread, and a finding made after the part
-/// has the lines it quotes read again.
-#[cfg(unix)]
-#[test]
-fn files_kept_by_the_walk_are_released_with_their_part_and_read_again_for_later_findings() {
-    let dir = tempfile::tempdir().unwrap();
-    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
-    write("policy.yaml", WEB_POLICY);
-    for name in ["a", "b"] {
-        write(&format!("{name}.yaml"), &pod(name));
-    }
-    let options = DiscoverOptions {
-        leave_unread: rampart_discover::LeaveUnread {
-            kept: usize::MAX,
-            ..rampart_model::LEAVE_UNREAD
-        },
-        ..DiscoverOptions::default()
-    };
-    let files = discover(&[dir.path().to_path_buf()], &options)
-        .unwrap()
-        .files;
-    assert!(
-        (files.iter()).all(|f| f.unread.is_some() && f.left().is_none()),
-        "kept, and hashed"
-    );
-    // Changed once the walk is done: its part reads the text the walk kept.
-    write("b.yaml", &pod("B"));
-
-    let np_001 = all_rules()
-        .iter()
-        .copied()
-        .find(|r| r.meta.id == "NP-001")
-        .unwrap();
-    let config = LoadedConfig::default();
-    let (mut project, findings) = scan_in_phases(&[np_001], files, &config, Manifests::InParts(1));
-    assert!(project.diagnostics.is_empty(), "{:?}", project.diagnostics);
-    let [finding] = &findings[..] else {
-        panic!("{findings:?}");
-    };
-    let file = project.file(finding.file);
-    assert_eq!(file.root_relative_path(), "a.yaml");
-    let lines: Vec<u32> = finding.span.quoted_lines().collect();
-    assert!(
-        file.still_unread().is_some() && !file.keeps_lines(&lines),
-        "released with its part, without the lines quoted"
-    );
-    release_texts_as_a_scan_does(&mut project, &findings);
-    let file = project.file(finding.file);
-    let quoted: Vec<Option<&str>> = lines.iter().map(|&n| file.line(n)).collect();
-    let text = pod("a");
-    let expected: Vec<Option<&str>> = (lines.iter())
-        .map(|&n| text.lines().nth(n as usize - 1))
-        .collect();
-    assert_eq!(quoted, expected);
-    assert!(expected.iter().all(Option::is_some));
-    assert!(project.diagnostics.is_empty(), "{:?}", project.diagnostics);
 }
 
 /// Every top-level block of the fixtures' Terraform files in a root module

@@ -59,8 +59,7 @@ pub struct SourceFile {
     /// ([`SourceFile::keep_lines`]); the only lines it then has.
     kept_lines: Option<Box<KeptLines>>,
     /// What the walk knew of the file when it left its text to be read
-    /// later ([`SourceFile::unread`]), or kept it but hashed it, for a read
-    /// once the text is released ([`SourceFile::read_again_later`]).
+    /// later ([`SourceFile::unread`]).
     left: Option<Unread>,
     /// Whether the text is here, to be read, or could not be.
     reading: Reading,
@@ -156,29 +155,6 @@ impl SourceFile {
         }
     }
 
-    /// A file whose text the walk read and kept, and can be read again once
-    /// released ([`SourceFile::release_text`]) as one the walk left unread:
-    /// `unread` is what that read must find.
-    pub fn read_again_later(
-        display_path: String,
-        root_relative_path: String,
-        text: String,
-        unread: Unread,
-    ) -> Self {
-        Self {
-            left: Some(unread),
-            ..Self::new(display_path, root_relative_path, text)
-        }
-    }
-
-    /// What the walk knew of a file it left unread or kept to be read again
-    /// ([`SourceFile::unread`], [`SourceFile::read_again_later`]): what a
-    /// later read must find, and the facts the scan asked of the text. None
-    /// once a read found another file ([`SourceFile::stop_reading_again`]).
-    pub fn read_again_as(&self) -> Option<Unread> {
-        self.left
-    }
-
     /// What is known of the file while its text is to be read
     /// ([`SourceFile::read_later`]): left so by the walk, or read since and
     /// released ([`SourceFile::release_text`]).
@@ -216,7 +192,7 @@ impl SourceFile {
     }
 
     /// Whether the text can be read again once released: the walk left it
-    /// to be read later, and it was, or kept it to be read again.
+    /// to be read later, and it was.
     pub fn reads_again(&self) -> bool {
         self.left.is_some() && self.reading != Reading::Skipped
     }
@@ -297,10 +273,9 @@ impl SourceFile {
 
     /// Frees the text (and where its lines start) once nothing will read it:
     /// the file then has no text, but its paths and whether it wrote the
-    /// suppression marker. A file the walk left unread, or kept to be read
-    /// again, can be read again ([`SourceFile::still_unread`]), and has no
-    /// line until it is. A scan releases the texts of manifests once their
-    /// rules have run, but the lines its report quotes
+    /// suppression marker. A file the walk left unread can be read again
+    /// ([`SourceFile::still_unread`]), and has no line until it is. A scan releases the texts of manifests once
+    /// their rules have run, but the lines its report quotes
     /// ([`SourceFile::keep_lines`]) and the texts the filter reads for
     /// suppressions.
     pub fn release_text(&mut self) {

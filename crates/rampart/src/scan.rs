@@ -32,18 +32,15 @@ const MANIFEST_PART_FILES: usize = 2048;
 
 /// How many bytes of texts of the files a scan reads in parts the walk
 /// keeps before it leaves the others unread (`LEAVE_UNREAD`), to be read
-/// again with their part: the first texts it finds, which their part
-/// releases as it does the others (a 61,000-file tree of manifests peaked
-/// at 87.5 MiB while they were kept to the end of the manifests' phase, at
-/// 78.4 MiB since: docs/benchmarks-history.md, the twenty-third round).
-/// Each file read again costs its reading again, about 3.9 µs of CPU
-/// (mostly the kernel's) for the benchmarks' files of 700 bytes, some 2 ms
-/// of a scan's wall time for each MiB of texts left; each MiB left is about
-/// a MiB off the peak. With 32 MiB, a scan of 100,000 files of the
-/// benchmarks (67 MiB of such texts) peaks about 35 MiB lower for 1–6% of
-/// its time, and one of 10,000 files or of 37,000 of Terraform and
-/// CloudFormation (29 MiB) leaves none; with 8 MiB, 55 MiB lower for 3–12%
-/// (docs/benchmarks-history.md, the twenty-second round).
+/// again with their part: the first texts it finds. Each file read again
+/// costs its reading again, about 3.9 µs of CPU (mostly the kernel's) for
+/// the benchmarks' files of 700 bytes, some 2 ms of a scan's wall time for
+/// each MiB of texts left; each MiB left is about a MiB off the peak. With
+/// 32 MiB, a scan of 100,000 files of the benchmarks (67 MiB of such texts)
+/// peaks about 35 MiB lower for 1–6% of its time, and one of 10,000 files
+/// or of 37,000 of Terraform and CloudFormation (29 MiB) leaves none; with
+/// 8 MiB, 55 MiB lower for 3–12% (docs/benchmarks-history.md, the twenty-second
+/// round).
 const TEXT_KEPT_BYTES: usize = 32 << 20;
 
 /// About how many files of Terraform and CloudFormation a scan evaluates and
