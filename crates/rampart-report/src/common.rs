@@ -101,8 +101,9 @@ const ELEMENTS_RENDERED_TOGETHER: usize = 1024;
 /// Writes `document` as `serde_json::to_writer_pretty` would, with the
 /// [`Elements`] at `key` standing for `items`, each rendered by `render`.
 ///
-/// The document streams to `out` as serde writes it; where it writes the
-/// empty sequence at `key`, the elements are written in its place. They are
+/// The document streams to `out` as serde writes it, some 64 KiB at a time
+/// ([`SCANNED_TOGETHER`]); where it writes the empty sequence at `key`, the
+/// elements are written in its place. They are
 /// rendered on every core, [`ELEMENTS_RENDERED_TOGETHER`] at a time, and
 /// written in order; rendered one after the other on one core, the findings
 /// of a scan of 100,000 files took 70 ms (docs/benchmarks-history.md, fifteenth
@@ -182,7 +183,8 @@ struct Splice<'o, 'e> {
     out: &'o mut dyn Write,
     placeholder: Vec<u8>,
     /// What was written and not yet passed on: up to about `scanned_together`
-    /// bytes, then the end that may begin the placeholder.
+    /// bytes, then as many as the placeholder has but one (they may begin
+    /// it).
     held: Vec<u8>,
     /// [`SCANNED_TOGETHER`], but in tests.
     scanned_together: usize,
@@ -199,7 +201,8 @@ struct Splice<'o, 'e> {
 /// string, two spaces of indentation), and looked at one by one they cost
 /// as much as rendering them: the SARIF report of the example (1 MB, its
 /// rule descriptors) took 5.5 ms to write, 2.8 ms since. Held, they are
-/// searched together, and the document's memory stays bounded.
+/// searched together; what is held is this and at most one write of serde's
+/// more (a string's run without escapes is one).
 const SCANNED_TOGETHER: usize = 64 << 10;
 
 /// Writes `bytes` to `out`, and keeps `column` the count of bytes since the
@@ -214,7 +217,8 @@ fn pass_on(out: &mut dyn Write, column: &mut usize, bytes: &[u8]) -> io::Result<
 
 impl Splice<'_, '_> {
     /// Splices the elements in at the placeholder if it is in what is held,
-    /// and passes on what cannot begin it: all that is held, at the end.
+    /// and passes on all that is held but as many bytes as the placeholder
+    /// has but one (they may begin it): all of it, at the end.
     fn scan(&mut self, at_end: bool) -> io::Result<()> {
         let length = self.placeholder.len();
         if let Some(at) = memchr::memmem::find(&self.held, &self.placeholder) {
@@ -263,6 +267,8 @@ impl Write for Splice<'_, '_> {
         Ok(bytes.len())
     }
 
+    /// Flushes `out`, not what is held: the placeholder may begin there.
+    /// Serde does not flush mid-document.
     fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
     }
@@ -442,7 +448,7 @@ mod tests {
         text: &str,
         cuts: impl IntoIterator<Item = usize>,
         scanned_together: usize,
-    ) -> String {
+    ) -> io::Result<String> {
         let mut out = Vec::new();
         let mut elements = |out: &mut dyn Write, indent: usize| write!(out, "<{indent}>");
         let mut splice = Splice {
@@ -456,12 +462,16 @@ mod tests {
         };
         let mut start = 0;
         for cut in cuts.into_iter().chain([text.len()]) {
-            splice.write_all(&text.as_bytes()[start..cut]).unwrap();
+            splice.write_all(&text.as_bytes()[start..cut])?;
             start = cut;
         }
-        splice.finish("items").unwrap();
-        String::from_utf8(out).unwrap()
+        splice.finish("items")?;
+        Ok(String::from_utf8(out).unwrap())
     }
+
+    /// How [`Splice`] looks: at the end only, after every write, and in
+    /// between.
+    const SCANNED: [usize; 4] = [SCANNED_TOGETHER, 0, 5, 12];
 
     #[test]
     fn the_placeholder_is_found_however_the_document_is_cut() {
@@ -474,14 +484,26 @@ mod tests {
         );
         let expected = text.replacen("    \"items\": []", "    \"items\": [<4>]", 1);
         assert_ne!(expected, text);
-        // Looked for at the end only, after every write, and in between.
-        for scanned_together in [SCANNED_TOGETHER, 0, 5, 12] {
-            let pieces = |cuts| spliced(text, cuts, scanned_together);
+        for scanned_together in SCANNED {
+            let pieces = |cuts| spliced(text, cuts, scanned_together).unwrap();
             assert_eq!(pieces(vec![]), expected, "whole, {scanned_together}");
             let bytes = (1..text.len()).collect();
             assert_eq!(pieces(bytes), expected, "bytes, {scanned_together}");
             for cut in 1..text.len() {
                 assert_eq!(pieces(vec![cut]), expected, "{cut}, {scanned_together}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_placeholder_twice_is_an_error_however_the_document_is_cut() {
+        let text = "{\n  \"items\": [],\n  \"more\": {\n    \"items\": []\n  }\n}";
+        for scanned_together in SCANNED {
+            let pieces = |cuts| spliced(text, cuts, scanned_together);
+            assert!(pieces(vec![]).is_err(), "whole, {scanned_together}");
+            assert!(pieces((1..text.len()).collect()).is_err(), "bytes");
+            for cut in 1..text.len() {
+                assert!(pieces(vec![cut]).is_err(), "{cut}, {scanned_together}");
             }
         }
     }
