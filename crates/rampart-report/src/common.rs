@@ -103,11 +103,10 @@ const ELEMENTS_RENDERED_TOGETHER: usize = 1024;
 ///
 /// The document streams to `out` as serde writes it, some 64 KiB at a time
 /// ([`SCANNED_TOGETHER`]); where it writes the empty sequence at `key`, the
-/// elements are written in its place. They are
-/// rendered on every core, [`ELEMENTS_RENDERED_TOGETHER`] at a time, and
-/// written in order; rendered one after the other on one core, the findings
-/// of a scan of 100,000 files took 70 ms (docs/benchmarks-history.md, fifteenth
-/// round). `key` must name the one empty sequence of the pretty document at
+/// elements are written in its place. They are rendered on every core,
+/// [`ELEMENTS_RENDERED_TOGETHER`] at a time, and written in order; rendered
+/// one after the other on one core, the findings of a scan of 100,000 files
+/// took 70 ms (docs/benchmarks-history.md, fifteenth round). `key` must name the one empty sequence of the pretty document at
 /// that key. A string value cannot look like it (its quotes are escaped); a
 /// map key could, so the documents this writes have no map with keys from
 /// the input, and were one to match too, the report ends in an error.
