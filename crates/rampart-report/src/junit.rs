@@ -11,7 +11,6 @@ use std::io::{self, Write};
 
 use rampart_rules::{Finding, RuleMeta};
 use rampart_source::{Diagnostic, DiagnosticLevel};
-
 use rayon::prelude::*;
 
 use crate::ScanReport;
