@@ -94,22 +94,47 @@ impl Serialize for Elements {
     }
 }
 
-/// How many elements [`write_pretty`] renders before it writes them: a
+/// How many elements [`render_in_order`] renders before it writes them: a
 /// report of many findings never holds all of their rendered forms at once.
-const ELEMENTS_RENDERED_TOGETHER: usize = 1024;
+pub(crate) const ELEMENTS_RENDERED_TOGETHER: usize = 1024;
+
+/// Renders `items` on every core, [`ELEMENTS_RENDERED_TOGETHER`] at a time,
+/// and gives each rendered form to `write`, in order. `render` is given an
+/// item's index in `items`; a batch that fails to render writes nothing.
+pub(crate) fn render_in_order<'i, I, T>(
+    items: &'i [I],
+    render: impl Fn(usize, &'i I) -> io::Result<T> + Sync,
+    mut write: impl FnMut(T) -> io::Result<()>,
+) -> io::Result<()>
+where
+    I: Sync,
+    T: Send,
+{
+    for (batch, items) in items.chunks(ELEMENTS_RENDERED_TOGETHER).enumerate() {
+        let first = batch * ELEMENTS_RENDERED_TOGETHER;
+        let rendered = (items.par_iter().enumerate())
+            .map(|(i, item)| render(first + i, item))
+            .collect::<io::Result<Vec<T>>>()?;
+        for element in rendered {
+            write(element)?;
+        }
+    }
+    Ok(())
+}
 
 /// Writes `document` as `serde_json::to_writer_pretty` would, with the
 /// [`Elements`] at `key` standing for `items`, each rendered by `render`.
 ///
 /// The document streams to `out` as serde writes it, some 64 KiB at a time
 /// ([`SCANNED_TOGETHER`]); where it writes the empty sequence at `key`, the
-/// elements are written in its place. They are rendered on every core,
-/// [`ELEMENTS_RENDERED_TOGETHER`] at a time, and written in order; rendered
-/// one after the other on one core, the findings of a scan of 100,000 files
-/// took 70 ms (docs/benchmarks-history.md, fifteenth round). `key` must name the one empty sequence of the pretty document at
-/// that key. A string value cannot look like it (its quotes are escaped); a
-/// map key could, so the documents this writes have no map with keys from
-/// the input, and were one to match too, the report ends in an error.
+/// elements are written in its place, rendered on every core
+/// ([`render_in_order`]); rendered one after the other on one core, the
+/// findings of a scan of 100,000 files took 70 ms
+/// (docs/benchmarks-history.md, fifteenth round). `key` must name the one
+/// empty sequence of the pretty document at that key. A string value cannot
+/// look like it (its quotes are escaped); a map key could, so the documents
+/// this writes have no map with keys from the input, and were one to match
+/// too, the report ends in an error.
 pub(crate) fn write_pretty<'i, D, I, T>(
     out: &mut dyn Write,
     document: &D,
@@ -124,39 +149,31 @@ where
 {
     let mut elements = |out: &mut dyn Write, indent: usize| -> io::Result<()> {
         let element_indent = " ".repeat(indent + 2);
-        for (window, items) in items.chunks(ELEMENTS_RENDERED_TOGETHER).enumerate() {
-            let rendered = items
-                .par_iter()
-                .enumerate()
-                .map(|(i, item)| {
-                    let indent = element_indent.as_bytes();
-                    // Rendered into the thread's own buffer, then copied once,
-                    // indented, into an element of exactly its length.
-                    RENDERED.with_borrow_mut(|rendered| {
-                        rendered.clear();
-                        serde_json::to_writer_pretty(&mut *rendered, &render(item))?;
-                        let breaks = memchr::memchr_iter(b'\n', rendered).count();
-                        let comma = window > 0 || i > 0;
-                        let mut bytes = Vec::with_capacity(
-                            usize::from(comma) + 1 + indent.len() * (breaks + 1) + rendered.len(),
-                        );
-                        if comma {
-                            bytes.push(b',');
-                        }
-                        bytes.push(b'\n');
-                        bytes.extend_from_slice(indent);
-                        indent_lines(&mut bytes, rendered, indent);
-                        if rendered.capacity() > KEPT_RENDERED_CAPACITY {
-                            *rendered = Vec::new();
-                        }
-                        Ok(bytes)
-                    })
-                })
-                .collect::<io::Result<Vec<Vec<u8>>>>()?;
-            for bytes in rendered {
-                out.write_all(&bytes)?;
-            }
-        }
+        let render = |index: usize, item: &'i I| {
+            let indent = element_indent.as_bytes();
+            // Rendered into the thread's own buffer, then copied once,
+            // indented, into an element of exactly its length.
+            RENDERED.with_borrow_mut(|rendered| {
+                rendered.clear();
+                serde_json::to_writer_pretty(&mut *rendered, &render(item))?;
+                let breaks = memchr::memchr_iter(b'\n', rendered).count();
+                let comma = index > 0;
+                let mut bytes = Vec::with_capacity(
+                    usize::from(comma) + 1 + indent.len() * (breaks + 1) + rendered.len(),
+                );
+                if comma {
+                    bytes.push(b',');
+                }
+                bytes.push(b'\n');
+                bytes.extend_from_slice(indent);
+                indent_lines(&mut bytes, rendered, indent);
+                if rendered.capacity() > KEPT_RENDERED_CAPACITY {
+                    *rendered = Vec::new();
+                }
+                Ok(bytes)
+            })
+        };
+        render_in_order(items, render, |bytes| out.write_all(&bytes))?;
         if !items.is_empty() {
             out.write_all(b"\n")?;
             out.write_all(" ".repeat(indent).as_bytes())?;

@@ -11,19 +11,13 @@ use std::io::{self, Write};
 
 use rampart_rules::{Finding, RuleMeta};
 use rampart_source::{Diagnostic, DiagnosticLevel};
-use rayon::prelude::*;
 
 use crate::ScanReport;
-use crate::common::{Region, plural};
+use crate::common::{Region, plural, render_in_order};
 use crate::xml::{escape_attribute as attr, escape_text as text};
 
-/// How many findings [`write`] renders before it writes them: a report of
-/// many findings never holds all of them rendered. One after the other on
-/// one core, those of a scan of 100,000 files took 46 ms.
-const FINDINGS_RENDERED_TOGETHER: usize = 1024;
-
 pub(crate) fn write(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
-    // What is written between the findings' batches.
+    // What is written between the suites' findings.
     let mut xml = String::new();
     let suites = suites(report);
     let errors = report
@@ -45,21 +39,18 @@ pub(crate) fn write(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<
             attr(&format!("{} {}", meta.id, meta.name)),
             n = findings.len()
         );
-        // Rendered on every core, a batch at a time, and written in order.
-        for batch in findings.chunks(FINDINGS_RENDERED_TOGETHER) {
-            out.write_all(xml.as_bytes())?;
-            xml.clear();
-            let rendered: Vec<String> = (batch.par_iter())
-                .map(|finding| {
-                    let mut testcase = String::new();
-                    write_finding(&mut testcase, report, finding);
-                    testcase
-                })
-                .collect();
-            for testcase in &rendered {
-                out.write_all(testcase.as_bytes())?;
-            }
-        }
+        // Rendered on every core and written as they come: one after the
+        // other on one core, those of a scan of 100,000 files took 46 ms.
+        out.write_all(xml.as_bytes())?;
+        xml.clear();
+        let testcase = |_, finding: &&Finding| {
+            let mut testcase = String::new();
+            write_finding(&mut testcase, report, finding);
+            Ok(testcase)
+        };
+        render_in_order(findings, testcase, |testcase| {
+            out.write_all(testcase.as_bytes())
+        })?;
         xml.push_str("  </testsuite>\n");
     }
     if report.findings.is_empty() {
@@ -200,7 +191,7 @@ mod tests {
             "a: 1\n".into(),
         ));
         let rules = ["PSS-001", "PSS-002"].map(|id| &rampart_rules::find_rule(id).unwrap().meta);
-        let count = 2 * FINDINGS_RENDERED_TOGETHER + 3;
+        let count = 2 * crate::common::ELEMENTS_RENDERED_TOGETHER + 3;
         let findings: Vec<Finding> = (0..count)
             .map(|n| Finding {
                 rule: rules[usize::from(n % 3 == 0)],
