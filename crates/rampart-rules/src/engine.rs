@@ -854,9 +854,8 @@ fn run_rules(
 /// ([`Project::release_part_texts`]), and every part but the last released
 /// ([`Project::release_manifest_part`]) before the next is read, so that
 /// the manifests' texts and trees are never all in memory. What the last
-/// part keeps is left to
-/// [`Project::add_infrastructure`], which releases it beside the
-/// infrastructure's evaluation. The rules that relate objects or Falco
+/// part keeps is left to [`Project::add_infrastructure`], which releases it
+/// beside the infrastructure's evaluation. The rules that relate objects or Falco
 /// files (`Check::Manifests`) run with the last part, once every object is
 /// read. `lap` is told when each step ends (`model` for a part's files read
 /// and checked, `evaluate` for the rest), for `--timings`.

@@ -274,10 +274,10 @@ impl SourceFile {
     /// Frees the text (and where its lines start) once nothing will read it:
     /// the file then has no text, but its paths and whether it wrote the
     /// suppression marker. A file the walk left unread can be read again
-    /// ([`SourceFile::still_unread`]), and has no line until it is. A scan releases the texts of manifests once
-    /// their rules have run, but the lines its report quotes
-    /// ([`SourceFile::keep_lines`]) and the texts the filter reads for
-    /// suppressions.
+    /// ([`SourceFile::still_unread`]), and has no line until it is. A scan
+    /// releases the texts of manifests once their rules have run, but the
+    /// lines its report quotes ([`SourceFile::keep_lines`]) and the texts the
+    /// filter reads for suppressions.
     pub fn release_text(&mut self) {
         self.text = String::new();
         self.line_starts = OnceLock::new();
