@@ -10,6 +10,9 @@
 
 use core::ffi::c_long;
 
+mod counting;
+
+pub use counting::{Counting, Heap, heap_since_last};
 /// The allocator, for `#[global_allocator]` in the binary.
 pub use mimalloc::MiMalloc as Allocator;
 

@@ -231,7 +231,9 @@ pub struct ScanArgs {
     #[arg(long, value_enum, value_name = "STAGE", hide = true)]
     pub stop_after: Option<Stage>,
 
-    /// Developer option (docs/benchmarks.md): print each stage's time on standard error.
+    /// Developer option (docs/benchmarks.md): print each stage's time on
+    /// standard error (and, in a build with the `count-allocations`
+    /// feature, the memory the program holds).
     #[arg(long, hide = true)]
     pub timings: bool,
 }

@@ -14,8 +14,14 @@ use crate::args::{Cli, Command};
 
 // mimalloc (`rampart_alloc`): a scan allocates and frees millions of small
 // nodes from every worker at once.
+#[cfg(not(feature = "count-allocations"))]
 #[global_allocator]
 static ALLOCATOR: rampart_alloc::Allocator = rampart_alloc::Allocator;
+
+// The same, counting what it holds, in a build made to measure memory.
+#[cfg(feature = "count-allocations")]
+#[global_allocator]
+static ALLOCATOR: rampart_alloc::Counting = rampart_alloc::Counting;
 
 /// How a run ended, as an exit code (see the architecture's exit codes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
-use rampart_alloc::{Collect, PurgeDelay};
+use rampart_alloc::{Collect, Heap, PurgeDelay};
 use rampart_config::{ByteSize, LoadedConfig};
 use rampart_discover::{
     DiscoverOptions, Discovery, FileKind, InputFile, LeaveUnread, discover, read_stdin,
@@ -445,12 +445,21 @@ fn give_back_freed_memory(what: Collect) {
 }
 
 /// `--timings` and `--stop-after`: the wall time of each stage, on standard
-/// error. Disabled, it reads no clock.
+/// error, and in a build that counts allocations (`count-allocations`) what
+/// the program holds at the end of each stage and at most within it.
+/// Disabled, it reads no clock.
 struct Timings {
     enabled: bool,
     start: Option<Instant>,
     last: Option<Instant>,
-    laps: Vec<(&'static str, Duration)>,
+    laps: Vec<Lap>,
+}
+
+/// A stage's time, and what the program held, over its parts.
+struct Lap {
+    name: &'static str,
+    duration: Duration,
+    heap: Option<Heap>,
 }
 
 impl Timings {
@@ -469,9 +478,17 @@ impl Timings {
     fn lap(&mut self, name: &'static str) {
         if let Some(last) = self.last {
             let now = Instant::now();
-            match self.laps.iter_mut().find(|(lap, _)| *lap == name) {
-                Some((_, total)) => *total += now - last,
-                None => self.laps.push((name, now - last)),
+            let heap = rampart_alloc::heap_since_last();
+            match self.laps.iter_mut().find(|lap| lap.name == name) {
+                Some(lap) => {
+                    lap.duration += now - last;
+                    lap.heap = another_part(lap.heap, heap);
+                }
+                None => self.laps.push(Lap {
+                    name,
+                    duration: now - last,
+                    heap,
+                }),
             }
             self.last = Some(now);
         }
@@ -482,12 +499,8 @@ impl Timings {
             return;
         }
         let mut stderr = std::io::stderr().lock();
-        for (name, duration) in &self.laps {
-            let _ = writeln!(
-                stderr,
-                "rampart: timing: {name:<9} {:>10.3} ms",
-                duration.as_secs_f64() * 1e3
-            );
+        for lap in &self.laps {
+            let _ = writeln!(stderr, "{}", lap_line(lap));
         }
         let total = self.start.map(|s| s.elapsed()).unwrap_or_default();
         let _ = writeln!(
@@ -505,6 +518,34 @@ impl Timings {
         eprintln!("rampart: stopped after {stage} (--stop-after): nothing was reported");
         ExitStatus::Clean
     }
+}
+
+/// What the program held in a stage of several parts (`before`) and
+/// another (`part`): what it held at the end of the last, and the most it
+/// held in any.
+fn another_part(before: Option<Heap>, part: Option<Heap>) -> Option<Heap> {
+    part.map(|part| Heap {
+        live: part.live,
+        highest: before.map_or(0, |before| before.highest).max(part.highest),
+    })
+}
+
+/// A stage's line of `--timings`.
+fn lap_line(lap: &Lap) -> String {
+    let mut line = format!(
+        "rampart: timing: {:<9} {:>10.3} ms",
+        lap.name,
+        lap.duration.as_secs_f64() * 1e3
+    );
+    if let Some(heap) = lap.heap {
+        let mib = |bytes: usize| bytes as f64 / f64::from(1u32 << 20);
+        line += &format!(
+            "  heap {:>8.1} MiB at the end, {:>8.1} MiB at most",
+            mib(heap.live),
+            mib(heap.highest)
+        );
+    }
+    line
 }
 
 /// Tells the user about rules that were selected but can check nothing under
@@ -702,6 +743,34 @@ fn write_output(args: &ScanArgs, report: &ScanReport<'_>) -> Result<(), Failure>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stage_line_gives_the_heap_only_when_it_is_counted() {
+        let mut lap = Lap {
+            name: "model",
+            duration: Duration::from_micros(1_474_268),
+            heap: None,
+        };
+        assert_eq!(lap_line(&lap), "rampart: timing: model       1474.268 ms");
+        lap.heap = Some(Heap {
+            live: 62 << 20,
+            highest: (76 << 20) + (1 << 19),
+        });
+        assert_eq!(
+            lap_line(&lap),
+            "rampart: timing: model       1474.268 ms  heap     62.0 MiB at the end,     76.5 MiB at most"
+        );
+    }
+
+    #[test]
+    fn a_stage_of_several_parts_keeps_the_most_any_part_held() {
+        let heap = |live, highest| Some(Heap { live, highest });
+        let first = another_part(None, heap(10, 30));
+        assert_eq!(first, heap(10, 30));
+        assert_eq!(another_part(first, heap(11, 20)), heap(11, 30));
+        assert_eq!(another_part(first, heap(5, 40)), heap(5, 40));
+        assert_eq!(another_part(first, None), None, "not counted");
+    }
 
     /// A Terraform file and a template that do not parse, a Dockerfile, and
     /// `manifests` Kubernetes files that declare nothing others are judged by.
