@@ -1857,12 +1857,12 @@ def render_json(template: dict, marks: dict, res_lines: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--files", type=int, required=True, help="about how many files (100 to 100000)")
+    parser.add_argument("--files", type=int, required=True, help="about how many files (100 to 1000000)")
     parser.add_argument("--out", type=Path, required=True, help="directory to write (replaced)")
     parser.add_argument("--seed", type=int, default=1, help="seed of every choice (default 1)")
     args = parser.parse_args()
-    if not 100 <= args.files <= 100_000:
-        sys.exit("--files must be between 100 and 100000")
+    if not 100 <= args.files <= 1_000_000:
+        sys.exit("--files must be between 100 and 1000000")
     corpus = Corpus(args.out, args.seed)
     corpus.build(args.files)
     corpus.save(args.seed, args.files)
