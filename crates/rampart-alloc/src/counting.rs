@@ -24,13 +24,15 @@ static HIGHEST: AtomicUsize = AtomicUsize::new(0);
 static COUNTING: AtomicBool = AtomicBool::new(false);
 
 fn added(size: usize) {
-    // Read first: the flag's cache line is then shared by every core, not
-    // written by each allocation.
+    // Read before written: the flag is written once.
     if !COUNTING.load(Ordering::Relaxed) {
         COUNTING.store(true, Ordering::Relaxed);
     }
     let live = LIVE.fetch_add(size, Ordering::Relaxed).saturating_add(size);
-    HIGHEST.fetch_max(live, Ordering::Relaxed);
+    // Read before written too: most allocations do not set a new highest.
+    if live > HIGHEST.load(Ordering::Relaxed) {
+        HIGHEST.fetch_max(live, Ordering::Relaxed);
+    }
 }
 
 fn removed(size: usize) {
@@ -70,13 +72,21 @@ unsafe impl GlobalAlloc for Counting {
     unsafe fn realloc(&self, block: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // SAFETY: as for `dealloc`, and `new_size` is what the caller
         // guarantees mimalloc's `realloc` gets.
-        let moved = unsafe { MiMalloc.realloc(block, layout, new_size) };
-        if !moved.is_null() {
-            // Added first: a block that moves is briefly held twice.
+        let resized = unsafe { MiMalloc.realloc(block, layout, new_size) };
+        if resized == block {
+            // Resized where it is (mimalloc does so within the block's size
+            // class, and when it shrinks to half or more).
+            match new_size.checked_sub(layout.size()) {
+                Some(grown) => added(grown),
+                None => removed(layout.size() - new_size),
+            }
+        } else if !resized.is_null() {
+            // Moved: added first, as the block is held in both places while
+            // it is copied. (Null: the old block is still held.)
             added(new_size);
             removed(layout.size());
         }
-        moved
+        resized
     }
 }
 
@@ -136,22 +146,46 @@ mod tests {
             );
             let grown = Counting.realloc(block, one, 3 * MIB);
             assert!(!grown.is_null());
+            let moved = grown != block;
             Counting.dealloc(zeroed, one);
             assert_eq!(
                 heap_since_last(),
                 Some(Heap {
                     live: 3 * MIB,
-                    highest: 5 * MIB
-                }),
-                "a block that moves counts in both places while it does (3 + 1 + 1 MiB)"
+                    // Moved, the block counts in both places while it is
+                    // copied (3 + 1 + 1 MiB).
+                    highest: if moved { 5 * MIB } else { 4 * MIB },
+                })
             );
-            Counting.dealloc(grown, Layout::from_size_align(3 * MIB, 8).unwrap());
+            let three = Layout::from_size_align(3 * MIB, 8).unwrap();
+            // More than a process can have: it fails, and the block stays.
+            let refused = Counting.realloc(grown, three, isize::MAX as usize / 2);
+            assert!(refused.is_null());
+            assert_eq!(
+                heap_since_last(),
+                Some(Heap {
+                    live: 3 * MIB,
+                    highest: 3 * MIB
+                })
+            );
+            // Shrunk to more than half: where it is, or moved, the same count.
+            let shrunk = Counting.realloc(grown, three, 2 * MIB);
+            assert!(!shrunk.is_null());
+            let highest = if shrunk == grown { 3 * MIB } else { 5 * MIB };
+            assert_eq!(
+                heap_since_last(),
+                Some(Heap {
+                    live: 2 * MIB,
+                    highest
+                })
+            );
+            Counting.dealloc(shrunk, Layout::from_size_align(2 * MIB, 8).unwrap());
         }
         assert_eq!(
             heap_since_last(),
             Some(Heap {
                 live: 0,
-                highest: 3 * MIB
+                highest: 2 * MIB
             })
         );
         assert_eq!(

@@ -465,6 +465,10 @@ struct Lap {
 impl Timings {
     fn new(enabled: bool) -> Self {
         let now = enabled.then(Instant::now);
+        if enabled {
+            // The most held from here on, not since the process started.
+            let _ = rampart_alloc::heap_since_last();
+        }
         Self {
             enabled,
             start: now,
