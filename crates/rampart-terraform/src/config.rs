@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use foldhash::HashMap;
+
 use crate::syntax::{Block, Body, ExprKind, Expression, Structure};
 use rampart_iac::Origin;
 use rampart_source::{Diagnostic, FileId, SourceFile, Span};
@@ -82,6 +84,12 @@ pub struct ModuleConfig<'a> {
     pub variables: BTreeMap<&'a str, VariableDecl<'a>>,
     pub locals: BTreeMap<&'a str, Declared<'a, Expression>>,
     pub resources: Vec<ResourceDecl<'a>>,
+    /// Where the first declaration of each `type.name` (and `data.type.name`)
+    /// is in `resources`: every reference to a resource looks its
+    /// declaration up, and a root of thousands of resources referring to one
+    /// another was quadratic with a search of the list
+    /// (docs/benchmarks-history.md, the twenty-fourth round).
+    resource_index: HashMap<(bool, &'a str, &'a str), usize>,
     pub providers: Vec<Declared<'a, Block>>,
     pub module_calls: BTreeMap<&'a str, ModuleCall<'a>>,
     pub outputs: BTreeMap<&'a str, Declared<'a, Expression>>,
@@ -143,10 +151,14 @@ impl<'a> ModuleConfig<'a> {
                 }
             }
             (kind @ ("resource" | "data"), [resource_type, name]) => {
+                let data = kind == "data";
+                (self.resource_index)
+                    .entry((data, resource_type, name))
+                    .or_insert(self.resources.len());
                 self.resources.push(ResourceDecl {
                     file,
                     block,
-                    data: kind == "data",
+                    data,
                     resource_type,
                     name,
                 });
@@ -182,9 +194,8 @@ impl<'a> ModuleConfig<'a> {
         resource_type: &str,
         name: &str,
     ) -> Option<&ResourceDecl<'a>> {
-        self.resources
-            .iter()
-            .find(|r| r.data == data && r.resource_type == resource_type && r.name == name)
+        let index = self.resource_index.get(&(data, resource_type, name))?;
+        self.resources.get(*index)
     }
 }
 

@@ -209,6 +209,49 @@ fn cli_vars_win_and_defaults_point_at_the_default() {
 }
 
 #[test]
+fn a_reference_reads_the_first_declaration_of_its_kind() {
+    let output = run(
+        &[
+            (
+                "main.tf",
+                r#"
+resource "aws_s3_bucket" "b" { bucket = "first" }
+data "aws_s3_bucket" "b" { bucket = "read" }
+resource "aws_s3_bucket_policy" "p" {
+  bucket = aws_s3_bucket.b.bucket
+  policy = data.aws_s3_bucket.b.bucket
+}
+"#,
+            ),
+            (
+                "more.tf",
+                r#"resource "aws_s3_bucket" "b" { bucket = "second" }"#,
+            ),
+        ],
+        &[],
+    );
+    let policy = resource(&output, "aws_s3_bucket_policy.p");
+    assert_eq!(policy.get("bucket").unwrap().as_str(), Some("first"));
+    // Declared, so a reference (a data source is read while planning), not
+    // an error.
+    assert!(
+        matches!(policy.get("policy").unwrap().unknown_value(), Some(Unknown::Reference { address, .. }) if address == "data.aws_s3_bucket.b")
+    );
+    let undeclared = run(
+        &[(
+            "main.tf",
+            r#"resource "aws_s3_bucket_policy" "p" { bucket = aws_s3_bucket.c.bucket }"#,
+        )],
+        &[],
+    );
+    let policy = resource(&undeclared, "aws_s3_bucket_policy.p");
+    assert!(!matches!(
+        policy.get("bucket").unwrap().unknown_value(),
+        Some(Unknown::Reference { .. })
+    ));
+}
+
+#[test]
 fn locals_functions_and_conditionals() {
     let output = run(
         &[(
