@@ -237,6 +237,20 @@ resource "aws_s3_bucket_policy" "p" {
     assert!(
         matches!(policy.get("policy").unwrap().unknown_value(), Some(Unknown::Reference { address, .. }) if address == "data.aws_s3_bucket.b")
     );
+    // The data source first: it is not the resource of the same name.
+    let data_first = run(
+        &[(
+            "main.tf",
+            r#"
+data "aws_s3_bucket" "b" { bucket = "read" }
+resource "aws_s3_bucket" "b" { bucket = "first" }
+resource "aws_s3_bucket_policy" "p" { bucket = aws_s3_bucket.b.bucket }
+"#,
+        )],
+        &[],
+    );
+    let policy = resource(&data_first, "aws_s3_bucket_policy.p");
+    assert_eq!(policy.get("bucket").unwrap().as_str(), Some("first"));
     let undeclared = run(
         &[(
             "main.tf",

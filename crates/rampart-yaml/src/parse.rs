@@ -46,20 +46,23 @@ pub struct ParsedStream {
 /// `display_path` and the line.
 pub fn parse_stream(text: &str, display_path: &str, limits: &Limits) -> ParsedStream {
     if let Some(root) = flow_root(text) {
-        let parsed = parse_spliced(
+        let (parsed, syntax) = parse_spliced(
             &with_document_start(text, root),
             display_path,
             limits,
             Some(root),
         );
-        if parsed.diagnostics.is_empty() {
+        if !syntax {
             return parsed;
         }
         // A stream the marker changes (a root collection that was a key,
-        // `[a, b]: c`), or one with problems: read as it is written, so
-        // that what it reports is the text's own.
+        // `[a, b]: c`, then a syntax error), or one the parser stops in:
+        // read as it is written, so that what it reports is the text's own.
+        // Without a syntax error the marker changes nothing but whether the
+        // root may be a key, and the builder's own problems (a duplicate
+        // key, a limit) are found in the same events.
     }
-    parse_spliced(text, display_path, limits, None)
+    parse_spliced(text, display_path, limits, None).0
 }
 
 /// What [`parse_stream`] writes before a document whose root is a flow
@@ -115,16 +118,17 @@ fn with_document_start(text: &str, root: FlowRoot) -> String {
 
 /// Parses `text`, which has [`DOCUMENT_START`] written before the flow
 /// collection at `root` when there is one: positions are then given in the
-/// text without it.
+/// text without it. Also says whether the parser stopped at a syntax error.
 fn parse_spliced(
     text: &str,
     display_path: &str,
     limits: &Limits,
     root: Option<FlowRoot>,
-) -> ParsedStream {
+) -> (ParsedStream, bool) {
     let mut parser = Parser::new_from_str(text);
     let positions = Positions { root };
     let mut builder = Builder::new(display_path, *limits, positions);
+    let mut syntax = false;
     while let Some(result) = parser.next_event() {
         match result {
             Ok((event, span)) => builder.event(event, span),
@@ -149,11 +153,12 @@ fn parse_spliced(
                     .out
                     .diagnostics
                     .push(diagnostic.at(pos.line, pos.column));
+                syntax = true;
                 break;
             }
         }
     }
-    builder.out
+    (builder.out, syntax)
 }
 
 /// Positions in the text as written, of a parse that may have
@@ -769,25 +774,29 @@ mod tests {
 
     /// The parse of `text` as it is written, without [`DOCUMENT_START`].
     fn parse_as_written(text: &str) -> ParsedStream {
-        parse_spliced(text, "t.yaml", &Limits::default(), None)
+        parse_spliced(text, "t.yaml", &Limits::default(), None).0
     }
 
     /// The parse of `text` with [`DOCUMENT_START`], if it has a flow root.
     fn parse_with_marker(text: &str) -> Option<ParsedStream> {
         let root = flow_root(text)?;
-        Some(parse_spliced(
-            &with_document_start(text, root),
-            "t.yaml",
-            &Limits::default(),
-            Some(root),
-        ))
+        Some(
+            parse_spliced(
+                &with_document_start(text, root),
+                "t.yaml",
+                &Limits::default(),
+                Some(root),
+            )
+            .0,
+        )
     }
 
     /// Whether two parses read the same documents and problems.
     fn same(a: &ParsedStream, b: &ParsedStream) -> bool {
         a.diagnostics == b.diagnostics
             && a.documents.len() == b.documents.len()
-            && (a.documents.iter().zip(&b.documents)).all(|(a, b)| a.root == b.root)
+            && (a.documents.iter().zip(&b.documents))
+                .all(|(a, b)| a.index == b.index && a.root == b.root)
     }
 
     #[test]
@@ -829,6 +838,15 @@ mod tests {
             assert!(same(&marked, &parse_as_written(text)), "{text:?}");
             assert!(same(&parse(text), &marked), "{text:?}");
         }
+        // A problem the builder finds in the events (a key written twice)
+        // is found with the marker too, where it is written: no second
+        // parse for it.
+        let text = "{\"a\": 1,\n \"a\": 2, \"b\": {\"c\": 1, \"c\": 2}}";
+        let Some(marked) = parse_with_marker(text) else {
+            panic!("no flow root");
+        };
+        assert_eq!(marked.diagnostics.len(), 2, "{:?}", marked.diagnostics);
+        assert!(same(&marked, &parse_as_written(text)));
         // Positions on the root's line: where they are written.
         let Some(out) = parse_with_marker("  {\"é\": 1, \"b\": 2}") else {
             panic!("no flow root");
@@ -918,7 +936,7 @@ mod tests {
         }
 
         #[test]
-        fn yaml_like_text_parses_as_written(text in "[ \n]{0,3}[\\[{]([-:{}\\[\\],&*!|>'\" \t\n#a-z0-9]){0,200}") {
+        fn yaml_like_text_parses_as_written(text in "[ \n]{0,3}[\\[{]([-:{}\\[\\],&*!|>'\" \t\r\n#.?%éa-z0-9\u{feff}]){0,200}") {
             let written = parse_as_written(&text);
             if written.diagnostics.is_empty() {
                 proptest::prop_assert!(same(&parse(&text), &written));
