@@ -14,11 +14,9 @@ cd "$(dirname "$0")/.."
 SIZES="${SIZES:-1000 4000 16000}"
 RUNS="${RUNS:-3}"
 WORK="${WORK:-/tmp/rampart-large}"
-if [[ -z "${RAMPART:-}" ]]; then
-  cargo build --release --locked -p rampart
-  RAMPART="$PWD/target/release/rampart"
-fi
-[[ -x /usr/bin/time ]] || { echo "/usr/bin/time is required (apt-get install time)"; exit 2; }
+source bench/lib.sh
+RAMPART="$(release_binary)"
+require_gnu_time
 
 echo "rampart $("$RAMPART" --version), $(nproc) cores"
 printf '%-15s %9s %10s %9s %12s %9s\n' kind resources file_kib wall_s peak_kib findings
@@ -42,7 +40,6 @@ for size in $SIZES; do
       walls+=("$wall")
       peaks+=("$peak")
     done
-    median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
     findings=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["findings"]))' "$WORK/out.json")
     printf '%-15s %9s %10s %9s %12s %9s\n' "$kind" "$size" "$bytes" "$(median "${walls[@]}")" "$(median "${peaks[@]}")" "$findings"
   done

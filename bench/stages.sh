@@ -15,11 +15,9 @@ cd "$(dirname "$0")/.."
 SIZES="${SIZES:-1000 10000 100000}"
 RUNS="${RUNS:-3}"
 WORK="${WORK:-/tmp/rampart-stages}"
-if [[ -z "${RAMPART:-}" ]]; then
-  cargo build --release --locked -p rampart
-  RAMPART="$PWD/target/release/rampart"
-fi
-[[ -x /usr/bin/time ]] || { echo "/usr/bin/time is required (apt-get install time)"; exit 2; }
+source bench/lib.sh
+RAMPART="$(release_binary)"
+require_gnu_time
 
 echo "rampart $("$RAMPART" --version), $(nproc) cores"
 printf '%-7s %-7s %-6s %8s %8s %8s %10s\n' size files mode wall_s user_s sys_s peak_kib
@@ -59,7 +57,6 @@ for copies in $SIZES; do
     done
   done
   grep 'timing:' "$WORK/stderr-$copies-full" | sed "s/^/  f$copies /"
-  median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
   floor=$(median "${floor_ms[@]}")
   full=$(median "${full_ms[@]}")
   awk -v c="$copies" -v a="${floor:-0}" -v b="${full:-0}" -v w="$WORK" 'BEGIN {
