@@ -90,15 +90,21 @@ struct FlowRoot {
     line: usize,
 }
 
-/// The flow collection that starts a stream after spaces, tabs and line
-/// breaks only (not after a byte order mark, a comment or a directive,
+/// The flow collection that starts a stream after a byte order mark,
+/// spaces, tabs and line breaks only (not after a comment or a directive,
 /// which JSON does not write).
 fn flow_root(text: &str) -> Option<FlowRoot> {
-    let at = text.find(|c: char| !matches!(c, ' ' | '\t' | '\r' | '\n'))?;
+    // The marker goes after the byte order mark, which only starts a stream.
+    let bom = if text.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
+    let at = bom + text[bom..].find(|c: char| !matches!(c, ' ' | '\t' | '\r' | '\n'))?;
     if !matches!(text.as_bytes().get(at), Some(b'{' | b'[')) {
         return None;
     }
-    let before = &text[..at];
+    let before = &text[bom..at];
     // A carriage return alone breaks a line too, where lines are counted
     // by line feeds here: none, or the positions would be moved on
     // another line than the root's.
@@ -106,7 +112,7 @@ fn flow_root(text: &str) -> Option<FlowRoot> {
         return None;
     }
     Some(FlowRoot {
-        at: before.rfind('\n').map_or(0, |newline| newline + 1),
+        at: bom + before.rfind('\n').map_or(0, |newline| newline + 1),
         line: 1 + before.matches('\n').count(),
     })
 }
@@ -808,7 +814,10 @@ mod tests {
         assert_eq!(flow_root("a: {b: 1}"), None);
         assert_eq!(flow_root("# comment\n{}"), None);
         assert_eq!(flow_root("--- {}"), None);
-        assert_eq!(flow_root("\u{feff}{}"), None);
+        assert_eq!(flow_root("\u{feff}{}"), root(3, 1));
+        assert_eq!(flow_root("\u{feff}\n[]"), root(4, 2));
+        assert_eq!(flow_root("{}\u{feff}"), root(0, 1));
+        assert_eq!(flow_root(" \u{feff}{}"), None, "a byte order mark inside");
         assert_eq!(
             flow_root("\r{}"),
             None,
@@ -826,6 +835,8 @@ mod tests {
             "\r\n\t{\"a\": \"x\\ny\", \"b\": {}}\r\n",
             "{\"a\": 1}\n---\n{\"b\": 2}\n",
             "[]",
+            "\u{feff}{\"a\": [1, {\"b\": 2}]}",
+            "\u{feff}\n  [\"x\",\n \"y\"]\n",
         ] {
             let Some(marked) = parse_with_marker(text) else {
                 panic!("{text:?}: no flow root");
@@ -905,7 +916,7 @@ mod tests {
             ]
         })
         .prop_flat_map(|value| {
-            prop::sample::select(vec!["", "\n", "  ", "\n\n \t"])
+            prop::sample::select(vec!["", "\n", "  ", "\n\n \t", "\u{feff}", "\u{feff} \n"])
                 .prop_map(move |lead| format!("{lead}{value}\n"))
         })
     }
@@ -924,7 +935,10 @@ mod tests {
             if !text.contains('\t') {
                 proptest::prop_assert!(written.diagnostics.is_empty());
                 // A root that is a collection is read with the marker.
-                let collection = matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['));
+                let collection = matches!(
+                    text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']).as_bytes().first(),
+                    Some(b'{' | b'[')
+                );
                 proptest::prop_assert_eq!(
                     marked.as_ref().is_some_and(|m| m.diagnostics.is_empty()),
                     collection
