@@ -82,8 +82,8 @@ pub fn parse_stream(text: &str, display_path: &str, limits: &Limits) -> ParsedSt
 const DOCUMENT_START: &str = "--- ";
 
 /// Where a stream's first document starts with a flow collection: the
-/// byte offset of the start of its line, and that line (as the parser
-/// counts them, from 1).
+/// byte offset of the start of its line (after a byte order mark, on the
+/// first), and that line (as the parser counts them, from 1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct FlowRoot {
     at: usize,
